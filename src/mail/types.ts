@@ -39,4 +39,6 @@ export interface MailPhase {
   tlsStart: { client: number | null; server: number | null };
   /** The plaintext lines exchanged before TLS (bounded), for --connection and reports. */
   transcript: { from: Side; frame: number; line: string }[];
+  /** Plaintext lines left out of `transcript` once it was full (added by the mail stage; absent means 0). */
+  transcriptDropped?: number;
 }

@@ -46,6 +46,13 @@ export interface SideTcpFacts {
   largestSegment: number;
   /** Bytes of this side's stream (offset) that the other side has acknowledged. */
   ackedByPeer: number;
+  /**
+   * Where offset 0 of this side's stream came from: 'syn' its own SYN; 'syn-ack' (client only) the server's
+   * SYN/ACK acknowledging it; 'peer-ack' no SYN, the peer had acknowledged up to there before this side's first
+   * captured segment (bytes between are a hole); 'first-segment' no SYN, the first captured segment (the stream
+   * may start mid-way). Absent while the side has sent nothing.
+   */
+  streamStart?: 'syn' | 'syn-ack' | 'peer-ack' | 'first-segment';
 }
 
 /**
@@ -74,6 +81,19 @@ export interface Connection {
   zeroWindows: PerSide<number>;
   /** Bytes never captured, per sender. */
   gaps: PerSide<number>;
+  /** Segments that carried both already-seen and new bytes (the new ones were used). Absent when none. */
+  overlaps?: PerSide<number>;
+  /**
+   * Segments whose overlap with bytes still held out of order differed from the first copy (which won).
+   * Bytes already handed to the consumer are not kept, so overlaps with them are not compared. Absent when none.
+   */
+  conflicts?: PerSide<number>;
+  /**
+   * Bytes that turned up after delivery had already skipped them as a gap (a late or spurious retransmission
+   * of bytes the capture missed the first time). Counted in `bytes` and still in `gaps`; not delivered. Absent
+   * when none.
+   */
+  late?: PerSide<number>;
   /** RTT between SYN/ACK and the client's ACK... measured from the handshake, in seconds; null without a 3-way handshake. */
   handshakeRtt: number | null;
   facts: PerSide<SideTcpFacts>;

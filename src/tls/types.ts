@@ -3,7 +3,7 @@ import type { Side } from '../tcp/types.js';
 /** A TLS extension as it appeared on the wire, with its decoded value where we decode it. */
 export interface Extension {
   type: number;
-  /** IANA name, e.g. 'server_name', or 'unknown(1234)'. GREASE values are named 'GREASE'. */
+  /** IANA name, e.g. 'server_name', or 'unknown(0x04d2)' (hex, as names.ts writes every unknown value). GREASE values are named 'GREASE'. */
   name: string;
   length: number;
   grease: boolean;
@@ -37,6 +37,12 @@ export interface ClientHello {
   sessionTicket: boolean;
   /** pre_shared_key extension present (TLS 1.3 resumption attempt). */
   preSharedKey: boolean;
+  /**
+   * Added by the TLS messages parser: what was wrong in an otherwise readable hello (malformed
+   * extensions block, an extension whose content does not decode, …), one line each. Absent when
+   * nothing was wrong.
+   */
+  problems?: string[];
 }
 
 export interface ServerHello {
@@ -54,12 +60,26 @@ export interface ServerHello {
   /** key_share group chosen by the server (TLS 1.3), or null. */
   keyShareGroup: number | null;
   alpn: string | null;
+  /**
+   * Added: the RFC 8446 §4.1.3 downgrade sentinel in the last 8 bytes of the random ('tls12' for
+   * DOWNGRD\x01, 'tls11' for DOWNGRD\x00): a TLS 1.3 server that was made to negotiate less.
+   */
+  downgradeSentinel?: 'tls12' | 'tls11';
+  /** Added: what was wrong in an otherwise readable ServerHello, one line each; absent when nothing. */
+  problems?: string[];
 }
 
 export interface CertificateMessage {
   /** DER of each certificate, in the order sent. */
   certificates: Buffer[];
+  /** Length of the certificate_list field as declared on the wire. */
   totalLength: number;
+  /** Added, TLS 1.3 only: certificate_request_context (hex, '' when empty). */
+  requestContext?: string;
+  /** Added, TLS 1.3 only: the extensions of each CertificateEntry, parallel to `certificates`. */
+  entryExtensions?: Extension[][];
+  /** Added: problems in per-certificate extensions (TLS 1.3), one line each; absent when nothing. */
+  problems?: string[];
 }
 
 export interface ServerKeyExchange {
@@ -68,6 +88,10 @@ export interface ServerKeyExchange {
   /** DH prime size in bits for DHE, else null. */
   dhBits: number | null;
   length: number;
+  /** Added: which shape the parameters had ('unknown' for RSA-export, PSK, SRP or unreadable ones). */
+  kind?: 'ecdhe' | 'dhe' | 'unknown';
+  /** Added: TLS 1.2 SignatureAndHashAlgorithm of the signature, null when absent (TLS ≤ 1.1, anon). */
+  signatureAlgorithm?: number | null;
 }
 
 export interface Alert {
@@ -123,4 +147,6 @@ export interface TlsRecordInfo {
   length: number;
   frame: number;
   time: number;
+  /** An SSLv2-format record (2- or 3-byte header): it has no content type (contentType 0, version 0x0002). */
+  sslv2?: boolean;
 }

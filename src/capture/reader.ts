@@ -1,0 +1,199 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { GZIP_MAGIC_0, GZIP_MAGIC_1 } from './formats.js';
+import { CaptureReader } from './push-reader.js';
+import type { CaptureSummary, FrameSink } from './types.js';
+
+export { CaptureReader } from './push-reader.js';
+
+export interface ReadCaptureOptions {
+  /** Size of the chunks read from the file (and produced by gzip). Default 64 KiB. */
+  chunkSize?: number;
+}
+
+const DEFAULT_CHUNK_SIZE = 64 * 1024;
+
+/** One-line reasons for the errors opening a file can give. */
+const OPEN_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file',
+  ENOTDIR: 'no such file (a part of the path is not a directory)',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ELOOP: 'too many levels of symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+};
+
+/**
+ * Read a capture file (a path, or '-' for stdin), gzip-compressed or not, and deliver every frame to
+ * `sink`. gzip is detected by its magic bytes, pcap vs pcapng by theirs.
+ *
+ * Rejects only when the file cannot be opened or read (message: `cannot open FILE: no such file`).
+ * Damaged content resolves normally, with `damage` set in the summary; a gzip stream that ends early is
+ * `truncated`, one with bad data `corrupt`, and what was decompressed before is still read.
+ */
+export async function readCapture(
+  file: string,
+  sink: FrameSink,
+  opts: ReadCaptureOptions = {},
+): Promise<CaptureSummary> {
+  const chunkSize = opts.chunkSize && opts.chunkSize > 0 ? opts.chunkSize : DEFAULT_CHUNK_SIZE;
+  const reader = new CaptureReader(file, sink);
+  let input: Readable;
+  if (file === '-') {
+    input = process.stdin;
+  } else {
+    let handle: FileHandle | null = null;
+    try {
+      handle = await open(file, 'r');
+      if ((await handle.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    } catch (err) {
+      await handle?.close().catch(() => undefined);
+      throw new Error(`cannot open ${file}: ${describeError(err)}`);
+    }
+    input = handle.createReadStream({ highWaterMark: chunkSize });
+  }
+
+  let gunzip: Gunzip | null = null;
+  let gzipError: (Error & { code?: string }) | null = null;
+  let sniffed: Buffer | null = null;
+  let decided = false;
+  const held: HeldBack = { bytes: Buffer.alloc(0) };
+  /** An exception thrown by the sink: not a read error, rethrown as it is. */
+  let sinkError: unknown = null;
+  let inBody = false;
+  try {
+    for await (const piece of input) {
+      inBody = true;
+      let chunk = piece as Buffer;
+      if (!decided) {
+        // Decide gzip or not on the first two bytes; hold back a lone first byte.
+        if (sniffed !== null) {
+          chunk = Buffer.concat([sniffed, chunk]);
+          sniffed = null;
+        }
+        if (chunk.length < 2) {
+          sniffed = chunk;
+          continue;
+        }
+        decided = true;
+        if (chunk[0] === GZIP_MAGIC_0 && chunk[1] === GZIP_MAGIC_1) {
+          gunzip = createGunzip({ chunkSize: Math.max(MIN_ZLIB_CHUNK, chunkSize) });
+          const g: Gunzip = gunzip;
+          g.on('data', (out: Buffer) => {
+            if (sinkError !== null) return;
+            try {
+              reader.push(out);
+            } catch (e) {
+              sinkError = e;
+              g.destroy();
+            }
+          });
+          g.on('error', (err: Error) => {
+            gzipError ??= err;
+          });
+        }
+      }
+      if (gunzip !== null) {
+        if (gunzip.destroyed) break;
+        if (!writeHoldingBack(gunzip, chunk, held)) await drained(gunzip);
+        if (gzipError !== null || sinkError !== null || reader.stopped) break;
+      } else {
+        reader.push(chunk);
+        if (reader.stopped) break;
+      }
+      inBody = false;
+    }
+  } catch (err) {
+    if (inBody) throw err;
+    throw new Error(`cannot read ${file}: ${describeError(err)}`);
+  }
+  if (sniffed !== null) reader.push(sniffed);
+  if (gunzip !== null) {
+    if (gzipError === null && sinkError === null && !reader.stopped) {
+      const g: Gunzip = gunzip;
+      await new Promise<void>((resolve) => {
+        g.once('end', resolve);
+        g.once('error', () => resolve());
+        g.once('close', resolve);
+        // The held-back tail gets a write of its own, finished before end(): the final flush fails on a
+        // cut stream, and zlib drops the output of a failing call.
+        if (held.bytes.length > 0) g.write(held.bytes, () => g.end());
+        else g.end();
+      });
+    } else {
+      gunzip.destroy();
+    }
+    if (sinkError !== null) throw sinkError;
+  }
+
+  const summary = reader.end();
+  summary.gzip = gunzip !== null;
+  const err = gzipError as (Error & { code?: string }) | null;
+  if (err !== null && !(summary.damage && summary.damage.kind !== 'truncated' && summary.damage.kind !== 'empty')) {
+    const cutShort = err.code === 'Z_BUF_ERROR';
+    const what = cutShort ? 'the gzip stream ends early' : `the gzip data is corrupt (${err.message})`;
+    const prior = summary.damage;
+    summary.damage =
+      prior && prior.kind === 'truncated'
+        ? { kind: cutShort ? 'truncated' : 'corrupt', offset: prior.offset, message: `${prior.message}: ${what}` }
+        : { kind: cutShort ? 'truncated' : 'corrupt', offset: summary.bytes, message: what };
+  }
+  return summary;
+}
+
+/** zlib's smallest output chunk. */
+const MIN_ZLIB_CHUNK = 64;
+/** A gzip member ends with CRC-32 and length (8 bytes). */
+const GZIP_TRAILER = 8;
+
+interface HeldBack {
+  bytes: Buffer;
+}
+
+/**
+ * Write to gunzip all but the last 8 bytes seen so far, which are held back for the next write. zlib
+ * drops the output of the call that fails, so the trailer (where a bad CRC is found) is handed over on
+ * its own, after all the data it checks has been decompressed and delivered.
+ */
+function writeHoldingBack(gunzip: Gunzip, chunk: Buffer, held: HeldBack): boolean {
+  let ok = true;
+  if (chunk.length >= GZIP_TRAILER) {
+    if (held.bytes.length > 0) ok = gunzip.write(held.bytes);
+    if (chunk.length > GZIP_TRAILER) ok = gunzip.write(chunk.subarray(0, chunk.length - GZIP_TRAILER)) && ok;
+    held.bytes = chunk.subarray(chunk.length - GZIP_TRAILER);
+    return ok;
+  }
+  const all = Buffer.concat([held.bytes, chunk]);
+  if (all.length > GZIP_TRAILER) {
+    ok = gunzip.write(all.subarray(0, all.length - GZIP_TRAILER));
+    held.bytes = all.subarray(all.length - GZIP_TRAILER);
+  } else {
+    held.bytes = all;
+  }
+  return ok;
+}
+
+/** Resolves when a writable can take more, or when it failed (the caller checks the error). */
+function drained(stream: Gunzip): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('error', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('error', done);
+    stream.on('close', done);
+  });
+}
+
+function describeError(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e && typeof e.code === 'string' && OPEN_ERRORS[e.code]) return OPEN_ERRORS[e.code];
+  const msg = e && typeof e.message === 'string' ? e.message : String(err);
+  return msg.split('\n')[0];
+}

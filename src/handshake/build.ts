@@ -1,0 +1,202 @@
+import type { MailPhase } from '../mail/types.js';
+import type { Connection, Side, TcpEvent } from '../tcp/types.js';
+import {
+  cipherSuiteName,
+  extensionName,
+  groupName,
+  signatureSchemeName,
+  versionName,
+} from '../tls/names.js';
+import type { ClientHello, ServerHello } from '../tls/types.js';
+import { diagnose } from './diagnose.js';
+import type { ClientHelloSummary, ConnectionReport, ServerHelloSummary } from './report.js';
+import { stepName } from './steps.js';
+import type { AlertSeen, Walk } from './walk.js';
+
+export interface ReportInput {
+  capture: string;
+  conn: Connection;
+  mail: MailPhase | null;
+  walk: Walk;
+  /** Frame of the ClientHello and ServerHello (for the hello summaries). */
+  clientHelloFrame: number | null;
+  serverHelloFrame: number | null;
+  /** Server TLS stream bytes sent before the handshake ended (or in all, when it never did). */
+  serverFlightBytes: number;
+  /** Stream offset (in the server's whole stream) where TLS starts: plaintext before it is not flight. */
+  serverTlsStart: number;
+  notes: string[];
+}
+
+export function isoTime(seconds: number): string {
+  const ms = Math.floor(seconds * 1000);
+  const micros = Math.round((seconds - Math.floor(seconds)) * 1e6) % 1000;
+  const iso = new Date(ms).toISOString(); // 2026-11-28T11:57:07.333Z
+  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+}
+
+/** The event that ended the connection: the first fatal (or pre-completion encrypted) alert, else the first FIN or RST. */
+export function findEnd(walk: Walk, events: readonly TcpEvent[]): { how: ConnectionReport['end']['how']; by: Side | null; alert: AlertSeen | null; frame: number | null; time: number | null } {
+  const fatal = walk.alerts.find((a) => a.alert.level === 2 || (a.alert.encrypted && a.duringHandshake && !walk.complete));
+  const close = events.find((e) => e.kind === 'fin' || e.kind === 'rst');
+  if (fatal && (!close || fatal.time <= close.time || !walk.complete)) {
+    return { how: 'alert', by: fatal.from, alert: fatal, frame: fatal.frame, time: fatal.time };
+  }
+  if (close) return { how: close.kind === 'fin' ? 'fin' : 'rst', by: close.from, alert: null, frame: close.frame, time: close.time };
+  return { how: 'capture-end', by: null, alert: null, frame: null, time: null };
+}
+
+export function buildReport(input: ReportInput): ConnectionReport {
+  const { conn, walk, mail } = input;
+  const end = findEnd(walk, conn.events);
+  const tlsExpected = mail ? mail.tlsMode !== null : true;
+  const sawTls = walk.clientHello !== null || walk.timeline.length > 0;
+
+  let outcome: ConnectionReport['outcome'];
+  if (walk.complete) outcome = 'complete';
+  else if (!sawTls && !tlsExpected) outcome = 'not-tls';
+  else if (!walk.clientHello && !conn.syn) outcome = 'unknown'; // capture began after the hello
+  else if (!sawTls && mail && mail.application !== null && mail.tlsMode === null) outcome = 'not-tls';
+  else if (end.how === 'capture-end') outcome = 'unknown'; // capture ended mid-handshake
+  else if (!sawTls && mail === null) outcome = 'not-tls';
+  else outcome = 'failed';
+
+  const helloTime = walk.steps.find((s) => s.step === 1)?.time ?? conn.start;
+  const serverFlight = {
+    bytes: input.serverFlightBytes,
+    ackedByClient: Math.max(0, Math.min(input.serverFlightBytes, conn.facts.server.ackedByPeer - input.serverTlsStart)),
+  };
+
+  const report: ConnectionReport = {
+    id: conn.id,
+    capture: input.capture,
+    client: conn.client,
+    server: conn.server,
+    start: isoTime(conn.start),
+    duration: round6(conn.end - conn.start),
+    firstFrame: conn.firstFrame,
+    protocol: mail?.protocol ?? 'unknown',
+    outcome,
+    lastStep: walk.lastStep,
+    lastStepName: stepName(walk.lastStep),
+    shape: walk.shape,
+    history: walk.history,
+    tls: {
+      version: walk.version !== null ? versionName(walk.version) : null,
+      cipher: walk.cipher !== null ? cipherSuiteName(walk.cipher) : null,
+      sni: walk.clientHello?.sni ?? null,
+      alpn: walk.serverHello?.alpn ?? null,
+      resumed: walk.shape === 'resumed' || (walk.shape === 'tls13' && isPskAccepted(walk.serverHello)),
+      helloRetryRequest: walk.helloRetryRequest,
+      offered: walk.clientHello ? { versions: offeredVersions(walk.clientHello).map(versionName), cipherSuites: walk.clientHello.cipherSuites.length } : null,
+    },
+    end: {
+      by: end.by,
+      how: end.how,
+      alert: end.alert
+        ? {
+            from: end.alert.from,
+            level: end.alert.alert.level,
+            code: end.alert.alert.encrypted ? null : end.alert.alert.description,
+            name: end.alert.alert.name,
+            encrypted: end.alert.alert.encrypted,
+          }
+        : null,
+      frame: end.frame,
+      time: end.time !== null ? isoTime(end.time) : null,
+    },
+    messages: walk.timeline.map((t) => {
+      const m: ConnectionReport['messages'][number] = { frame: t.frame, from: t.from, type: t.type, time: isoTime(t.time), atMs: round3((t.time - conn.start) * 1000), step: t.step };
+      if (t.length !== undefined) m.length = t.length;
+      return m;
+    }),
+    steps: walk.steps.map((s) => ({ step: s.step, name: s.name, from: s.from, frame: s.frame, offsetMs: round3((s.time - helloTime) * 1000) })),
+    mail: mail
+      ? {
+          application: mail.application,
+          tlsMode: mail.tlsMode,
+          serverOffered: mail.serverOffered,
+          clientAsked: mail.clientAsked,
+          serverReply: mail.serverReply,
+          accepted: mail.accepted,
+          problem: mail.problem,
+        }
+      : null,
+    tcp: {
+      syn: conn.syn,
+      packets: { ...conn.packets },
+      bytes: { ...conn.bytes },
+      retransmissions: { ...conn.retransmissions },
+      gaps: { ...conn.gaps },
+      zeroWindows: { ...conn.zeroWindows },
+      fin: { ...conn.fin },
+      rst: { ...conn.rst },
+      mss: { client: conn.facts.client.mss, server: conn.facts.server.mss },
+      windowScale: { client: conn.facts.client.windowScale, server: conn.facts.server.windowScale },
+      largestSegment: { client: conn.facts.client.largestSegment, server: conn.facts.server.largestSegment },
+      rttMs: conn.handshakeRtt !== null ? round3(conn.handshakeRtt * 1000) : null,
+      serverFlight,
+      events: conn.events.map((e) => {
+        const out: ConnectionReport['tcp']['events'][number] = { frame: e.frame, from: e.from, kind: e.kind, time: isoTime(e.time), atMs: round3((e.time - conn.start) * 1000) };
+        if (e.offset !== undefined) out.offset = e.offset;
+        if (e.length !== undefined) out.length = e.length;
+        return out;
+      }),
+    },
+    clientHello: walk.clientHello ? summarizeClientHello(walk.clientHello, input.clientHelloFrame ?? 0) : null,
+    serverHello: walk.serverHello ? summarizeServerHello(walk.serverHello, input.serverHelloFrame ?? 0) : null,
+    diagnosis: '',
+    notes: [...walk.problems, ...input.notes],
+  };
+  report.diagnosis = diagnose({ report, walk, conn, end });
+  return report;
+}
+
+function isPskAccepted(sh: ServerHello | null): boolean {
+  return !!sh && sh.extensions.some((e) => e.type === 41);
+}
+
+/** The versions a client offers: supported_versions when present (GREASE left out), else its hello version. */
+export function offeredVersions(ch: ClientHello): number[] {
+  const list = ch.supportedVersions.filter((v) => (v & 0x0f0f) !== 0x0a0a);
+  return list.length > 0 ? list : [ch.version];
+}
+
+export function summarizeClientHello(ch: ClientHello, frame: number): ClientHelloSummary {
+  return {
+    frame,
+    sslv2: ch.sslv2,
+    recordVersion: versionName(ch.recordVersion),
+    version: versionName(ch.version),
+    supportedVersions: ch.supportedVersions.map(versionName),
+    cipherSuites: ch.cipherSuites.map(cipherSuiteName),
+    extensions: ch.extensions.map((e) => extensionName(e.type)),
+    supportedGroups: ch.supportedGroups.map(groupName),
+    signatureAlgorithms: ch.signatureAlgorithms.map(signatureSchemeName),
+    ecPointFormats: [...ch.ecPointFormats],
+    keyShareGroups: ch.keyShareGroups.map(groupName),
+    sni: ch.sni,
+    alpn: [...ch.alpn],
+    sessionId: ch.sessionId,
+    sessionTicket: ch.sessionTicket,
+    preSharedKey: ch.preSharedKey,
+    compressionMethods: [...ch.compressionMethods],
+  };
+}
+
+export function summarizeServerHello(sh: ServerHello, frame: number): ServerHelloSummary {
+  return {
+    frame,
+    version: versionName(sh.version),
+    selectedVersion: versionName(sh.selectedVersion),
+    cipherSuite: cipherSuiteName(sh.cipherSuite),
+    extensions: sh.extensions.map((e) => extensionName(e.type)),
+    keyShareGroup: sh.keyShareGroup !== null ? groupName(sh.keyShareGroup) : null,
+    sessionId: sh.sessionId,
+    alpn: sh.alpn,
+    compressionMethod: sh.compressionMethod,
+  };
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const round6 = (n: number) => Math.round(n * 1e6) / 1e6;

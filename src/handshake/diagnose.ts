@@ -1,0 +1,155 @@
+import type { Connection, Side } from '../tcp/types.js';
+import type { ConnectionReport } from './report.js';
+import { stepName } from './steps.js';
+import type { AlertSeen, Walk } from './walk.js';
+
+export interface DiagnosisFacts {
+  report: ConnectionReport;
+  walk: Walk;
+  conn: Connection;
+  end: { how: ConnectionReport['end']['how']; by: Side | null; alert: AlertSeen | null; time: number | null };
+}
+
+/**
+ * What each alert most likely means when it ends a handshake, said for the admin reading the report.
+ * Keyed by alert description (RFC 8446 §6.2 / IANA TLS Alerts).
+ */
+const ALERT_MEANING: Readonly<Record<number, { client?: string; server?: string }>> = {
+  10: { client: 'the client got a message it did not expect at this point', server: 'the server got a message it did not expect at this point' },
+  20: { client: 'the client could not verify a record (bad_record_mac): keys disagree or bytes were corrupted in transit', server: 'the server could not verify a record (bad_record_mac): keys disagree or bytes were corrupted in transit' },
+  40: { server: 'no cipher suite, group or signature algorithm in common with the client', client: 'the client found the server\'s choice unacceptable' },
+  42: { client: 'the client rejected the server\'s certificate (bad_certificate: often a host name mismatch or an untrusted chain)' },
+  43: { client: 'the client does not support the server certificate\'s type or key' },
+  44: { client: 'the client found the server\'s certificate revoked' },
+  45: { client: 'the client found the server\'s certificate expired (check the certificate dates and the client\'s clock)' },
+  46: { client: 'the client rejected the server\'s certificate (certificate_unknown)' },
+  47: { client: 'the client found an illegal parameter in the server\'s messages', server: 'the server found an illegal parameter in the client\'s messages' },
+  48: { client: 'the client does not trust the CA that issued the server\'s certificate (unknown_ca): the chain is incomplete or the client lacks the root' },
+  49: { server: 'the server refused access (access_denied)' },
+  50: { client: 'the client could not decode a server message (decode_error)', server: 'the server could not decode a client message (decode_error)' },
+  51: { client: 'the client could not verify the server\'s key exchange or Finished (decrypt_error)', server: 'the server could not verify the client\'s key exchange or Finished (decrypt_error)' },
+  70: { server: 'no protocol version in common', client: 'the client refuses the version the server chose' },
+  71: { server: 'the client\'s offer is too weak for the server (insufficient_security)', client: 'the server\'s choice is too weak for the client (insufficient_security)' },
+  80: { client: 'the client hit an internal error', server: 'the server hit an internal error (check its log)' },
+  86: { server: 'the client retried with a lower version than it supports (inappropriate_fallback)' },
+  90: { client: 'the user or the client cancelled the handshake', server: 'the server cancelled the handshake' },
+  109: { server: 'a required extension is missing' },
+  110: { client: 'the server sent an extension the client does not support', server: 'the client sent an extension the server does not support' },
+  112: { server: 'the server does not know the requested name (SNI)' },
+  116: { server: 'the server requires a client certificate and got none' },
+  120: { server: 'no ALPN protocol in common', client: 'no ALPN protocol in common' },
+};
+
+function ms(seconds: number): string {
+  const v = seconds * 1000;
+  if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
+  if (v >= 100) return `${Math.round(v)} ms`;
+  return `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+}
+
+const other = (s: Side): Side => (s === 'client' ? 'server' : 'client');
+const howWord = { fin: 'closed (FIN)', rst: 'reset (RST)' } as const;
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** The likely cause of how a connection ended, in one sentence. Rules are tried in order; the first that fits speaks. */
+export function diagnose(f: DiagnosisFacts): string {
+  const { report, walk, conn, end } = f;
+  const mailProblem = report.mail?.problem ?? null;
+
+  if (report.outcome === 'complete') {
+    const took = walk.completedAt && walk.steps[0] ? ` in ${ms(walk.completedAt.time - walk.steps[0].time)}` : '';
+    const resumed = report.tls.resumed ? ', resumed session' : '';
+    return `handshake completed${took} (${report.tls.version ?? 'unknown version'}, ${report.tls.cipher ?? 'unknown cipher'}${resumed})`;
+  }
+  if (report.outcome === 'not-tls') {
+    return mailProblem ?? 'no TLS in this connection';
+  }
+  if (!walk.clientHello && mailProblem) return mailProblem;
+
+  // 1. An alert says it in the peer's own words.
+  if (end.how === 'alert' && end.alert) {
+    const a = end.alert;
+    const when = `after ${lastMessageBefore(walk, a.frame, a.from)}`;
+    if (a.alert.encrypted) {
+      if (a.from === 'client' && walk.shape === 'tls13') {
+        return `client sent an encrypted alert ${when}: in TLS 1.3 the alert is hidden, but at this point it most likely rejected the server's certificate`;
+      }
+      return `${a.from} sent an encrypted alert ${when} (its content cannot be read)`;
+    }
+    const meaning = ALERT_MEANING[a.alert.description]?.[a.from];
+    let detail = meaning ? `: ${meaning}` : '';
+    if (a.alert.description === 70 && a.from === 'server' && walk.clientHello) {
+      const offered = report.tls.offered?.versions ?? [];
+      detail = `: client offers ${listWords(offered)}, none of which the server accepts`;
+      if (offered.length > 0 && offered.every((v) => v === 'TLS 1.3')) detail += ' (the server\'s maximum is below TLS 1.3)';
+    }
+    if (a.alert.description === 40 && a.from === 'server' && walk.clientHello && walk.lastStep <= 1) {
+      detail = `: no cipher suite, group or signature algorithm in common (client offered ${walk.clientHello.cipherSuites.length} cipher suites)`;
+    }
+    return `${a.from} sent alert ${a.alert.name} (${a.alert.description}) ${when}${detail}`;
+  }
+
+  // 2. The server's flight never got through: the classic path-MTU black hole.
+  const flight = report.tcp.serverFlight;
+  const serverRetrans = conn.retransmissions.server;
+  if (walk.lastStep >= 2 && walk.lastStep <= 4 && flight.bytes > 0 && flight.ackedByClient < flight.bytes && serverRetrans >= 2) {
+    const seg = conn.facts.server.largestSegment;
+    const mss = conn.facts.client.mss;
+    return (
+      `client never acknowledged the server's ${fmt(flight.bytes)}-byte flight (acknowledged ${fmt(flight.ackedByClient)}); ` +
+      `server retransmitted ${serverRetrans}× in segments up to ${fmt(seg)} bytes${mss ? ` (client MSS ${fmt(mss)})` : ''}: path-MTU black hole likely ` +
+      `(large packets dropped on the way without ICMP; clamp the MSS or fix the MTU)`
+    );
+  }
+
+  if (end.how === 'fin' || end.how === 'rst') {
+    const by = end.by as Side;
+    const lastFromPeer = walk.lastMessage[other(by)];
+    const sinceWhat = lastFromPeer ? lastFromPeer.type : 'the connection opened';
+    const gap = lastFromPeer && end.time !== null ? `${ms(end.time - lastFromPeer.time)} after ${sinceWhat}` : `after ${sinceWhat}`;
+    // 3. The motivating case: the client reads the whole server flight and leaves without a word.
+    if (by === 'client' && walk.lastStep === 4 && walk.shape !== 'tls13') {
+      return `client ${howWord[end.how]} ${gap} without an alert: it rejected the server's certificate or key exchange (a client that does not trust the chain, or a hostname mismatch, often leaves like this)`;
+    }
+    if (by === 'client' && walk.lastStep >= 3 && walk.shape === 'tls13') {
+      return `client ${howWord[end.how]} ${gap} without an alert: it most likely rejected the server's certificate`;
+    }
+    // 4. The server leaves right after the ClientHello.
+    if (by === 'server' && walk.lastStep === 1) {
+      return `server ${howWord[end.how]} ${gap} without an alert: it found nothing acceptable in the ClientHello (Dovecot does this on version or cipher mismatch: check its log)`;
+    }
+    if (by === 'client' && walk.lastStep === 1) {
+      return `client ${howWord[end.how]} ${gap}, before any ServerHello: it gave up waiting for the server`;
+    }
+    if (by === 'server' && walk.lastStep >= 5 && walk.lastStep < 9) {
+      return `server ${howWord[end.how]} ${gap} without an alert: it did not accept the client's key exchange or Finished (check its log)`;
+    }
+    if (walk.lastStep === 0) {
+      if (mailProblem) return mailProblem;
+      return `${by} ${howWord[end.how]} before any ClientHello`;
+    }
+    return `${by} ${howWord[end.how]} ${gap} (handshake reached step ${walk.lastStep} ${stepName(walk.lastStep)})`;
+  }
+
+  // 5. Nothing ended it: the capture did.
+  const last = [walk.lastMessage.client, walk.lastMessage.server].filter((x) => x !== null).sort((a, b) => a!.time - b!.time).pop();
+  if (!walk.clientHello && !conn.syn) return 'capture began after the handshake started: nothing to judge';
+  if (last) {
+    const waiting = other(last.from);
+    return `capture ended ${ms(conn.end - last.time)} after ${last.from} ${last.type}, with no answer from the ${waiting} yet (handshake unfinished at step ${walk.lastStep})`;
+  }
+  return mailProblem ?? 'capture ended before any TLS message';
+}
+
+function lastMessageBefore(walk: Walk, frame: number, sender: Side): string {
+  const candidates = walk.timeline.filter((t) => t.frame <= frame && !t.type.startsWith('Alert'));
+  const last = candidates[candidates.length - 1];
+  if (!last) return 'the connection opened';
+  return last.from === sender ? `its own ${last.type}` : `${last.from} ${last.type}`;
+}
+
+function listWords(xs: string[]): string {
+  if (xs.length === 0) return 'nothing';
+  if (xs.length === 1) return `only ${xs[0]}`;
+  return xs.slice(0, -1).join(', ') + ' and ' + xs[xs.length - 1];
+}

@@ -1,0 +1,120 @@
+import type { MailPhase, MailProtocol } from '../mail/types.js';
+import type { Connection, Endpoint, Side } from '../tcp/types.js';
+import type { ClientHello, ServerHello } from '../tls/types.js';
+import type { Shape } from './walk.js';
+
+/**
+ * One connection, as `analyze --format json` writes it. This is the stable contract documented in the
+ * README: add fields, never rename or remove them.
+ */
+export interface ConnectionReport {
+  /** 1-based, in order of the connection's first frame in its capture. */
+  id: number;
+  /** The capture file it came from (as given on the command line). */
+  capture: string;
+  client: Endpoint;
+  server: Endpoint;
+  /** ISO 8601, UTC, microseconds. */
+  start: string;
+  /** Seconds from the first to the last frame of the connection. */
+  duration: number;
+  firstFrame: number;
+  protocol: MailProtocol;
+  outcome: 'complete' | 'failed' | 'not-tls' | 'unknown';
+  /** 0–9; 0 = no ClientHello. */
+  lastStep: number;
+  lastStepName: string;
+  /** 'full' | 'resumed' | 'tls13' | 'sslv2' | 'none': the real shape of the handshake. */
+  shape: Shape;
+  /** Zeek's ssl_history letters: client upper case, server lower case. */
+  history: string;
+  tls: {
+    version: string | null;
+    cipher: string | null;
+    sni: string | null;
+    alpn: string | null;
+    resumed: boolean;
+    helloRetryRequest: boolean;
+    /** What the client offered: highest version, number of cipher suites. */
+    offered: { versions: string[]; cipherSuites: number } | null;
+  };
+  end: {
+    by: Side | null;
+    how: 'alert' | 'fin' | 'rst' | 'capture-end';
+    alert: null | { from: Side; level: number; code: number | null; name: string; encrypted: boolean };
+    frame: number | null;
+    time: string | null;
+  };
+  /** Every TLS message and alert, in order; `frame` is the frame that completed it; `atMs` is the time since the connection's first frame. */
+  messages: { frame: number; from: Side; type: string; time: string; atMs: number; step: number | null; length?: number }[];
+  /** The steps reached, in the order reached, with the time since the ClientHello in milliseconds. */
+  steps: { step: number; name: string; from: Side; frame: number; offsetMs: number }[];
+  mail: null | {
+    application: MailPhase['application'];
+    tlsMode: MailPhase['tlsMode'];
+    serverOffered: boolean | null;
+    clientAsked: boolean;
+    serverReply: string | null;
+    accepted: boolean | null;
+    problem: string | null;
+  };
+  tcp: {
+    syn: boolean;
+    packets: { client: number; server: number };
+    bytes: { client: number; server: number };
+    retransmissions: { client: number; server: number };
+    gaps: { client: number; server: number };
+    zeroWindows: { client: number; server: number };
+    fin: { client: boolean; server: boolean };
+    rst: { client: boolean; server: boolean };
+    mss: { client: number | null; server: number | null };
+    windowScale: { client: number | null; server: number | null };
+    largestSegment: { client: number; server: number };
+    rttMs: number | null;
+    /** TLS bytes the server sent before the handshake ended, and how many of them the client acknowledged. */
+    serverFlight: { bytes: number; ackedByClient: number };
+    /** TCP events in capture order (SYN, FIN, RST, retransmission, gap, zero window…), bounded. */
+    events: { frame: number; from: Side; kind: string; time: string; atMs: number; offset?: number; length?: number }[];
+  };
+  /** Decoded hellos for diff and for readers; null when not seen. */
+  clientHello: ClientHelloSummary | null;
+  serverHello: ServerHelloSummary | null;
+  /** The likely cause, in plain words. */
+  diagnosis: string;
+  /** Other things worth knowing (decoder problems, caps hit, gaps). */
+  notes: string[];
+}
+
+export interface ClientHelloSummary {
+  frame: number;
+  sslv2: boolean;
+  recordVersion: string;
+  version: string;
+  supportedVersions: string[];
+  cipherSuites: string[];
+  extensions: string[];
+  supportedGroups: string[];
+  signatureAlgorithms: string[];
+  ecPointFormats: number[];
+  keyShareGroups: string[];
+  sni: string | null;
+  alpn: string[];
+  sessionId: string;
+  sessionTicket: boolean;
+  preSharedKey: boolean;
+  compressionMethods: number[];
+}
+
+export interface ServerHelloSummary {
+  frame: number;
+  version: string;
+  selectedVersion: string;
+  cipherSuite: string;
+  extensions: string[];
+  keyShareGroup: string | null;
+  sessionId: string;
+  alpn: string | null;
+  compressionMethod: number;
+}
+
+export type { ClientHello, ServerHello, Connection };

@@ -1,0 +1,59 @@
+import type { Side } from '../tcp/types.js';
+
+/**
+ * The classic nine steps of a full TLS 1.2-and-earlier handshake (RFC 5246 §7.3, figure 1), the frame of
+ * reference every report uses. Other shapes (resumption, TLS 1.3, SSLv2) are mapped onto these in walk.ts.
+ */
+export const STEPS = [
+  { step: 1, name: 'ClientHello', by: 'client' },
+  { step: 2, name: 'ServerHello', by: 'server' },
+  { step: 3, name: 'Certificate/ServerKeyExchange', by: 'server' },
+  { step: 4, name: 'ServerHelloDone', by: 'server' },
+  { step: 5, name: 'ClientKeyExchange', by: 'client' },
+  { step: 6, name: 'client ChangeCipherSpec', by: 'client' },
+  { step: 7, name: 'client Finished', by: 'client' },
+  { step: 8, name: 'server ChangeCipherSpec', by: 'server' },
+  { step: 9, name: 'server Finished', by: 'server' },
+] as const satisfies readonly { step: number; name: string; by: Side }[];
+
+export type StepNumber = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
+export function stepName(step: number): string {
+  if (step === 0) return 'nothing (no ClientHello)';
+  return STEPS[step - 1]?.name ?? `step ${step}`;
+}
+
+/**
+ * Zeek's ssl_history letters (scripts/base/protocols/ssl/main.zeek): one letter per plaintext handshake
+ * message, ChangeCipherSpec and alert, upper case when the client sent it. Kept identical so a history
+ * reads the same as in Zeek's ssl.log.
+ */
+export const HISTORY_LETTER_BY_HANDSHAKE_TYPE: Readonly<Record<number, string>> = {
+  0: 'h', // hello_request
+  1: 'c', // client_hello
+  2: 's', // server_hello (a HelloRetryRequest is 'j', decided by the caller)
+  3: 'v', // hello_verify_request
+  4: 't', // new_session_ticket
+  5: 'e', // end_of_early_data
+  6: 'j', // hello_retry_request (draft numbering)
+  8: 'o', // encrypted_extensions
+  11: 'x', // certificate
+  12: 'k', // server_key_exchange
+  13: 'r', // certificate_request
+  14: 'n', // server_hello_done
+  15: 'y', // certificate_verify
+  16: 'g', // client_key_exchange
+  20: 'f', // finished
+  21: 'w', // certificate_url
+  22: 'u', // certificate_status
+  23: 'a', // supplemental_data
+  24: 'p', // key_update
+  254: 'm', // message_hash
+};
+export const HISTORY_UNKNOWN_HANDSHAKE = 'z';
+export const HISTORY_HELLO_RETRY_REQUEST = 'j';
+export const HISTORY_CHANGE_CIPHER_SPEC = 'i';
+export const HISTORY_ALERT = 'l';
+export const HISTORY_HEARTBEAT = 'b';
+/** Zeek caps the history; so do we. */
+export const HISTORY_MAX_LENGTH = 100;

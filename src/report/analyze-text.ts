@@ -1,0 +1,137 @@
+import Table from 'cli-table3';
+import type { AnalysisResult } from '../handshake/analyze.js';
+import type { ConnectionReport } from '../handshake/report.js';
+import { captureSummaryLine } from './captures.js';
+import { endpoint, endWords, millis, stepWords } from './words.js';
+
+export interface TextOptions {
+  /** Terminal width to fit the table into. */
+  width?: number;
+  color?: boolean;
+}
+
+const RED = '\u001b[31m';
+const GREEN = '\u001b[32m';
+const YELLOW = '\u001b[33m';
+const RESET = '\u001b[0m';
+
+function paint(s: string, colour: string, on: boolean): string {
+  return on ? `${colour}${s}${RESET}` : s;
+}
+
+function outcomeCell(r: ConnectionReport, color: boolean): string {
+  const colour = r.outcome === 'complete' ? GREEN : r.outcome === 'failed' ? RED : YELLOW;
+  return paint(r.outcome, colour, color);
+}
+
+/** The `analyze` table: one row per connection, then the summary. */
+export function renderAnalysisText(result: AnalysisResult, opts: TextOptions = {}): string {
+  const width = Math.max(100, opts.width ?? 160);
+  const color = opts.color ?? false;
+  const out: string[] = [];
+  for (const c of result.captures) out.push(captureSummaryLine(c));
+  if (result.connections.length === 0) {
+    out.push('no TCP connections found');
+    return out.join('\n') + '\n';
+  }
+  const fixed = [4, 23, 19, 21, 9, 26, 22, 10, 20];
+  const diagnosisWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - fixed.length - 2);
+  const table = new Table({
+    head: ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', 'diagnosis'],
+    colWidths: [...fixed, diagnosisWidth],
+    wordWrap: true,
+    wrapOnWordBoundary: true,
+    style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] },
+  });
+  const many = result.captures.length > 1;
+  for (const r of result.connections) {
+    table.push([
+      many ? `${captureIndex(result, r)}#${r.id}` : String(r.id),
+      endpoint(r.client),
+      endpoint(r.server),
+      r.protocol,
+      r.tls.version ?? '—',
+      shortCipher(r.tls.cipher),
+      stepWords(r),
+      outcomeCell(r, color),
+      endWords(r),
+      r.diagnosis,
+    ]);
+  }
+  out.push(table.toString());
+  out.push('');
+  out.push(renderSummaryText(result));
+  return out.join('\n') + '\n';
+}
+
+function captureIndex(result: AnalysisResult, r: ConnectionReport): number {
+  return result.captures.findIndex((c) => c.file === r.capture) + 1;
+}
+
+/** Drop the `TLS_` prefix: the column is narrow and every suite has it. */
+function shortCipher(name: string | null): string {
+  if (!name) return '—';
+  return name.replace(/^TLS_/, '');
+}
+
+export function renderSummaryText(result: AnalysisResult): string {
+  const s = result.summary;
+  const lines: string[] = [];
+  const o = s.byOutcome;
+  lines.push(`${s.connections} connection${s.connections === 1 ? '' : 's'}: ${o.complete} complete, ${o.failed} failed, ${o['not-tls']} without TLS, ${o.unknown} unknown (capture cut the handshake)`);
+  const steps = Object.entries(s.failedAtStep).sort((a, b) => b[1] - a[1]);
+  if (steps.length > 0) lines.push(`failed at step: ${steps.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  const hows = Object.entries(s.failedBy).sort((a, b) => b[1] - a[1]);
+  if (hows.length > 0) lines.push(`ended by: ${hows.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  const clients = s.byClient.filter((c) => c.failed > 0).slice(0, 10);
+  if (clients.length > 0) lines.push(`clients with failures: ${clients.map((c) => `${c.client} ${c.failed}/${c.connections}`).join(', ')}`);
+  return lines.join('\n');
+}
+
+/** `--connection N`: the whole story of one connection. */
+export function renderConnectionText(r: ConnectionReport): string {
+  const lines: string[] = [];
+  lines.push(`connection ${r.id} in ${r.capture}: ${endpoint(r.client)} → ${endpoint(r.server)} (${r.protocol}), first frame ${r.firstFrame}, ${r.start}`);
+  lines.push(`outcome: ${r.outcome}, step reached: ${stepWords(r)}, shape: ${r.shape}, history: ${r.history || '—'}`);
+  lines.push(`TLS: ${r.tls.version ?? '—'} ${r.tls.cipher ?? ''}${r.tls.sni ? `, SNI ${r.tls.sni}` : ''}${r.tls.resumed ? ', resumed' : ''}`);
+  lines.push(`ended: ${endWords(r)}${r.end.frame ? ` (frame ${r.end.frame})` : ''}`);
+  lines.push(`diagnosis: ${r.diagnosis}`);
+  if (r.mail && r.mail.application) {
+    const m = r.mail;
+    lines.push(
+      `mail: ${m.application}, TLS ${m.tlsMode ?? 'not started'}` +
+        (m.tlsMode === 'starttls' || m.clientAsked ? `, server offered STARTTLS: ${m.serverOffered ?? 'not seen'}, client asked: ${m.clientAsked}, reply: ${m.serverReply ?? '—'}` : '') +
+        (m.problem ? `; ${m.problem}` : ''),
+    );
+  }
+  const t = r.tcp;
+  lines.push(
+    `TCP: SYN ${t.syn ? 'seen' : 'not captured'}, RTT ${t.rttMs !== null ? millis(t.rttMs) : '—'}, MSS client ${t.mss.client ?? '—'} / server ${t.mss.server ?? '—'}, ` +
+      `retransmissions client ${t.retransmissions.client} / server ${t.retransmissions.server}, server flight ${t.serverFlight.bytes} bytes (${t.serverFlight.ackedByClient} acknowledged)`,
+  );
+  lines.push('');
+  const table = new Table({
+    head: ['time', 'frame', 'from', 'what', 'bytes', 'step'],
+    style: { head: [], border: [] },
+  });
+  type Row = { atMs: number; frame: number; cells: string[] };
+  const rows: Row[] = [];
+  for (const m of r.messages) {
+    rows.push({ atMs: m.atMs, frame: m.frame, cells: [millis(m.atMs), String(m.frame), arrow(m.from), m.type, m.length !== undefined ? String(m.length) : '', m.step !== null ? String(m.step) : ''] });
+  }
+  for (const e of r.tcp.events) {
+    rows.push({ atMs: e.atMs, frame: e.frame, cells: [millis(e.atMs), String(e.frame), arrow(e.from), `TCP ${e.kind}`, e.length !== undefined ? String(e.length) : '', ''] });
+  }
+  rows.sort((a, b) => a.frame - b.frame || a.atMs - b.atMs);
+  for (const row of rows) table.push(row.cells);
+  lines.push(table.toString());
+  if (r.notes.length > 0) {
+    lines.push('notes:');
+    for (const n of r.notes) lines.push(`  - ${n}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function arrow(from: 'client' | 'server'): string {
+  return from === 'client' ? 'client →' : '← server';
+}

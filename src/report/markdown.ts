@@ -1,0 +1,89 @@
+import type { AnalysisResult } from '../handshake/analyze.js';
+import type { ConnectionReport } from '../handshake/report.js';
+import { captureSummaryLine } from './captures.js';
+import { endpoint, endWords, millis, stepWords } from './words.js';
+
+/** A Markdown table cell: pipes escaped, no line breaks. */
+export function cell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function table(head: string[], rows: string[][]): string {
+  const lines = [`| ${head.map(cell).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.map(cell).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** The `analyze --format markdown` report: ready to paste into a ticket. */
+export function renderAnalysisMarkdown(result: AnalysisResult): string {
+  const out: string[] = [];
+  out.push('## TLS handshakes');
+  out.push('');
+  for (const c of result.captures) out.push(`- ${cell(captureSummaryLine(c))}`);
+  out.push('');
+  const s = result.summary;
+  out.push(
+    `**${s.connections} connections:** ${s.byOutcome.complete} complete, ${s.byOutcome.failed} failed, ${s.byOutcome['not-tls']} without TLS, ${s.byOutcome.unknown} unknown.`,
+  );
+  out.push('');
+  if (result.connections.length > 0) {
+    out.push(
+      table(
+        ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', 'diagnosis'],
+        result.connections.map((r) => [
+          String(r.id),
+          endpoint(r.client),
+          endpoint(r.server),
+          r.protocol,
+          r.tls.version ?? '—',
+          r.tls.cipher ?? '—',
+          stepWords(r),
+          r.outcome,
+          endWords(r),
+          r.diagnosis,
+        ]),
+      ),
+    );
+    out.push('');
+  }
+  for (const r of result.connections) {
+    if (r.outcome !== 'failed' && result.connections.length > 1) continue;
+    out.push(renderConnectionMarkdown(r));
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderConnectionMarkdown(r: ConnectionReport): string {
+  const out: string[] = [];
+  out.push(`<details><summary>#${r.id} ${cell(endpoint(r.client))} → ${cell(endpoint(r.server))}: ${cell(r.outcome)} at step ${cell(stepWords(r))}</summary>`);
+  out.push('');
+  out.push(`**Diagnosis:** ${cell(r.diagnosis)}`);
+  out.push('');
+  out.push('```text');
+  out.push(sequenceText(r));
+  out.push('```');
+  out.push('');
+  out.push('</details>');
+  out.push('');
+  return out.join('\n');
+}
+
+/** The handshake as a plain-text ladder: client on the left, server on the right. */
+export function sequenceText(r: ConnectionReport): string {
+  const rows: { frame: number; atMs: number; text: string }[] = [];
+  const pad = 34;
+  for (const m of r.messages) {
+    const what = `${m.type}${m.length !== undefined ? ` (${m.length} B)` : ''}`;
+    const arrowText = m.from === 'client' ? `${what} `.padEnd(pad, '-') + '>' : '<' + ` ${what}`.padStart(pad, '-');
+    rows.push({ frame: m.frame, atMs: m.atMs, text: arrowText });
+  }
+  for (const e of r.tcp.events) {
+    const what = `TCP ${e.kind}${e.length !== undefined ? ` (${e.length} B)` : ''}`;
+    const arrowText = e.from === 'client' ? `${what} `.padEnd(pad, '.') + '>' : '<' + ` ${what}`.padStart(pad, '.');
+    rows.push({ frame: e.frame, atMs: e.atMs, text: arrowText });
+  }
+  rows.sort((a, b) => a.frame - b.frame || a.atMs - b.atMs);
+  const lines = [`${'time'.padStart(9)}  ${'frame'.padStart(6)}  client${' '.repeat(pad - 6)}server`];
+  for (const row of rows) lines.push(`${millis(row.atMs).padStart(9)}  ${String(row.frame).padStart(6)}  ${row.text}`);
+  return lines.join('\n');
+}

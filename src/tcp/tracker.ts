@@ -1,0 +1,828 @@
+import { TcpFlag, type TcpSegment } from '../net/types.js';
+import { DEFAULT_SERVER_PORTS, WELL_KNOWN_PORT_LIMIT } from './ports.js';
+import type { Connection, PerSide, Side, SideTcpFacts, StreamConsumer, TcpEvent } from './types.js';
+
+/** Memory caps. Hostile or broken input must not be able to grow memory past these. */
+export interface TrackerLimits {
+  /** Payload bytes held out of order per side; past it the first hole is declared a gap. */
+  maxBufferedPerSide: number;
+  /** Out-of-order ranges held per side (they cost memory even when their bytes are not kept). */
+  maxRangesPerSide: number;
+  /** Payload bytes held out of order over all connections together. */
+  maxBufferedTotal: number;
+  /** Events kept on each Connection; the rest are counted in `eventsDropped` (consumers still get them). */
+  maxEventsPerConnection: number;
+  /** Connections tracked at once; past it the least recently active one is closed and evicted. */
+  maxOpenConnections: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<TrackerLimits> = {
+  maxBufferedPerSide: 1 << 20,
+  maxRangesPerSide: 4096,
+  maxBufferedTotal: 256 << 20,
+  maxEventsPerConnection: 1000,
+  maxOpenConnections: 100_000,
+};
+
+/** A SYN with a new ISN on an open connection starts a new connection only after this much silence (seconds). */
+export const DEFAULT_IDLE_TIMEOUT = 120;
+
+/**
+ * How far (bytes) a sequence or acknowledgement number may lie beyond what we know of a stream and still be
+ * believed. 2^30 is the largest window TCP can advertise (65535 << 14); anything further is not this stream.
+ */
+const SEQUENCE_PLAUSIBLE = 2 ** 30;
+
+/** Distinct ISNs remembered per side (see SideState.isns). */
+const MAX_ISNS = 8;
+
+/** Skipped (gap) ranges remembered per side, to recognise bytes that turn up after their hole was skipped. */
+const MAX_SKIPPED = 16;
+
+export interface TrackerOptions {
+  /** Called when a connection is first seen; returns who receives its byte streams (or null: only count). */
+  open?: (conn: Connection) => StreamConsumer | null;
+  /** Server ports to decide roles when no SYN was captured. Defaults to DEFAULT_SERVER_PORTS. */
+  serverPorts?: ReadonlySet<number>;
+  limits?: Partial<TrackerLimits>;
+  /** Seconds of silence after which a SYN with a new ISN starts a new connection even without FIN/RST. */
+  idleTimeout?: number;
+}
+
+export interface TrackerStats {
+  /** Segments handed to `segment()`. */
+  segments: number;
+  /** Connections created (= the last id). */
+  connections: number;
+  /** Connections closed because `maxOpenConnections` was reached. */
+  evicted: number;
+  /** Times a memory cap forced a hole to be skipped (buffer caps) or a connection to be evicted. */
+  capHits: number;
+  /** Connections ended because a new SYN (new ISN) reused their 4-tuple. */
+  portReuses: number;
+  /** Connections currently tracked. */
+  open: number;
+  /** Out-of-order payload bytes held right now over all connections. */
+  bufferedBytes: number;
+}
+
+/**
+ * A range of one side's stream, held because bytes before it are missing. `data` null: the bytes were seen but
+ * are not kept (nobody wants them) or, with `missing`, they were never captured (snaplen cut).
+ */
+interface HeldRange {
+  start: number;
+  end: number;
+  data: Buffer | null;
+  missing: boolean;
+}
+
+/** Where a side's offset 0 came from. */
+type StreamStart = NonNullable<SideTcpFacts['streamStart']>;
+
+/** Reassembly state of one direction. Offsets are stream offsets (0 = first payload byte; SYN is -1). */
+class SideState {
+  /** Whether offset 0 is fixed. */
+  started = false;
+  /** ISN, when it comes from a SYN (or from the SYN/ACK's acknowledgement for the client). */
+  isn = 0;
+  isnKnown = false;
+  synSeen = false;
+  /** Every ISN this side's SYNs carried (bounded): a server may answer one SYN with SYN/ACKs of several ISNs. */
+  isns: number[] = [];
+  /** Delivery point: every byte before it was delivered or skipped as a gap. `nextSeq` is its 32-bit seq. */
+  nextOffset = 0;
+  nextSeq = 0;
+  /** End of the highest sequence range seen (>= nextOffset). */
+  highOffset = 0;
+  /** Highest offset of this side's stream acknowledged by the peer (may include the FIN's sequence number). */
+  ackedTo = -Infinity;
+  /** Latest acknowledgement the peer sent before this side had started (hint for where offset 0 is). */
+  peerAckHint: number | null = null;
+  held: HeldRange[] = [];
+  heldBytes = 0;
+  /** The latest ranges skipped as gaps, as [start, end) pairs, oldest first (at most MAX_SKIPPED). */
+  skipped: number[] = [];
+  /** Whether the consumer still wants this side's bytes. */
+  wanted: boolean;
+  finSeen = false;
+  finOffset = 0;
+
+  constructor(wanted: boolean) {
+    this.wanted = wanted;
+  }
+
+  /** Stream offset of a 32-bit sequence number, by signed distance from the delivery point (mod 2^32). */
+  offsetOf(seq: number): number {
+    return this.nextOffset + ((seq - this.nextSeq) | 0);
+  }
+
+  /** Fix offset 0 at 32-bit sequence number `seq`. */
+  startAt(seq: number): void {
+    this.started = true;
+    this.nextSeq = seq >>> 0;
+    this.nextOffset = 0;
+    this.highOffset = 0;
+  }
+
+  /** Offset 0 follows ISN `isn`. */
+  rebase(isn: number): void {
+    this.isn = isn;
+    this.isnKnown = true;
+    this.startAt((isn + 1) >>> 0);
+    this.ackedTo = -Infinity;
+  }
+
+  /** Nothing of the stream seen yet (offset 0 may still move). */
+  untouched(): boolean {
+    return this.nextOffset === 0 && this.highOffset === 0 && this.held.length === 0;
+  }
+
+  advance(n: number): void {
+    this.nextOffset += n;
+    this.nextSeq = (this.nextSeq + n) >>> 0;
+    if (this.highOffset < this.nextOffset) this.highOffset = this.nextOffset;
+  }
+}
+
+/** Per-connection tracking state; dropped once the connection is closed so only the Connection stays. */
+class ConnState {
+  readonly conn: Connection;
+  readonly consumer: StreamConsumer | null;
+  readonly client: SideState;
+  readonly server: SideState;
+  /** Connection ended by RST, or FIN seen both ways. */
+  closed = false;
+  /** For the handshake RTT: time of the latest client SYN, and whether a SYN/ACK answered it. */
+  synTime = -1;
+  synAckSeen = false;
+  /** Segment counter values for the second-chance eviction order (see evictOne). */
+  lastTouched = 0;
+  queuedAt = 0;
+
+  constructor(conn: Connection, consumer: StreamConsumer | null) {
+    this.conn = conn;
+    this.consumer = consumer;
+    this.client = new SideState(consumer !== null);
+    this.server = new SideState(consumer !== null);
+  }
+}
+
+const newFacts = (): SideTcpFacts => ({
+  mss: null,
+  windowScale: null,
+  sackPermitted: false,
+  largestSegment: 0,
+  ackedByPeer: 0,
+});
+
+/** Whether `isn` is (one of) the ISN(s) of this side. */
+const knowsIsn = (s: SideState, isn: number): boolean => s.isnKnown && (s.isn === isn || s.isns.includes(isn));
+
+const perSide = <T>(v: T): PerSide<T> => ({ client: v, server: v });
+
+/**
+ * Follows TCP connections through a capture: decides client and server, reassembles each direction into an
+ * in-order byte stream for a StreamConsumer, and counts what happened (retransmissions, gaps, FIN/RST, …).
+ *
+ * Sequence numbers are compared modulo 2^32 everywhere; stream offsets are plain numbers (no wrap).
+ */
+export class ConnectionTracker {
+  readonly stats: TrackerStats = {
+    segments: 0,
+    connections: 0,
+    evicted: 0,
+    capHits: 0,
+    portReuses: 0,
+    open: 0,
+    bufferedBytes: 0,
+  };
+
+  private readonly limits: TrackerLimits;
+  private readonly serverPorts: ReadonlySet<number>;
+  private readonly idleTimeout: number;
+  private readonly openConsumer: ((conn: Connection) => StreamConsumer | null) | undefined;
+  /** Open connections by direction-independent 4-tuple key, in second-chance eviction order. */
+  private readonly table = new Map<string, ConnState>();
+  private readonly connections: Connection[] = [];
+
+  constructor(opts: TrackerOptions = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.serverPorts = opts.serverPorts ?? DEFAULT_SERVER_PORTS;
+    this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
+    this.openConsumer = opts.open;
+  }
+
+  /** One segment, in capture order. */
+  segment(seg: TcpSegment): void {
+    const stats = this.stats;
+    stats.segments++;
+    const forward = seg.src < seg.dst || (seg.src === seg.dst && seg.srcPort <= seg.dstPort);
+    const key = forward
+      ? `${seg.src} ${seg.srcPort} ${seg.dst} ${seg.dstPort}`
+      : `${seg.dst} ${seg.dstPort} ${seg.src} ${seg.srcPort}`;
+    const flags = seg.flags;
+    const syn = (flags & TcpFlag.SYN) !== 0;
+
+    let st = this.table.get(key);
+    if (st !== undefined && syn && this.startsNewConnection(st, seg)) {
+      stats.portReuses++;
+      this.close(st, seg.frame, seg.time);
+      this.table.delete(key);
+      st = undefined;
+    }
+    if (st === undefined) st = this.create(key, seg);
+    st.lastTouched = stats.segments;
+
+    const conn = st.conn;
+    const from: Side =
+      seg.srcPort === conn.client.port && seg.src === conn.client.ip ? 'client' : 'server';
+    const to: Side = from === 'client' ? 'server' : 'client';
+    const me = from === 'client' ? st.client : st.server;
+    const peer = from === 'client' ? st.server : st.client;
+
+    conn.packets[from]++;
+    conn.lastFrame = seg.frame;
+    // Timestamps can go backwards (several interfaces, clock steps): the end is the latest time seen.
+    if (seg.time > conn.end) conn.end = seg.time;
+    const wireLength = seg.payloadLength;
+    if (wireLength > conn.facts[from].largestSegment) conn.facts[from].largestSegment = wireLength;
+
+    const ackFlag = (flags & TcpFlag.ACK) !== 0;
+    const rst = (flags & TcpFlag.RST) !== 0;
+    const fin = (flags & TcpFlag.FIN) !== 0;
+
+    // SYN and SYN/ACK: they fix the ISNs.
+    let synRepeated = false;
+    if (syn) synRepeated = this.onSyn(st, seg, from, me, peer, ackFlag);
+    if (!me.started && !syn) this.startMidStream(conn, from, me, seg.seq);
+    if (ackFlag && !peer.started) peer.peerAckHint = seg.ack;
+    // SYN/ACKs with several ISNs: the server's first segment after them, or the client's acknowledgement,
+    // says which one the connection went on with.
+    if (!syn && me.isns.length > 1 && me.untouched()) {
+      const isn = (seg.seq - 1) >>> 0;
+      if (isn !== me.isn && me.isns.includes(isn)) me.rebase(isn);
+    }
+    if (ackFlag && peer.isns.length > 1 && peer.untouched()) {
+      const isn = (seg.ack - 1) >>> 0;
+      if (isn !== peer.isn && peer.isns.includes(isn)) peer.rebase(isn);
+    }
+
+    if (rst) {
+      st.closed = true;
+      conn.rst[from] = true;
+      this.event(st, 'rst', from, seg);
+      if (ackFlag) this.onAck(st, to, peer, seg);
+      // After a reset neither side retransmits: whatever is still missing is a gap now.
+      this.flush(st, 'client', seg.frame, seg.time);
+      this.flush(st, 'server', seg.frame, seg.time);
+      return;
+    }
+
+    if (seg.window === 0) {
+      conn.zeroWindows[from]++;
+      this.event(st, 'zero-window', from, seg);
+    }
+
+    // Payload and FIN.
+    const start = me.offsetOf(seg.seq) + (syn ? 1 : 0);
+    if (start + wireLength - me.highOffset > SEQUENCE_PLAUSIBLE || me.nextOffset - start > SEQUENCE_PLAUSIBLE) {
+      // Further from this stream than TCP could have in flight: not part of it (forged, or a stray segment).
+      // Counted as a packet, nothing else; unless it repeats a SYN/ACK of another ISN this side offered.
+      if (synRepeated) {
+        conn.retransmissions[from]++;
+        this.event(st, 'retransmission', from, seg, -1, wireLength);
+      }
+      if (ackFlag) this.onAck(st, to, peer, seg);
+      return;
+    }
+    if (wireLength > seg.payload.length) {
+      this.event(st, 'snaplen-cut', from, seg, start + seg.payload.length, wireLength - seg.payload.length);
+    }
+    let newBytes = 0;
+    let createdHole = false;
+    if (wireLength > 0) {
+      if (me.wanted && st.consumer?.wants !== undefined && !st.consumer.wants(from)) this.unwant(me);
+      createdHole = start > me.highOffset;
+      newBytes = this.onPayload(st, from, me, seg, start);
+      conn.bytes[from] += newBytes;
+    }
+    let finRepeated = false;
+    if (fin) {
+      const finOffset = start + wireLength;
+      if (!me.finSeen) {
+        me.finSeen = true;
+        me.finOffset = finOffset;
+        conn.fin[from] = true;
+        if (conn.fin[to]) st.closed = true;
+        this.event(st, 'fin', from, seg, finOffset);
+      } else if (finOffset === me.finOffset) {
+        finRepeated = true;
+      }
+    }
+
+    // What kind of segment was it? Only segments that occupy sequence space can be retransmissions.
+    if (wireLength > 0 || syn || fin) {
+      const isKeepAlive = wireLength === 1 && !syn && !fin && start === me.highOffset - 1 && newBytes === 0;
+      if (
+        newBytes === 0 &&
+        !isKeepAlive &&
+        (!syn || synRepeated) &&
+        (!fin || finRepeated) &&
+        (wireLength > 0 || syn || fin)
+      ) {
+        conn.retransmissions[from]++;
+        this.event(st, 'retransmission', from, seg, start, wireLength);
+      } else if (newBytes > 0 && newBytes < wireLength) {
+        const overlaps = (conn.overlaps ??= perSide(0));
+        overlaps[from]++;
+      }
+      if (createdHole && newBytes > 0) {
+        conn.outOfOrder[from]++;
+        this.event(st, 'out-of-order', from, seg, start, wireLength);
+      }
+    }
+
+    if (ackFlag) this.onAck(st, to, peer, seg);
+    if (wireLength > 0) {
+      this.skipAckedHoles(st, from, me, seg.frame, seg.time);
+      this.enforceBufferCaps(st, from, me, seg.frame, seg.time);
+    }
+  }
+
+  /** Closes every connection and returns all connections seen, in id order. */
+  finish(): Connection[] {
+    for (const st of this.table.values()) this.close(st, st.conn.lastFrame, st.conn.end);
+    this.table.clear();
+    this.stats.open = 0;
+    return this.connections.slice();
+  }
+
+  // ---- connections ---------------------------------------------------------------------------------------
+
+  /** A SYN on a known 4-tuple: is it a new connection (port reuse) rather than a retransmission? */
+  private startsNewConnection(st: ConnState, seg: TcpSegment): boolean {
+    const conn = st.conn;
+    const idle = seg.time - conn.end > this.idleTimeout;
+    if (!st.closed && !idle) return false;
+    const fromClient = seg.srcPort === conn.client.port && seg.src === conn.client.ip;
+    const synAck = (seg.flags & TcpFlag.ACK) !== 0;
+    if (!synAck) {
+      // A SYN from the old server is a new connection with the roles turned round; from the old client it
+      // is one unless it repeats the old ISN.
+      return !fromClient || !knowsIsn(st.client, seg.seq);
+    }
+    // A SYN/ACK: it belongs to the old connection if it answers the client ISN we know (retransmitted SYN after
+    // a reset, or a clock jump) and does not bring a server ISN other than the one(s) we know.
+    if (fromClient) return true;
+    if (st.client.isnKnown) {
+      if (!knowsIsn(st.client, (seg.ack - 1) >>> 0)) return true;
+      return st.server.isnKnown && !knowsIsn(st.server, seg.seq);
+    }
+    return !knowsIsn(st.server, seg.seq);
+  }
+
+  private create(key: string, seg: TcpSegment): ConnState {
+    const syn = (seg.flags & TcpFlag.SYN) !== 0;
+    const ack = (seg.flags & TcpFlag.ACK) !== 0;
+    const src = { ip: seg.src, port: seg.srcPort };
+    const dst = { ip: seg.dst, port: seg.dstPort };
+    let clientIsSource: boolean;
+    let roleBy: Connection['roleBy'];
+    if (syn) {
+      clientIsSource = !ack;
+      roleBy = 'syn';
+    } else {
+      const srcKnown = this.serverPorts.has(seg.srcPort);
+      const dstKnown = this.serverPorts.has(seg.dstPort);
+      if (srcKnown || dstKnown) {
+        roleBy = 'port';
+        clientIsSource = srcKnown && dstKnown ? seg.srcPort > seg.dstPort : dstKnown;
+      } else if (Math.min(seg.srcPort, seg.dstPort) < WELL_KNOWN_PORT_LIMIT && seg.srcPort !== seg.dstPort) {
+        roleBy = 'port';
+        clientIsSource = seg.srcPort > seg.dstPort;
+      } else {
+        roleBy = 'first-sender';
+        clientIsSource = true;
+      }
+    }
+    const conn: Connection = {
+      id: ++this.stats.connections,
+      client: clientIsSource ? src : dst,
+      server: clientIsSource ? dst : src,
+      roleBy,
+      firstFrame: seg.frame,
+      lastFrame: seg.frame,
+      start: seg.time,
+      end: seg.time,
+      syn: false,
+      packets: perSide(0),
+      bytes: perSide(0),
+      fin: perSide(false),
+      rst: perSide(false),
+      retransmissions: perSide(0),
+      outOfOrder: perSide(0),
+      zeroWindows: perSide(0),
+      gaps: perSide(0),
+      handshakeRtt: null,
+      facts: { client: newFacts(), server: newFacts() },
+      events: [],
+      eventsDropped: 0,
+    };
+    this.connections.push(conn);
+    const consumer = this.openConsumer ? this.openConsumer(conn) : null;
+    const st = new ConnState(conn, consumer ?? null);
+    st.lastTouched = st.queuedAt = this.stats.segments;
+    if (this.table.size >= this.limits.maxOpenConnections) this.evictOne(seg.frame, seg.time);
+    this.table.set(key, st);
+    this.stats.open = this.table.size;
+    return st;
+  }
+
+  /**
+   * Second-chance (clock) eviction: the connection longest in the queue without activity since it was queued
+   * goes; active ones are queued again at the back. Amortised O(1) per eviction, no per-packet reordering.
+   */
+  private evictOne(frame: number, time: number): void {
+    for (const [key, st] of this.table) {
+      this.table.delete(key);
+      if (st.lastTouched > st.queuedAt) {
+        st.queuedAt = this.stats.segments;
+        this.table.set(key, st);
+        continue;
+      }
+      this.stats.evicted++;
+      this.close(st, frame, time);
+      return;
+    }
+  }
+
+  /** No more segments for this connection: skip remaining holes, hand out what is held, tell the consumer. */
+  private close(st: ConnState, frame: number, time: number): void {
+    this.flush(st, 'client', frame, time);
+    this.flush(st, 'server', frame, time);
+    this.closeTrailingHole(st, 'client', frame, time);
+    this.closeTrailingHole(st, 'server', frame, time);
+    this.finalAckedByPeer(st, 'client');
+    this.finalAckedByPeer(st, 'server');
+    st.consumer?.close?.();
+  }
+
+  // ---- handshake -------------------------------------------------------------------------------------------
+
+  /** Returns whether this SYN (or SYN/ACK) repeats one already seen (same ISN). */
+  private onSyn(st: ConnState, seg: TcpSegment, from: Side, me: SideState, peer: SideState, ack: boolean): boolean {
+    const conn = st.conn;
+    const seq = seg.seq >>> 0;
+    // Like tshark's initial RTT, the handshake RTT runs from the most recent SYN.
+    if (!ack && from === 'client') st.synTime = seg.time;
+    if (me.synSeen && me.isns.includes(seq)) return true;
+    const kind = ack ? 'syn-ack' : 'syn';
+    const sameIsn = me.isnKnown && me.isn === seq;
+    if (!sameIsn && !me.untouched()) {
+      // Another ISN after this side's data flowed, on a connection that is neither closed nor idle: not
+      // believable as a restart; note it and keep the stream as it is. (Before any data, e.g. after a stray
+      // pure ACK started the side mid-stream, the SYN wins.)
+      this.event(st, kind, from, seg);
+      return false;
+    }
+    const facts = conn.facts[from];
+    if (!sameIsn) {
+      // First SYN of this side, or a new ISN before any data (a server answering again with another ISN).
+      me.rebase(seq);
+      facts.streamStart = 'syn';
+    }
+    // (sameIsn here: the client's SYN after its SYN/ACK, which already fixed the ISN.)
+    if (me.isns.length < MAX_ISNS) me.isns.push(seq);
+    me.synSeen = true;
+    const o = seg.options;
+    if (o.mss !== undefined) facts.mss = o.mss;
+    if (o.windowScale !== undefined) facts.windowScale = o.windowScale;
+    if (o.sackPermitted) facts.sackPermitted = true;
+    if (!ack) {
+      if (from === 'client') conn.syn = true;
+    } else {
+      if (from === 'server') st.synAckSeen = st.synTime >= 0;
+      // The SYN/ACK acknowledges the client's ISN: the client's stream starts there even if its SYN was missed.
+      if (!peer.isnKnown && peer.untouched()) {
+        peer.rebase((seg.ack - 1) >>> 0);
+        conn.facts[from === 'client' ? 'server' : 'client'].streamStart = 'syn-ack';
+      }
+    }
+    this.event(st, kind, from, seg);
+    return false;
+  }
+
+  /**
+   * First segment of a side whose SYN was not seen. Offset 0 is this segment's seq, unless the peer already
+   * acknowledged an earlier point of this stream (within reason): then the stream starts at that point and the
+   * bytes in between are a hole, filled if they show up, a gap if not.
+   */
+  private startMidStream(conn: Connection, from: Side, me: SideState, seq: number): void {
+    const hint = me.peerAckHint;
+    const behind = hint === null ? 0 : (seq - hint) | 0;
+    if (hint !== null && behind > 0 && behind <= this.limits.maxBufferedPerSide) {
+      me.startAt(hint);
+      conn.facts[from].streamStart = 'peer-ack';
+    } else {
+      me.startAt(seq);
+      conn.facts[from].streamStart = 'first-segment';
+    }
+  }
+
+  /** An acknowledgement from the other side for `side`'s stream. */
+  private onAck(st: ConnState, side: Side, s: SideState, seg: TcpSegment): void {
+    if (!s.started) return;
+    const acked = s.offsetOf(seg.ack);
+    // Ignore acknowledgements that cannot belong to this stream (forged, or another incarnation of the ports).
+    if (acked - s.highOffset > SEQUENCE_PLAUSIBLE || acked < -1) return;
+    if (acked > s.ackedTo) {
+      s.ackedTo = acked;
+      const facts = st.conn.facts[side];
+      const bytes = s.finSeen && acked > s.finOffset ? s.finOffset : acked;
+      if (bytes > facts.ackedByPeer) facts.ackedByPeer = bytes;
+    }
+    // The handshake RTT: SYN → SYN/ACK → the client's ACK of the SYN/ACK.
+    if (
+      side === 'server' &&
+      acked === 0 &&
+      st.synAckSeen &&
+      st.conn.handshakeRtt === null &&
+      (seg.flags & (TcpFlag.SYN | TcpFlag.RST)) === 0
+    ) {
+      st.conn.handshakeRtt = seg.time - st.synTime;
+    }
+    this.skipAckedHoles(st, side, s, seg.frame, seg.time);
+  }
+
+  // ---- reassembly ------------------------------------------------------------------------------------------
+
+  /**
+   * Places a segment's payload in `side`'s stream. Bytes already seen are dropped (first copy wins); new bytes
+   * are delivered if they continue the stream, held otherwise. Returns how many bytes were new.
+   */
+  private onPayload(st: ConnState, from: Side, s: SideState, seg: TcpSegment, start: number): number {
+    const wireLength = seg.payloadLength;
+    const end = start + wireLength;
+    const payload = seg.payload;
+    const capturedEnd = start + Math.min(payload.length, wireLength);
+    // Bytes behind the delivery point were seen, unless they fall in a range already skipped as a gap: those
+    // arrive late. They are new (counted, not a retransmission) but cannot be delivered any more.
+    let newBytes = start < s.nextOffset && s.skipped.length > 0 ? this.lateBytes(st, from, s, start, end) : 0;
+    let cursor = start > s.nextOffset ? start : s.nextOffset;
+    let i = 0;
+    while (cursor < end) {
+      // Skip held ranges that end before the cursor.
+      const held = s.held;
+      while (i < held.length && held[i].end <= cursor) i++;
+      const next = i < held.length ? held[i] : null;
+      if (next !== null && next.start <= cursor) {
+        // Overlap with a held range: the first copy wins; note when the two copies differ.
+        const overlapEnd = next.end < end ? next.end : end;
+        if (next.data !== null && cursor < capturedEnd) {
+          const cmpEnd = overlapEnd < capturedEnd ? overlapEnd : capturedEnd;
+          if (
+            payload.compare(next.data, cursor - next.start, cmpEnd - next.start, cursor - start, cmpEnd - start) !== 0
+          ) {
+            const conflicts = (st.conn.conflicts ??= perSide(0));
+            conflicts[from]++;
+          }
+        }
+        cursor = overlapEnd;
+        continue;
+      }
+      const pieceEnd = next !== null && next.start < end ? next.start : end;
+      newBytes += pieceEnd - cursor;
+      this.place(st, from, s, seg, start, cursor, pieceEnd, capturedEnd);
+      // Delivery may have handed out held ranges after the piece: everything before the delivery point is seen.
+      cursor = pieceEnd > s.nextOffset ? pieceEnd : s.nextOffset;
+      i = 0;
+    }
+    if (end > s.highOffset) s.highOffset = end;
+    return newBytes;
+  }
+
+  /** Bytes of [start, end) inside remembered gap ranges: counted as late once, then no longer a hole. */
+  private lateBytes(st: ConnState, side: Side, s: SideState, start: number, end: number): number {
+    const sk = s.skipped;
+    const limit = end < s.nextOffset ? end : s.nextOffset;
+    let late = 0;
+    for (let i = 0; i < sk.length; i += 2) {
+      const a = sk[i] > start ? sk[i] : start;
+      const b = sk[i + 1] < limit ? sk[i + 1] : limit;
+      if (a >= b) continue;
+      late += b - a;
+      // Keep what remains of the range on either side of [a, b).
+      const tail = sk[i + 1];
+      if (a > sk[i]) {
+        sk[i + 1] = a;
+        if (b < tail) sk.splice(i + 2, 0, b, tail);
+      } else if (b < tail) {
+        sk[i] = b;
+      } else {
+        sk.splice(i, 2);
+        i -= 2;
+      }
+    }
+    if (late > 0) {
+      const lateCount = (st.conn.late ??= perSide(0));
+      lateCount[side] += late;
+    }
+    while (sk.length > MAX_SKIPPED * 2) sk.splice(0, 2);
+    return late;
+  }
+
+  /** New bytes [from, to) of a segment whose payload starts at `segStart`; captured up to `capturedEnd`. */
+  private place(
+    st: ConnState,
+    side: Side,
+    s: SideState,
+    seg: TcpSegment,
+    segStart: number,
+    from: number,
+    to: number,
+    capturedEnd: number,
+  ): void {
+    const dataEnd = to < capturedEnd ? to : capturedEnd;
+    if (from === s.nextOffset) {
+      if (from < dataEnd) this.deliver(st, side, s, seg.payload, from - segStart, dataEnd - from, seg.frame, seg.time);
+      if (dataEnd < to) {
+        const gapStart = from > dataEnd ? from : dataEnd;
+        this.gap(st, side, s, gapStart, to - gapStart, seg.frame, seg.time, true);
+      }
+      this.drain(st, side, s, seg.frame, seg.time);
+      return;
+    }
+    if (from < dataEnd) {
+      const data = s.wanted ? Buffer.from(seg.payload.subarray(from - segStart, dataEnd - segStart)) : null;
+      this.hold(s, { start: from, end: dataEnd, data, missing: false });
+    }
+    if (dataEnd < to) {
+      const gapStart = from > dataEnd ? from : dataEnd;
+      this.hold(s, { start: gapStart, end: to, data: null, missing: true });
+    }
+  }
+
+  private hold(s: SideState, r: HeldRange): void {
+    const held = s.held;
+    let i = held.length;
+    while (i > 0 && held[i - 1].start > r.start) i--;
+    held.splice(i, 0, r);
+    if (r.data !== null) {
+      s.heldBytes += r.data.length;
+      this.stats.bufferedBytes += r.data.length;
+    }
+  }
+
+  /** Hands out held ranges that now continue the stream. */
+  private drain(st: ConnState, side: Side, s: SideState, frame: number, time: number): void {
+    const held = s.held;
+    while (held.length > 0 && held[0].start <= s.nextOffset) {
+      const r = held.shift()!;
+      if (r.data !== null) {
+        s.heldBytes -= r.data.length;
+        this.stats.bufferedBytes -= r.data.length;
+      }
+      if (r.end <= s.nextOffset) continue;
+      const skip = s.nextOffset - r.start;
+      const length = r.end - s.nextOffset;
+      if (r.missing) this.gap(st, side, s, s.nextOffset, length, frame, time, true);
+      else if (r.data !== null) this.deliver(st, side, s, r.data, skip, length, frame, time);
+      else s.advance(length);
+    }
+  }
+
+  private deliver(
+    st: ConnState,
+    side: Side,
+    s: SideState,
+    buf: Buffer,
+    at: number,
+    length: number,
+    frame: number,
+    time: number,
+  ): void {
+    const offset = s.nextOffset;
+    s.advance(length);
+    if (!s.wanted || st.consumer === null) return;
+    st.consumer.data(side, at === 0 && length === buf.length ? buf : buf.subarray(at, at + length), offset, frame, time);
+    if (st.consumer.wants !== undefined && !st.consumer.wants(side)) this.unwant(s);
+  }
+
+  /**
+   * Skips `length` never-captured bytes at the delivery point. `cut`: they are the tail of a segment snaplen
+   * cut (seen on the wire and counted); otherwise no segment carried them, and they are remembered in case
+   * they turn up late.
+   */
+  private gap(
+    st: ConnState,
+    side: Side,
+    s: SideState,
+    offset: number,
+    length: number,
+    frame: number,
+    time: number,
+    cut = false,
+  ): void {
+    if (length <= 0) return;
+    s.advance(length);
+    st.conn.gaps[side] += length;
+    if (!cut) {
+      const sk = s.skipped;
+      if (sk.length > 0 && sk[sk.length - 1] === offset) {
+        sk[sk.length - 1] = offset + length;
+      } else {
+        if (sk.length >= MAX_SKIPPED * 2) sk.splice(0, 2);
+        sk.push(offset, offset + length);
+      }
+    }
+    this.record(st, { kind: 'gap', from: side, frame, time, offset, length });
+    if (s.wanted && st.consumer !== null) st.consumer.gap(side, offset, length, frame, time);
+  }
+
+  /** Holes the peer has acknowledged will never be filled (the sender will not resend them): skip them. */
+  private skipAckedHoles(st: ConnState, side: Side, s: SideState, frame: number, time: number): void {
+    const held = s.held;
+    while (held.length > 0 && s.ackedTo > s.nextOffset) {
+      const first = held[0];
+      const holeEnd = first.start < s.ackedTo ? first.start : s.ackedTo;
+      this.gap(st, side, s, s.nextOffset, holeEnd - s.nextOffset, frame, time);
+      this.drain(st, side, s, frame, time);
+      if (holeEnd < first.start) break;
+    }
+  }
+
+  /** Skips every hole that still has held bytes after it and hands those out. */
+  private flush(st: ConnState, side: Side, frame: number, time: number): void {
+    const s = side === 'client' ? st.client : st.server;
+    while (s.held.length > 0) {
+      this.gap(st, side, s, s.nextOffset, s.held[0].start - s.nextOffset, frame, time);
+      this.drain(st, side, s, frame, time);
+    }
+  }
+
+  /**
+   * At close: bytes the peer acknowledged beyond everything seen were sent but not captured, a gap at the end.
+   * One sequence number past the end with no FIN seen is taken as the uncaptured FIN, not a byte.
+   */
+  private closeTrailingHole(st: ConnState, side: Side, frame: number, time: number): void {
+    const s = side === 'client' ? st.client : st.server;
+    if (!s.started || s.ackedTo <= s.nextOffset) return;
+    let end = s.ackedTo;
+    if (s.finSeen) end = Math.min(end, s.finOffset);
+    else if (end === s.nextOffset + 1) return;
+    this.gap(st, side, s, s.nextOffset, end - s.nextOffset, frame, time);
+  }
+
+  private finalAckedByPeer(st: ConnState, side: Side): void {
+    const s = side === 'client' ? st.client : st.server;
+    const facts = st.conn.facts[side];
+    // An acknowledgement one past the end with no FIN captured covered the FIN, not a byte.
+    if (!s.finSeen && facts.ackedByPeer === s.nextOffset + 1 && s.held.length === 0) facts.ackedByPeer = s.nextOffset;
+  }
+
+  /** The consumer no longer wants this side: drop held bytes but keep the ranges so counting goes on. */
+  private unwant(s: SideState): void {
+    s.wanted = false;
+    for (const r of s.held) r.data = null;
+    this.stats.bufferedBytes -= s.heldBytes;
+    s.heldBytes = 0;
+  }
+
+  private enforceBufferCaps(st: ConnState, side: Side, s: SideState, frame: number, time: number): void {
+    const l = this.limits;
+    if (
+      s.heldBytes <= l.maxBufferedPerSide &&
+      s.held.length <= l.maxRangesPerSide &&
+      this.stats.bufferedBytes <= l.maxBufferedTotal
+    ) {
+      return;
+    }
+    this.stats.capHits++;
+    while (
+      s.held.length > 0 &&
+      (s.heldBytes > l.maxBufferedPerSide ||
+        s.held.length > l.maxRangesPerSide ||
+        this.stats.bufferedBytes > l.maxBufferedTotal)
+    ) {
+      this.gap(st, side, s, s.nextOffset, s.held[0].start - s.nextOffset, frame, time);
+      this.drain(st, side, s, frame, time);
+    }
+  }
+
+  // ---- events ----------------------------------------------------------------------------------------------
+
+  private event(st: ConnState, kind: TcpEvent['kind'], from: Side, seg: TcpSegment, offset?: number, length?: number): void {
+    const ev: TcpEvent = { kind, from, frame: seg.frame, time: seg.time };
+    if (offset !== undefined) ev.offset = offset;
+    if (length !== undefined) ev.length = length;
+    this.record(st, ev);
+  }
+
+  private record(st: ConnState, ev: TcpEvent): void {
+    const conn = st.conn;
+    if (conn.events.length < this.limits.maxEventsPerConnection) conn.events.push(ev);
+    else conn.eventsDropped++;
+    st.consumer?.event?.(ev);
+  }
+}

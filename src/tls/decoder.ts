@@ -1,0 +1,709 @@
+import type { PerSide, Side } from '../tcp/types.js';
+import type { CertificateMessage, ServerHello, TlsEvent, TlsRecordInfo } from './types.js';
+import {
+  parseAlert,
+  parseCertificateMessage,
+  parseClientHello,
+  parseServerHello,
+  parseServerKeyExchange,
+  parseSslv2ClientHello,
+  encryptedAlert,
+} from './messages.js';
+import { contentTypeName, handshakeTypeName } from './names.js';
+import {
+  CONTENT_ALERT,
+  CONTENT_APPLICATION_DATA,
+  CONTENT_CHANGE_CIPHER_SPEC,
+  CONTENT_HANDSHAKE,
+  CONTENT_HEARTBEAT,
+  HandshakeAssembler,
+  SSLV2_CLIENT_HELLO,
+  SSLV2_CLIENT_MASTER_KEY,
+  SSLV2_ERROR,
+  SSLV2_RECORD_VERSION,
+  SSLV2_SERVER_HELLO,
+  TlsRecordReader,
+  type HandshakeSink,
+  type RecordFormat,
+  type RecordHeader,
+  type RecordSink,
+} from './records.js';
+
+/** HandshakeType values the decoder acts on (RFC 8446 §4, RFC 5246 §7.4; 6 is draft TLS 1.3's HRR). */
+const HANDSHAKE_CLIENT_HELLO = 1;
+const HANDSHAKE_SERVER_HELLO = 2;
+const HANDSHAKE_HELLO_RETRY_REQUEST = 6;
+const HANDSHAKE_CERTIFICATE = 11;
+const HANDSHAKE_SERVER_KEY_EXCHANGE = 12;
+const HANDSHAKE_CLIENT_KEY_EXCHANGE = 16;
+
+/** An alert is two bytes: level, description (RFC 8446 §6). */
+const ALERT_LENGTH = 2;
+
+/**
+ * SSLv2 ERROR codes (draft-hickman-netscape-ssl-00 appendix A). An SSLv2 ERROR message ends the
+ * handshake like a fatal alert, so it is reported as one, named after the code.
+ */
+const SSLV2_ERROR_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x0001, 'SSLv2 NO-CIPHER-ERROR'],
+  [0x0002, 'SSLv2 NO-CERTIFICATE-ERROR'],
+  [0x0004, 'SSLv2 BAD-CERTIFICATE-ERROR'],
+  [0x0006, 'SSLv2 UNSUPPORTED-CERTIFICATE-TYPE-ERROR'],
+]);
+
+/** TLS 1.3 final, its drafts (0x7fXX), Google's experiments (0x7eXX) and Facebook's (0xfbXX). */
+export function isTls13Version(version: number): boolean {
+  const high = version >> 8;
+  return version === 0x0304 || (version <= 0xffff && (high === 0x7f || high === 0x7e || high === 0xfb));
+}
+
+export interface TlsDecoderOptions {
+  /**
+   * Longest handshake message reassembled per side, in bytes (default 1 MiB). A longer one is reported
+   * with its type and length but not decoded. Partial records add at most 32 KiB per side.
+   */
+  maxBufferedPerSide?: number;
+  /** Record headers kept in `records` (default 4096); later ones are counted in `recordsDropped`. */
+  maxRecords?: number;
+  /** Events kept in `events` (default 2048); later ones are counted in `eventsDropped`. */
+  maxEvents?: number;
+  /**
+   * Application-data events kept per side (default 64). They are kept only while the handshake is not
+   * `done()`; every application-data record is counted in `applicationData` regardless.
+   */
+  maxApplicationDataEvents?: number;
+  /**
+   * The capture missed the start of both streams (no SYN): look for the first plausible record header
+   * instead of judging the first bytes.
+   */
+  midStream?: boolean;
+}
+
+/** What one side of the connection looked like, for reports. */
+export interface TlsSideSummary {
+  format: 'unknown' | RecordFormat;
+  records: number;
+  /** Distinct record-layer versions, in the order first seen (0x0002 for SSLv2 records). */
+  recordVersions: number[];
+  /** Frame of this side's first encrypted record, or null. */
+  encryptedFrom: number | null;
+  changeCipherSpec: boolean;
+  /** Bytes of this side's stream read (including skipped and missing ones). */
+  streamBytes: number;
+  /** Bytes currently held for an incomplete record or handshake message. */
+  bufferedBytes: number;
+  /** Bytes skipped while looking for a record header after a gap, or after the stream stopped being TLS. */
+  skippedBytes: number;
+  /** Bytes never captured (gaps). */
+  missingBytes: number;
+  applicationData: { records: number; bytes: number };
+  heartbeats: number;
+  /** The side's bytes are not TLS (decoding stopped until a gap allows a resynchronisation). */
+  notTls: boolean;
+  /** One line each: errors and resynchronisations (bounded). */
+  notes: string[];
+}
+
+interface SideState {
+  encrypted: boolean;
+  /** Encryption starts with this side's next record (after its ChangeCipherSpec or ServerHello). */
+  encryptNext: boolean;
+  encryptedFrom: number | null;
+  changeCipherSpec: boolean;
+  /** TLS ≤ 1.2: the first encrypted handshake record (Finished) after ChangeCipherSpec was seen. */
+  finished: boolean;
+  /** Records sent under encryption. */
+  encryptedRecords: number;
+  /** Handshake messages other than ClientHello sent in plaintext (a client past its hello). */
+  laterHandshakeMessages: number;
+  /** First byte of an alert whose second byte is in the next alert record, or -1. */
+  alertCarry: number;
+  recordVersions: number[];
+  notes: string[];
+  applicationData: { records: number; bytes: number };
+  applicationDataEvents: number;
+  heartbeats: number;
+  notTls: boolean;
+  /** Records this side completed (any format). */
+  records: number;
+  sslv2HelloSeen: boolean;
+}
+
+const MAX_NOTES_PER_SIDE = 20;
+const MAX_RECORD_VERSIONS = 8;
+
+function newSideState(): SideState {
+  return {
+    encrypted: false,
+    encryptNext: false,
+    encryptedFrom: null,
+    changeCipherSpec: false,
+    finished: false,
+    encryptedRecords: 0,
+    laterHandshakeMessages: 0,
+    alertCarry: -1,
+    recordVersions: [],
+    notes: [],
+    applicationData: { records: 0, bytes: 0 },
+    applicationDataEvents: 0,
+    heartbeats: 0,
+    notTls: false,
+    records: 0,
+    sslv2HelloSeen: false,
+  };
+}
+
+/** Whether a record of several alerts is plausible: whole alerts, each of level warning(1) or fatal(2). */
+function looksLikeAlerts(payload: Buffer): boolean {
+  if (payload.length % ALERT_LENGTH !== 0) return false;
+  for (let i = 0; i < payload.length; i += ALERT_LENGTH) {
+    const level = payload[i];
+    if (level !== 1 && level !== 2) return false;
+  }
+  return true;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Decodes one connection's TLS: both sides' record streams, their handshake messages, and the
+ * encryption state of each side, which decides what each record means.
+ *
+ * Feed each side's in-order bytes (after any STARTTLS plaintext) in capture order across sides. Each
+ * event carries the frame that completed it. Never throws on input bytes: problems become 'error' events.
+ */
+export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
+  /** What was found, in order (bounded by maxEvents; see eventsDropped). */
+  readonly events: TlsEvent[] = [];
+  /** Every record header (bounded by maxRecords; see recordsDropped). */
+  readonly records: TlsRecordInfo[] = [];
+  eventsDropped = 0;
+  recordsDropped = 0;
+  /** Application-data records and payload bytes per side, whether or not kept as events. */
+  readonly applicationData: PerSide<{ records: number; bytes: number }>;
+
+  private readonly maxRecords: number;
+  private readonly maxEvents: number;
+  private readonly maxApplicationDataEvents: number;
+  private readonly readers: Record<Side, TlsRecordReader>;
+  private readonly assemblers: Record<Side, HandshakeAssembler>;
+  private readonly sides: Record<Side, SideState>;
+
+  /** A ServerHello other than a HelloRetryRequest was seen. */
+  private serverHelloSeen = false;
+  private helloRetryRequest = false;
+  private tls13 = false;
+  private sslv2Session = false;
+  /** TLS 1.3: the client sent an encrypted record after the server's encrypted flight began. */
+  private tls13ClientAnswered = false;
+  /** TLS 1.3: records from either side after that answer. */
+  private tls13RecordsAfterAnswer = 0;
+  private isDone = false;
+  /** The capture missed the streams' starts: the encryption state is learnt from the first records. */
+  private readonly midStream: boolean;
+  /** The suite the ServerHello selected (tells the ServerKeyExchange parser what to expect). */
+  private cipherSuite: number | null = null;
+
+  constructor(opts: TlsDecoderOptions = {}) {
+    const maxBuffered = opts.maxBufferedPerSide ?? 1 << 20;
+    this.maxRecords = opts.maxRecords ?? 4096;
+    this.maxEvents = opts.maxEvents ?? 2048;
+    this.maxApplicationDataEvents = opts.maxApplicationDataEvents ?? 64;
+    const midStream = opts.midStream ?? false;
+    this.midStream = midStream;
+    this.readers = {
+      client: new TlsRecordReader('client', this, midStream),
+      server: new TlsRecordReader('server', this, midStream),
+    };
+    this.assemblers = {
+      client: new HandshakeAssembler('client', this, maxBuffered),
+      server: new HandshakeAssembler('server', this, maxBuffered),
+    };
+    this.sides = { client: newSideState(), server: newSideState() };
+    this.applicationData = { client: this.sides.client.applicationData, server: this.sides.server.applicationData };
+  }
+
+  /** In-order bytes of one side's TLS stream (after any STARTTLS plaintext), in capture order across sides. */
+  push(from: Side, data: Buffer, frame: number, time: number): void {
+    if (data.length === 0) return;
+    try {
+      this.readers[from].push(data, frame, time);
+    } catch (error) {
+      // A bug in the record layer must not take the whole run down: report it and stop this side.
+      this.error(from, frame, time, `internal error in the TLS record layer: ${errorText(error)}; decoding of this side stopped`);
+      this.readers[from].stop();
+      this.sides[from].notTls = true;
+    }
+  }
+
+  /** `length` bytes of that side were never captured: resynchronise on the next plausible record header. */
+  gap(from: Side, length: number, frame: number, time: number): void {
+    if (!(length > 0)) return;
+    try {
+      const reader = this.readers[from];
+      const inside = reader.gap(length, frame, time);
+      this.assemblers[from].reset();
+      this.sides[from].alertCarry = -1;
+      this.sides[from].notTls = false;
+      const where = inside === 'inside-record' ? ' (inside a record)' : '';
+      this.error(from, frame, time, `${length} bytes missing from the capture${where}; decoding resumed at the next record`);
+    } catch (error) {
+      this.error(from, frame, time, `internal error handling a gap: ${errorText(error)}`);
+    }
+  }
+
+  /**
+   * True once neither side's bytes are still needed for the handshake: both sides past their Finished
+   * (TLS ≤ 1.2), the client answered the server's encrypted flight and the connection went on (TLS 1.3),
+   * both sides sent encrypted SSLv2 records, or the stream is not TLS.
+   */
+  done(): boolean {
+    return this.isDone;
+  }
+
+  /** Per-side state for reports. */
+  side(from: Side): TlsSideSummary {
+    const s = this.sides[from];
+    const reader = this.readers[from];
+    return {
+      format: reader.format,
+      records: s.records,
+      recordVersions: s.recordVersions.slice(),
+      encryptedFrom: s.encryptedFrom,
+      changeCipherSpec: s.changeCipherSpec,
+      streamBytes: reader.offset,
+      bufferedBytes: reader.buffered + this.assemblers[from].buffered,
+      skippedBytes: reader.skipped,
+      missingBytes: reader.missingBytes,
+      applicationData: { ...s.applicationData },
+      heartbeats: s.heartbeats,
+      notTls: s.notTls,
+      notes: s.notes.slice(),
+    };
+  }
+
+  // ---- RecordSink ------------------------------------------------------------------------------
+
+  wantsPayload(from: Side, header: RecordHeader): boolean {
+    const s = this.sides[from];
+    if (header.format === 'sslv2') return !s.encrypted;
+    switch (header.contentType) {
+      case CONTENT_HANDSHAKE:
+        return !s.encrypted;
+      case CONTENT_ALERT:
+        // An encrypted alert cannot be read; a 2-byte one is plaintext whatever the state (see below).
+        return !s.encrypted || header.length === ALERT_LENGTH;
+      default:
+        return false;
+    }
+  }
+
+  onRecord(from: Side, header: RecordHeader, payload: Buffer | null, owned: boolean, missing: number, frame: number, time: number): void {
+    const s = this.sides[from];
+    s.records++;
+    s.notTls = false;
+    if (this.records.length < this.maxRecords) {
+      const info: TlsRecordInfo = { from, contentType: header.contentType, version: header.version, length: header.length, frame, time };
+      if (header.format === 'sslv2') info.sslv2 = true;
+      this.records.push(info);
+    } else {
+      this.recordsDropped++;
+    }
+    if (s.recordVersions.length < MAX_RECORD_VERSIONS && !s.recordVersions.includes(header.version)) s.recordVersions.push(header.version);
+    try {
+      if (header.format === 'sslv2') this.sslv2Record(from, header, payload, frame, time);
+      else this.tlsRecord(from, header, payload, owned, missing, frame, time);
+    } catch (error) {
+      const what = header.format === 'sslv2' ? 'an SSLv2' : `a ${contentTypeName(header.contentType)}`;
+      this.error(from, frame, time, `internal error decoding ${what} record: ${errorText(error)}`);
+    }
+    if (s.encryptNext) {
+      s.encryptNext = false;
+      this.startEncryption(from, frame, time);
+    }
+    this.updateDone(from);
+  }
+
+  onNotTls(from: Side, note: string, frame: number, time: number): void {
+    this.sides[from].notTls = true;
+    this.error(from, frame, time, note);
+    this.updateDone(from);
+  }
+
+  onResync(from: Side, skipped: number, frame: number, time: number): void {
+    this.note(from, `frame ${frame}: found a record header again after skipping ${skipped} bytes`);
+  }
+
+  // ---- HandshakeSink ---------------------------------------------------------------------------
+
+  onMessage(from: Side, type: number, body: Buffer | null, length: number, recordVersion: number, frame: number, time: number): void {
+    const s = this.sides[from];
+    const event: Extract<TlsEvent, { kind: 'handshake' }> = {
+      kind: 'handshake',
+      from,
+      frame,
+      time,
+      type,
+      name: handshakeTypeName(type),
+      length,
+      encrypted: false,
+    };
+    if (type !== HANDSHAKE_CLIENT_HELLO) s.laterHandshakeMessages++;
+    let problem: string | null = null;
+    if (body === null) {
+      problem = `${event.name} of ${length} bytes is longer than the reassembly limit; not decoded`;
+    } else {
+      switch (type) {
+        case HANDSHAKE_CLIENT_HELLO: {
+          const r = parseClientHello(body, recordVersion);
+          if (r.ok) event.clientHello = r.value;
+          else problem = `malformed ClientHello: ${r.error}`;
+          break;
+        }
+        case HANDSHAKE_SERVER_HELLO: {
+          const r = parseServerHello(body);
+          if (r.ok) {
+            event.serverHello = r.value;
+            if (!r.value.helloRetryRequest) this.cipherSuite = r.value.cipherSuite;
+            this.onServerHello(r.value.helloRetryRequest, r.value.selectedVersion);
+          } else {
+            problem = `malformed ServerHello: ${r.error}`;
+            // Go on with what the fixed part says, so that the records that follow are read correctly.
+            this.onServerHello(false, body.length >= 2 ? body.readUInt16BE(0) : 0);
+          }
+          break;
+        }
+        case HANDSHAKE_HELLO_RETRY_REQUEST:
+          this.helloRetryRequest = true;
+          break;
+        case HANDSHAKE_CERTIFICATE: {
+          const r = parseCertificateMessage(body, this.tls13);
+          if (r.ok) event.certificate = r.value;
+          else problem = `malformed Certificate: ${r.error}`;
+          break;
+        }
+        case HANDSHAKE_SERVER_KEY_EXCHANGE: {
+          const r = parseServerKeyExchange(body, this.cipherSuite ?? undefined);
+          if (r.ok) event.serverKeyExchange = r.value;
+          else problem = `malformed ServerKeyExchange: ${r.error}`;
+          break;
+        }
+      }
+    }
+    this.emit(event);
+    if (problem) this.error(from, frame, time, problem);
+  }
+
+  // ---- TLS records -----------------------------------------------------------------------------
+
+  private tlsRecord(from: Side, header: RecordHeader, payload: Buffer | null, owned: boolean, missing: number, frame: number, time: number): void {
+    const s = this.sides[from];
+    const type = header.contentType;
+    // Joined mid-connection: a side whose first record is application data is past its handshake.
+    if (this.midStream && s.records === 1 && type === CONTENT_APPLICATION_DATA) {
+      this.startEncryption(from, frame, time);
+      s.finished = true;
+    }
+    // TLS 1.3: the client's first application_data record after the ServerHello is encrypted handshake
+    // traffic (its Finished), whether or not a middlebox-compatibility ChangeCipherSpec came first.
+    if (!s.encrypted && this.tls13 && from === 'client' && type === CONTENT_APPLICATION_DATA) this.startEncryption(from, frame, time);
+    if (s.encrypted) {
+      if (s.encryptedFrom === null) s.encryptedFrom = frame;
+      // A (compatibility) ChangeCipherSpec is never protected: it does not count as encrypted traffic.
+      if (type !== CONTENT_CHANGE_CIPHER_SPEC) {
+        s.encryptedRecords++;
+        this.countTls13Progress(from);
+      }
+      this.encryptedTlsRecord(from, header, payload, frame, time);
+      return;
+    }
+    switch (type) {
+      case CONTENT_CHANGE_CIPHER_SPEC:
+        this.onChangeCipherSpec(from, frame, time);
+        break;
+      case CONTENT_ALERT:
+        if (payload) this.plaintextAlerts(from, payload, frame, time);
+        else if (missing > 0) s.alertCarry = -1;
+        break;
+      case CONTENT_HANDSHAKE:
+        if (payload) this.assemblers[from].push(payload, owned, header.version, frame, time);
+        else this.assemblers[from].reset();
+        break;
+      case CONTENT_APPLICATION_DATA:
+        this.applicationDataRecord(from, header.length, frame, time);
+        break;
+      case CONTENT_HEARTBEAT:
+        s.heartbeats++;
+        break;
+    }
+  }
+
+  private encryptedTlsRecord(from: Side, header: RecordHeader, payload: Buffer | null, frame: number, time: number): void {
+    const s = this.sides[from];
+    switch (header.contentType) {
+      case CONTENT_HANDSHAKE:
+        if (!s.finished) s.finished = true;
+        this.emit({ kind: 'handshake', from, frame, time, type: -1, name: 'EncryptedHandshakeMessage', length: header.length, encrypted: true });
+        break;
+      case CONTENT_ALERT:
+        // A protected record is never 2 bytes long (it carries at least a MAC or an AEAD tag), so a 2-byte
+        // alert after encryption started was sent in plaintext (draft TLS 1.3 clients do this) and is read.
+        if (payload && header.length === ALERT_LENGTH) this.plaintextAlerts(from, payload, frame, time);
+        else this.emit({ kind: 'alert', from, frame, time, alert: encryptedAlert() });
+        break;
+      case CONTENT_CHANGE_CIPHER_SPEC:
+        s.changeCipherSpec = true;
+        this.emit({ kind: 'change-cipher-spec', from, frame, time });
+        break;
+      case CONTENT_APPLICATION_DATA:
+        this.applicationDataRecord(from, header.length, frame, time);
+        break;
+      case CONTENT_HEARTBEAT:
+        s.heartbeats++;
+        break;
+    }
+  }
+
+  private onChangeCipherSpec(from: Side, frame: number, time: number): void {
+    const s = this.sides[from];
+    s.changeCipherSpec = true;
+    this.emit({ kind: 'change-cipher-spec', from, frame, time });
+    if (this.tls13) {
+      // The server is already encrypted; the client's compatibility CCS precedes its encrypted flight.
+      if (from === 'client') s.encryptNext = true;
+      return;
+    }
+    // TLS 1.3 middlebox compatibility: a CCS around a HelloRetryRequest changes nothing.
+    if (this.helloRetryRequest && !this.serverHelloSeen) return;
+    // A client CCS right after its ClientHello (TLS 1.3 compatibility mode, before any ServerHello) does
+    // not start encryption; after a ClientKeyExchange (or once the ServerHello is known) it does.
+    if (from === 'client' && !this.serverHelloSeen && s.laterHandshakeMessages === 0) return;
+    s.encryptNext = true;
+  }
+
+  private onServerHello(helloRetryRequest: boolean, selectedVersion: number): void {
+    if (helloRetryRequest) {
+      this.helloRetryRequest = true;
+      return;
+    }
+    this.serverHelloSeen = true;
+    if (isTls13Version(selectedVersion)) {
+      this.tls13 = true;
+      // RFC 8446 §2: everything the server sends after its ServerHello is protected.
+      this.sides.server.encryptNext = true;
+    }
+  }
+
+  private startEncryption(from: Side, frame: number, time: number): void {
+    const s = this.sides[from];
+    if (s.encrypted) return;
+    s.encrypted = true;
+    const assembler = this.assemblers[from];
+    if (assembler.pending) {
+      this.error(from, frame, time, 'an incomplete handshake message was cut off by the start of encryption');
+      assembler.reset();
+    }
+  }
+
+  private plaintextAlerts(from: Side, payload: Buffer, frame: number, time: number): void {
+    const s = this.sides[from];
+    if (s.alertCarry < 0 && payload.length > ALERT_LENGTH && !looksLikeAlerts(payload)) {
+      // Longer than one alert and not a run of alerts: protected under a state this decoder did not see
+      // begin (a capture that starts mid-connection, or a ChangeCipherSpec lost in a gap).
+      this.emit({ kind: 'alert', from, frame, time, alert: encryptedAlert() });
+      return;
+    }
+    let pos = 0;
+    if (s.alertCarry >= 0 && payload.length > 0) {
+      this.alert(from, Buffer.from([s.alertCarry, payload[0]]), frame, time);
+      s.alertCarry = -1;
+      pos = 1;
+    }
+    for (; pos + ALERT_LENGTH <= payload.length; pos += ALERT_LENGTH) this.alert(from, payload.subarray(pos, pos + ALERT_LENGTH), frame, time);
+    if (pos < payload.length) s.alertCarry = payload[pos];
+  }
+
+  private alert(from: Side, bytes: Buffer, frame: number, time: number): void {
+    const r = parseAlert(bytes);
+    if (r.ok) this.emit({ kind: 'alert', from, frame, time, alert: r.value });
+    else this.error(from, frame, time, `malformed alert: ${r.error}`);
+  }
+
+  private applicationDataRecord(from: Side, length: number, frame: number, time: number): void {
+    const s = this.sides[from];
+    s.applicationData.records++;
+    s.applicationData.bytes += length;
+    if (this.isDone || s.applicationDataEvents >= this.maxApplicationDataEvents) return;
+    s.applicationDataEvents++;
+    this.emit({ kind: 'application-data', from, frame, time, length });
+  }
+
+  // ---- SSLv2 records ---------------------------------------------------------------------------
+
+  private sslv2Record(from: Side, header: RecordHeader, payload: Buffer | null, frame: number, time: number): void {
+    const s = this.sides[from];
+    if (!s.encrypted && payload && payload.length > 0) {
+      const messageType = payload[0];
+      if (from === 'client' && !s.sslv2HelloSeen && messageType === SSLV2_CLIENT_HELLO) {
+        s.sslv2HelloSeen = true;
+        this.sslv2ClientHello(header, payload, frame, time);
+        return;
+      }
+      if (from === 'server' && !s.sslv2HelloSeen && messageType === SSLV2_SERVER_HELLO) {
+        s.sslv2HelloSeen = true;
+        this.sslv2ServerHello(payload, frame, time);
+        return;
+      }
+      if (from === 'client' && messageType === SSLV2_CLIENT_MASTER_KEY) {
+        this.emit({ kind: 'handshake', from, frame, time, type: HANDSHAKE_CLIENT_KEY_EXCHANGE, name: 'SSLv2 ClientMasterKey', length: payload.length - 1, encrypted: false, sslv2Type: SSLV2_CLIENT_MASTER_KEY });
+        s.laterHandshakeMessages++;
+        s.encryptNext = true;
+        return;
+      }
+      if (messageType === SSLV2_ERROR && payload.length === 3) {
+        const code = payload.readUInt16BE(1);
+        const name = SSLV2_ERROR_NAMES.get(code) ?? `SSLv2 error 0x${code.toString(16).padStart(4, '0')}`;
+        this.emit({ kind: 'alert', from, frame, time, alert: { level: 2, description: code, name, encrypted: false } });
+        return;
+      }
+    }
+    if (!s.encrypted && payload === null && header.length > 0) {
+      // Bytes of a plaintext SSLv2 message are missing: nothing to decode.
+      return;
+    }
+    // Anything else on an SSLv2 side is protected: SERVER-VERIFY, CLIENT-FINISHED, SERVER-FINISHED, data.
+    this.startEncryption(from, frame, time);
+    if (s.encryptedFrom === null) s.encryptedFrom = frame;
+    s.encryptedRecords++;
+    if (this.isDone) {
+      s.applicationData.records++;
+      s.applicationData.bytes += header.length;
+      return;
+    }
+    this.emit({ kind: 'handshake', from, frame, time, type: -1, name: 'EncryptedHandshakeMessage', length: header.length, encrypted: true, sslv2Type: -1 });
+  }
+
+  private sslv2ClientHello(header: RecordHeader, payload: Buffer, frame: number, time: number): void {
+    // The message parser reads the whole record, header included.
+    const record = Buffer.allocUnsafe(2 + payload.length);
+    record[0] = 0x80 | (header.length >> 8);
+    record[1] = header.length & 0xff;
+    payload.copy(record, 2);
+    const r = parseSslv2ClientHello(record);
+    const event: Extract<TlsEvent, { kind: 'handshake' }> = {
+      kind: 'handshake',
+      from: 'client',
+      frame,
+      time,
+      type: HANDSHAKE_CLIENT_HELLO,
+      name: handshakeTypeName(HANDSHAKE_CLIENT_HELLO),
+      length: payload.length - 1,
+      encrypted: false,
+    };
+    const version = payload.length >= 3 ? payload.readUInt16BE(1) : 0;
+    // A hello that offers only SSLv2 starts a pure SSLv2 session; one offering SSLv3/TLS is the
+    // compatibility form, answered in TLS records.
+    if (version === SSLV2_RECORD_VERSION) event.sslv2Type = SSLV2_CLIENT_HELLO;
+    if (r.ok) event.clientHello = r.value;
+    this.emit(event);
+    if (!r.ok) this.error('client', frame, time, `malformed SSLv2 ClientHello: ${r.error}`);
+  }
+
+  /** SERVER-HELLO (draft-hickman §2.6): type, session-id-hit, certificate type, version, three lengths. */
+  private sslv2ServerHello(payload: Buffer, frame: number, time: number): void {
+    this.sslv2Session = true;
+    this.readers.client.peerSslv2 = true;
+    this.readers.server.peerSslv2 = true;
+    const event: Extract<TlsEvent, { kind: 'handshake' }> = {
+      kind: 'handshake',
+      from: 'server',
+      frame,
+      time,
+      type: HANDSHAKE_SERVER_HELLO,
+      name: 'SSLv2 ServerHello',
+      length: payload.length - 1,
+      encrypted: false,
+      sslv2Type: SSLV2_SERVER_HELLO,
+    };
+    let problem: string | null = null;
+    if (payload.length >= 11) {
+      const sessionIdHit = payload[1] !== 0;
+      const version = payload.readUInt16BE(3);
+      const certificateLength = payload.readUInt16BE(5);
+      const cipherSpecsLength = payload.readUInt16BE(7);
+      const connectionIdLength = payload.readUInt16BE(9);
+      const certificateEnd = 11 + certificateLength;
+      const cipherSpecsEnd = certificateEnd + cipherSpecsLength;
+      if (cipherSpecsEnd + connectionIdLength > payload.length || cipherSpecsLength % 3 !== 0) {
+        problem = 'malformed SSLv2 ServerHello: lengths run past the record';
+      } else {
+        const serverHello: ServerHello = {
+          version,
+          selectedVersion: version,
+          random: payload.subarray(cipherSpecsEnd, cipherSpecsEnd + connectionIdLength).toString('hex'),
+          sessionId: '',
+          cipherSuite: cipherSpecsLength >= 3 ? payload.readUIntBE(certificateEnd, 3) : -1,
+          compressionMethod: 0,
+          extensions: [],
+          helloRetryRequest: false,
+          keyShareGroup: null,
+          alpn: null,
+        };
+        event.serverHello = serverHello;
+        if (certificateLength > 0) {
+          const certificate: CertificateMessage = { certificates: [Buffer.from(payload.subarray(11, certificateEnd))], totalLength: certificateLength };
+          event.certificate = certificate;
+        }
+        // A session-id hit skips CLIENT-MASTER-KEY: the client's next record is already protected.
+        if (sessionIdHit) this.startEncryption('client', frame, time);
+      }
+    } else {
+      problem = 'malformed SSLv2 ServerHello: shorter than its fixed part';
+    }
+    this.sides.server.encryptNext = true;
+    this.emit(event);
+    if (problem) this.error('server', frame, time, problem);
+  }
+
+  // ---- bookkeeping -----------------------------------------------------------------------------
+
+  private countTls13Progress(from: Side): void {
+    if (!this.tls13) return;
+    if (this.tls13ClientAnswered) {
+      this.tls13RecordsAfterAnswer++;
+      return;
+    }
+    if (from === 'client' && this.sides.server.encryptedRecords > 0) this.tls13ClientAnswered = true;
+  }
+
+  private updateDone(from: Side): void {
+    if (this.isDone) return;
+    const client = this.sides.client;
+    const server = this.sides.server;
+    let done: boolean;
+    if (client.notTls && client.records === 0 && from === 'client') done = true;
+    else if (client.notTls && server.notTls) done = true;
+    else if (this.sslv2Session) done = (client.encryptedRecords > 0 || client.notTls) && (server.encryptedRecords > 0 || server.notTls);
+    else if (this.tls13) done = this.tls13RecordsAfterAnswer > 0;
+    else done = (client.finished || client.notTls) && (server.finished || server.notTls);
+    if (done) this.isDone = true;
+  }
+
+  private emit(event: TlsEvent): void {
+    if (this.events.length < this.maxEvents) this.events.push(event);
+    else this.eventsDropped++;
+  }
+
+  private error(from: Side, frame: number, time: number, note: string): void {
+    this.emit({ kind: 'error', from, frame, time, note });
+    this.note(from, `frame ${frame}: ${note}`);
+  }
+
+  private note(from: Side, note: string): void {
+    const notes = this.sides[from].notes;
+    if (notes.length < MAX_NOTES_PER_SIDE) notes.push(note);
+  }
+}
+

@@ -1,0 +1,90 @@
+/**
+ * The lab captures (real Postfix 3.7 and Dovecot 2.3 with real clients) against what really happened
+ * there: captures/lab-truth.json was written by the harness that drove the clients, from the clients'
+ * own observations and the servers' logs, not from any dissector.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeCapture } from '../../src/handshake/analyze.js';
+import type { ConnectionReport } from '../../src/handshake/report.js';
+
+const CAPTURES = join(import.meta.dirname, '../../captures');
+
+interface TruthConnection {
+  client: string;
+  server: string;
+  protocol: string;
+  tls_version_negotiated: string | null;
+  expected_outcome: 'completed' | 'failed';
+  last_handshake_client: string;
+  last_handshake_server: string;
+  ended_by: string;
+  alert: null | { from: string; level: number; description: number; name: string; encrypted: boolean };
+}
+const truth = JSON.parse(readFileSync(join(CAPTURES, 'lab-truth.json'), 'utf8')) as {
+  captures: Record<string, { connections: TruthConnection[] }>;
+};
+
+const PROTOCOL: Record<string, string> = {
+  'smtp+starttls': 'smtp-starttls',
+  'submission+starttls': 'submission-starttls',
+  'smtps(submissions)': 'smtps',
+  imaps: 'imaps',
+  pop3s: 'pop3s',
+  'imap+starttls': 'imap-starttls',
+  'pop3+stls': 'pop3-stls',
+};
+
+/** The truth's free-text `ended_by`, read as (who, how) when it names one; null when either side may close first. */
+function expectedEnd(t: TruthConnection): { by: string; how: string } | null {
+  if (t.alert) return { by: t.alert.from, how: 'alert' };
+  if (/either side may send the first FIN/.test(t.ended_by)) return null;
+  const m = /(client|server) (FIN|RST)/.exec(t.ended_by);
+  return m ? { by: m[1]!, how: m[2]!.toLowerCase() } : null;
+}
+
+const key = (r: ConnectionReport) => `${r.client.ip}:${r.client.port}`;
+
+for (const [file, capture] of Object.entries(truth.captures)) {
+  describe(`lab capture ${file}`, async () => {
+    const { info, connections } = await analyzeCapture(join(CAPTURES, file));
+    const byClient = new Map(connections.map((r) => [key(r), r]));
+
+    it('reads the whole file', () => {
+      expect(info.damage).toBeNull();
+      expect(info.frames).toBeGreaterThan(0);
+    });
+
+    for (const t of capture.connections) {
+      it(`${t.client} → ${t.server} (${t.protocol}): ${t.expected_outcome}, ${t.ended_by}`, () => {
+        const r = byClient.get(t.client);
+        expect(r, `connection from ${t.client} found`).toBeDefined();
+        if (!r) return;
+        expect(`${r.server.ip}:${r.server.port}`).toBe(t.server);
+        expect(r.protocol).toBe(PROTOCOL[t.protocol]);
+        expect(r.outcome).toBe(t.expected_outcome === 'completed' ? 'complete' : 'failed');
+        if (t.tls_version_negotiated) expect(r.tls.version).toBe(t.tls_version_negotiated.replace('TLSv', 'TLS '));
+        if (t.expected_outcome === 'completed') expect(r.lastStep).toBe(9);
+        else if (/^ServerHelloDone|^Finished/.test(t.last_handshake_server)) expect(r.lastStep).toBe(4);
+        else if (/^Certificate/.test(t.last_handshake_server)) expect(r.lastStep).toBeGreaterThanOrEqual(3);
+        const end = expectedEnd(t);
+        if (end) {
+          expect(r.end.by).toBe(end.by);
+          expect(r.end.how).toBe(end.how);
+        }
+        if (t.alert) {
+          expect(r.end.alert?.code).toBe(t.alert.description);
+          expect(r.end.alert?.name).toBe(t.alert.name);
+          expect(r.end.alert?.encrypted).toBe(t.alert.encrypted);
+        }
+      });
+    }
+
+    it('finds no TLS connection the truth does not know', () => {
+      const known = new Set(capture.connections.map((t) => t.client));
+      const extra = connections.filter((r) => r.outcome !== 'not-tls' && !known.has(key(r)));
+      expect(extra.map(key)).toEqual([]);
+    });
+  });
+}

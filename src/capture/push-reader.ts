@@ -21,6 +21,11 @@ import type { CaptureDamage, CaptureSummary, Frame, FrameSink } from './types.js
  *
  * Damaged input never throws: reading stops at the first problem, which end() reports in `damage`;
  * every frame before it has been delivered. Bytes pushed after damage are ignored.
+ *
+ * push() keeps a reference to the chunk until its bytes are consumed (no copy): do not reuse or modify a
+ * buffer after pushing it. A record that spans chunks is gathered into one buffer once, when complete.
+ *
+ * The ParserContext methods (emitFrame, damage, …) are for the format parsers, not for callers.
  */
 export class CaptureReader implements ParserContext {
   readonly queue = new ByteQueue();

@@ -98,9 +98,14 @@ export class NetDecoder implements NetDecoderApi {
         if (d.readUInt16BE(8) === ARPHRD_NETLINK) return this.nonIp();
         return this.etherType(d, SLL2_HEADER, end, d.readUInt16BE(0), 0);
       case LinkType.RAW:
-      case LinkType.RAW_12:
-      case LinkType.RAW_14:
         return this.rawIp(d, 0, end, 0);
+      case LinkType.RAW_12:
+      case LinkType.RAW_14: {
+        // Raw IP on most systems; on OpenBSD 12 is DLT_LOOP (a big-endian address family first).
+        const version = d.length > 0 ? d[0] >> 4 : 0;
+        if (version === 4 || version === 6 || d.length < NULL_HEADER) return this.rawIp(d, 0, end, 0);
+        return this.bsdFamily(d, NULL_HEADER, end, d.readUInt32BE(0), 0);
+      }
       case LinkType.IPV4:
         return this.ipv4(d, 0, end, 0);
       case LinkType.IPV6:

@@ -24,7 +24,10 @@ export const DEFAULT_LIMITS: Readonly<TrackerLimits> = {
   maxOpenConnections: 100_000,
 };
 
-/** A SYN with a new ISN on an open connection starts a new connection only after this much silence (seconds). */
+/**
+ * Seconds of silence after which a SYN with a new ISN starts a new connection on a 4-tuple whose connection was
+ * not closed by FIN both ways or RST (closed ones are reused at once).
+ */
 export const DEFAULT_IDLE_TIMEOUT = 120;
 
 /**
@@ -56,7 +59,7 @@ export interface TrackerStats {
   connections: number;
   /** Connections closed because `maxOpenConnections` was reached. */
   evicted: number;
-  /** Times a memory cap forced a hole to be skipped (buffer caps) or a connection to be evicted. */
+  /** Times a buffer cap (bytes or ranges held, per side or in all) forced holes to be skipped as gaps. */
   capHits: number;
   /** Connections ended because a new SYN (new ISN) reused their 4-tuple. */
   portReuses: number;
@@ -76,9 +79,6 @@ interface HeldRange {
   data: Buffer | null;
   missing: boolean;
 }
-
-/** Where a side's offset 0 came from. */
-type StreamStart = NonNullable<SideTcpFacts['streamStart']>;
 
 /** Reassembly state of one direction. Offsets are stream offsets (0 = first payload byte; SYN is -1). */
 class SideState {
@@ -156,9 +156,6 @@ class ConnState {
   /** For the handshake RTT: time of the latest client SYN, and whether a SYN/ACK answered it. */
   synTime = -1;
   synAckSeen = false;
-  /** Segment counter values for the second-chance eviction order (see evictOne). */
-  lastTouched = 0;
-  queuedAt = 0;
 
   constructor(conn: Connection, consumer: StreamConsumer | null) {
     this.conn = conn;
@@ -202,8 +199,10 @@ export class ConnectionTracker {
   private readonly serverPorts: ReadonlySet<number>;
   private readonly idleTimeout: number;
   private readonly openConsumer: ((conn: Connection) => StreamConsumer | null) | undefined;
-  /** Open connections by direction-independent 4-tuple key, in second-chance eviction order. */
+  /** Open connections by direction-independent 4-tuple key, least recently active first. */
   private readonly table = new Map<string, ConnState>();
+  /** The connection of the previous segment (already last in `table`). */
+  private newest: ConnState | null = null;
   private readonly connections: Connection[] = [];
 
   constructor(opts: TrackerOptions = {}) {
@@ -229,10 +228,18 @@ export class ConnectionTracker {
       stats.portReuses++;
       this.close(st, seg.frame, seg.time);
       this.table.delete(key);
+      if (this.newest === st) this.newest = null;
       st = undefined;
     }
-    if (st === undefined) st = this.create(key, seg);
-    st.lastTouched = stats.segments;
+    if (st === undefined) {
+      st = this.create(key, seg);
+    } else if (st !== this.newest) {
+      // Keep the table in order of last activity (Map keeps insertion order); runs of segments of one
+      // connection cost nothing.
+      this.table.delete(key);
+      this.table.set(key, st);
+    }
+    this.newest = st;
 
     const conn = st.conn;
     const from: Side =
@@ -354,6 +361,7 @@ export class ConnectionTracker {
   finish(): Connection[] {
     for (const st of this.table.values()) this.close(st, st.conn.lastFrame, st.conn.end);
     this.table.clear();
+    this.newest = null;
     this.stats.open = 0;
     return this.connections.slice();
   }
@@ -432,25 +440,17 @@ export class ConnectionTracker {
     this.connections.push(conn);
     const consumer = this.openConsumer ? this.openConsumer(conn) : null;
     const st = new ConnState(conn, consumer ?? null);
-    st.lastTouched = st.queuedAt = this.stats.segments;
-    if (this.table.size >= this.limits.maxOpenConnections) this.evictOne(seg.frame, seg.time);
+    if (this.table.size >= this.limits.maxOpenConnections) this.evictOldest(seg.frame, seg.time);
     this.table.set(key, st);
     this.stats.open = this.table.size;
     return st;
   }
 
-  /**
-   * Second-chance (clock) eviction: the connection longest in the queue without activity since it was queued
-   * goes; active ones are queued again at the back. Amortised O(1) per eviction, no per-packet reordering.
-   */
-  private evictOne(frame: number, time: number): void {
+  /** Closes and forgets the least recently active connection (the first in `table`). */
+  private evictOldest(frame: number, time: number): void {
     for (const [key, st] of this.table) {
       this.table.delete(key);
-      if (st.lastTouched > st.queuedAt) {
-        st.queuedAt = this.stats.segments;
-        this.table.set(key, st);
-        continue;
-      }
+      if (this.newest === st) this.newest = null;
       this.stats.evicted++;
       this.close(st, frame, time);
       return;

@@ -393,3 +393,11 @@ describe('never throws on bad bytes', () => {
     }
   });
 });
+
+describe('link type 12 as OpenBSD loopback', () => {
+  it('an address family instead of an IP header', () => {
+    const d = new NetDecoder();
+    expectSegment(d, frame(12, Buffer.concat([Buffer.from([0, 0, 0, 2]), v4])));
+    expectSegment(d, frame(12, Buffer.concat([Buffer.from([0, 0, 0, 24]), v6])), 6);
+  });
+});

@@ -3,10 +3,11 @@ import type { CaptureSummary } from '../capture/types.js';
 import { NetDecoder } from '../net/decoder.js';
 import type { NetStats } from '../net/types.js';
 import { summarizeConnection, type StreamRow } from './streams.js';
+import { DEFAULT_SERVER_PORTS } from './ports.js';
 import { ConnectionTracker } from './tracker.js';
 
 /** Server ports that decide roles when a connection's SYN was not captured. */
-export const WELL_KNOWN_SERVER_PORTS = new Set([25, 110, 143, 443, 465, 587, 993, 995]);
+export { DEFAULT_SERVER_PORTS as WELL_KNOWN_SERVER_PORTS } from "./ports.js";
 
 export interface StreamsCapture extends CaptureSummary {
   net: NetStats;
@@ -23,7 +24,7 @@ export async function collectStreams(files: string[]): Promise<StreamsResult> {
   const result: StreamsResult = { captures: [], connections: [] };
   for (const file of files) {
     const net = new NetDecoder();
-    const tracker = new ConnectionTracker({ serverPorts: WELL_KNOWN_SERVER_PORTS });
+    const tracker = new ConnectionTracker({ serverPorts: DEFAULT_SERVER_PORTS });
     const summary = await readCapture(file, (frame) => {
       const segment = net.decode(frame);
       if (segment) tracker.segment(segment);

@@ -112,6 +112,8 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {})
     const follower = followers.get(conn.id);
     const events = follower?.tls.events ?? [];
     const walk = walkHandshake(events);
+    // After the handshake the decoder only counts application data; its counters are the whole truth.
+    if (follower) walk.applicationData = follower.tls.applicationData;
     const mail: MailPhase | null = follower ? follower.mail.result() : null;
     return buildReport({
       capture: file,
@@ -122,7 +124,7 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {})
       serverHelloFrame: follower?.serverHelloFrame ?? null,
       serverFlightBytes: follower?.serverFlightBytes ?? 0,
       serverTlsStart: follower?.tlsStart.server ?? 0,
-      notes: gapNotes(conn.events),
+      notes: [...gapNotes(conn.events), ...(follower ? unfinishedNotes(follower.tls) : [])],
     });
   });
   return { info: { ...summary, net: net.stats, connections: conns.length }, connections: reports };
@@ -143,6 +145,17 @@ function mergePorts(extra: PortMap | undefined): PortMap {
   const ports = defaultPorts();
   if (extra) for (const [port, v] of extra) ports.set(port, v);
   return ports;
+}
+
+/** A side whose last TLS record or message never completed: the rest was never sent, or not captured. */
+function unfinishedNotes(tls: TlsConnectionDecoder): string[] {
+  const notes: string[] = [];
+  for (const side of ['client', 'server'] as const) {
+    const s = tls.side(side);
+    if (s.bufferedBytes > 0) notes.push(`${side}: its last TLS message is incomplete: ${s.bufferedBytes} bytes of it were captured, the rest never was (not sent, or lost before the capture point)`);
+    for (const n of s.notes) notes.push(`${side}: ${n}`);
+  }
+  return notes;
 }
 
 function gapNotes(events: readonly TcpEvent[]): string[] {

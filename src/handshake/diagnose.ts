@@ -145,6 +145,7 @@ function lastMessageBefore(walk: Walk, frame: number, sender: Side): string {
   const candidates = walk.timeline.filter((t) => t.frame <= frame && !t.type.startsWith('Alert'));
   const last = candidates[candidates.length - 1];
   if (!last) return 'the connection opened';
+  if (last.type.startsWith('encrypted server flight')) return "the server's encrypted flight (its certificate is inside)";
   return last.from === sender ? `its own ${last.type}` : `${last.from} ${last.type}`;
 }
 

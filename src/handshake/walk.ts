@@ -1,4 +1,5 @@
 import type { Side } from '../tcp/types.js';
+import { isTls13Version } from '../tls/decoder.js';
 import type { Alert, ClientHello, ServerHello, TlsEvent } from '../tls/types.js';
 import {
   HISTORY_ALERT,
@@ -277,6 +278,8 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
       }
       case 'alert': {
         if (!ev.alert.encrypted) addHistory(ev.from, HISTORY_ALERT);
+        // A TLS 1.3 client that answers the server's encrypted flight with an alert has read that flight.
+        if (walk.shape === 'tls13' && ev.from === 'client' && side.server.encryptedRecords > 0) markServerFlightDone(ev.frame, ev.time);
         walk.alerts.push({ from: ev.from, frame: ev.frame, time: ev.time, alert: ev.alert, duringHandshake: !walk.complete });
         walk.timeline.push({
           from: ev.from,
@@ -316,7 +319,7 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
     }
     walk.version = sh.selectedVersion;
     walk.cipher = sh.cipherSuite;
-    if (isTls13(sh.selectedVersion)) walk.shape = 'tls13';
+    if (isTls13Version(sh.selectedVersion)) walk.shape = 'tls13';
     else walk.shape = 'full';
   }
 
@@ -342,7 +345,7 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
     if (from === 'server') {
       state.encryptedRecords++;
       if (state.encryptedRecords === 1) reach('server', 'EncryptedFlight', frame, time, 'encrypted server flight (EncryptedExtensions…Finished)', length);
-      else walk.timeline.push({ from, frame, time, type: 'encrypted handshake record', step: null, length });
+      else walk.timeline.push({ from, frame, time, type: 'encrypted server flight (continued)', step: null, length });
       return;
     }
     // The client: its first encrypted record after the server's flight is its Finished (or Certificate),
@@ -403,7 +406,3 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
   }
 }
 
-/** TLS 1.3 final (0x0304), its drafts (0x7fXX) and Facebook's experimental code points (0xfbXX). */
-export function isTls13(version: number): boolean {
-  return version === 0x0304 || (version >> 8) === 0x7f || (version >> 8) === 0xfb;
-}

@@ -66,7 +66,12 @@ for (const [file, capture] of Object.entries(truth.captures)) {
         expect(r.outcome).toBe(t.expected_outcome === 'completed' ? 'complete' : 'failed');
         if (t.tls_version_negotiated) expect(r.tls.version).toBe(t.tls_version_negotiated.replace('TLSv', 'TLS '));
         if (t.expected_outcome === 'completed') expect(r.lastStep).toBe(9);
-        else if (/^ServerHelloDone|^Finished/.test(t.last_handshake_server)) expect(r.lastStep).toBe(4);
+        else if (/never fully delivered/.test(t.last_handshake_server)) {
+          // The server wrote its whole flight, but TCP held back what did not fit in the window the
+          // client never opened: the capture holds only part of it, so step 2 or more is all the wire shows.
+          expect(r.lastStep).toBeGreaterThanOrEqual(2);
+          expect(r.diagnosis).toMatch(/path-MTU black hole likely/);
+        } else if (/^ServerHelloDone|^Finished/.test(t.last_handshake_server)) expect(r.lastStep).toBe(4);
         else if (/^Certificate/.test(t.last_handshake_server)) expect(r.lastStep).toBeGreaterThanOrEqual(3);
         const end = expectedEnd(t);
         if (end) {

@@ -16,22 +16,22 @@ export interface DiagnosisFacts {
  */
 const ALERT_MEANING: Readonly<Record<number, { client?: string; server?: string }>> = {
   10: { client: 'the client got a message it did not expect at this point', server: 'the server got a message it did not expect at this point' },
-  20: { client: 'the client could not verify a record (bad_record_mac): keys disagree or bytes were corrupted in transit', server: 'the server could not verify a record (bad_record_mac): keys disagree or bytes were corrupted in transit' },
+  20: { client: 'the client could not verify a record: keys disagree or bytes were corrupted in transit', server: 'the server could not verify a record: keys disagree or bytes were corrupted in transit' },
   40: { server: 'no cipher suite, group or signature algorithm in common with the client', client: 'the client found the server\'s choice unacceptable' },
-  42: { client: 'the client rejected the server\'s certificate (bad_certificate: often a host name mismatch or an untrusted chain)' },
+  42: { client: 'the client rejected the server\'s certificate (often a host name mismatch or an untrusted chain)' },
   43: { client: 'the client does not support the server certificate\'s type or key' },
   44: { client: 'the client found the server\'s certificate revoked' },
   45: { client: 'the client found the server\'s certificate expired (check the certificate dates and the client\'s clock)' },
-  46: { client: 'the client rejected the server\'s certificate (certificate_unknown)' },
+  46: { client: 'the client rejected the server\'s certificate' },
   47: { client: 'the client found an illegal parameter in the server\'s messages', server: 'the server found an illegal parameter in the client\'s messages' },
-  48: { client: 'the client does not trust the CA that issued the server\'s certificate (unknown_ca): the chain is incomplete or the client lacks the root' },
-  49: { server: 'the server refused access (access_denied)' },
-  50: { client: 'the client could not decode a server message (decode_error)', server: 'the server could not decode a client message (decode_error)' },
-  51: { client: 'the client could not verify the server\'s key exchange or Finished (decrypt_error)', server: 'the server could not verify the client\'s key exchange or Finished (decrypt_error)' },
+  48: { client: 'the client does not trust the CA that issued the server\'s certificate: the chain is incomplete or the client lacks the root' },
+  49: { server: 'the server refused access' },
+  50: { client: 'the client could not decode a server message', server: 'the server could not decode a client message' },
+  51: { client: 'the client could not verify the server\'s key exchange or Finished', server: 'the server could not verify the client\'s key exchange or Finished' },
   70: { server: 'no protocol version in common', client: 'the client refuses the version the server chose' },
-  71: { server: 'the client\'s offer is too weak for the server (insufficient_security)', client: 'the server\'s choice is too weak for the client (insufficient_security)' },
+  71: { server: 'the client\'s offer is too weak for the server ', client: 'the server\'s choice is too weak for the client ' },
   80: { client: 'the client hit an internal error', server: 'the server hit an internal error (check its log)' },
-  86: { server: 'the client retried with a lower version than it supports (inappropriate_fallback)' },
+  86: { server: 'the client retried with a lower version than it supports ' },
   90: { client: 'the user or the client cancelled the handshake', server: 'the server cancelled the handshake' },
   109: { server: 'a required extension is missing' },
   110: { client: 'the server sent an extension the client does not support', server: 'the client sent an extension the server does not support' },
@@ -77,14 +77,14 @@ export function diagnose(f: DiagnosisFacts): string {
       return `${a.from} sent an encrypted alert ${when} (its content cannot be read)`;
     }
     const meaning = ALERT_MEANING[a.alert.description]?.[a.from];
-    let detail = meaning ? `: ${meaning}` : '';
+    let detail = meaning ? ` — ${meaning}` : '';
     if (a.alert.description === 70 && a.from === 'server' && walk.clientHello) {
       const offered = report.tls.offered?.versions ?? [];
-      detail = `: client offers ${listWords(offered)}, none of which the server accepts`;
+      detail = ` — the client offers ${listWords(offered)}, none of which the server accepts`;
       if (offered.length > 0 && offered.every((v) => v === 'TLS 1.3')) detail += ' (the server\'s maximum is below TLS 1.3)';
     }
     if (a.alert.description === 40 && a.from === 'server' && walk.clientHello && walk.lastStep <= 1) {
-      detail = `: no cipher suite, group or signature algorithm in common (client offered ${walk.clientHello.cipherSuites.length} cipher suites)`;
+      detail = ` — no cipher suite, group or signature algorithm in common (the client offered ${walk.clientHello.cipherSuites.length} cipher suites)`;
     }
     return `${a.from} sent alert ${a.alert.name} (${a.alert.description}) ${when}${detail}`;
   }
@@ -146,7 +146,7 @@ function lastMessageBefore(walk: Walk, frame: number, sender: Side): string {
   const last = candidates[candidates.length - 1];
   if (!last) return 'the connection opened';
   if (last.type.startsWith('encrypted server flight')) return "the server's encrypted flight (its certificate is inside)";
-  return last.from === sender ? `its own ${last.type}` : `${last.from} ${last.type}`;
+  return last.from === sender ? `its own ${last.type}` : `the ${last.from}'s ${last.type}`;
 }
 
 function listWords(xs: string[]): string {

@@ -78,7 +78,15 @@ for (const [file, capture] of Object.entries(truth.captures)) {
           expect(r.end.by).toBe(end.by);
           expect(r.end.how).toBe(end.how);
         }
+        // The diagnosis says what the truth says, in the admin's words.
+        const abort = /^client (FIN|RST) \(no alert\) right after ServerHelloDone/.exec(t.ended_by);
+        if (abort) {
+          const how = abort[1] === 'FIN' ? 'closed \\(FIN\\)' : 'reset \\(RST\\)';
+          expect(r.diagnosis).toMatch(new RegExp(`^client ${how} [0-9.]+ ms after ServerHelloDone without an alert: it rejected the server's certificate or key exchange`));
+        }
+        if (t.expected_outcome === 'completed') expect(r.diagnosis).toMatch(/^handshake completed in [0-9.]+ ms \(TLS 1\.[23], TLS_/);
         if (t.alert) {
+          expect(r.diagnosis).toMatch(new RegExp(`^client sent alert ${t.alert.name} \\(${t.alert.description}\\) after the server's`));
           expect(r.end.alert?.code).toBe(t.alert.description);
           expect(r.end.alert?.name).toBe(t.alert.name);
           expect(r.end.alert?.encrypted).toBe(t.alert.encrypted);

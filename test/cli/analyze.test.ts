@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { capture, runCli } from './run.js';
+
+describe('tlsdissect analyze (the README commands)', () => {
+  it('tells the motivating story: an abort after ServerHelloDone, then a retry that works', () => {
+    const r = runCli(['analyze', 'captures/abort-then-retry.pcap']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('captures/abort-then-retry.pcap: pcap, 53 frames, 2 TCP connections');
+    expect(r.stdout).toMatch(/4 ServerHelloDone\s*│ failed\s*│ client FIN/);
+    expect(r.stdout).toMatch(/9 server Finished\s*│ complete/);
+    expect(r.stdout).toContain('2 connections: 1 complete, 1 failed');
+  });
+
+  it('writes the JSON contract the README documents', () => {
+    const r = runCli(['analyze', 'captures/abort-after-shd.pcap', '--format', 'json']);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(expect.arrayContaining(['captures', 'connections', 'summary']));
+    expect(doc.connections).toHaveLength(9);
+    const c = doc.connections[0];
+    expect(c.client).toEqual({ ip: '10.77.0.100', port: 50648 });
+    expect(c.server).toEqual({ ip: '10.77.0.1', port: 25 });
+    expect(c.protocol).toBe('smtp-starttls');
+    expect(c.outcome).toBe('failed');
+    expect(c.lastStep).toBe(4);
+    expect(c.history).toBe('Csxkn');
+    expect(c.tls).toMatchObject({ version: 'TLS 1.2', cipher: 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384' });
+    expect(c.end).toMatchObject({ by: 'client', how: 'fin', alert: null });
+    expect(c.messages.map((m: { type: string }) => m.type)).toEqual(['ClientHello', 'ServerHello', 'Certificate', 'ServerKeyExchange', 'ServerHelloDone']);
+    for (const m of c.messages) expect(Number.isInteger(m.frame) && m.frame > 0).toBe(true);
+    expect(c.tcp.retransmissions).toEqual({ client: 0, server: 0 });
+    expect(c.start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(typeof c.diagnosis).toBe('string');
+  });
+
+  it('reads a capture from standard input', () => {
+    const bytes = readFileSync(capture('abort-then-retry.pcap'));
+    const fromFile = runCli(['analyze', 'captures/abort-then-retry.pcap', '-f', 'json']);
+    const fromStdin = runCli(['analyze', '-', '-f', 'json'], bytes);
+    expect(fromStdin.status).toBe(0);
+    const strip = (s: string) => JSON.parse(s).connections.map((c: { capture: string }) => ({ ...c, capture: '' }));
+    expect(strip(fromStdin.stdout)).toEqual(strip(fromFile.stdout));
+  });
+
+  it('shows only failures with --failed, and exits 1 with --fail-on-failure', () => {
+    const r = runCli(['analyze', 'captures/abort-then-retry.pcap', '--failed', '-f', 'json', '--fail-on-failure']);
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.connections.map((c: { outcome: string }) => c.outcome)).toEqual(['failed']);
+  });
+
+  it('tells one connection\'s whole story with --connection', () => {
+    const r = runCli(['analyze', 'captures/pmtu-blackhole-fail.pcap', '--connection', '1']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('path-MTU black hole likely');
+    expect(r.stdout).toMatch(/TCP retransmission/);
+    expect(r.stdout).toMatch(/ServerHello/);
+  });
+
+  it('renders Markdown with a closed code block per failed connection', () => {
+    const r = runCli(['analyze', 'captures/cert-reject.pcap', '-f', 'markdown']);
+    expect(r.status).toBe(0);
+    expect((r.stdout.match(/^```/gm) ?? []).length % 2).toBe(0);
+    expect(r.stdout).toMatch(/^\| # \| client \| server \|/m);
+    expect(r.stdout).toContain('<details>');
+  });
+
+  it('says what is wrong with the command line in one line, exit 2', () => {
+    const bad = runCli(['analyze', 'captures/cert-reject.pcap', '--port', 'banana']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    const noConn = runCli(['analyze', 'captures/cert-reject.pcap', '--connection', '99']);
+    expect(noConn.status).toBe(2);
+    expect(noConn.stderr).toMatch(/no such connection/);
+    const unknown = runCli(['analyze', '--no-such-option', 'x']);
+    expect(unknown.status).toBe(2);
+  });
+
+  it('a missing file: one line, exit 3, no stack trace', () => {
+    const r = runCli(['analyze', 'captures/does-not-exist.pcap']);
+    expect(r.status).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/does-not-exist\.pcap/);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+});
+
+describe('tlsdissect streams', () => {
+  it('lists every TCP connection with the documented JSON fields', () => {
+    const r = runCli(['streams', 'captures/good-any-sll2.pcap', '-f', 'json']);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.captures[0].linkTypes).toEqual([276]);
+    expect(doc.connections.length).toBeGreaterThanOrEqual(3);
+    for (const c of doc.connections) {
+      expect(c).toMatchObject({ client: { ip: expect.any(String), port: expect.any(Number) }, server: { ip: expect.any(String), port: expect.any(Number) } });
+      for (const k of ['packets', 'bytes', 'fin', 'rst', 'retransmissions', 'gaps']) expect(Object.keys(c[k]).sort()).toEqual(['client', 'server']);
+      expect(typeof c.syn).toBe('boolean');
+      expect(Number.isInteger(c.firstFrame)).toBe(true);
+    }
+  });
+
+  it('prints a table on the terminal path', () => {
+    const r = runCli(['streams', 'captures/abort-then-retry.pcap']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('10.77.0.100:53402');
+  });
+});

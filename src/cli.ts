@@ -15,7 +15,7 @@ program
   .name('tlsdissect')
   .description('Read a tcpdump capture from a mail server and tell which TLS handshakes failed, at which step, who gave up and why.')
   .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(`tlsdissect: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
   .exitOverride();
 
 const formatOption = () => new Option('-f, --format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text');

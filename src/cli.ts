@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeCaptures, type AnalysisResult } from './handshake/analyze.js';
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
+import { renderAnalysisHtml } from './report/html.js';
 import { renderAnalysisJson } from './report/json.js';
 import { renderAnalysisMarkdown, renderConnectionMarkdown } from './report/markdown.js';
 import { renderAnalysisText, renderConnectionText } from './report/analyze-text.js';
@@ -18,7 +19,7 @@ program
   .configureOutput({ outputError: (text, write) => write(`tlsdissect: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
   .exitOverride();
 
-const formatOption = () => new Option('-f, --format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text');
+const formatOption = () => new Option('-f, --format <format>', 'output format').choices(['text', 'markdown', 'json', 'html']).default('text');
 
 program
   .command('analyze')
@@ -37,7 +38,10 @@ program
     let shown: AnalysisResult = result;
     if (opts.failed) shown = { ...result, connections: result.connections.filter((c) => c.outcome === 'failed') };
     let text: string;
-    if (opts.connection !== undefined) {
+    if (opts.format === 'html') {
+      const chosen = opts.connection !== undefined ? [pickConnection(result, opts.connection)] : [];
+      text = renderAnalysisHtml(shown, { connections: chosen });
+    } else if (opts.connection !== undefined) {
       const conn = pickConnection(result, opts.connection);
       if (opts.format === 'json') text = JSON.stringify(conn, null, 2) + '\n';
       else if (opts.format === 'markdown') text = renderConnectionMarkdown(conn);

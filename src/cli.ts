@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { analyzeCaptures, type AnalysisResult } from './handshake/analyze.js';
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
 import { renderAnalysisHtml } from './report/html.js';
+import { redactDocument } from './report/redact.js';
 import { renderAnalysisJson } from './report/json.js';
 import { renderAnalysisMarkdown, renderConnectionMarkdown } from './report/markdown.js';
 import { renderAnalysisText, renderConnectionText } from './report/analyze-text.js';
@@ -30,10 +31,12 @@ program
   .option('-c, --connection <n>', 'the full story of connection N (number as the table shows it)')
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol: 2525=smtp, 2465=smtps, 10143=imap, 10993=imaps, 1110=pop3, 1995=pop3s, 8443=tls (repeatable)', collect, [])
   .option('--fail-on-failure', 'exit with 1 when any handshake failed')
+  .option('--redact', 'replace client and server addresses, SNI names, certificate names and session ids with consistent pseudonyms')
   .option('-o, --output <file>', 'write the report to a file instead of standard output')
-  .action(async (captures: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; output?: string }) => {
+  .action(async (captures: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string }) => {
     const ports = parsePorts(opts.port);
-    const result = await analyzeCaptures(captures, { ports });
+    const analysis = await analyzeCaptures(captures, { ports });
+    const result = opts.redact ? redactAnalysis(analysis) : analysis;
     reportDamage(result.captures);
     let shown: AnalysisResult = result;
     if (opts.failed) shown = { ...result, connections: result.connections.filter((c) => c.outcome === 'failed') };
@@ -67,6 +70,12 @@ program
     emit(opts.format === 'json' ? renderStreamsJson(result) : renderStreamsText(result), opts.output);
     process.exitCode = exitCodeForCaptures(result.captures);
   });
+
+/** Redact everything but the capture list's file names and counters (summary.byClient holds addresses too). */
+function redactAnalysis(result: AnalysisResult): AnalysisResult {
+  const redacted = redactDocument({ connections: result.connections, summary: result.summary });
+  return { ...result, connections: redacted.connections, summary: redacted.summary };
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -57,7 +57,7 @@ export class Redactor {
     if (this.map.size === 0) return s;
     if (!this.pattern) {
       const keys = [...this.map.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-      this.pattern = new RegExp(`(?<![\\w.:-])(${keys.join('|')})(?![\\w:-]|\\.\\w)`, 'gi');
+      this.pattern = new RegExp(`(?<![\\w.:-])(${keys.join('|')})(?![\\w-]|\\.\\w)`, 'gi');
     }
     return s.replace(this.pattern, (m) => this.map.get(m) ?? this.map.get(m.toLowerCase()) ?? m);
   }

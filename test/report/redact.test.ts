@@ -28,7 +28,7 @@ function secrets(json: string): string[] {
 
 /** Whole-token occurrences (10.77.0.1 inside 10.77.0.100 does not count: that one is checked on its own). */
 function occurs(haystack: string, needle: string): boolean {
-  const re = new RegExp(`(?<![\\w.:-])${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w:-]|\\.\\w)`, 'i');
+  const re = new RegExp(`(?<![\\w.:-])${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-]|\\.\\w)`, 'i');
   return re.test(haystack);
 }
 

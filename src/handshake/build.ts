@@ -55,10 +55,8 @@ export function buildReport(input: ReportInput): ConnectionReport {
   let outcome: ConnectionReport['outcome'];
   if (walk.complete) outcome = 'complete';
   else if (!sawTls && !tlsExpected) outcome = 'not-tls';
-  else if (!walk.clientHello && !conn.syn) outcome = 'unknown'; // capture began after the hello
-  else if (!sawTls && mail && mail.application !== null && mail.tlsMode === null) outcome = 'not-tls';
-  else if (end.how === 'capture-end') outcome = 'unknown'; // capture ended mid-handshake
-  else if (!sawTls && mail === null) outcome = 'not-tls';
+  else if (!walk.clientHello && !conn.syn) outcome = 'unknown'; // the capture began after the hello
+  else if (end.how === 'capture-end') outcome = 'unknown'; // the capture ended mid-handshake
   else outcome = 'failed';
 
   const helloTime = walk.steps.find((s) => s.step === 1)?.time ?? conn.start;

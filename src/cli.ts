@@ -1,16 +1,26 @@
 #!/usr/bin/env node
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeCaptures, type AnalysisResult } from './handshake/analyze.js';
+import { joinServerLogs, logRedactionSources } from './handshake/serverlog-join.js';
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
 import { renderAnalysisHtml } from './report/html.js';
 import { redactDocument } from './report/redact.js';
-import { renderAnalysisJson } from './report/json.js';
+import { renderAnalysisJsonPieces } from './report/json.js';
 import { renderAnalysisMarkdown, renderConnectionMarkdown } from './report/markdown.js';
-import { renderAnalysisText, renderConnectionText } from './report/analyze-text.js';
+import { renderAnalysisText, renderConnectionText, renderSummaryText } from './report/analyze-text.js';
+import { GROUP_KEYS, groupConnections, type GroupKey } from './handshake/groups.js';
+import { renderGroupsMarkdown, renderGroupsText } from './report/groups.js';
+import { loadTrustStore, type TrustStore } from './tls/certificates.js';
+import { parseZone } from './serverlog/time.js';
 import { collectStreams } from './tcp/collect.js';
 import { renderStreamsJson, renderStreamsText } from './report/streams.js';
-import { EXIT, exitCodeForCaptures, UsageError } from './exit.js';
+import { EXIT, exitCodeForCaptures, OutputError, UsageError } from './exit.js';
+import { diffReports } from './diff/diff.js';
+import { selectPair } from './diff/select.js';
+import { renderDiffText } from './report/diff-text.js';
+import { renderDiffMarkdown } from './report/diff-markdown.js';
+import { renderDiffJson } from './report/diff-json.js';
 
 const program = new Command();
 program
@@ -33,15 +43,34 @@ program
   .option('--fail-on-failure', 'exit with 1 when any handshake failed')
   .option('--redact', 'replace client and server addresses, SNI names, certificate names and session ids with consistent pseudonyms')
   .option('-o, --output <file>', 'write the report to a file instead of standard output')
-  .action(async (captures: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string }) => {
+  .addOption(new Option('--by <property>', 'group connections and show failures per group (connections, completed, failed, failure rate, where and how failures ended)').choices([...GROUP_KEYS]))
+  .option('--server-name <name>', 'the name clients use for this server: the certificate must cover it (besides any SNI)')
+  .option('--ca <file>', 'validate each certificate chain against these CA certificates (PEM bundle or one DER certificate)')
+  .option('--log <file>', "the mail server's own log (Postfix, Dovecot; syslog, journalctl or the daemon's file; .gz too): each connection gets its lines (repeatable)", collect, [])
+  .option('--log-tz <zone>', 'zone of log times that carry none: UTC, local, +01:00, Europe/Berlin (default: estimated from lines naming a captured client and port)')
+  .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
+  .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
+  .action(async (captures: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string }) => {
     const ports = parsePorts(opts.port);
-    const analysis = await analyzeCaptures(captures, { ports });
+    const maxConnections = opts.maxConnections !== undefined ? Number(opts.maxConnections) : undefined;
+    if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 0)) throw new UsageError(`--max-connections ${opts.maxConnections}: not a whole number`);
+    if (opts.by && (opts.connection !== undefined || opts.format === 'html')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html');
+    const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
+    const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections });
+    await joinLogs(analysis, opts as unknown as LogCliOptions);
     const result = opts.redact ? redactAnalysis(analysis) : analysis;
     reportDamage(result.captures);
     let shown: AnalysisResult = result;
     if (opts.failed) shown = { ...result, connections: result.connections.filter((c) => c.outcome === 'failed') };
-    let text: string;
-    if (opts.format === 'html') {
+    let text = '';
+    // JSON is written in pieces: the document of a large capture does not fit in one string.
+    let pieces: Iterable<string> | null = null;
+    const grouping = opts.by ? groupConnections(shown.connections, opts.by) : null;
+    if (grouping) {
+      if (opts.format === 'json') pieces = renderAnalysisJsonPieces(shown, { groups: grouping });
+      else if (opts.format === 'markdown') text = renderAnalysisMarkdown(shown) + '\n' + renderGroupsMarkdown(grouping);
+      else text = renderGroupsText(shown, grouping, renderSummaryText(shown), { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
+    } else if (opts.format === 'html') {
       const chosen = opts.connection !== undefined ? [pickConnection(result, opts.connection)] : [];
       text = renderAnalysisHtml(shown, { connections: chosen });
     } else if (opts.connection !== undefined) {
@@ -49,13 +78,15 @@ program
       if (opts.format === 'json') text = JSON.stringify(conn, null, 2) + '\n';
       else if (opts.format === 'markdown') text = renderConnectionMarkdown(conn);
       else text = renderConnectionText(conn);
-    } else if (opts.format === 'json') text = renderAnalysisJson(shown);
+    } else if (opts.format === 'json') pieces = renderAnalysisJsonPieces(shown);
     else if (opts.format === 'markdown') text = renderAnalysisMarkdown(shown);
     else text = renderAnalysisText(shown, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
-    emit(text, opts.output);
+    // The exit code first: a reader that stops early (| head) ends the process while the report is written.
     let code = exitCodeForCaptures(result.captures);
     if (code === EXIT.ok && opts.failOnFailure && result.summary.byOutcome.failed > 0) code = EXIT.failuresFound;
     process.exitCode = code;
+    if (pieces) await emitPieces(pieces, opts.output);
+    else emit(text, opts.output);
   });
 
 program
@@ -71,10 +102,71 @@ program
     process.exitCode = exitCodeForCaptures(result.captures);
   });
 
+program
+  .command('diff')
+  .description('a handshake that worked and one that failed, side by side: where the two stories part, every difference, the likely cause first')
+  .argument('<good>', 'capture file, optionally narrowed to one connection: file.pcap#3 or file.pcap@client=46.1.2.3:51234')
+  .argument('<bad>', 'the same for the failed handshake (the same capture again to compare two of its connections)')
+  .addOption(formatOption().choices(['text', 'markdown', 'json']))
+  .option('-p, --port <port=protocol>', 'treat a port as a mail protocol, as with analyze (repeatable)', collect, [])
+  .option('-o, --output <file>', 'write the report to a file instead of standard output')
+  .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; output?: string }) => {
+    const pair = await selectPair(goodArg, badArg, { ports: parsePorts(opts.port) });
+    reportDamage(pair.captures);
+    const code = exitCodeForCaptures(pair.captures);
+    if (code === EXIT.unreadable) {
+      process.exitCode = code;
+      return;
+    }
+    if (!pair.ok) throw new UsageError(pair.error);
+    const result = diffReports(pair.good.report, pair.bad.report);
+    result.good.chosen = pair.good.why;
+    result.bad.chosen = pair.bad.why;
+    let text: string;
+    if (opts.format === 'json') text = renderDiffJson(result);
+    else if (opts.format === 'markdown') text = renderDiffMarkdown(result, pair.good.report, pair.bad.report);
+    else text = renderDiffText(result, pair.good.report, pair.bad.report, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
+    emit(text, opts.output);
+    process.exitCode = code;
+  });
+
+interface LogCliOptions {
+  log: string[];
+  logTz?: string;
+  logYear?: string;
+}
+
+/** `--log`: the server's lines beside each connection (src/handshake/serverlog-join.ts). */
+async function joinLogs(analysis: AnalysisResult, opts: LogCliOptions): Promise<void> {
+  if (opts.log.length === 0) {
+    if (opts.logTz !== undefined || opts.logYear !== undefined) throw new UsageError('--log-tz and --log-year need --log');
+    return;
+  }
+  const year = opts.logYear !== undefined ? Number(opts.logYear) : undefined;
+  if (year !== undefined && !(Number.isInteger(year) && year >= 1970 && year <= 9999)) throw new UsageError(`--log-year ${opts.logYear}: not a year`);
+  if (opts.logTz !== undefined) {
+    const zone = parseZone(opts.logTz);
+    if ('error' in zone) throw new UsageError(`--log-tz ${zone.error}`);
+  }
+  await joinServerLogs(analysis, opts.log, { tz: opts.logTz, year });
+}
+
 /** Redact everything but the capture list's file names and counters (summary.byClient holds addresses too). */
 function redactAnalysis(result: AnalysisResult): AnalysisResult {
-  const redacted = redactDocument({ connections: result.connections, summary: result.summary });
+  const redacted = redactDocument({ connections: result.connections, summary: result.summary }, logRedactionSources(result));
   return { ...result, connections: redacted.connections, summary: redacted.summary };
+}
+
+function readTrustStore(file: string): TrustStore {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`--ca ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const loaded = loadTrustStore(bytes, file);
+  if (!loaded.ok) throw new UsageError(`--ca ${loaded.error}`);
+  return loaded.store;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -101,18 +193,73 @@ function pickConnection(result: AnalysisResult, which: string) {
   return conn;
 }
 
-function reportDamage(captures: { file: string; damage: { offset: number; message: string } | null }[]): void {
+function reportDamage(captures: { file: string; damage: { kind: string; offset: number; message: string } | null }[]): void {
   for (const c of captures) {
-    if (c.damage) process.stderr.write(`tlsdissect: ${c.file}: at byte ${c.damage.offset}: ${c.damage.message}\n`);
+    if (!c.damage) continue;
+    // A file that could not be opened has no offset; its message says what failed ("cannot open: no such file").
+    const where = c.damage.kind === 'unreadable' ? '' : `at byte ${c.damage.offset}: `;
+    process.stderr.write(`tlsdissect: ${c.file}: ${where}${oneLine(c.damage.message)}\n`);
   }
 }
 
+/** Damage messages quote bytes from the input: never let them break the one-line promise. */
+function oneLine(s: string): string {
+  return s.replace(/[\r\n]+/g, ' ');
+}
+
 function emit(text: string, output: string | undefined): void {
-  if (output) writeFileSync(output, text);
-  else process.stdout.write(text);
+  if (!output) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(output, text);
+  } catch (err) {
+    throw new OutputError(`cannot write ${output}: ${errorReason(err)}`);
+  }
+}
+
+/** Write a report given in pieces, each as it is made: to the file, or to standard output as fast as it drains. */
+async function emitPieces(pieces: Iterable<string>, output: string | undefined): Promise<void> {
+  if (!output) {
+    for (const piece of pieces) {
+      if (!process.stdout.write(piece)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+    }
+    return;
+  }
+  let fd: number | null = null;
+  try {
+    fd = openSync(output, 'w');
+    for (const piece of pieces) writeSync(fd, piece);
+  } catch (err) {
+    throw new OutputError(`cannot write ${output}: ${errorReason(err)}`);
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** "no such file or directory" from "ENOENT: no such file or directory, open 'x'". */
+function errorReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.split('\n')[0]!.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
+}
+
+/**
+ * Standard output fails asynchronously: a reader that stopped early (`| head`) closes the pipe, which is
+ * their choice, not an error; anything else (a full disk) is one line and exit 6, never a stack trace.
+ */
+function watchStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') {
+      process.stderr.write(`tlsdissect: cannot write the report: ${errorReason(err)}\n`);
+      process.exitCode = EXIT.outputFailed;
+    }
+    process.exit();
+  });
 }
 
 async function main(): Promise<void> {
+  watchStdout();
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
@@ -125,6 +272,11 @@ async function main(): Promise<void> {
     if (err instanceof UsageError) {
       process.stderr.write(`tlsdissect: ${err.message}\n`);
       process.exitCode = EXIT.usage;
+      return;
+    }
+    if (err instanceof OutputError) {
+      process.stderr.write(`tlsdissect: ${err.message}\n`);
+      process.exitCode = EXIT.outputFailed;
       return;
     }
     const message = err instanceof Error ? err.message : String(err);

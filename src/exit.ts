@@ -5,24 +5,31 @@ export const EXIT = {
   failuresFound: 1,
   /** Bad command line. */
   usage: 2,
-  /** No input could be read at all: missing file, not a capture, empty. */
+  /** An input could not be read at all: missing file, not a capture, empty, damaged before its first packet. */
   unreadable: 3,
   /** A capture was damaged part-way: everything before the damage was analyzed. */
   partlyRead: 4,
   /** A bug in tlsdissect. */
   internal: 5,
+  /** The report could not be written (`-o` file, or standard output: disk full, …). */
+  outputFailed: 6,
 } as const;
 
 export class UsageError extends Error {}
+
+/** Writing the report failed: one line, exit 6. */
+export class OutputError extends Error {}
 
 interface CaptureOutcome {
   frames: number;
   damage: { kind: string } | null;
 }
 
-/** 3 when some capture gave nothing readable, 4 when some capture was cut short, else 0. */
+/** 3 when some capture gave nothing readable (no packet), 4 when some capture was cut short, else 0. */
 export function exitCodeForCaptures(captures: readonly CaptureOutcome[]): number {
-  if (captures.some((c) => c.damage && (c.damage.kind === 'not-a-capture' || c.damage.kind === 'empty'))) return EXIT.unreadable;
+  const nothingRead = (c: CaptureOutcome) =>
+    c.damage !== null && (c.frames === 0 || c.damage.kind === 'not-a-capture' || c.damage.kind === 'empty');
+  if (captures.some(nothingRead)) return EXIT.unreadable;
   if (captures.some((c) => c.damage)) return EXIT.partlyRead;
   return EXIT.ok;
 }

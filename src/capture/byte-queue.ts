@@ -27,6 +27,33 @@ export class ByteQueue {
     this.available += chunk.length;
   }
 
+  /**
+   * The chunk holding the next byte, and that byte's position in it (requires length > 0): a parser reads the
+   * records lying wholly inside it in place, then skips them all at once.
+   */
+  get headChunk(): Buffer {
+    return this.chunks[this.first];
+  }
+
+  get headPos(): number {
+    return this.pos;
+  }
+
+  /**
+   * Stop referring to `chunk` (the last one pushed), whose buffer the caller is about to reuse: the bytes of it
+   * still unconsumed (the start of a record not yet complete, usually a few hundred bytes) are copied.
+   */
+  release(chunk: Buffer): void {
+    const last = this.chunks.length - 1;
+    if (last < this.first) return;
+    // The last piece is `chunk` or, after a gather, the part of it that follows the gathered record.
+    const piece = this.chunks[last];
+    if (piece.buffer !== chunk.buffer || piece.byteOffset < chunk.byteOffset || piece.byteOffset >= chunk.byteOffset + chunk.length) return;
+    const from = last === this.first ? this.pos : 0;
+    this.chunks[last] = Buffer.from(piece.subarray(from));
+    if (last === this.first) this.pos = 0;
+  }
+
   /** Contiguous view of the next `n` bytes (requires n <= length). Valid until the chunks are released. */
   peek(n: number): Buffer {
     const head = this.chunks[this.first];

@@ -44,6 +44,8 @@ export interface ParserContext {
   readonly queue: ByteQueue;
   /** Deliver one packet. `data` is only valid during the call. */
   emitFrame(time: number, linkType: number, interfaceId: number, data: Buffer, originalLength: number): void;
+  /** The same for the packet at buf[start, end), without a view of it built. */
+  emitFrameAt(time: number, linkType: number, interfaceId: number, buf: Buffer, start: number, end: number, originalLength: number): void;
   /** Number the next frame would get (1-based). */
   nextFrameNumber(): number;
   /** A record Wireshark numbers as a frame although it is not a packet (pcapng custom blocks): keep in step. */

@@ -1,4 +1,4 @@
-import { Magic, MAX_CAPTURED_LENGTH, stripFcs, type FormatParser, type ParserContext } from './formats.js';
+import { Magic, MAX_CAPTURED_LENGTH, type FormatParser, type ParserContext } from './formats.js';
 import type { CaptureDamage } from './types.js';
 
 const FILE_HEADER_LENGTH = 24;
@@ -36,6 +36,24 @@ export class PcapParser implements FormatParser {
     const hlen = this.recordHeaderLength;
     const le = this.littleEndian;
     while (q.length >= hlen) {
+      // Records lying wholly inside the current chunk are read in place and skipped all at once.
+      const chunk = q.headChunk;
+      const base = q.headPos;
+      const end = chunk.length;
+      let p = base;
+      while (end - p >= hlen) {
+        const capturedLength = le ? chunk.readUInt32LE(p + 8) : chunk.readUInt32BE(p + 8);
+        if (capturedLength > MAX_CAPTURED_LENGTH) break;
+        const total = hlen + capturedLength;
+        if (end - p < total) break;
+        this.emit(chunk, p, total);
+        p += total;
+      }
+      if (p > base) {
+        q.skip(p - base);
+        continue;
+      }
+      // The next record spans chunks (or its length is corrupt): gathered once, when complete.
       const header = q.peek(hlen);
       const capturedLength = le ? header.readUInt32LE(8) : header.readUInt32BE(8);
       if (capturedLength > MAX_CAPTURED_LENGTH) {
@@ -48,18 +66,27 @@ export class PcapParser implements FormatParser {
       }
       const total = hlen + capturedLength;
       if (q.length < total) return;
-      const record = q.peek(total);
-      const seconds = le ? record.readUInt32LE(0) : record.readUInt32BE(0);
-      const fraction = le ? record.readUInt32LE(4) : record.readUInt32BE(4);
-      let originalLength = le ? record.readUInt32LE(12) : record.readUInt32BE(12);
-      let data = record.subarray(hlen, total);
-      if (this.fcsBytes > 0) {
-        data = stripFcs(data, originalLength, this.fcsBytes);
-        if (originalLength >= this.fcsBytes) originalLength -= this.fcsBytes;
-      }
-      this.ctx.emitFrame(seconds + fraction / this.unitsPerSecond, this.linkType, 0, data, originalLength);
+      this.emit(q.peek(total), 0, total);
       q.skip(total);
     }
+  }
+
+  /** The record of `total` bytes at `at` in `buf`. */
+  private emit(buf: Buffer, at: number, total: number): void {
+    const le = this.littleEndian;
+    const seconds = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
+    const fraction = le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at + 4);
+    let originalLength = le ? buf.readUInt32LE(at + 12) : buf.readUInt32BE(at + 12);
+    const start = at + this.recordHeaderLength;
+    let end = at + total;
+    const fcs = this.fcsBytes;
+    if (fcs > 0 && originalLength >= fcs) {
+      // stripFcs, in offsets: the FCS goes when the frame was captured to its end.
+      const keep = originalLength - fcs;
+      if (end - start > keep) end = start + keep;
+      originalLength -= fcs;
+    }
+    this.ctx.emitFrameAt(seconds + fraction / this.unitsPerSecond, this.linkType, 0, buf, start, end, originalLength);
   }
 
   atEnd(): CaptureDamage | null {

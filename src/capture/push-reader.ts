@@ -23,26 +23,23 @@ import type { CaptureDamage, CaptureSummary, Frame, FrameSink } from './types.js
  * every frame before it has been delivered. Bytes pushed after damage are ignored.
  *
  * push() keeps a reference to the chunk until its bytes are consumed (no copy): do not reuse or modify a
- * buffer after pushing it. A record that spans chunks is gathered into one buffer once, when complete.
+ * buffer after pushing it, unless it was pushed as `transient` (then what is left of it is copied). A record that spans chunks is gathered into one buffer once, when complete.
  *
  * The ParserContext methods (emitFrame, damage, …) are for the format parsers, not for callers.
  */
+/** Distinct link types listed in a summary (real captures have one or a few). */
+const MAX_LINK_TYPES_LISTED = 64;
+
 export class CaptureReader implements ParserContext {
   readonly queue = new ByteQueue();
   private parser: FormatParser | null = null;
-  private readonly frame: Frame = {
-    number: 0,
-    time: 0,
-    linkType: 0,
-    interfaceId: 0,
-    data: Buffer.alloc(0),
-    originalLength: 0,
-  };
+  private readonly frame = new ReaderFrame();
   private frameNumber = 0;
   private frames = 0;
   private truncatedFrames = 0;
   private bytes = 0;
   private readonly linkTypes: number[] = [];
+  private readonly linkTypeSet = new Set<number>();
   private timePrecision = -1;
   private firstTime: number | null = null;
   private lastTime: number | null = null;
@@ -59,12 +56,13 @@ export class CaptureReader implements ParserContext {
     return this.damageFound !== null;
   }
 
-  push(chunk: Buffer): void {
+  /** `transient`: the caller reuses the chunk's buffer once push() returns. */
+  push(chunk: Buffer, transient = false): void {
     if (this.damageFound || this.ended || chunk.length === 0) return;
     this.bytes += chunk.length;
     this.queue.push(chunk);
-    if (!this.parser && !this.detect()) return;
-    this.parser!.parse();
+    if (this.parser || this.detect()) this.parser!.parse();
+    if (transient) this.queue.release(chunk);
   }
 
   end(): CaptureSummary {
@@ -98,15 +96,19 @@ export class CaptureReader implements ParserContext {
   // ParserContext
 
   emitFrame(time: number, linkType: number, interfaceId: number, data: Buffer, originalLength: number): void {
+    this.emitFrameAt(time, linkType, interfaceId, data, 0, data.length, originalLength);
+  }
+
+  emitFrameAt(time: number, linkType: number, interfaceId: number, buf: Buffer, start: number, end: number, originalLength: number): void {
     const f = this.frame;
     f.number = ++this.frameNumber;
     f.time = time;
     f.linkType = linkType;
     f.interfaceId = interfaceId;
-    f.data = data;
+    f.place(buf, start, end);
     f.originalLength = originalLength;
     this.frames++;
-    if (data.length < originalLength) this.truncatedFrames++;
+    if (end - start < originalLength) this.truncatedFrames++;
     if (this.firstTime === null) this.firstTime = time;
     this.lastTime = time;
     this.sink(f);
@@ -125,7 +127,11 @@ export class CaptureReader implements ParserContext {
   }
 
   declareLinkType(linkType: number): void {
-    if (!this.linkTypes.includes(linkType)) this.linkTypes.push(linkType);
+    // A Set, and a bounded list: a pcapng of a million interface blocks, each of another link type, must cost
+    // neither quadratic time nor a list as long as the file.
+    if (this.linkTypeSet.has(linkType) || this.linkTypeSet.size >= MAX_LINK_TYPES_LISTED) return;
+    this.linkTypeSet.add(linkType);
+    this.linkTypes.push(linkType);
   }
 
   declareTimePrecision(digits: number): void {
@@ -160,6 +166,48 @@ export class CaptureReader implements ParserContext {
       return { kind: 'truncated', offset: 0, message: `the file ends inside its magic number: ${n} of 4 bytes` };
     }
     return { kind: 'not-a-capture', offset: 0, message: notACaptureMessage(head) };
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The one Frame a reader hands out, filled in place; `data` is built only if it is read. Its own enumerable
+ * properties are a plain Frame's (a copy made by spreading it holds `data`); where `data` lies is not among
+ * them.
+ */
+class ReaderFrame implements Frame {
+  number = 0;
+  time = 0;
+  linkType = 0;
+  interfaceId = 0;
+  originalLength = 0;
+  declare buffer: Buffer;
+  declare offset: number;
+  declare capturedLength: number;
+  declare data: Buffer;
+  private declare view: Buffer | null;
+
+  constructor() {
+    Object.defineProperties(this, {
+      buffer: { value: EMPTY, writable: true, enumerable: false },
+      offset: { value: 0, writable: true, enumerable: false },
+      capturedLength: { value: 0, writable: true, enumerable: false },
+      view: { value: null, writable: true, enumerable: false },
+      data: {
+        enumerable: true,
+        get(this: ReaderFrame): Buffer {
+          return (this.view ??= this.buffer.subarray(this.offset, this.offset + this.capturedLength));
+        },
+      },
+    });
+  }
+
+  place(buf: Buffer, start: number, end: number): void {
+    this.buffer = buf;
+    this.offset = start;
+    this.capturedLength = end - start;
+    this.view = start === 0 && end === buf.length ? buf : null;
   }
 }
 

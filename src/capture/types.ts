@@ -17,14 +17,25 @@ export interface Frame {
   data: Buffer;
   /** Length of the packet on the wire. */
   originalLength: number;
+  /**
+   * Where `data` lies, when the reader says so (CaptureReader does): `data` is buffer[offset, offset +
+   * capturedLength). A decoder reads the frame there, and the reader builds `data` only when it is read.
+   */
+  buffer?: Buffer;
+  offset?: number;
+  capturedLength?: number;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';
 
 /** Why a capture could not be read to its end. Never thrown out of a reader: it is recorded and reading stops. */
 export interface CaptureDamage {
-  /** 'not-a-capture': unknown magic; 'empty': zero bytes; 'truncated': ends mid-header or mid-packet; 'corrupt': a length or field that cannot be right. */
-  kind: 'not-a-capture' | 'empty' | 'truncated' | 'corrupt';
+  /**
+   * 'not-a-capture': unknown magic; 'empty': zero bytes; 'truncated': ends mid-header or mid-packet; 'corrupt': a
+   * length or field that cannot be right; 'unreadable': the file could not be opened or reading it failed (only
+   * with `ReadCaptureOptions.unreadableAsDamage`).
+   */
+  kind: 'not-a-capture' | 'empty' | 'truncated' | 'corrupt' | 'unreadable';
   /** Byte offset in the (decompressed) capture where the problem is. */
   offset: number;
   /** One line, no file name (the caller adds it): "packet record 1234 is cut off: 60 of 1514 bytes". */

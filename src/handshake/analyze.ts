@@ -4,22 +4,40 @@ import { MailSniffer, defaultPorts, type PortMap } from '../mail/sniffer.js';
 import type { MailPhase } from '../mail/types.js';
 import { NetDecoder } from '../net/decoder.js';
 import type { NetStats } from '../net/types.js';
-import { ConnectionTracker } from '../tcp/tracker.js';
+import { ConnectionTracker, DEFAULT_LIMITS, type TrackerLimits, type TrackerStats } from '../tcp/tracker.js';
 import type { Connection, Side, StreamConsumer, TcpEvent } from '../tcp/types.js';
 import { TlsConnectionDecoder } from '../tls/decoder.js';
+import type { TlsEvent } from '../tls/types.js';
 import { buildReport } from './build.js';
 import type { ConnectionReport } from './report.js';
 import { summarize, type AnalysisSummary } from './summary.js';
 import { walkHandshake } from './walk.js';
+import { analyzeInWorkers } from './workers.js';
+import { connectionSecurity, type SecurityOptions } from './security.js';
+import { addUnlisted, captureCapNotes, connectionCapNotes, DEFAULT_MAX_CONNECTIONS, ReportKeeper, tcpAnomalyNotes, type UnlistedConnections } from './caps.js';
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends SecurityOptions {
   /** Extra or overriding port → protocol assignments (`--port 2525=smtp`). */
   ports?: PortMap;
+  /** Called with each connection's report and every TLS event decoded in it (for tools and tests that need more than the report). */
+  inspect?: (report: ConnectionReport, events: readonly TlsEvent[]) => void;
+  /** Connections listed one by one over all captures (default 50,000); the others are only counted. */
+  maxConnections?: number;
+  /** The TCP tracker's memory caps (tests lower them). */
+  limits?: Partial<TrackerLimits>;
+  /** Worker threads for several captures (default: one per core; 1: one capture after the other). */
+  workers?: number;
 }
 
 export interface CaptureInfo extends CaptureSummary {
   net: NetStats;
   connections: number;
+  /** The TCP tracker's counters: connections evicted, buffer caps hit, … */
+  tcp?: TrackerStats;
+  /** Connections past `maxConnections`: counted here and in the summary, not listed. Absent when none. */
+  unlisted?: UnlistedConnections;
+  /** One line per cap of the whole capture that was reached. Absent when none. */
+  notes?: string[];
 }
 
 export interface AnalysisResult {
@@ -44,8 +62,17 @@ class ConnectionFollower implements StreamConsumer {
   clientHelloFrame: number | null = null;
   serverHelloFrame: number | null = null;
 
+  /** Called once the tracker closed the connection: the report is built then and this follower let go. */
+  onClose: (() => void) | null = null;
+
   constructor(readonly conn: Connection, ports: PortMap) {
     this.mail = new MailSniffer(conn.server.port, ports);
+  }
+
+  close(): void {
+    const onClose = this.onClose;
+    this.onClose = null;
+    onClose?.();
   }
 
   data(from: Side, data: Buffer, offset: number, frame: number, time: number): void {
@@ -61,8 +88,18 @@ class ConnectionFollower implements StreamConsumer {
     this.scanNewEvents();
   }
 
-  gap(from: Side, _offset: number, length: number, frame: number, time: number): void {
-    if (this.tlsStart[from] !== null) this.tls.gap(from, length, frame, time);
+  gap(from: Side, offset: number, length: number, frame: number, time: number): void {
+    if (this.tlsStart[from] === null) {
+      // Bytes lost at the very start of a side whose peer spoke TLS from its first byte were this side's first
+      // TLS records (pcapplusplus/tls2.pcap stream 297): decode the rest, resynchronising on a record header.
+      const peer: Side = from === 'client' ? 'server' : 'client';
+      if (offset !== 0 || this.tlsStart[peer] !== 0) {
+        this.mail.gap(from, offset, length);
+        return;
+      }
+      this.tlsStart[from] = 0;
+    }
+    this.tls.gap(from, length, frame, time);
   }
 
   wants(from: Side): boolean {
@@ -93,29 +130,38 @@ class ConnectionFollower implements StreamConsumer {
 /** Analyze one capture file. Never throws for damaged content: the damage is in the capture info. */
 export async function analyzeCapture(file: string, options: AnalyzeOptions = {}): Promise<{ info: CaptureInfo; connections: ConnectionReport[] }> {
   const ports = mergePorts(options.ports);
-  const net = new NetDecoder();
-  const followers = new Map<number, ConnectionFollower>();
+  const net = new NetDecoder({ reuseSegments: true });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const keeper = new ReportKeeper(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   const tracker = new ConnectionTracker({
     serverPorts: new Set(ports.keys()),
+    limits,
+    // Each connection is reported when the tracker closes it (FIN/RST both ways, port reuse, eviction, end of
+    // capture) and then forgotten: memory follows the connections open at once, not all the capture holds.
+    keepClosed: false,
     open: (conn) => {
       const follower = new ConnectionFollower(conn, ports);
-      followers.set(conn.id, follower);
+      follower.onClose = () => keeper.add(reportOf(conn, follower));
       return follower;
     },
   });
-  const summary = await readCapture(file, (frame) => {
-    const segment = net.decode(frame);
-    if (segment) tracker.segment(segment);
-  });
-  const conns = tracker.finish();
-  const reports = conns.map((conn) => {
-    const follower = followers.get(conn.id);
+  // A file that cannot be opened is damage of this capture, not the end of the run: the others are analyzed.
+  const summary = await readCapture(
+    file,
+    (frame) => {
+      const segment = net.decode(frame);
+      if (segment) tracker.segment(segment);
+    },
+    { unreadableAsDamage: true },
+  );
+  tracker.finish();
+  function reportOf(conn: Connection, follower: ConnectionFollower | undefined): ConnectionReport {
     const events = follower?.tls.events ?? [];
     const walk = walkHandshake(events);
     // After the handshake the decoder only counts application data; its counters are the whole truth.
     if (follower) walk.applicationData = follower.tls.applicationData;
     const mail: MailPhase | null = follower ? follower.mail.result() : null;
-    return buildReport({
+    const report = buildReport({
       capture: file,
       conn,
       mail,
@@ -124,21 +170,39 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {})
       serverHelloFrame: follower?.serverHelloFrame ?? null,
       serverFlightBytes: follower?.serverFlightBytes ?? 0,
       serverTlsStart: follower?.tlsStart.server ?? 0,
-      notes: [...gapNotes(conn.events), ...(follower ? unfinishedNotes(follower.tls) : [])],
+      notTls: follower ? bytesNotTls(follower.tls) : false,
+      notes: [...gapNotes(conn.events), ...(follower ? unfinishedNotes(follower.tls) : []), ...tcpAnomalyNotes(conn), ...connectionCapNotes(conn, follower?.tls ?? null)],
+      security: connectionSecurity(events, walk, options),
     });
-  });
-  return { info: { ...summary, net: net.stats, connections: conns.length }, connections: reports };
+    options.inspect?.(report, events);
+    return report;
+  }
+  const tcp = { ...tracker.stats };
+  const info: CaptureInfo = { ...summary, net: net.stats, connections: tcp.connections, tcp };
+  const notes = captureCapNotes(tcp, keeper.max, keeper.unlisted, limits.maxOpenConnections);
+  if (keeper.unlisted.connections > 0) info.unlisted = keeper.unlisted;
+  if (notes.length > 0) info.notes = notes;
+  return { info, connections: keeper.reports() };
 }
 
 export async function analyzeCaptures(files: string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const captures: CaptureInfo[] = [];
   const connections: ConnectionReport[] = [];
-  for (const file of files) {
-    const { info, connections: reports } = await analyzeCapture(file, options);
+  // Several captures are analyzed at once in worker threads, then taken in the order given as if analyzed one
+  // after the other; a capture that holds more connections than its share of the cap is analyzed again for it.
+  const early = await analyzeInWorkers(files, options, (file) => analyzeCapture(file, options));
+  const cap = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  for (const [k, file] of files.entries()) {
+    // The cap on listed connections is for the whole run: each capture gets what the previous ones left.
+    const maxConnections = Math.max(0, cap - connections.length);
+    const done = early?.[k];
+    const fits = done !== undefined && (maxConnections === cap || (done.connections.length <= maxConnections && !done.info.unlisted));
+    const { info, connections: reports } = fits ? done : await analyzeCapture(file, { ...options, maxConnections });
     captures.push(info);
-    connections.push(...reports);
+    // Not push(...reports): a capture can hold more connections than a call can take arguments.
+    for (const r of reports) connections.push(r);
   }
-  return { captures, connections, summary: summarize(connections) };
+  return { captures, connections, summary: addUnlisted(summarize(connections), captures.map((c) => c.unlisted)) };
 }
 
 function mergePorts(extra: PortMap | undefined): PortMap {
@@ -147,13 +211,29 @@ function mergePorts(extra: PortMap | undefined): PortMap {
   return ports;
 }
 
+/** Not one TLS record on either side, and the bytes taken for TLS were judged not to be TLS. */
+function bytesNotTls(tls: TlsConnectionDecoder): boolean {
+  const client = tls.side('client');
+  const server = tls.side('server');
+  return client.records === 0 && server.records === 0 && (client.notTls || server.notTls);
+}
+
 /** A side whose last TLS record or message never completed: the rest was never sent, or not captured. */
 function unfinishedNotes(tls: TlsConnectionDecoder): string[] {
+  // The decoder's errors are in the walk's problems already; its per-side notes repeat them: keep the others.
+  const errors = new Set<string>();
+  for (const e of tls.events) if (e.kind === 'error') errors.add(`${e.from}: frame ${e.frame}: ${e.note}`);
   const notes: string[] = [];
   for (const side of ['client', 'server'] as const) {
     const s = tls.side(side);
-    if (s.bufferedBytes > 0) notes.push(`${side}: its last TLS message is incomplete: ${s.bufferedBytes} bytes of it were captured, the rest never was (not sent, or lost before the capture point)`);
-    for (const n of s.notes) notes.push(`${side}: ${n}`);
+    const pending = s.pendingMessage;
+    if (pending && !pending.kept) {
+      notes.push(`${side}: its last handshake message (${pending.name}, ${pending.length} bytes declared) is incomplete: ${pending.received} bytes of it were captured, not kept (longer than the reassembly cap)`);
+    } else if (s.bufferedBytes > 0) {
+      notes.push(`${side}: its last TLS message is incomplete: ${s.bufferedBytes} bytes of it were captured, the rest never was (not sent, or lost before the capture point)`);
+    }
+    if (s.zeroLengthRecords) notes.push(`${side}: ${s.zeroLengthRecords} zero-length TLS record${s.zeroLengthRecords === 1 ? '' : 's'} (RFC 8446 §5.1 forbids them)`);
+    for (const n of s.notes) if (!errors.has(`${side}: ${n}`)) notes.push(`${side}: ${n}`);
   }
   return notes;
 }
@@ -161,7 +241,9 @@ function unfinishedNotes(tls: TlsConnectionDecoder): string[] {
 function gapNotes(events: readonly TcpEvent[]): string[] {
   const notes: string[] = [];
   for (const e of events) {
-    if (e.kind === 'gap' && notes.length < 5) notes.push(`${e.from}: ${e.length ?? '?'} bytes never captured before frame ${e.frame}`);
+    // The stream offset tells apart holes of the same size skipped at the same frame (pcapplusplus/tls2.pcap).
+    const at = e.offset !== undefined ? ` (its stream bytes ${e.offset}–${e.offset + (e.length ?? 0)})` : '';
+    if (e.kind === 'gap' && notes.length < 5) notes.push(`${e.from}: ${e.length ?? '?'} bytes never captured before frame ${e.frame}${at}`);
   }
   return notes;
 }

@@ -8,8 +8,9 @@ import {
   versionName,
 } from '../tls/names.js';
 import type { ClientHello, ServerHello } from '../tls/types.js';
-import { diagnose } from './diagnose.js';
+import { diagnose, missingDirection } from './diagnose.js';
 import type { ClientHelloSummary, ConnectionReport, ServerHelloSummary } from './report.js';
+import { certificateHint, type ConnectionSecurity } from './security.js';
 import { stepName } from './steps.js';
 import type { AlertSeen, Walk } from './walk.js';
 
@@ -25,10 +26,19 @@ export interface ReportInput {
   serverFlightBytes: number;
   /** Stream offset (in the server's whole stream) where TLS starts: plaintext before it is not flight. */
   serverTlsStart: number;
+  /** Not one TLS record was read: the bytes taken for TLS (by their first byte alone) are not TLS. */
+  notTls?: boolean;
   notes: string[];
+  /** Fingerprints and the certificate chain (security.ts); absent = none computed. */
+  security?: ConnectionSecurity;
 }
 
+/** Date covers ±8.64e15 ms; a capture's clock can lie outside it (pcapng-example.pcapng's second interface). */
+const LARGEST_DATE_SECONDS = 8.64e12;
+
 export function isoTime(seconds: number): string {
+  // Never throw on a timestamp read from the input: say what it was instead.
+  if (!(Math.abs(seconds) < LARGEST_DATE_SECONDS)) return `${seconds} s since 1970 (outside the calendar)`;
   const ms = Math.floor(seconds * 1000);
   const micros = Math.round((seconds - Math.floor(seconds)) * 1e6) % 1000;
   const iso = new Date(ms).toISOString(); // 2026-11-28T11:57:07.333Z
@@ -49,12 +59,15 @@ export function findEnd(walk: Walk, events: readonly TcpEvent[]): { how: Connect
 export function buildReport(input: ReportInput): ConnectionReport {
   const { conn, walk, mail } = input;
   const end = findEnd(walk, conn.events);
-  const tlsExpected = mail ? mail.tlsMode !== null : true;
+  // TLS guessed from a first byte on a port with no known role (mail.protocol 'tls') is not expected when
+  // none of it was TLS after all (binary protocols whose first byte has the SSLv2 header bit set).
+  const tlsExpected = mail ? mail.tlsMode !== null && !(input.notTls && mail.protocol === 'tls') : true;
   const sawTls = walk.clientHello !== null || walk.timeline.length > 0;
 
   let outcome: ConnectionReport['outcome'];
   if (walk.complete) outcome = 'complete';
   else if (!sawTls && !tlsExpected) outcome = 'not-tls';
+  else if (missingDirection(conn, walk) !== null) outcome = 'unknown'; // one direction was never captured
   else if (!walk.clientHello && !conn.syn) outcome = 'unknown'; // the capture began after the hello
   else if (end.how === 'capture-end') outcome = 'unknown'; // the capture ended mid-handshake
   else outcome = 'failed';
@@ -143,10 +156,13 @@ export function buildReport(input: ReportInput): ConnectionReport {
     },
     clientHello: walk.clientHello ? summarizeClientHello(walk.clientHello, input.clientHelloFrame ?? 0) : null,
     serverHello: walk.serverHello ? summarizeServerHello(walk.serverHello, input.serverHelloFrame ?? 0) : null,
+    fingerprints: input.security?.fingerprints ?? { ja3: null, ja3s: null, ja4: null },
+    certificates: input.security?.certificates ?? [],
+    chainProblems: input.security?.chainProblems ?? [],
     diagnosis: '',
-    notes: [...walk.problems, ...input.notes],
+    notes: [...walk.problems, ...input.notes, ...(input.security?.notes ?? [])],
   };
-  report.diagnosis = diagnose({ report, walk, conn, end });
+  report.diagnosis = diagnose({ report, walk, conn, end }) + certificateHint(report.end, report.chainProblems);
   return report;
 }
 

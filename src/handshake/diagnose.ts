@@ -7,7 +7,7 @@ export interface DiagnosisFacts {
   report: ConnectionReport;
   walk: Walk;
   conn: Connection;
-  end: { how: ConnectionReport['end']['how']; by: Side | null; alert: AlertSeen | null; time: number | null };
+  end: { how: ConnectionReport['end']['how']; by: Side | null; alert: AlertSeen | null; time: number | null; frame?: number | null };
 }
 
 /**
@@ -51,10 +51,25 @@ const other = (s: Side): Side => (s === 'client' ? 'server' : 'client');
 const howWord = { fin: 'closed (FIN)', rst: 'reset (RST)' } as const;
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/**
+ * The side whose packets are all missing although the other side's TLS shows it spoke (a capture of one
+ * direction only: ndpi/tls_1.2_unidirectional_client.pcapng), or null.
+ */
+export function missingDirection(conn: Connection, walk: Walk): Side | null {
+  // A client past its hello (key exchange, Finished) answered a server flight that is not in the capture.
+  if (conn.packets.server === 0 && walk.steps.some((s) => s.from === 'client' && s.step >= 5)) return 'server';
+  if (conn.packets.client === 0 && walk.timeline.some((t) => t.from === 'server')) return 'client';
+  return null;
+}
+
 /** The likely cause of how a connection ended, in one sentence. Rules are tried in order; the first that fits speaks. */
 export function diagnose(f: DiagnosisFacts): string {
   const { report, walk, conn, end } = f;
   const mailProblem = report.mail?.problem ?? null;
+  const missing = report.outcome === 'complete' ? null : missingDirection(conn, walk);
+  if (missing !== null) {
+    return `only the ${other(missing)}'s direction was captured: not one packet from the ${missing}, though the ${other(missing)}'s TLS shows the ${missing} took part; how the handshake went on the ${missing}'s side cannot be judged`;
+  }
 
   if (report.outcome === 'complete') {
     const took = walk.completedAt && walk.steps[0] ? ` in ${ms(walk.completedAt.time - walk.steps[0].time)}` : '';
@@ -104,31 +119,37 @@ export function diagnose(f: DiagnosisFacts): string {
 
   if (end.how === 'fin' || end.how === 'rst') {
     const by = end.by as Side;
-    const lastFromPeer = walk.lastMessage[other(by)];
+    // Judge by what had happened when the connection was closed: a client may send its hello and its FIN at
+    // once and the server answer after that (mercury/capture2.pcap, connection 153).
+    const endFrame = end.frame ?? Infinity;
+    const before = walk.timeline.filter((t) => t.frame <= endFrame);
+    const lastFromPeer = before.filter((t) => t.from === other(by)).pop() ?? null;
+    const stepAtEnd = walk.steps.reduce((max, s) => (s.frame <= endFrame && s.step > max ? s.step : max), 0);
+    const later = walk.lastStep > stepAtEnd ? `; the ${other(by)} answered after that (up to step ${walk.lastStep} ${stepName(walk.lastStep)})` : '';
     const sinceWhat = lastFromPeer ? lastFromPeer.type : 'the connection opened';
     const gap = lastFromPeer && end.time !== null ? `${ms(end.time - lastFromPeer.time)} after ${sinceWhat}` : `after ${sinceWhat}`;
     // 3. The motivating case: the client reads the whole server flight and leaves without a word.
-    if (by === 'client' && walk.lastStep === 4 && walk.shape !== 'tls13') {
+    if (by === 'client' && stepAtEnd === 4 && walk.shape !== 'tls13') {
       return `client ${howWord[end.how]} ${gap} without an alert: it rejected the server's certificate or key exchange (a client that does not trust the chain, or a hostname mismatch, often leaves like this)`;
     }
-    if (by === 'client' && walk.lastStep >= 3 && walk.shape === 'tls13') {
+    if (by === 'client' && stepAtEnd >= 3 && walk.shape === 'tls13') {
       return `client ${howWord[end.how]} ${gap} without an alert: it most likely rejected the server's certificate`;
     }
     // 4. The server leaves right after the ClientHello.
-    if (by === 'server' && walk.lastStep === 1) {
+    if (by === 'server' && stepAtEnd === 1) {
       return `server ${howWord[end.how]} ${gap} without an alert: it found nothing acceptable in the ClientHello (Dovecot does this on version or cipher mismatch: check its log)`;
     }
-    if (by === 'client' && walk.lastStep === 1) {
-      return `client ${howWord[end.how]} ${gap}, before any ServerHello: it gave up waiting for the server`;
+    if (by === 'client' && stepAtEnd === 1) {
+      return `client ${howWord[end.how]} ${gap}, before any ServerHello: it gave up waiting for the server${later}`;
     }
-    if (by === 'server' && walk.lastStep >= 5 && walk.lastStep < 9) {
+    if (by === 'server' && stepAtEnd >= 5 && stepAtEnd < 9) {
       return `server ${howWord[end.how]} ${gap} without an alert: it did not accept the client's key exchange or Finished (check its log)`;
     }
-    if (walk.lastStep === 0) {
+    if (stepAtEnd === 0) {
       if (mailProblem) return mailProblem;
       return `${by} ${howWord[end.how]} before any ClientHello`;
     }
-    return `${by} ${howWord[end.how]} ${gap} (handshake reached step ${walk.lastStep} ${stepName(walk.lastStep)})`;
+    return `${by} ${howWord[end.how]} ${gap} (handshake reached step ${stepAtEnd} ${stepName(stepAtEnd)})${later}`;
   }
 
   // 5. Nothing ended it: the capture did.

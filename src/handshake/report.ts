@@ -1,7 +1,9 @@
 import type { MailPhase, MailProtocol } from '../mail/types.js';
 import type { Connection, Endpoint, Side } from '../tcp/types.js';
+import type { CertificateSummary, ChainProblem } from '../tls/certificates.js';
 import type { ClientHello, ServerHello } from '../tls/types.js';
 import type { Shape } from './walk.js';
+import type { ConnectionLogLine } from './serverlog-join.js';
 
 /**
  * One connection, as `analyze --format json` writes it. This is the stable contract documented in the
@@ -79,10 +81,18 @@ export interface ConnectionReport {
   /** Decoded hellos for diff and for readers; null when not seen. */
   clientHello: ClientHelloSummary | null;
   serverHello: ServerHelloSummary | null;
+  /** JA3/JA3S (salesforce/ja3) and JA4 (FoxIO JA4.md) of the first hellos; null where not computable. */
+  fingerprints: { ja3: string | null; ja3s: string | null; ja4: string | null };
+  /** The server's certificates in the order sent ([] when none was seen, or in TLS 1.3 where it is encrypted). */
+  certificates: CertificateSummary[];
+  /** What is wrong with that chain at the time it was sent (src/tls/certificates.ts lists the codes). */
+  chainProblems: ChainProblem[];
   /** The likely cause, in plain words. */
   diagnosis: string;
   /** Other things worth knowing (decoder problems, caps hit, gaps). */
   notes: string[];
+  /** With `--log`: the server's own log lines for this connection, in log order (src/handshake/serverlog-join.ts). */
+  log?: ConnectionLogLine[];
 }
 
 export interface ClientHelloSummary {

@@ -1,5 +1,7 @@
 import type { ConnectionReport } from './report.js';
+import { notableGroups, type NotableGroup } from './groups.js';
 import { stepName } from './steps.js';
+import type { LogJoinSummary, UnmatchedLogLine } from './serverlog-join.js';
 
 export interface AnalysisSummary {
   connections: number;
@@ -11,6 +13,12 @@ export interface AnalysisSummary {
   /** Per client address: connections, failed. Sorted by failures, then by connections. */
   byClient: { client: string; connections: number; failed: number }[];
   byProtocol: Record<string, number>;
+  /** Groups whose failure rate stands out from the rest (groups.ts says when there are enough connections). */
+  notableGroups: NotableGroup[];
+  /** With `--log`: how the server log joined the capture (files, clock, counts, failed connections without a line). */
+  log?: LogJoinSummary;
+  /** With `--log`: log lines near the captures' time that joined no connection, with the reason (bounded). */
+  unmatchedLogLines?: UnmatchedLogLine[];
 }
 
 export function endWords(r: ConnectionReport): string {
@@ -42,5 +50,5 @@ export function summarize(connections: readonly ConnectionReport[]): AnalysisSum
   const byClient = [...clients.entries()]
     .map(([client, v]) => ({ client, ...v }))
     .sort((a, b) => b.failed - a.failed || b.connections - a.connections || a.client.localeCompare(b.client));
-  return { connections: connections.length, byOutcome, failedAtStep, failedBy, byClient, byProtocol };
+  return { connections: connections.length, byOutcome, failedAtStep, failedBy, byClient, byProtocol, notableGroups: notableGroups(connections) };
 }

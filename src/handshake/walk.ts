@@ -268,6 +268,15 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
       }
       case 'change-cipher-spec': {
         addHistory(ev.from, HISTORY_CHANGE_CIPHER_SPEC);
+        // A client ChangeCipherSpec before any ServerHello and before any key exchange is TLS 1.3's middlebox
+        // compatibility one (RFC 8446 D.4), e.g. with a second ClientHello after an uncaptured HelloRetryRequest
+        // (ja4/tls-sni.pcapng): not step 6, and it starts nothing.
+        if (ev.from === 'client' && walk.serverHello === null && !walk.steps.some((s) => s.step >= 5)) {
+          const entry: TimelineEntry = { from: ev.from, frame: ev.frame, time: ev.time, type: 'ChangeCipherSpec', step: null };
+          walk.timeline.push(entry);
+          walk.lastMessage.client = entry;
+          break;
+        }
         // A server ChangeCipherSpec before the client's key exchange: the server resumed the session.
         if (walk.shape === 'full' && ev.from === 'server' && walk.lastStep < 4 && !walk.steps.some((s) => s.step === 5)) {
           walk.shape = 'resumed';
@@ -401,6 +410,8 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
       walk.version = 0x0002;
       reach('server', 'ServerHello', ev.frame, ev.time, 'SSLv2 ServerHello', ev.length);
     } else {
+      // In SSLv2 the client picks the cipher, in its CLIENT-MASTER-KEY.
+      if (ev.sslv2CipherKind !== undefined) walk.cipher = ev.sslv2CipherKind;
       reach('client', 'SSLv2 ClientMasterKey', ev.frame, ev.time, ev.name, ev.length);
     }
   }

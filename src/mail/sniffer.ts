@@ -253,6 +253,11 @@ export class MailSniffer {
       side.tlsKind = 'unasked';
       return true;
     }
+    // The server's answer to that ClientHello, after its plaintext reply (an HTTP CONNECT proxy's "200", ja4/https-connect.pcap).
+    if (from === 'server' && byte === TLS_HANDSHAKE && this.client.tlsKind === 'unasked' && !side.firstLineBinary) {
+      side.tlsKind = 'unasked';
+      return true;
+    }
     if (side.expectTls) {
       side.expectTls = false;
       side.catchPlainLine = true;

@@ -11,6 +11,7 @@ import {
   TunnelPort,
 } from './constants.js';
 import { DEFAULT_REASSEMBLY_LIMITS, FragmentReassembler, type ReassemblyLimits } from './reassembly.js';
+import { ReusedSegment } from './reused-segment.js';
 import { parseTcpOptions } from './tcp-options.js';
 import type { NetDecoderApi, NetStats, TcpSegment } from './types.js';
 
@@ -37,6 +38,12 @@ const GENEVE_MIN_HEADER = 8;
 
 export interface NetDecoderOptions {
   reassembly?: Partial<ReassemblyLimits>;
+  /**
+   * Hand out one segment object, filled in place for each frame (see ReusedSegment), instead of a new one per
+   * frame: for a caller that is done with a segment when the next frame comes (the pipeline). It also carries
+   * `srcV4`/`dstV4`.
+   */
+  reuseSegments?: boolean;
 }
 
 /**
@@ -68,6 +75,7 @@ export class NetDecoder implements NetDecoderApi {
     reassembledDatagrams: 0,
   };
   private readonly names = new AddressNames();
+  private readonly reused: ReusedSegment | null;
   private readonly ipv4Fragments: FragmentReassembler;
   private readonly ipv6Fragments: FragmentReassembler;
   /** The frame being decoded. */
@@ -76,6 +84,7 @@ export class NetDecoder implements NetDecoderApi {
 
   constructor(options: NetDecoderOptions = {}) {
     const limits = { ...DEFAULT_REASSEMBLY_LIMITS, ...options.reassembly };
+    this.reused = options.reuseSegments ? new ReusedSegment(this.names) : null;
     this.ipv4Fragments = new FragmentReassembler(limits);
     this.ipv6Fragments = new FragmentReassembler(limits);
   }
@@ -84,43 +93,58 @@ export class NetDecoder implements NetDecoderApi {
     this.stats.frames++;
     this.frameNumber = frame.number;
     this.frameTime = frame.time;
-    const d = frame.data;
-    const end = frame.originalLength > d.length ? frame.originalLength : d.length;
+    // The frame's bytes are d[b, b + length): read in place in the reader's chunk when the frame says where
+    // (no view built per frame), else its `data`.
+    let d: Buffer;
+    let b: number;
+    let length: number;
+    if (frame.buffer !== undefined) {
+      d = frame.buffer;
+      b = frame.offset ?? 0;
+      length = frame.capturedLength ?? 0;
+    } else {
+      d = frame.data;
+      b = 0;
+      length = d.length;
+    }
+    frameBuffer = d;
+    frameCapturedEnd = b + length;
+    const end = b + (frame.originalLength > length ? frame.originalLength : length);
     switch (frame.linkType) {
       case LinkType.ETHERNET:
-        return this.ethernet(d, 0, end, 0);
+        return this.ethernet(d, b, end, 0);
       case LinkType.LINUX_SLL:
-        if (d.length < SLL_HEADER) return this.malformed();
-        if (d.readUInt16BE(2) === ARPHRD_NETLINK) return this.nonIp();
-        return this.etherType(d, SLL_HEADER, end, d.readUInt16BE(14), 0);
+        if (length < SLL_HEADER) return this.malformed();
+        if (d.readUInt16BE(b + 2) === ARPHRD_NETLINK) return this.nonIp();
+        return this.etherType(d, b + SLL_HEADER, end, d.readUInt16BE(b + 14), 0);
       case LinkType.LINUX_SLL2:
-        if (d.length < SLL2_HEADER) return this.malformed();
-        if (d.readUInt16BE(8) === ARPHRD_NETLINK) return this.nonIp();
-        return this.etherType(d, SLL2_HEADER, end, d.readUInt16BE(0), 0);
+        if (length < SLL2_HEADER) return this.malformed();
+        if (d.readUInt16BE(b + 8) === ARPHRD_NETLINK) return this.nonIp();
+        return this.etherType(d, b + SLL2_HEADER, end, d.readUInt16BE(b), 0);
       case LinkType.RAW:
-        return this.rawIp(d, 0, end, 0);
+        return this.rawIp(d, b, end, 0);
       case LinkType.RAW_12:
       case LinkType.RAW_14: {
         // Raw IP on most systems; on OpenBSD 12 is DLT_LOOP (a big-endian address family first).
-        const version = d.length > 0 ? d[0] >> 4 : 0;
-        if (version === 4 || version === 6 || d.length < NULL_HEADER) return this.rawIp(d, 0, end, 0);
-        return this.bsdFamily(d, NULL_HEADER, end, d.readUInt32BE(0), 0);
+        const version = length > 0 ? d[b] >> 4 : 0;
+        if (version === 4 || version === 6 || length < NULL_HEADER) return this.rawIp(d, b, end, 0);
+        return this.bsdFamily(d, b + NULL_HEADER, end, d.readUInt32BE(b), 0);
       }
       case LinkType.IPV4:
-        return this.ipv4(d, 0, end, 0);
+        return this.ipv4(d, b, end, 0);
       case LinkType.IPV6:
-        return this.ipv6(d, 0, end, 0);
+        return this.ipv6(d, b, end, 0);
       case LinkType.NULL:
       case LinkType.LOOP: {
-        if (d.length < NULL_HEADER) return this.malformed();
+        if (length < NULL_HEADER) return this.malformed();
         let family: number;
-        if (frame.linkType === LinkType.LOOP) family = d.readUInt32BE(0);
+        if (frame.linkType === LinkType.LOOP) family = d.readUInt32BE(b);
         else {
           // Host byte order of the capturing machine: a family is small, so a value with high bits set was swapped.
-          family = d.readUInt32LE(0);
-          if (family > 0xffff) family = d.readUInt32BE(0);
+          family = d.readUInt32LE(b);
+          if (family > 0xffff) family = d.readUInt32BE(b);
         }
-        return this.bsdFamily(d, NULL_HEADER, end, family, 0);
+        return this.bsdFamily(d, b + NULL_HEADER, end, family, 0);
       }
       default:
         this.stats.unknownLinkTypes[frame.linkType] = (this.stats.unknownLinkTypes[frame.linkType] ?? 0) + 1;
@@ -469,6 +493,9 @@ export class NetDecoder implements NetDecoderApi {
     const payloadStart = headerEnd < cap ? headerEnd : cap;
     const names = this.names;
     this.stats.tcpSegments++;
+    if (this.reused !== null) {
+      return this.reused.fill(this.frameNumber, this.frameTime, ipVersion, addr, srcOff, dstOff, buf, off, payloadStart, cap, length - headerLength);
+    }
     return {
       frame: this.frameNumber,
       time: this.frameTime,
@@ -503,7 +530,15 @@ export class NetDecoder implements NetDecoderApi {
   }
 }
 
+/**
+ * The frame being decoded: its buffer may be the reader's whole chunk, whose captured part ends at
+ * frameCapturedEnd, not at the buffer's end. (Decoding is synchronous: one frame at a time.)
+ */
+let frameBuffer: Buffer | null = null;
+let frameCapturedEnd = 0;
+
 /** The captured end of a layer whose reported end is `end`. */
 function captured(buf: Buffer, end: number): number {
-  return end < buf.length ? end : buf.length;
+  const cap = buf === frameBuffer ? frameCapturedEnd : buf.length;
+  return end < cap ? end : cap;
 }

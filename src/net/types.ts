@@ -51,6 +51,14 @@ export interface TcpSegment {
    * the missing bytes were on the wire but not captured.
    */
   payloadLength: number;
+  /**
+   * IPv4 source and destination as unsigned 32-bit numbers, when the decoder provides them (NetDecoder with
+   * `reuseSegments`): the tracker keys connections by them instead of by the address text.
+   */
+  srcV4?: number;
+  dstV4?: number;
+  /** `payload.length`, given without building the view (ReusedSegment builds it only when it is read). */
+  payloadCaptured?: number;
 }
 
 /** Counters for what the network layer skipped; nothing here is fatal. */

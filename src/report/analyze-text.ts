@@ -2,6 +2,10 @@ import Table from 'cli-table3';
 import type { AnalysisResult } from '../handshake/analyze.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
+import { renderPlainTable } from './plain-table.js';
+import { notableGroupsLine } from './groups.js';
+import { connectionLogLines, LOG_COLUMN_WIDTH, logCell, serverLogSummaryLines } from './serverlog-text.js';
+import { securityLines } from './certificates.js';
 import { endpoint, endWords, millis, stepWords } from './words.js';
 
 export interface TextOptions {
@@ -34,11 +38,14 @@ export function renderAnalysisText(result: AnalysisResult, opts: TextOptions = {
     out.push('no TCP connections found');
     return out.join('\n') + '\n';
   }
-  const fixed = [4, 23, 19, 21, 9, 26, 22, 10, 20];
+  const withLog = result.summary.log !== undefined;
+  const fixed = [4, 23, 19, 21, 9, 26, 22, 10, 20, ...(withLog ? [LOG_COLUMN_WIDTH] : [])];
   const diagnosisWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - fixed.length - 2);
+  const head = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', ...(withLog ? ['log'] : []), 'diagnosis'];
+  const colWidths = [...fixed, diagnosisWidth];
   const table = new Table({
-    head: ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', 'diagnosis'],
-    colWidths: [...fixed, diagnosisWidth],
+    head,
+    colWidths,
     wordWrap: true,
     wrapOnWordBoundary: true,
     style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] },
@@ -55,10 +62,13 @@ export function renderAnalysisText(result: AnalysisResult, opts: TextOptions = {
       stepWords(r),
       outcomeCell(r, color),
       endWords(r),
+      ...(withLog ? [logCell(r)] : []),
       r.diagnosis,
     ]);
   }
-  out.push(table.toString());
+  // cli-table3 takes about a millisecond a row, more with more rows; without colours the same table is drawn in
+  // linear time (plain-table.ts).
+  out.push(color ? table.toString() : renderPlainTable({ head, colWidths, wordWrap: true }, table as unknown as string[][]));
   out.push('');
   out.push(renderSummaryText(result));
   return out.join('\n') + '\n';
@@ -85,6 +95,9 @@ export function renderSummaryText(result: AnalysisResult): string {
   if (hows.length > 0) lines.push(`ended by: ${hows.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
   const clients = s.byClient.filter((c) => c.failed > 0).slice(0, 10);
   if (clients.length > 0) lines.push(`clients with failures: ${clients.map((c) => `${c.client} ${c.failed}/${c.connections}`).join(', ')}`);
+  const notable = notableGroupsLine(s.notableGroups);
+  if (notable) lines.push(notable);
+  lines.push(...serverLogSummaryLines(s));
   return lines.join('\n');
 }
 
@@ -96,6 +109,7 @@ export function renderConnectionText(r: ConnectionReport): string {
   lines.push(`TLS: ${r.tls.version ?? '—'} ${r.tls.cipher ?? ''}${r.tls.sni ? `, SNI ${r.tls.sni}` : ''}${r.tls.resumed ? ', resumed' : ''}`);
   lines.push(`ended: ${endWords(r)}${r.end.frame ? ` (frame ${r.end.frame})` : ''}`);
   lines.push(`diagnosis: ${r.diagnosis}`);
+  lines.push(...securityLines(r));
   if (r.mail && r.mail.application) {
     const m = r.mail;
     lines.push(
@@ -125,6 +139,7 @@ export function renderConnectionText(r: ConnectionReport): string {
   rows.sort((a, b) => a.frame - b.frame || a.atMs - b.atMs);
   for (const row of rows) table.push(row.cells);
   lines.push(table.toString());
+  lines.push(...connectionLogLines(r));
   if (r.notes.length > 0) {
     lines.push('notes:');
     for (const n of r.notes) lines.push(`  - ${n}`);

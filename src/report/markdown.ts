@@ -1,6 +1,8 @@
 import type { AnalysisResult } from '../handshake/analyze.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
+import { notableGroupsLine } from './groups.js';
+import { securityLines } from './certificates.js';
 import { endpoint, endWords, millis, stepWords } from './words.js';
 
 /** A Markdown table cell: pipes escaped, no line breaks. */
@@ -26,6 +28,8 @@ export function renderAnalysisMarkdown(result: AnalysisResult): string {
     `**${s.connections} connections:** ${s.byOutcome.complete} complete, ${s.byOutcome.failed} failed, ${s.byOutcome['not-tls']} without TLS, ${s.byOutcome.unknown} unknown.`,
   );
   out.push('');
+  const notable = notableGroupsLine(s.notableGroups);
+  if (notable) out.push(cell(notable), '');
   if (result.connections.length > 0) {
     out.push(
       table(
@@ -61,6 +65,8 @@ export function renderConnectionMarkdown(r: ConnectionReport): string {
   out.push('');
   out.push('```text');
   out.push(sequenceText(r));
+  const security = securityLines(r);
+  if (security.length > 0) out.push('', ...security);
   out.push('```');
   out.push('');
   out.push('</details>');

@@ -14,13 +14,13 @@ export interface RedactionSource {
   tls?: { sni?: string | null };
   clientHello?: { sni?: string | null; sessionId?: string } | null;
   serverHello?: { sessionId?: string } | null;
-  certificates?: { subject?: string; san?: string[] }[] | null;
+  certificates?: { subject?: string | null; san?: string[] }[] | null;
 }
 
 export class Redactor {
   private readonly map = new Map<string, string>();
   private readonly counters = { client: 0, server: 0, name: 0, session: 0 };
-  private pattern: RegExp | null = null;
+  private index: RedactionIndex | null = null;
 
   /** Learn the sensitive values of one connection. */
   learn(c: RedactionSource): void {
@@ -39,7 +39,7 @@ export class Redactor {
     if (!value || this.map.has(value)) return;
     this.counters[kind]++;
     this.map.set(value, kind === 'session' ? `session-${this.counters.session}` : `${kind}-${this.counters[kind]}`);
-    this.pattern = null;
+    this.index = null;
   }
 
   private addName(name: string): void {
@@ -49,17 +49,66 @@ export class Redactor {
     if (/^[\d.]+$/.test(bare) || bare.includes(':')) return this.add(bare, 'server');
     this.counters.name++;
     this.map.set(bare, `name-${this.counters.name}.example.test`);
-    this.pattern = null;
+    this.index = null;
   }
 
-  /** Replace every learned value inside a string, whole values only (10.77.0.1 never eats 10.77.0.100). */
+  /**
+   * Replace every learned value inside a string, whole values only (10.77.0.1 never eats 10.77.0.100): a value
+   * starts where no [\w.:-] precedes it and ends where neither [\w-] nor '.' and a word character follow; the
+   * longest value wins, case does not matter.
+   *
+   * Linear in the string's length whatever the number of values (a certificate can bring ten thousand names,
+   * a capture a million addresses): values start at the beginning of a run of [\w.:-], so each run is looked
+   * up by its possible ends, not matched against every value.
+   */
   text(s: string): string {
     if (this.map.size === 0) return s;
-    if (!this.pattern) {
-      const keys = [...this.map.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-      this.pattern = new RegExp(`(?<![\\w.:-])(${keys.join('|')})(?![\\w-]|\\.\\w)`, 'gi');
+    const index = (this.index ??= buildIndex(this.map));
+    const out: string[] = [];
+    let copied = 0;
+    const n = s.length;
+    let p = 0;
+    while (p < n) {
+      if (p > 0 && isRunChar(s.charCodeAt(p - 1))) {
+        p++;
+        continue;
+      }
+      let runEnd = p;
+      while (runEnd < n && isRunChar(s.charCodeAt(runEnd))) runEnd++;
+      let matchEnd = -1;
+      let replacement = '';
+      // Values made of [\w.:-] only end inside the run (at ':' or a '.' before a non-word character) or at its end.
+      for (let e = runEnd; e > p; e--) {
+        if (e < runEnd && !validEnd(s, e)) continue;
+        const hit = index.plain.get(s.slice(p, e).toLowerCase());
+        if (hit !== undefined) {
+          matchEnd = e;
+          replacement = hit;
+          break;
+        }
+      }
+      // Values with other characters (a certificate CN with spaces) are found by their first run.
+      const odd = index.odd.get(s.slice(p, runEnd > p ? runEnd : p + 1).toLowerCase());
+      if (odd !== undefined) {
+        for (const [value, pseudonym] of odd) {
+          const e = p + value.length;
+          if (e <= matchEnd || e > n || !validEnd(s, e)) continue;
+          if (s.slice(p, e).toLowerCase() !== value) continue;
+          matchEnd = e;
+          replacement = pseudonym;
+        }
+      }
+      if (matchEnd > p) {
+        out.push(s.slice(copied, p), replacement);
+        copied = matchEnd;
+        p = matchEnd;
+      } else {
+        p = runEnd > p ? runEnd : p + 1;
+      }
     }
-    return s.replace(this.pattern, (m) => this.map.get(m) ?? this.map.get(m.toLowerCase()) ?? m);
+    if (copied === 0) return s;
+    out.push(s.slice(copied));
+    return out.join('');
   }
 
   /** A deep copy of any JSON-like value with every string redacted. */
@@ -76,13 +125,55 @@ export class Redactor {
   }
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Learned values by lower-case text: those made of [\w.:-] only, and the others by their first run. */
+interface RedactionIndex {
+  plain: Map<string, string>;
+  odd: Map<string, [string, string][]>;
+}
+
+function buildIndex(map: ReadonlyMap<string, string>): RedactionIndex {
+  const plain = new Map<string, string>();
+  const odd = new Map<string, [string, string][]>();
+  for (const [value, pseudonym] of map) {
+    const lower = value.toLowerCase();
+    let run = 0;
+    while (run < lower.length && isRunChar(lower.charCodeAt(run))) run++;
+    if (run === lower.length) {
+      if (!plain.has(lower)) plain.set(lower, pseudonym);
+      continue;
+    }
+    const first = lower.slice(0, run > 0 ? run : 1);
+    const list = odd.get(first);
+    if (list) list.push([lower, pseudonym]);
+    else odd.set(first, [[lower, pseudonym]]);
+  }
+  return { plain, odd };
+}
+
+/** [A-Za-z0-9_] */
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** [\w.:-]: the characters addresses and names are made of. */
+function isRunChar(c: number): boolean {
+  return isWordChar(c) || c === 46 || c === 58 || c === 45;
+}
+
+/** A value may end before position e: not followed by [\w-], nor by '.' and a word character. */
+function validEnd(s: string, e: number): boolean {
+  if (e >= s.length) return true;
+  const c = s.charCodeAt(e);
+  if (isWordChar(c) || c === 45) return false;
+  return !(c === 46 && e + 1 < s.length && isWordChar(s.charCodeAt(e + 1)));
 }
 
 /** Redact a whole analysis (or any document whose `connections` are RedactionSources). */
 export function redactDocument<T extends { connections: RedactionSource[] }>(doc: T, extra: RedactionSource[] = []): T {
   const r = new Redactor();
-  for (const c of [...doc.connections, ...extra]) r.learn(c);
+  const all = [...doc.connections, ...extra];
+  // Endpoints first, so that addresses met only in certificates do not take their pseudonyms' numbers.
+  for (const c of all) r.learn({ client: c.client, server: c.server });
+  for (const c of all) r.learn(c);
   return r.value(doc);
 }

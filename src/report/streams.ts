@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import { renderPlainTable } from './plain-table.js';
 import type { StreamsResult } from '../tcp/collect.js';
 import { captureSummaryLine } from './captures.js';
 import { endpoint } from './words.js';
@@ -9,13 +9,12 @@ const fmt = (v: number | boolean) => (typeof v === 'boolean' ? (v ? 'yes' : '—
 export function renderStreamsText(result: StreamsResult): string {
   const out: string[] = result.captures.map(captureSummaryLine);
   const many = result.captures.length > 1;
-  const table = new Table({
-    head: ['#', 'client', 'server', 'start (UTC)', 'duration', 'packets c/s', 'bytes c/s', 'SYN', 'FIN c/s', 'RST c/s', 'retrans c/s', 'gaps c/s'],
-    style: { head: [], border: [] },
-  });
+  const head = ['#', 'client', 'server', 'start (UTC)', 'duration', 'packets c/s', 'bytes c/s', 'SYN', 'FIN c/s', 'RST c/s', 'retrans c/s', 'gaps c/s'];
+  // Drawn in linear time (cli-table3's own layout grows faster than the rows: see plain-table.ts).
+  const rows: string[][] = [];
   for (const c of result.connections) {
     const capIndex = result.captures.findIndex((x) => x.file === c.capture) + 1;
-    table.push([
+    rows.push([
       many ? `${capIndex}#${c.id}` : String(c.id),
       endpoint(c.client),
       endpoint(c.server),
@@ -30,7 +29,7 @@ export function renderStreamsText(result: StreamsResult): string {
       bothSides(c.gaps),
     ]);
   }
-  if (result.connections.length > 0) out.push(table.toString());
+  if (result.connections.length > 0) out.push(renderPlainTable({ head }, rows));
   else out.push('no TCP connections found');
   return out.join('\n') + '\n';
 }

@@ -23,15 +23,32 @@ export interface StreamsResult {
 export async function collectStreams(files: string[]): Promise<StreamsResult> {
   const result: StreamsResult = { captures: [], connections: [] };
   for (const file of files) {
-    const net = new NetDecoder();
-    const tracker = new ConnectionTracker({ serverPorts: DEFAULT_SERVER_PORTS });
-    const summary = await readCapture(file, (frame) => {
-      const segment = net.decode(frame);
-      if (segment) tracker.segment(segment);
+    const net = new NetDecoder({ reuseSegments: true });
+    // Each connection's row is made when the tracker lets it go (closed and quiet, or the capture ended), and
+    // the connection forgotten: memory follows the connections open at once, not all the capture holds.
+    const rows: (StreamRow & { capture: string })[] = [];
+    const tracker = new ConnectionTracker({
+      serverPorts: DEFAULT_SERVER_PORTS,
+      keepClosed: false,
+      open: (conn) => ({
+        data: () => undefined,
+        gap: () => undefined,
+        wants: () => false,
+        close: () => rows.push({ capture: file, ...summarizeConnection(conn) }),
+      }),
     });
-    const conns = tracker.finish();
-    result.captures.push({ ...summary, net: net.stats, connections: conns.length });
-    for (const conn of conns) result.connections.push({ capture: file, ...summarizeConnection(conn) });
+    const summary = await readCapture(
+      file,
+      (frame) => {
+        const segment = net.decode(frame);
+        if (segment) tracker.segment(segment);
+      },
+      { unreadableAsDamage: true },
+    );
+    tracker.finish();
+    result.captures.push({ ...summary, net: net.stats, connections: tracker.stats.connections });
+    rows.sort((a, b) => a.id - b.id);
+    for (const row of rows) result.connections.push(row);
   }
   return result;
 }

@@ -22,6 +22,8 @@ export interface StreamRow {
 
 /** Capture time (seconds since the epoch) as ISO 8601 UTC with six fractional digits. */
 export function isoMicros(time: number): string {
+  // Date covers ±8.64e15 ms; a capture's clock can lie outside it: never throw on input, say what it was.
+  if (!(Math.abs(time) < 8.64e12)) return `${time} s since 1970 (outside the calendar)`;
   const micros = Math.round(time * 1e6);
   const seconds = Math.floor(micros / 1e6);
   const fraction = micros - seconds * 1e6;

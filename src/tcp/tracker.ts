@@ -14,6 +14,12 @@ export interface TrackerLimits {
   maxEventsPerConnection: number;
   /** Connections tracked at once; past it the least recently active one is closed and evicted. */
   maxOpenConnections: number;
+  /**
+   * Closed connections (RST, or FIN both ways) kept for their late packets (see `closedLinger`); past it the one
+   * silent longest is let go sooner. This is what bounds memory on a busy capture: a connection kept is all of
+   * its state, its consumer's included.
+   */
+  maxClosedConnections: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<TrackerLimits> = {
@@ -22,6 +28,7 @@ export const DEFAULT_LIMITS: Readonly<TrackerLimits> = {
   maxBufferedTotal: 256 << 20,
   maxEventsPerConnection: 1000,
   maxOpenConnections: 100_000,
+  maxClosedConnections: 1_000,
 };
 
 /**
@@ -35,6 +42,12 @@ export const DEFAULT_IDLE_TIMEOUT = 120;
  * believed. 2^30 is the largest window TCP can advertise (65535 << 14); anything further is not this stream.
  */
 const SEQUENCE_PLAUSIBLE = 2 ** 30;
+
+/**
+ * Seconds a connection closed by RST or by FIN both ways stays in the table for its late packets: Linux's
+ * TIME_WAIT (2 MSL) is 60 s; twice that leaves room for a peer that had not yet seen the close.
+ */
+export const DEFAULT_CLOSED_LINGER = 120;
 
 /** Distinct ISNs remembered per side (see SideState.isns). */
 const MAX_ISNS = 8;
@@ -50,6 +63,18 @@ export interface TrackerOptions {
   limits?: Partial<TrackerLimits>;
   /** Seconds of silence after which a SYN with a new ISN starts a new connection even without FIN/RST. */
   idleTimeout?: number;
+  /**
+   * Seconds (of capture time) a closed connection (RST, or FIN both ways) is kept after its last packet, for the
+   * late ones (final ACK, retransmitted FIN, a repeated SYN): then it is closed for its consumer and forgotten.
+   * Later packets of its 4-tuple start a new connection. Default DEFAULT_CLOSED_LINGER.
+   */
+  closedLinger?: number;
+  /**
+   * Keep every Connection for `finish()` to return (default true). False: a connection is forgotten once its
+   * consumer's close() ran, so memory stays bounded by the open connections however many the capture holds;
+   * `finish()` then returns none.
+   */
+  keepClosed?: boolean;
 }
 
 export interface TrackerStats {
@@ -78,6 +103,9 @@ interface HeldRange {
   end: number;
   data: Buffer | null;
   missing: boolean;
+  /** The segment that carried it: after a gap its bytes are handed out as of that frame, not the one that skipped the gap. */
+  frame: number;
+  time: number;
 }
 
 /** Reassembly state of one direction. Offsets are stream offsets (0 = first payload byte; SYN is -1). */
@@ -156,13 +184,42 @@ class ConnState {
   /** For the handshake RTT: time of the latest client SYN, and whether a SYN/ACK answered it. */
   synTime = -1;
   synAckSeen = false;
+  /** Where the tracker's table finds it: the 4-tuple's hash and the two addresses' keys (see addressKey). */
+  readonly hash: number;
+  readonly ipVersion: number;
+  readonly clientKey: number;
+  readonly serverKey: number;
+  /** The endpoints' ports, here too: the lookup then reads this object only. */
+  readonly clientPort: number;
+  readonly serverPort: number;
+  /** Another connection whose 4-tuple has the same hash. */
+  nextInBucket: ConnState | null = null;
+  /** Neighbours in the tracker's list by last activity. */
+  older: ConnState | null = null;
+  newer: ConnState | null = null;
+  /** Neighbours in the list of closed connections by last activity (inClosed: whether it is in it). */
+  closedOlder: ConnState | null = null;
+  closedNewer: ConnState | null = null;
+  inClosed = false;
 
-  constructor(conn: Connection, consumer: StreamConsumer | null) {
+  constructor(conn: Connection, consumer: StreamConsumer | null, hash: number, ipVersion: number, clientKey: number, serverKey: number) {
     this.conn = conn;
     this.consumer = consumer;
+    this.hash = hash;
+    this.ipVersion = ipVersion;
+    this.clientKey = clientKey;
+    this.serverKey = serverKey;
+    this.clientPort = conn.client.port;
+    this.serverPort = conn.server.port;
     this.client = new SideState(consumer !== null);
     this.server = new SideState(consumer !== null);
   }
+}
+
+/** Whether `ack` acknowledges the SYN (and any data on it) of a side whose SYN was captured. */
+function acknowledgesSyn(synSide: SideState, ack: number): boolean {
+  const acked = synSide.offsetOf(ack);
+  return acked >= 0 && acked <= synSide.highOffset;
 }
 
 const newFacts = (): SideTcpFacts => ({
@@ -177,6 +234,39 @@ const newFacts = (): SideTcpFacts => ({
 const knowsIsn = (s: SideState, isn: number): boolean => s.isnKnown && (s.isn === isn || s.isns.includes(isn));
 
 const perSide = <T>(v: T): PerSide<T> => ({ client: v, server: v });
+
+/**
+ * A number for an address: an IPv4 address itself (from the segment's `srcV4`/`dstV4`, or parsed from its text),
+ * so that equal keys mean equal addresses; for IPv6 a hash of the text, which only narrows the search.
+ */
+function addressKey(v4: number | undefined, text: string, ipVersion: number): number {
+  if (v4 !== undefined) return v4;
+  if (ipVersion === 4) {
+    let n = 0;
+    let part = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 46) {
+        n = n * 256 + part;
+        part = 0;
+      } else {
+        part = part * 10 + (c - 48);
+      }
+    }
+    return (n * 256 + part) >>> 0;
+  }
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** A well-mixed 32-bit number for one (address, port) endpoint. */
+function endpointHash(key: number, port: number): number {
+  let h = Math.imul(key ^ Math.imul(port + 1, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
 
 /**
  * Follows TCP connections through a capture: decides client and server, reassembles each direction into an
@@ -199,51 +289,67 @@ export class ConnectionTracker {
   private readonly serverPorts: ReadonlySet<number>;
   private readonly idleTimeout: number;
   private readonly openConsumer: ((conn: Connection) => StreamConsumer | null) | undefined;
-  /** Open connections by direction-independent 4-tuple key, least recently active first. */
-  private readonly table = new Map<string, ConnState>();
-  /** The connection of the previous segment (already last in `table`). */
+  /**
+   * Open connections by a hash of their 4-tuple, the same both ways (a number: no string is built per packet);
+   * connections whose hashes collide are chained through `nextInBucket`.
+   */
+  private readonly table = new Map<number, ConnState>();
+  private openCount = 0;
+  /** Every open connection, least recently active first (`older`/`newer` links). */
+  private oldest: ConnState | null = null;
   private newest: ConnState | null = null;
+  /** The closed ones (RST, or FIN both ways), least recently active first: retired after `closedLinger`. */
+  private closedOldest: ConnState | null = null;
+  private closedNewest: ConnState | null = null;
+  private closedCount = 0;
+  private readonly closedLinger: number;
+  /** Latest capture time seen (timestamps can step back). */
+  private now = -Infinity;
   private readonly connections: Connection[] = [];
+  private readonly keepClosed: boolean;
 
   constructor(opts: TrackerOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.serverPorts = opts.serverPorts ?? DEFAULT_SERVER_PORTS;
     this.idleTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT;
     this.openConsumer = opts.open;
+    this.keepClosed = opts.keepClosed ?? true;
+    this.closedLinger = opts.closedLinger ?? DEFAULT_CLOSED_LINGER;
   }
 
   /** One segment, in capture order. */
   segment(seg: TcpSegment): void {
     const stats = this.stats;
     stats.segments++;
-    const forward = seg.src < seg.dst || (seg.src === seg.dst && seg.srcPort <= seg.dstPort);
-    const key = forward
-      ? `${seg.src} ${seg.srcPort} ${seg.dst} ${seg.dstPort}`
-      : `${seg.dst} ${seg.dstPort} ${seg.src} ${seg.srcPort}`;
+    if (seg.time > this.now) this.now = seg.time;
+    if (this.closedOldest !== null) this.retireClosed();
+    const ipVersion = seg.ipVersion;
+    const srcKey = addressKey(seg.srcV4, seg.srcV4 === undefined ? seg.src : '', ipVersion);
+    const dstKey = addressKey(seg.dstV4, seg.dstV4 === undefined ? seg.dst : '', ipVersion);
+    const a = endpointHash(srcKey, seg.srcPort);
+    const b = endpointHash(dstKey, seg.dstPort);
+    // 30 bits: a small integer to V8 (a Map key that needs no boxing).
+    const hash = (a < b ? Math.imul(a, 31) + b : Math.imul(b, 31) + a) & 0x3fffffff;
     const flags = seg.flags;
     const syn = (flags & TcpFlag.SYN) !== 0;
 
-    let st = this.table.get(key);
-    if (st !== undefined && syn && this.startsNewConnection(st, seg)) {
+    let st = this.find(hash, seg, srcKey, dstKey);
+    if (st !== null && syn && this.startsNewConnection(st, seg)) {
       stats.portReuses++;
       this.close(st, seg.frame, seg.time);
-      this.table.delete(key);
-      if (this.newest === st) this.newest = null;
-      st = undefined;
+      this.remove(st);
+      st = null;
     }
-    if (st === undefined) {
-      st = this.create(key, seg);
+    if (st === null) {
+      st = this.create(hash, srcKey, dstKey, seg);
     } else if (st !== this.newest) {
-      // Keep the table in order of last activity (Map keeps insertion order); runs of segments of one
-      // connection cost nothing.
-      this.table.delete(key);
-      this.table.set(key, st);
+      this.touch(st);
     }
-    this.newest = st;
+    if (st.inClosed && st !== this.closedNewest) this.touchClosed(st);
 
     const conn = st.conn;
     const from: Side =
-      seg.srcPort === conn.client.port && seg.src === conn.client.ip ? 'client' : 'server';
+      seg.srcPort === st.clientPort && srcKey === st.clientKey && (ipVersion === 4 || seg.src === conn.client.ip) ? 'client' : 'server';
     const to: Side = from === 'client' ? 'server' : 'client';
     const me = from === 'client' ? st.client : st.server;
     const peer = from === 'client' ? st.server : st.client;
@@ -258,6 +364,14 @@ export class ConnectionTracker {
     const ackFlag = (flags & TcpFlag.ACK) !== 0;
     const rst = (flags & TcpFlag.RST) !== 0;
     const fin = (flags & TcpFlag.FIN) !== 0;
+
+    // A SYN/ACK that does not acknowledge the captured SYN answers another SYN: a copy of the connection seen
+    // through a sequence-translating middlebox (mercury/capture2.pcap). Neither its ISN nor its ACK is this
+    // connection's; the segments that follow it are strays (see below).
+    if (syn && ackFlag && from === 'server' && peer.synSeen && !acknowledgesSyn(peer, seg.ack)) {
+      this.event(st, 'syn-ack', from, seg);
+      return;
+    }
 
     // SYN and SYN/ACK: they fix the ISNs.
     let synRepeated = false;
@@ -276,7 +390,7 @@ export class ConnectionTracker {
     }
 
     if (rst) {
-      st.closed = true;
+      this.markClosed(st);
       conn.rst[from] = true;
       this.event(st, 'rst', from, seg);
       if (ackFlag) this.onAck(st, to, peer, seg);
@@ -299,12 +413,20 @@ export class ConnectionTracker {
       if (synRepeated) {
         conn.retransmissions[from]++;
         this.event(st, 'retransmission', from, seg, -1, wireLength);
+        if (ackFlag) this.onAck(st, to, peer, seg);
+      } else if (wireLength > 0 || fin) {
+        const strays = (conn.strays ??= perSide(0));
+        strays[from]++;
       }
-      if (ackFlag) this.onAck(st, to, peer, seg);
+      // Any other stray's acknowledgement is not for this stream either (it would add a phantom gap).
       return;
     }
-    if (wireLength > seg.payload.length) {
-      this.event(st, 'snaplen-cut', from, seg, start + seg.payload.length, wireLength - seg.payload.length);
+    // The acknowledgement first: it is for bytes the peer sent before this segment, so peer bytes it releases
+    // (held behind a hole it shows was never captured) go to the consumer before this segment's payload.
+    if (ackFlag) this.onAck(st, to, peer, seg);
+    const captured = seg.payloadCaptured ?? seg.payload.length;
+    if (wireLength > captured) {
+      this.event(st, 'snaplen-cut', from, seg, start + captured, wireLength - captured);
     }
     let newBytes = 0;
     let createdHole = false;
@@ -321,7 +443,7 @@ export class ConnectionTracker {
         me.finSeen = true;
         me.finOffset = finOffset;
         conn.fin[from] = true;
-        if (conn.fin[to]) st.closed = true;
+        if (conn.fin[to]) this.markClosed(st);
         this.event(st, 'fin', from, seg, finOffset);
       } else if (finOffset === me.finOffset) {
         finRepeated = true;
@@ -350,7 +472,6 @@ export class ConnectionTracker {
       }
     }
 
-    if (ackFlag) this.onAck(st, to, peer, seg);
     if (wireLength > 0) {
       this.skipAckedHoles(st, from, me, seg.frame, seg.time);
       this.enforceBufferCaps(st, from, me, seg.frame, seg.time);
@@ -359,9 +480,12 @@ export class ConnectionTracker {
 
   /** Closes every connection and returns all connections seen, in id order. */
   finish(): Connection[] {
-    for (const st of this.table.values()) this.close(st, st.conn.lastFrame, st.conn.end);
+    for (let st = this.oldest; st !== null; st = st.newer) this.close(st, st.conn.lastFrame, st.conn.end);
     this.table.clear();
-    this.newest = null;
+    this.openCount = 0;
+    this.oldest = this.newest = null;
+    this.closedOldest = this.closedNewest = null;
+    this.closedCount = 0;
     this.stats.open = 0;
     return this.connections.slice();
   }
@@ -390,7 +514,129 @@ export class ConnectionTracker {
     return !knowsIsn(st.server, seg.seq);
   }
 
-  private create(key: string, seg: TcpSegment): ConnState {
+  // ---- the table ------------------------------------------------------------------------------------------
+
+  /** The open connection of this segment's 4-tuple (either way round), or null. */
+  private find(hash: number, seg: TcpSegment, srcKey: number, dstKey: number): ConnState | null {
+    for (let st = this.table.get(hash) ?? null; st !== null; st = st.nextInBucket) {
+      if (st.ipVersion !== seg.ipVersion) continue;
+      const c = st.conn;
+      // IPv4 keys are the addresses; IPv6 keys are hashes, so the text decides.
+      const exact = seg.ipVersion === 4;
+      if (
+        seg.srcPort === st.clientPort &&
+        seg.dstPort === st.serverPort &&
+        srcKey === st.clientKey &&
+        dstKey === st.serverKey &&
+        (exact || (seg.src === c.client.ip && seg.dst === c.server.ip))
+      ) {
+        return st;
+      }
+      if (
+        seg.srcPort === st.serverPort &&
+        seg.dstPort === st.clientPort &&
+        srcKey === st.serverKey &&
+        dstKey === st.clientKey &&
+        (exact || (seg.src === c.server.ip && seg.dst === c.client.ip))
+      ) {
+        return st;
+      }
+    }
+    return null;
+  }
+
+  private insert(st: ConnState): void {
+    const head = this.table.get(st.hash);
+    if (head !== undefined) st.nextInBucket = head;
+    this.table.set(st.hash, st);
+    this.openCount++;
+    st.older = this.newest;
+    if (this.newest !== null) this.newest.newer = st;
+    else this.oldest = st;
+    this.newest = st;
+  }
+
+  /** Forget a connection (the caller closes it). */
+  private remove(st: ConnState): void {
+    const head = this.table.get(st.hash);
+    if (head === st) {
+      if (st.nextInBucket !== null) this.table.set(st.hash, st.nextInBucket);
+      else this.table.delete(st.hash);
+    } else {
+      for (let p = head ?? null; p !== null; p = p.nextInBucket) {
+        if (p.nextInBucket === st) {
+          p.nextInBucket = st.nextInBucket;
+          break;
+        }
+      }
+    }
+    st.nextInBucket = null;
+    this.openCount--;
+    this.stats.open = this.openCount;
+    if (st.older !== null) st.older.newer = st.newer;
+    else this.oldest = st.newer;
+    if (st.newer !== null) st.newer.older = st.older;
+    else this.newest = st.older;
+    st.older = st.newer = null;
+    if (st.inClosed) this.unlinkClosed(st);
+  }
+
+  /** Make it the most recently active. */
+  private touch(st: ConnState): void {
+    if (st.older !== null) st.older.newer = st.newer;
+    else this.oldest = st.newer;
+    st.newer!.older = st.older;
+    st.older = this.newest;
+    st.newer = null;
+    this.newest!.newer = st;
+    this.newest = st;
+  }
+
+  private linkClosed(st: ConnState): void {
+    st.inClosed = true;
+    st.closedOlder = this.closedNewest;
+    st.closedNewer = null;
+    if (this.closedNewest !== null) this.closedNewest.closedNewer = st;
+    else this.closedOldest = st;
+    this.closedNewest = st;
+    this.closedCount++;
+  }
+
+  private unlinkClosed(st: ConnState): void {
+    if (st.closedOlder !== null) st.closedOlder.closedNewer = st.closedNewer;
+    else this.closedOldest = st.closedNewer;
+    if (st.closedNewer !== null) st.closedNewer.closedOlder = st.closedOlder;
+    else this.closedNewest = st.closedOlder;
+    st.closedOlder = st.closedNewer = null;
+    st.inClosed = false;
+    this.closedCount--;
+  }
+
+  private touchClosed(st: ConnState): void {
+    this.unlinkClosed(st);
+    this.linkClosed(st);
+  }
+
+  private markClosed(st: ConnState): void {
+    st.closed = true;
+    if (!st.inClosed) this.linkClosed(st);
+  }
+
+  /**
+   * Connections closed (RST, or FIN both ways) and silent for `closedLinger` seconds, or the longest silent
+   * beyond `maxClosedConnections`, are done: closed for their consumer and forgotten (with keepClosed false,
+   * entirely), so memory follows the connections open at once.
+   */
+  private retireClosed(): void {
+    const before = this.now - this.closedLinger;
+    const max = this.limits.maxClosedConnections;
+    for (let st = this.closedOldest; st !== null && (st.conn.end < before || this.closedCount > max); st = this.closedOldest) {
+      this.remove(st);
+      this.close(st, st.conn.lastFrame, st.conn.end);
+    }
+  }
+
+  private create(hash: number, srcKey: number, dstKey: number, seg: TcpSegment): ConnState {
     const syn = (seg.flags & TcpFlag.SYN) !== 0;
     const ack = (seg.flags & TcpFlag.ACK) !== 0;
     const src = { ip: seg.src, port: seg.srcPort };
@@ -437,24 +683,23 @@ export class ConnectionTracker {
       events: [],
       eventsDropped: 0,
     };
-    this.connections.push(conn);
+    if (this.keepClosed) this.connections.push(conn);
     const consumer = this.openConsumer ? this.openConsumer(conn) : null;
-    const st = new ConnState(conn, consumer ?? null);
-    if (this.table.size >= this.limits.maxOpenConnections) this.evictOldest(seg.frame, seg.time);
-    this.table.set(key, st);
-    this.stats.open = this.table.size;
+    const st = new ConnState(conn, consumer ?? null, hash, seg.ipVersion, clientIsSource ? srcKey : dstKey, clientIsSource ? dstKey : srcKey);
+    if (this.openCount >= this.limits.maxOpenConnections) this.evictOldest(seg.frame, seg.time);
+    this.insert(st);
+    this.stats.open = this.openCount;
     return st;
   }
 
   /** Closes and forgets the least recently active connection (the first in `table`). */
   private evictOldest(frame: number, time: number): void {
-    for (const [key, st] of this.table) {
-      this.table.delete(key);
-      if (this.newest === st) this.newest = null;
-      this.stats.evicted++;
-      this.close(st, frame, time);
-      return;
-    }
+    const st = this.oldest;
+    if (st === null) return;
+    this.remove(st);
+    this.stats.evicted++;
+    st.conn.evicted = true;
+    this.close(st, frame, time);
   }
 
   /** No more segments for this connection: skip remaining holes, hand out what is held, tell the consumer. */
@@ -564,8 +809,8 @@ export class ConnectionTracker {
   private onPayload(st: ConnState, from: Side, s: SideState, seg: TcpSegment, start: number): number {
     const wireLength = seg.payloadLength;
     const end = start + wireLength;
-    const payload = seg.payload;
-    const capturedEnd = start + Math.min(payload.length, wireLength);
+    const captured = seg.payloadCaptured ?? seg.payload.length;
+    const capturedEnd = start + Math.min(captured, wireLength);
     // Bytes behind the delivery point were seen, unless they fall in a range already skipped as a gap: those
     // arrive late. They are new (counted, not a retransmission) but cannot be delivered any more.
     let newBytes = start < s.nextOffset && s.skipped.length > 0 ? this.lateBytes(st, from, s, start, end) : 0;
@@ -582,7 +827,7 @@ export class ConnectionTracker {
         if (next.data !== null && cursor < capturedEnd) {
           const cmpEnd = overlapEnd < capturedEnd ? overlapEnd : capturedEnd;
           if (
-            payload.compare(next.data, cursor - next.start, cmpEnd - next.start, cursor - start, cmpEnd - start) !== 0
+            seg.payload.compare(next.data, cursor - next.start, cmpEnd - next.start, cursor - start, cmpEnd - start) !== 0
           ) {
             const conflicts = (st.conn.conflicts ??= perSide(0));
             conflicts[from]++;
@@ -645,7 +890,11 @@ export class ConnectionTracker {
   ): void {
     const dataEnd = to < capturedEnd ? to : capturedEnd;
     if (from === s.nextOffset) {
-      if (from < dataEnd) this.deliver(st, side, s, seg.payload, from - segStart, dataEnd - from, seg.frame, seg.time);
+      if (from < dataEnd) {
+        // Bytes nobody wants are only counted: the payload's view is not even built.
+        if (s.wanted && st.consumer !== null) this.deliver(st, side, s, seg.payload, from - segStart, dataEnd - from, seg.frame, seg.time);
+        else s.advance(dataEnd - from);
+      }
       if (dataEnd < to) {
         const gapStart = from > dataEnd ? from : dataEnd;
         this.gap(st, side, s, gapStart, to - gapStart, seg.frame, seg.time, true);
@@ -655,33 +904,50 @@ export class ConnectionTracker {
     }
     if (from < dataEnd) {
       const data = s.wanted ? Buffer.from(seg.payload.subarray(from - segStart, dataEnd - segStart)) : null;
-      this.hold(s, { start: from, end: dataEnd, data, missing: false });
+      this.hold(s, { start: from, end: dataEnd, data, missing: false, frame: seg.frame, time: seg.time });
     }
     if (dataEnd < to) {
       const gapStart = from > dataEnd ? from : dataEnd;
-      this.hold(s, { start: gapStart, end: to, data: null, missing: true });
+      this.hold(s, { start: gapStart, end: to, data: null, missing: true, frame: seg.frame, time: seg.time });
     }
   }
 
   private hold(s: SideState, r: HeldRange): void {
     const held = s.held;
-    let i = held.length;
-    while (i > 0 && held[i - 1].start > r.start) i--;
-    held.splice(i, 0, r);
+    // After the last range that starts at or before r.start (binary search: segments arriving in reverse order
+    // would make a scan from the end quadratic in the ranges held).
+    let lo = 0;
+    let hi = held.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (held[mid].start > r.start) hi = mid;
+      else lo = mid + 1;
+    }
+    held.splice(lo, 0, r);
     if (r.data !== null) {
       s.heldBytes += r.data.length;
       this.stats.bufferedBytes += r.data.length;
     }
   }
 
-  /** Hands out held ranges that now continue the stream. */
-  private drain(st: ConnState, side: Side, s: SideState, frame: number, time: number): void {
+  /**
+   * Hands out held ranges that now continue the stream. Each is handed out as of the later of its own frame and
+   * the frame that made it continue the stream: `frame` when a segment just filled the hole before it, but only
+   * its own frame after a gap (`afterGap`): nothing that came later completed those bytes (tshark reports a
+   * message after a lost segment on the frame that carried it, too).
+   */
+  private drain(st: ConnState, side: Side, s: SideState, frame: number, time: number, afterGap = false): void {
     const held = s.held;
+    if (afterGap) frame = -1;
     while (held.length > 0 && held[0].start <= s.nextOffset) {
       const r = held.shift()!;
       if (r.data !== null) {
         s.heldBytes -= r.data.length;
         this.stats.bufferedBytes -= r.data.length;
+      }
+      if (r.frame > frame) {
+        frame = r.frame;
+        time = r.time;
       }
       if (r.end <= s.nextOffset) continue;
       const skip = s.nextOffset - r.start;
@@ -747,7 +1013,7 @@ export class ConnectionTracker {
       const first = held[0];
       const holeEnd = first.start < s.ackedTo ? first.start : s.ackedTo;
       this.gap(st, side, s, s.nextOffset, holeEnd - s.nextOffset, frame, time);
-      this.drain(st, side, s, frame, time);
+      this.drain(st, side, s, frame, time, true);
       if (holeEnd < first.start) break;
     }
   }
@@ -757,7 +1023,7 @@ export class ConnectionTracker {
     const s = side === 'client' ? st.client : st.server;
     while (s.held.length > 0) {
       this.gap(st, side, s, s.nextOffset, s.held[0].start - s.nextOffset, frame, time);
-      this.drain(st, side, s, frame, time);
+      this.drain(st, side, s, frame, time, true);
     }
   }
 
@@ -799,6 +1065,8 @@ export class ConnectionTracker {
       return;
     }
     this.stats.capHits++;
+    const capped = (st.conn.capped ??= perSide(0));
+    capped[side]++;
     while (
       s.held.length > 0 &&
       (s.heldBytes > l.maxBufferedPerSide ||
@@ -806,7 +1074,7 @@ export class ConnectionTracker {
         this.stats.bufferedBytes > l.maxBufferedTotal)
     ) {
       this.gap(st, side, s, s.nextOffset, s.held[0].start - s.nextOffset, frame, time);
-      this.drain(st, side, s, frame, time);
+      this.drain(st, side, s, frame, time, true);
     }
   }
 

@@ -94,6 +94,18 @@ export interface Connection {
    * when none.
    */
   late?: PerSide<number>;
+  /**
+   * Times a buffer cap (TrackerLimits: bytes or ranges held out of order, per side or in all) made the tracker
+   * skip holes as gaps instead of waiting for them to be filled. Absent when never.
+   */
+  capped?: PerSide<number>;
+  /**
+   * Segments with payload or FIN whose sequence number lies further from the stream than TCP could have in flight
+   * (2^30 bytes): forged or stray, counted as packets and otherwise ignored. Absent when none.
+   */
+  strays?: PerSide<number>;
+  /** Closed early because TrackerLimits.maxOpenConnections were open at once; its later packets start a new one. */
+  evicted?: boolean;
   /** RTT between SYN/ACK and the client's ACK... measured from the handshake, in seconds; null without a 3-way handshake. */
   handshakeRtt: number | null;
   facts: PerSide<SideTcpFacts>;

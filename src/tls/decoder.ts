@@ -102,6 +102,13 @@ export interface TlsSideSummary {
   notTls: boolean;
   /** One line each: errors and resynchronisations (bounded). */
   notes: string[];
+  /** Plaintext handshake, alert or ChangeCipherSpec records with no content (RFC 8446 §5.1 forbids them). Absent when none. */
+  zeroLengthRecords?: number;
+  /**
+   * A handshake message whose header was read but whose body never completed: its declared length, the body bytes
+   * received, and whether they were kept (false past the reassembly cap). Absent when none.
+   */
+  pendingMessage?: { type: number; name: string; length: number; received: number; kept: boolean };
 }
 
 interface SideState {
@@ -127,9 +134,12 @@ interface SideState {
   /** Records this side completed (any format). */
   records: number;
   sslv2HelloSeen: boolean;
+  zeroLengthRecords: number;
 }
 
 const MAX_NOTES_PER_SIDE = 20;
+/** Problems of one readable but malformed message reported one by one; past it they are counted. */
+const MAX_PROBLEMS_PER_MESSAGE = 5;
 const MAX_RECORD_VERSIONS = 8;
 
 function newSideState(): SideState {
@@ -150,6 +160,7 @@ function newSideState(): SideState {
     notTls: false,
     records: 0,
     sslv2HelloSeen: false,
+    zeroLengthRecords: 0,
   };
 }
 
@@ -267,7 +278,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
   side(from: Side): TlsSideSummary {
     const s = this.sides[from];
     const reader = this.readers[from];
-    return {
+    const summary: TlsSideSummary = {
       format: reader.format,
       records: s.records,
       recordVersions: s.recordVersions.slice(),
@@ -282,6 +293,10 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       notTls: s.notTls,
       notes: s.notes.slice(),
     };
+    if (s.zeroLengthRecords > 0) summary.zeroLengthRecords = s.zeroLengthRecords;
+    const pending = this.assemblers[from].progress;
+    if (pending) summary.pendingMessage = { ...pending, name: handshakeTypeName(pending.type) };
+    return summary;
   }
 
   // ---- RecordSink ------------------------------------------------------------------------------
@@ -312,6 +327,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       this.recordsDropped++;
     }
     if (s.recordVersions.length < MAX_RECORD_VERSIONS && !s.recordVersions.includes(header.version)) s.recordVersions.push(header.version);
+    if (header.length === 0 && header.format === 'tls' && !s.encrypted && header.contentType >= CONTENT_CHANGE_CIPHER_SPEC && header.contentType <= CONTENT_HANDSHAKE) s.zeroLengthRecords++;
     try {
       if (header.format === 'sslv2') this.sslv2Record(from, header, payload, frame, time);
       else this.tlsRecord(from, header, payload, owned, missing, frame, time);
@@ -352,14 +368,22 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     };
     if (type !== HANDSHAKE_CLIENT_HELLO) s.laterHandshakeMessages++;
     let problem: string | null = null;
+    /**
+     * What was wrong in a ClientHello that could still be read (an extension running past its block, …): a client's
+     * malformed hello explains a server's refusal. (The other parsers' problems stay on their messages: a draft
+     * TLS 1.3 ServerHello legitimately carries what the final parser calls malformed.)
+     */
+    let readableButWrong: string[] | undefined;
     if (body === null) {
       problem = `${event.name} of ${length} bytes is longer than the reassembly limit; not decoded`;
     } else {
       switch (type) {
         case HANDSHAKE_CLIENT_HELLO: {
           const r = parseClientHello(body, recordVersion);
-          if (r.ok) event.clientHello = r.value;
-          else problem = `malformed ClientHello: ${r.error}`;
+          if (r.ok) {
+            event.clientHello = r.value;
+            readableButWrong = r.value.problems;
+          } else problem = `malformed ClientHello: ${r.error}`;
           break;
         }
         case HANDSHAKE_SERVER_HELLO: {
@@ -380,8 +404,9 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           break;
         case HANDSHAKE_CERTIFICATE: {
           const r = parseCertificateMessage(body, this.tls13);
-          if (r.ok) event.certificate = r.value;
-          else problem = `malformed Certificate: ${r.error}`;
+          if (r.ok) {
+            event.certificate = r.value;
+          } else problem = `malformed Certificate: ${r.error}`;
           break;
         }
         case HANDSHAKE_SERVER_KEY_EXCHANGE: {
@@ -394,6 +419,11 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     }
     this.emit(event);
     if (problem) this.error(from, frame, time, problem);
+    if (readableButWrong) {
+      const shown = readableButWrong.length > MAX_PROBLEMS_PER_MESSAGE ? MAX_PROBLEMS_PER_MESSAGE - 1 : readableButWrong.length;
+      for (let i = 0; i < shown; i++) this.error(from, frame, time, `malformed ${event.name}: ${readableButWrong[i].replace(/^ClientHello: /, '')}`);
+      if (shown < readableButWrong.length) this.error(from, frame, time, `malformed ${event.name}: ${readableButWrong.length - shown} more problems`);
+    }
   }
 
   // ---- TLS records -----------------------------------------------------------------------------
@@ -557,7 +587,10 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
         return;
       }
       if (from === 'client' && messageType === SSLV2_CLIENT_MASTER_KEY) {
-        this.emit({ kind: 'handshake', from, frame, time, type: HANDSHAKE_CLIENT_KEY_EXCHANGE, name: 'SSLv2 ClientMasterKey', length: payload.length - 1, encrypted: false, sslv2Type: SSLV2_CLIENT_MASTER_KEY });
+        const event: Extract<TlsEvent, { kind: 'handshake' }> = { kind: 'handshake', from, frame, time, type: HANDSHAKE_CLIENT_KEY_EXCHANGE, name: 'SSLv2 ClientMasterKey', length: payload.length - 1, encrypted: false, sslv2Type: SSLV2_CLIENT_MASTER_KEY };
+        // CLIENT-MASTER-KEY (draft-hickman §2.5): type, then the 3-byte CIPHER-KIND the client chose.
+        if (payload.length >= 4) event.sslv2CipherKind = payload.readUIntBE(1, 3);
+        this.emit(event);
         s.laterHandshakeMessages++;
         s.encryptNext = true;
         return;

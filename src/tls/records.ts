@@ -295,8 +295,11 @@ export class TlsRecordReader {
         return pos;
       }
       const length = (h[3] << 8) | h[4];
-      if (tlsHeaderProblem(h[0], h[1], h[2], length)) {
-        return this.notTls(`not TLS: first bytes ${describeBytes(h)}`, data, pos, frame, time);
+      const problem = tlsHeaderProblem(h[0], h[1], h[2], length);
+      if (problem) {
+        // A TLS type and version with an impossible length: say so, it is what makes these bytes not TLS.
+        const why = tlsHeaderProblem(h[0], h[1], h[2], 0) === null ? ` (${problem})` : '';
+        return this.notTls(`not TLS: first bytes ${describeBytes(h)}${why}`, data, pos, frame, time);
       }
       this.format = 'tls';
       this.beginTls(headerOffset, frame, time);
@@ -493,6 +496,12 @@ export class HandshakeAssembler {
   /** Bytes held for a message not yet complete. */
   get buffered(): number {
     return this.headLength + (this.skipping ? 0 : this.got);
+  }
+
+  /** The message partly received: its type, declared length, bytes received so far, and whether they are kept. */
+  get progress(): { type: number; length: number; received: number; kept: boolean } | null {
+    if (this.headLength < 4) return null;
+    return { type: this.type, length: this.length, received: this.got, kept: !this.skipping };
   }
 
   /** Whether a message is partly received. */

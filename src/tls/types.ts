@@ -125,6 +125,8 @@ export type TlsEvent =
       serverKeyExchange?: ServerKeyExchange;
       /** For SSLv2 messages: the SSLv2 message type. */
       sslv2Type?: number;
+      /** SSLv2 CLIENT-MASTER-KEY: the cipher kind the client chose (24-bit), when the message holds one. */
+      sslv2CipherKind?: number;
     }
   | { kind: 'change-cipher-spec'; from: Side; frame: number; time: number }
   | { kind: 'alert'; from: Side; frame: number; time: number; alert: Alert }

@@ -92,4 +92,26 @@ describe('walkHandshake', () => {
     expect(w.history).toBe('CjCs');
     expect(w.lastStep).toBe(2);
   });
+
+  it('a client ChangeCipherSpec before any ServerHello is TLS 1.3 compatibility, not step 6 (ja4/tls-sni.pcapng)', () => {
+    const w = walkHandshake([hs('client', 1, 'ClientHello', { clientHello }), ccs('client'), hs('client', 1, 'ClientHello', { clientHello })]);
+    expect(w.lastStep).toBe(1);
+    expect(w.steps.map((s) => s.step)).toEqual([1]);
+    expect(w.history).toBe('CIC');
+  });
+
+  it('a client ChangeCipherSpec after its key exchange is step 6 even when the server side was not captured', () => {
+    const w = walkHandshake([hs('client', 1, 'ClientHello', { clientHello }), hs('client', 16, 'ClientKeyExchange'), ccs('client'), encrypted('client')]);
+    expect(w.steps.map((s) => s.step)).toEqual([1, 5, 6, 7]);
+  });
+
+  it('SSLv2: the cipher is the one the client chose in its CLIENT-MASTER-KEY', () => {
+    const w = walkHandshake([
+      hs('client', 1, 'ClientHello', { clientHello: { ...clientHello, sslv2: true }, sslv2Type: 1 }),
+      hs('server', 2, 'SSLv2 ServerHello', { sslv2Type: 4, serverHello: { ...serverHello(0x0002), cipherSuite: 0x010080 } }),
+      hs('client', 16, 'SSLv2 ClientMasterKey', { sslv2Type: 2, sslv2CipherKind: 0x0700c0 }),
+    ]);
+    expect(w.shape).toBe('sslv2');
+    expect([w.version, w.cipher]).toEqual([0x0002, 0x0700c0]);
+  });
 });

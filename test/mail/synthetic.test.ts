@@ -276,6 +276,22 @@ describe('SMTP', () => {
     expect(p.problem).toBe('client sent a TLS ClientHello on port 25 in the middle of the plaintext dialogue, without STARTTLS');
   });
 
+  it('takes a ServerHello that answers such an unasked ClientHello after a plaintext reply (HTTP CONNECT proxy, ja4/https-connect.pcap)', () => {
+    const connect = 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n';
+    const established = 'HTTP/1.1 200 Connection established\r\n\r\n';
+    const p = run(
+      script([
+        ['client', connect],
+        ['server', established],
+        ['client', CLIENT_HELLO],
+        ['server', SERVER_HELLO],
+      ]),
+      8080,
+    );
+    expect(p.tlsStart).toEqual({ client: connect.length, server: established.length });
+    expect(p.tlsMode).toBe('implicit');
+  });
+
   it('recognises plaintext EHLO sent to port 465', () => {
     const p = run(
       script([

@@ -11,6 +11,11 @@ describe('isoMicros', () => {
     // Rounding to the microsecond may carry into the second.
     expect(isoMicros(1700000000.9999996)).toBe('2023-11-14T22:13:21.000000Z');
   });
+
+  it('does not throw on a time outside the calendar (pcapplusplus/pcapng-example.pcapng, interface 1)', () => {
+    expect(isoMicros(18446744073204.126)).toMatch(/^18446744073204\.\d+ s since 1970/);
+    expect(isoMicros(Number.NaN)).toMatch(/^NaN s since 1970/);
+  });
 });
 
 describe('summarizeConnection', () => {

@@ -243,6 +243,26 @@ describe('ConnectionTracker: reassembly', () => {
     expect(conn.events.filter((e) => e.kind === 'gap')).toMatchObject([{ from: 'client', offset: 4, length: 6 }]);
   });
 
+  it('hands out bytes held behind a skipped hole as of their own frame, before the payload of the segment whose ACK skipped it', () => {
+    // cesnet-ipfixprobe/tls.pcap frames 177-180: the server's ServerKeyExchange/ServerHelloDone (frame 178) sit behind
+    // a lost segment; the client's ClientKeyExchange (frame 180) acknowledges it. tshark shows them in frame 178.
+    const clock = new Clock();
+    const c = new Conversation(clock);
+    const { tracker, feed, rec } = setup();
+    feed(c.handshake(), c.seg('client', { data: 'hello' }), c.seg('server', { data: 'SH' })); // frames 4, 5
+    c.next.server = 10; // bytes 2..9 are never captured
+    feed(c.seg('server', { data: 'SKE+SHD' })); // frame 6: held after the hole
+    feed(c.seg('client', { data: 'CKE', ack: 17 })); // frame 7: acknowledges all of it
+    tracker.finish();
+    expect(rec().chunks.map((x) => [x.from, x.text, x.frame])).toEqual([
+      ['client', 'hello', 4],
+      ['server', 'SH', 5],
+      ['server', 'SKE+SHD', 6],
+      ['client', 'CKE', 7],
+    ]);
+    expect(rec().gaps).toEqual([{ from: 'server', offset: 2, length: 8, frame: 7 }]);
+  });
+
   it('skips a hole when data after it arrives after the acknowledgement', () => {
     const clock = new Clock();
     const c = new Conversation(clock);
@@ -557,6 +577,29 @@ describe('ConnectionTracker: reuse of a 4-tuple', () => {
     expect(conn.retransmissions.server).toBe(1);
     expect(conn.bytes.server).toBe(6);
     expect(conn.handshakeRtt).not.toBeNull();
+  });
+
+  it('ignores a SYN/ACK that does not acknowledge the captured SYN, and the strays of its ISN (ACKs included)', () => {
+    // mercury/capture2.pcap frames 2322-2339: every server segment is captured twice, once as seen through a
+    // sequence-translating middlebox (other ISN, acknowledging another client ISN). tshark follows the ISN the
+    // client's SYN was answered with and shows the ServerHello on the second copy.
+    const clock = new Clock();
+    const c = new Conversation(clock, undefined, undefined, { client: 100, server: 3_000_000_000 });
+    const { tracker, feed, rec } = setup();
+    feed(c.seg('client', { flags: 'S' })); // frame 1
+    feed(c.seg('server', { flags: 'SA', seq: 4242, rawAck: 100 + 400_000_000 })); // frame 2: answers another SYN
+    feed(c.seg('server', { flags: 'SA', ack: 0 })); // frame 3: answers ours
+    feed(c.seg('client', { ack: 0 }), c.seg('client', { data: 'hello' })); // frames 4, 5
+    feed(c.seg('server', { seq: 4243, rawAck: 100 + 400_000_005, data: 'world' })); // frame 6: the other copy
+    feed(c.seg('server', { at: 0, data: 'world' })); // frame 7
+    const conn = tracker.finish()[0];
+    expect(rec().chunks.map((x) => [x.from, x.text, x.frame])).toEqual([
+      ['client', 'hello', 5],
+      ['server', 'world', 7],
+    ]);
+    expect(conn.gaps).toEqual({ client: 0, server: 0 });
+    expect(conn.facts.client.ackedByPeer).toBe(5);
+    expect(conn.retransmissions.server).toBe(0);
   });
 });
 

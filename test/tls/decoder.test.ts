@@ -354,6 +354,8 @@ describe('TlsConnectionDecoder event sequences', () => {
     expect(ch.kind === 'handshake' && ch.clientHello?.sslv2).toBe(true);
     expect(sh.kind === 'handshake' && [sh.sslv2Type, sh.serverHello?.version, sh.certificate?.certificates.length]).toEqual([4, 0x0002, 1]);
     expect(cmk.kind === 'handshake' && cmk.sslv2Type).toBe(2);
+    // The cipher the client chose (tshark: tls.handshake.cipherspec 0x0700c0 in frame 8).
+    expect(cmk.kind === 'handshake' && cmk.sslv2CipherKind).toBe(0x0700c0);
     expect(enc.kind === 'handshake' && [enc.sslv2Type, enc.encrypted]).toEqual([-1, true]);
     // 2-byte and 3-byte (padding) record headers are both read: every byte is accounted for.
     expect(d.records.every((r) => r.sslv2 && r.version === 0x0002)).toBe(true);
@@ -611,7 +613,7 @@ describe('TlsConnectionDecoder on bytes that are not TLS', () => {
   it('an oversized record length is rejected', () => {
     const d = new TlsConnectionDecoder();
     d.push('client', Buffer.from('1603014801', 'hex'), 1, 0);
-    expect(timeline(d.events)).toEqual(['1 C error: not TLS: first bytes 16 03 01 48 01']);
+    expect(timeline(d.events)).toEqual(['1 C error: not TLS: first bytes 16 03 01 48 01 (record length 18433 exceeds 18432)']);
   });
 });
 

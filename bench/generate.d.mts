@@ -1,0 +1,45 @@
+/** Types for bench/generate.mjs (used by test/bench/replay.test.ts). */
+
+export interface GenerateOptions {
+  /** Stop at about this many bytes (with `drain`, the open connections finish first). */
+  size?: number;
+  /** Write the capture here; null or absent: only count. */
+  out?: string | null;
+  seed?: number;
+  /** Connections open at once. */
+  concurrency?: number;
+  /** Start no more than this many connections. */
+  connections?: number;
+  /** Keep each connection's frames and records (for writing it alone). */
+  keepConnections?: boolean;
+  drain?: boolean;
+  bodies?: boolean;
+  reorder?: number;
+  retransmit?: number;
+  handshakeRetransmit?: number;
+  completeShare?: number;
+}
+
+export interface GeneratedConnection {
+  /** 1-based, in order of start. */
+  n: number;
+  /** The lab connection replayed: "file.pcap:clientPort". */
+  tpl: { name: string; complete: boolean };
+  /** Frame numbers (1-based) of its packets in the mixed capture. */
+  frames: number[];
+  /** Its pcap records (16-byte header and frame), in order. */
+  records: Buffer[];
+}
+
+export interface GenerateResult {
+  bytes: number;
+  frames: number;
+  connections: number;
+  connectionsList?: GeneratedConnection[];
+}
+
+export const DEFAULTS: Readonly<Record<string, unknown>>;
+export function generate(options: GenerateOptions): GenerateResult;
+/** A classic pcap file (Ethernet, microseconds) of the given records. */
+export function pcapOf(records: Buffer[]): Buffer;
+export function parseSize(text: string): number;

@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: throughput and peak memory of `tlsdissect streams` and `tlsdissect analyze` on generated
+ * mail-TLS captures (bench/generate.mjs) of several sizes, beside a plain read of the same file and tshark.
+ *
+ *   node bench/run.mjs [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze] [--tshark-max 500M]
+ *                      [--parallel 2] [--quick]
+ *
+ * --quick: 100M only, one run each, no tshark above 100M. Each command runs as a user runs it
+ * (`node dist/cli.js COMMAND FILE -o /dev/null`, default text output) under /usr/bin/time, which gives its
+ * peak RSS; MB/s are file bytes over wall-clock seconds (process start included). CPU s counts every thread
+ * (V8's garbage collector helpers too); MB per CPU s is the figure least disturbed by other load. tshark (`tshark -r F -Y tls.handshake -T fields -e
+ * tls.handshake.type`) reads at tens of MB/s, so by default it runs on files up to --tshark-max only; the
+ * table says where it did not run. --parallel N: `analyze` over N copies of the same file at once (worker
+ * threads), against N times one file.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import { generate, parseSize } from './generate.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'dist/cli.js');
+
+function options() {
+  const args = process.argv.slice(2);
+  const get = (name, fallback) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+  };
+  const quick = args.includes('--quick');
+  return {
+    sizes: get('sizes', quick ? '100M' : '100M,500M,1G').split(',').filter(Boolean),
+    runs: Number(get('runs', quick ? 1 : 3)),
+    commands: get('commands', 'streams,analyze').split(',').filter(Boolean),
+    tsharkMax: parseSize(get('tshark-max', quick ? '100M' : '500M')),
+    parallel: Number(get('parallel', 2)),
+    parallelSize: get('parallel-size', null),
+  };
+}
+
+/** The capture for a size, generated once into bench/out/ (not committed). */
+function captureFor(size) {
+  const file = join(ROOT, 'bench/out', `mail-${size}.pcap`);
+  if (!existsSync(file)) {
+    const t0 = performance.now();
+    const r = generate({ size: parseSize(size), out: file });
+    process.stderr.write(`generated ${file}: ${(r.bytes / 1e6).toFixed(0)} MB, ${r.frames} frames, ${r.connections} connections in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  return file;
+}
+
+/** Frames in a classic pcap file (walking the record headers, 1 MiB at a time). */
+function countFrames(file) {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const size = statSync(file).size;
+  readSync(fd, buf, 0, 24, 0);
+  const magic = buf.readUInt32BE(0);
+  const le = magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1;
+  let pos = 24;
+  let frames = 0;
+  let bufStart = 0;
+  let bufEnd = 0;
+  while (pos + 16 <= size) {
+    if (pos + 16 > bufEnd) {
+      bufStart = pos;
+      bufEnd = pos + readSync(fd, buf, 0, buf.length, pos);
+    }
+    const at = pos - bufStart + 8;
+    pos += 16 + (le ? buf.readUInt32LE(at) : buf.readUInt32BE(at));
+    frames++;
+  }
+  closeSync(fd);
+  return frames;
+}
+
+/** Runs a command under /usr/bin/time: wall seconds, CPU seconds, peak RSS (MB). */
+function timed(command, args, opts = {}) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', command, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'],
+    maxBuffer: 64 << 20,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  const lines = r.stderr.toString().trim().split('\n');
+  const last = lines[lines.length - 1].trim().split(/\s+/).map(Number);
+  if (r.status !== 0 || last.length !== 4 || last.some((n) => Number.isNaN(n))) {
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status}): ${lines.slice(-3).join(' | ')}`);
+  }
+  const [wall, user, sys, rssKb] = last;
+  return { wall, cpu: user + sys, rss: rssKb / 1024 };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Several runs of one command: MB/s median/min/max, packets/s at the median, peak RSS (max over runs). */
+function measure(label, bytes, frames, runs, command, args) {
+  const results = [];
+  for (let i = 0; i < runs; i++) results.push(timed(command, args));
+  const rates = results.map((r) => bytes / 1e6 / r.wall);
+  const wall = median(results.map((r) => r.wall));
+  const cpu = median(results.map((r) => r.cpu));
+  return {
+    label,
+    bytes,
+    wall,
+    cpu,
+    mbs: median(rates),
+    min: Math.min(...rates),
+    max: Math.max(...rates),
+    pps: frames / wall,
+    rss: Math.max(...results.map((r) => r.rss)),
+  };
+}
+
+const PLAIN_READ = `
+const { openSync, readSync } = require('node:fs');
+const fd = openSync(process.argv[1], 'r');
+const buf = Buffer.allocUnsafe(1 << 20);
+let n;
+while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) {}
+`;
+
+function haveTshark() {
+  try {
+    execFileSync('tshark', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fmt(n, digits = 0) {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function main() {
+  const o = options();
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm run bench does)');
+  const tshark = haveTshark();
+  const rows = [];
+  const notes = [];
+  // Start-up (Node, module loading) is paid once per run whatever the size: measured on a one-packet-flight
+  // lab capture, it is taken out in the "MB/s after start-up" column, which is the one to compare for linearity.
+  const tiny = join(ROOT, 'captures/abort-then-retry.pcap');
+  const startup = {};
+  for (const command of o.commands) {
+    const runs = Array.from({ length: Math.max(3, o.runs) }, () => timed(process.execPath, [CLI, command, tiny, '-o', '/dev/null']).wall);
+    startup[command] = median(runs);
+  }
+  if (!tshark) notes.push('tshark is not installed: no tshark column');
+  for (const size of o.sizes) {
+    const file = captureFor(size);
+    const bytes = statSync(file).size;
+    const frames = countFrames(file);
+    const plain = measure('plain read', bytes, frames, o.runs, process.execPath, ['-e', PLAIN_READ, file]);
+    let shark = null;
+    if (tshark && parseSize(size) <= o.tsharkMax) {
+      shark = measure('tshark', bytes, frames, 1, 'tshark', ['-r', file, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'tls.handshake.type']);
+    } else if (tshark) {
+      notes.push(`tshark not run on ${size} (slower than 20 MB/s: over a minute per GB; --tshark-max ${size} runs it)`);
+    }
+    rows.push({ size, ...plain, vsPlain: null, vsShark: null });
+    if (shark) rows.push({ size, ...shark, vsPlain: plain.mbs / shark.mbs, vsShark: null });
+    for (const command of o.commands) {
+      const m = measure(`tlsdissect ${command}`, bytes, frames, o.runs, process.execPath, [CLI, command, file, '-o', '/dev/null']);
+      const net = bytes / 1e6 / Math.max(0.001, m.wall - startup[command]);
+      rows.push({ size, ...m, net, vsPlain: plain.mbs / m.mbs, vsShark: shark ? m.mbs / shark.mbs : null });
+    }
+    process.stderr.write(`${size} done\n`);
+  }
+
+  const table = new Table({
+    head: ['file', 'what', 'MB/s median', 'min', 'max', 'MB/s after start-up', 'packets/s', 'CPU s', 'MB per CPU s', 'peak RSS MB', 'plain read ÷ this', '× tshark'],
+    style: { head: [], border: [] },
+  });
+  for (const r of rows) {
+    table.push([
+      r.size,
+      r.label,
+      fmt(r.mbs),
+      fmt(r.min),
+      fmt(r.max),
+      r.net === undefined ? '' : fmt(r.net),
+      fmt(r.pps),
+      fmt(r.cpu, 2),
+      fmt(r.bytes / 1e6 / r.cpu),
+      fmt(r.rss),
+      r.vsPlain === null ? '' : fmt(r.vsPlain, 1),
+      r.vsShark === null ? '' : fmt(r.vsShark, 1),
+    ]);
+  }
+
+  let parallel = null;
+  if (o.parallel > 1 && o.commands.includes('analyze')) {
+    const size = o.parallelSize ?? o.sizes[0];
+    const file = captureFor(size);
+    const bytes = statSync(file).size;
+    const frames = countFrames(file);
+    const one = measure('1 file', bytes, frames, o.runs, process.execPath, [CLI, 'analyze', file, '-o', '/dev/null']);
+    const files = Array.from({ length: o.parallel }, () => file);
+    const many = measure(`${o.parallel} files`, bytes * o.parallel, frames * o.parallel, o.runs, process.execPath, [CLI, 'analyze', ...files, '-o', '/dev/null']);
+    parallel = new Table({ head: [`analyze, ${size} each`, 'wall s', 'MB/s', 'CPU s', 'peak RSS MB', 'speed-up'], style: { head: [], border: [] } });
+    parallel.push(['1 file', fmt(one.wall, 2), fmt(one.mbs), fmt(one.cpu, 2), fmt(one.rss), '']);
+    parallel.push([`${o.parallel} files at once`, fmt(many.wall, 2), fmt(many.mbs), fmt(many.cpu, 2), fmt(many.rss), fmt((one.wall * o.parallel) / many.wall, 2) + '×']);
+  }
+
+  const cpu = cpus();
+  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  process.stdout.write(
+    `machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM (${fmt(freemem() / 2 ** 30, 1)} free), ` +
+      `Node ${process.version}, ${o.runs} run${o.runs === 1 ? '' : 's'} each; load average at the end: ${load}\n`,
+  );
+  process.stdout.write(table.toString() + '\n');
+  if (parallel) process.stdout.write(parallel.toString() + '\n');
+  process.stdout.write(`start-up (a small capture): ${o.commands.map((c) => `${c} ${fmt(startup[c], 2)} s`).join(', ')}\n`);
+  for (const n of notes) process.stdout.write(`note: ${n}\n`);
+}
+
+main();

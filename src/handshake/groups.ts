@@ -1,0 +1,227 @@
+/**
+ * "Which clients fail?": connections grouped by one property (client address, fingerprint, SNI,
+ * version, server, cipher, step reached, how it ended), with failure counts per group, and the groups
+ * that stand out when there are enough connections to say so.
+ */
+import type { ConnectionReport } from './report.js';
+import { endWords } from './summary.js';
+
+export const GROUP_KEYS = ['client', 'ja4', 'ja3', 'sni', 'version', 'server', 'cipher', 'step', 'end'] as const;
+export type GroupKey = (typeof GROUP_KEYS)[number];
+
+export interface ConnectionGroup {
+  /** The value the connections share ('10.77.0.100', 't12i280600_…', 'TLS 1.2', …). */
+  value: string;
+  connections: number;
+  completed: number;
+  failed: number;
+  /** failed / (completed + failed); null when none of them got that far (all not-TLS or cut by the capture). */
+  failureRate: number | null;
+  /** Failed connections by the step they stopped at ('4 ServerHelloDone' → n), most first. */
+  failedAt: { step: string; count: number }[];
+  /** Failed connections by how they ended ('client FIN' → n), most first. */
+  endedBy: { end: string; count: number }[];
+  /** ISO 8601 start of the first and last connection of the group. */
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface Grouping {
+  by: GroupKey;
+  groups: ConnectionGroup[];
+}
+
+/** The words used for a missing value, so that such connections still form a group. */
+const NONE: Readonly<Record<GroupKey, string>> = {
+  client: '(no address)',
+  ja4: '(no ClientHello)',
+  ja3: '(no ClientHello)',
+  sni: '(no SNI)',
+  version: '(no ClientHello)',
+  server: '(no address)',
+  cipher: '(none negotiated)',
+  step: '0 none',
+  end: 'capture end',
+};
+
+/** The group a connection falls in for `by`. */
+export function groupValue(r: ConnectionReport, by: GroupKey): string {
+  switch (by) {
+    case 'client':
+      return r.client.ip || NONE.client;
+    case 'ja4':
+      return r.fingerprints?.ja4 ?? NONE.ja4;
+    case 'ja3':
+      return r.fingerprints?.ja3 ?? NONE.ja3;
+    case 'sni':
+      return r.tls.sni ?? NONE.sni;
+    case 'version':
+      // The negotiated version; a handshake that never got a ServerHello goes by what the client offered.
+      if (r.tls.version) return r.tls.version;
+      return r.tls.offered ? `offered ${r.tls.offered.versions.join(', ')}` : NONE.version;
+    case 'server':
+      return r.server.ip ? `${r.server.ip.includes(':') ? `[${r.server.ip}]` : r.server.ip}:${r.server.port}` : NONE.server;
+    case 'cipher':
+      return r.tls.cipher ?? NONE.cipher;
+    case 'step':
+      return `${r.lastStep} ${r.lastStepName}`;
+    case 'end':
+      return r.outcome === 'complete' ? `completed, then ${endWords(r)}` : endWords(r);
+  }
+}
+
+function tally(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function sortedCounts(counts: Map<string, number>): [string, number][] {
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/**
+ * Group the connections by one property. Groups come out with the highest failure rate first, then
+ * the most failures, then the most connections.
+ */
+export function groupConnections(connections: readonly ConnectionReport[], by: GroupKey): Grouping {
+  interface Acc {
+    connections: number;
+    completed: number;
+    failed: number;
+    failedAt: Map<string, number>;
+    endedBy: Map<string, number>;
+    first: string;
+    last: string;
+  }
+  const groups = new Map<string, Acc>();
+  for (const r of connections) {
+    const value = groupValue(r, by);
+    let g = groups.get(value);
+    if (!g) {
+      g = { connections: 0, completed: 0, failed: 0, failedAt: new Map(), endedBy: new Map(), first: r.start, last: r.start };
+      groups.set(value, g);
+    }
+    g.connections++;
+    if (r.start < g.first) g.first = r.start;
+    if (r.start > g.last) g.last = r.start;
+    if (r.outcome === 'complete') g.completed++;
+    else if (r.outcome === 'failed') {
+      g.failed++;
+      tally(g.failedAt, `${r.lastStep} ${r.lastStepName}`);
+      tally(g.endedBy, endWords(r));
+    }
+  }
+  const out: ConnectionGroup[] = [...groups.entries()].map(([value, g]) => ({
+    value,
+    connections: g.connections,
+    completed: g.completed,
+    failed: g.failed,
+    failureRate: rate(g.failed, g.completed),
+    failedAt: sortedCounts(g.failedAt).map(([step, count]) => ({ step, count })),
+    endedBy: sortedCounts(g.endedBy).map(([end, count]) => ({ end, count })),
+    firstSeen: g.first,
+    lastSeen: g.last,
+  }));
+  out.sort((a, b) => (b.failureRate ?? -1) - (a.failureRate ?? -1) || b.failed - a.failed || b.connections - a.connections || a.value.localeCompare(b.value));
+  return { by, groups: out };
+}
+
+function rate(failed: number, completed: number): number | null {
+  const decided = failed + completed;
+  return decided === 0 ? null : Math.round((failed / decided) * 1000) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The groups worth naming in the default summary.
+
+/**
+ * "Enough connections to say so": a group is named only when its failures are unlikely to be luck. The
+ * test is Fisher's exact test, one-sided: among all handshakes that completed or failed, if failures
+ * fell on connections at random, how likely is it that this group would get at least as many as it
+ * did? That chance, multiplied by the number of groups looked at for the property, must be below
+ * SIGNIFICANCE. In practice this needs a dozen or more handshakes: 4 of 4 failed against 0 of 8 is
+ * p = 0.002 (times 2 groups: 0.004, named); 3 of 3 against 16 of 34 is p = 0.12 (luck).
+ */
+export const SIGNIFICANCE = 0.01;
+/** Groups (and the rest) with fewer completed-or-failed handshakes than this are not judged at all. */
+export const MIN_GROUP_CONNECTIONS = 3;
+/** At most this many groups are named. */
+const MAX_NOTABLE = 3;
+/** The properties a summary looks at (`step` and `end` describe failures rather than who failed). */
+const SUMMARY_KEYS: readonly GroupKey[] = ['ja4', 'version', 'server', 'sni', 'client', 'cipher'];
+
+export interface NotableGroup {
+  by: GroupKey;
+  value: string;
+  failed: number;
+  completed: number;
+  failureRate: number;
+  /** The failure rate of every other connection that completed or failed. */
+  othersFailureRate: number;
+  /** One-sided Fisher exact test: the chance of at least this many failures in the group by luck, times the number of groups judged for this property (Bonferroni). */
+  pValue: number;
+}
+
+/** log(n!) for 0..n, by summing: exact enough and cheap for the few thousand connections of a capture. */
+function logFactorials(n: number): Float64Array {
+  const table = new Float64Array(n + 1);
+  for (let i = 2; i <= n; i++) table[i] = table[i - 1]! + Math.log(i);
+  return table;
+}
+
+/**
+ * P(X ≥ k) for X hypergeometric: `draws` connections (the group) taken from `total`, of which
+ * `successes` failed.
+ */
+function hypergeometricUpperTail(k: number, draws: number, successes: number, total: number, lf: Float64Array): number {
+  const logChoose = (n: number, r: number) => lf[n]! - lf[r]! - lf[n - r]!;
+  const denominator = logChoose(total, draws);
+  let p = 0;
+  for (let x = k; x <= Math.min(draws, successes); x++) {
+    if (draws - x > total - successes) continue;
+    const term = Math.exp(logChoose(successes, x) + logChoose(total - successes, draws - x) - denominator);
+    p += term;
+    // Past the mode the terms only shrink: stop when they no longer change the sum.
+    if (term < p * 1e-12 && x > (draws * successes) / total) break;
+  }
+  return Math.min(1, p);
+}
+
+/**
+ * The groups whose failure rate stands out (see SIGNIFICANCE): for each property the group least
+ * likely to fail that often by luck, then across properties the strongest, at most MAX_NOTABLE, one per
+ * property. Empty when nothing stands out, in particular when every handshake failed or none did.
+ */
+export function notableGroups(connections: readonly ConnectionReport[]): NotableGroup[] {
+  let failed = 0;
+  let completed = 0;
+  for (const r of connections) {
+    if (r.outcome === 'failed') failed++;
+    else if (r.outcome === 'complete') completed++;
+  }
+  const decidedAll = failed + completed;
+  if (failed === 0 || completed === 0 || decidedAll < 2 * MIN_GROUP_CONNECTIONS) return [];
+  const lf = logFactorials(decidedAll);
+  const found: NotableGroup[] = [];
+  for (const by of SUMMARY_KEYS) {
+    let best: NotableGroup | null = null;
+    const judged = groupConnections(connections, by).groups.filter((g) => {
+      const decided = g.failed + g.completed;
+      return decided >= MIN_GROUP_CONNECTIONS && decidedAll - decided >= MIN_GROUP_CONNECTIONS;
+    });
+    for (const g of judged) {
+      const decided = g.failed + g.completed;
+      const othersDecided = decidedAll - decided;
+      const othersRate = (failed - g.failed) / othersDecided;
+      if (g.failureRate === null || g.failed / decided <= othersRate) continue;
+      // Bonferroni: with many groups (a thousand client addresses) one of them fails often by luck alone.
+      const pValue = Math.min(1, hypergeometricUpperTail(g.failed, decided, failed, decidedAll, lf) * judged.length);
+      if (pValue >= SIGNIFICANCE) continue;
+      if (!best || pValue < best.pValue || (pValue === best.pValue && g.failed > best.failed)) {
+        best = { by, value: g.value, failed: g.failed, completed: g.completed, failureRate: g.failureRate, othersFailureRate: Math.round(othersRate * 1000) / 1000, pValue: Number(pValue.toPrecision(3)) };
+      }
+    }
+    if (best) found.push(best);
+  }
+  found.sort((a, b) => a.pValue - b.pValue || b.failed - a.failed);
+  return found.slice(0, MAX_NOTABLE);
+}

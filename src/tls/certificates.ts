@@ -1,0 +1,560 @@
+/**
+ * The server's certificate chain, as sent in a Certificate message: each certificate read with
+ * node:crypto's X509Certificate, and the chain checked the way a client would at the time of the capture.
+ *
+ * X509Certificate gives everything but the signature algorithm; that one field is read from the DER
+ * with the small bounded reader below. Nothing here throws on bad input: a certificate that cannot be
+ * read is a problem in the result, next to what could be read of the others.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { CURVE_BITS, KEY_TYPES, signatureAlgorithmName } from './oids.js';
+
+/** One certificate as `analyze --format json` writes it (the issue's fields first, then extras). */
+export interface CertificateSummary {
+  /** RFC 4514-like, most significant first as in the certificate: 'C=DE, O=Example, CN=mail.example.com'. null when unreadable. */
+  subject: string | null;
+  issuer: string | null;
+  /**
+   * subjectAltName entries: DNS names and IP addresses as they are ('mail.example.com', '*.example.com',
+   * '192.0.2.1'); any other kind with OpenSSL's label in front ('email:postmaster@example.com', 'URI:…').
+   */
+  san: string[];
+  /** ISO 8601 UTC. */
+  notBefore: string | null;
+  notAfter: string | null;
+  /** 'RSA', 'EC', 'Ed25519', …; null when node:crypto cannot read the key (e.g. ML-DSA on OpenSSL 3.0). */
+  keyType: string | null;
+  keyBits: number | null;
+  /** Lower-case hex SHA-256 of the DER, no separators. */
+  sha256: string;
+  /** Size of the DER. */
+  bytes: number;
+  /** Hex serial number as OpenSSL prints it. */
+  serial: string | null;
+  /** Signature algorithm name ('sha256WithRSAEncryption', 'ecdsa-with-SHA384', …) or dotted OID. */
+  signatureAlgorithm: string | null;
+  /** The named curve of an EC key ('prime256v1', …), else null. */
+  curve: string | null;
+  /** basicConstraints CA:TRUE. */
+  ca: boolean;
+  /** Issued by its own key (a root, or a self-signed server certificate). */
+  selfSigned: boolean;
+}
+
+export type ChainProblemCode =
+  | 'unparseable'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'out-of-order'
+  | 'issuer-not-next'
+  | 'root-sent'
+  | 'self-signed'
+  | 'duplicate'
+  | 'name-mismatch'
+  | 'large-chain'
+  | 'untrusted';
+
+export interface ChainProblem {
+  code: ChainProblemCode;
+  /** Index in `certificates` (0 = the first sent, the server's own), or null for the chain as a whole. */
+  index: number | null;
+  /** One sentence for the admin. */
+  message: string;
+}
+
+export interface ChainReport {
+  certificates: CertificateSummary[];
+  problems: ChainProblem[];
+}
+
+/** CA certificates given with `--ca FILE`. */
+export interface TrustStore {
+  file: string;
+  anchors: X509Certificate[];
+}
+
+export interface ChainCheckOptions {
+  /** When the chain was sent (seconds since 1970): validity is judged at this moment, not today. */
+  time: number;
+  /** Names the clients asked for (SNI) or use (`--server-name`), with where each came from. */
+  names?: { name: string; source: string }[];
+  trustStore?: TrustStore | null;
+}
+
+/**
+ * A leaf plus one intermediate is 2–4 KB. Past this the chain alone needs five or more full-size
+ * (1,460-byte) segments, and a path that drops large packets (a path-MTU black hole) never delivers it.
+ */
+export const LARGE_CHAIN_BYTES = 6000;
+const FULL_SIZE_SEGMENT = 1460;
+/** Certificates read per message; a list longer than this is reported, not walked. */
+const MAX_CERTIFICATES = 32;
+/** Certificates compared pairwise for issuer checks (n² signature checks). */
+const MAX_PAIRWISE = 12;
+/** Longest path followed from the leaf to a trust anchor. */
+const MAX_PATH = 12;
+/** How many names a name-mismatch message lists. */
+const NAMES_SHOWN = 4;
+
+// ---------------------------------------------------------------------------------------------
+// The one DER field X509Certificate does not expose: Certificate.signatureAlgorithm (RFC 5280 §4.1.1.2).
+
+interface Tlv {
+  tag: number;
+  /** Content range. */
+  start: number;
+  end: number;
+}
+
+const TAG_SEQUENCE = 0x30;
+const TAG_OID = 0x06;
+/** An OID longer than this is not one we could name anyway. */
+const MAX_OID_BYTES = 64;
+
+/** One definite-length DER TLV at `at`, wholly inside `limit`, or null. */
+function readTlv(der: Buffer, at: number, limit: number): Tlv | null {
+  if (at + 2 > limit) return null;
+  const tag = der[at]!;
+  if ((tag & 0x1f) === 0x1f) return null; // multi-byte tags: not in the fields read here
+  let length = der[at + 1]!;
+  let p = at + 2;
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    if (n === 0 || n > 4 || p + n > limit) return null; // indefinite length is BER, not DER
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + der[p++]!;
+  }
+  if (length > limit - p) return null;
+  return { tag, start: p, end: p + length };
+}
+
+function decodeOid(der: Buffer, tlv: Tlv): string | null {
+  const size = tlv.end - tlv.start;
+  if (size === 0 || size > MAX_OID_BYTES) return null;
+  const arcs: number[] = [];
+  let value = 0;
+  let digits = 0;
+  for (let i = tlv.start; i < tlv.end; i++) {
+    const b = der[i]!;
+    value = value * 128 + (b & 0x7f);
+    if (++digits > 7) return null; // beyond 2^49: not a real arc
+    if (b & 0x80) continue;
+    if (arcs.length === 0) {
+      const first = value < 80 ? Math.floor(value / 40) : 2;
+      arcs.push(first, value - first * 40);
+    } else arcs.push(value);
+    value = 0;
+    digits = 0;
+  }
+  if (digits !== 0) return null; // the last arc never ended
+  return arcs.join('.');
+}
+
+/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signature }: the algorithm's OID. */
+export function readSignatureAlgorithmOid(der: Buffer): string | null {
+  const certificate = readTlv(der, 0, der.length);
+  if (!certificate || certificate.tag !== TAG_SEQUENCE) return null;
+  const tbs = readTlv(der, certificate.start, certificate.end);
+  if (!tbs || tbs.tag !== TAG_SEQUENCE) return null;
+  const algorithm = readTlv(der, tbs.end, certificate.end);
+  if (!algorithm || algorithm.tag !== TAG_SEQUENCE) return null;
+  const oid = readTlv(der, algorithm.start, algorithm.end);
+  if (!oid || oid.tag !== TAG_OID) return null;
+  return decodeOid(der, oid);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One certificate.
+
+interface ParsedCertificate {
+  summary: CertificateSummary;
+  x509: X509Certificate | null;
+  notBefore: number | null; // ms
+  notAfter: number | null;
+  error: string | null;
+}
+
+/** The same chain comes back in every connection to a server: parse each certificate once. */
+const parsedCache = new Map<string, ParsedCertificate>();
+const PARSED_CACHE_SIZE = 512;
+
+function attemptOr<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
+function parseCertificate(der: Buffer): ParsedCertificate {
+  const sha256 = createHash('sha256').update(der).digest('hex');
+  const cached = parsedCache.get(sha256);
+  if (cached) return cached;
+  const parsed = parseUncached(der, sha256);
+  if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
+  parsedCache.set(sha256, parsed);
+  return parsed;
+}
+
+function parseUncached(der: Buffer, sha256: string): ParsedCertificate {
+  const oid = readSignatureAlgorithmOid(der);
+  const summary: CertificateSummary = {
+    subject: null,
+    issuer: null,
+    san: [],
+    notBefore: null,
+    notAfter: null,
+    keyType: null,
+    keyBits: null,
+    sha256,
+    bytes: der.length,
+    serial: null,
+    signatureAlgorithm: oid !== null ? signatureAlgorithmName(oid) : null,
+    curve: null,
+    ca: false,
+    selfSigned: false,
+  };
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(der);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return { summary, x509: null, notBefore: null, notAfter: null, error: reason };
+  }
+  summary.subject = attemptOr(() => distinguishedName(x509.subject), null);
+  summary.issuer = attemptOr(() => distinguishedName(x509.issuer), null);
+  summary.san = attemptOr(() => splitSubjectAltName(x509.subjectAltName).map(bareName), []);
+  summary.serial = attemptOr(() => x509.serialNumber, null);
+  summary.ca = attemptOr(() => x509.ca, false);
+  const notBefore = attemptOr(() => parseOpenSslTime(x509.validFrom), null);
+  const notAfter = attemptOr(() => parseOpenSslTime(x509.validTo), null);
+  summary.notBefore = notBefore !== null ? new Date(notBefore).toISOString() : null;
+  summary.notAfter = notAfter !== null ? new Date(notAfter).toISOString() : null;
+  const key = attemptOr(() => x509.publicKey, null);
+  if (key) {
+    const type = key.asymmetricKeyType ?? '';
+    const known = KEY_TYPES.get(type);
+    const details = key.asymmetricKeyDetails ?? {};
+    summary.keyType = known?.name ?? (type || null);
+    summary.curve = details.namedCurve ?? null;
+    summary.keyBits = details.modulusLength ?? (details.namedCurve ? (CURVE_BITS.get(details.namedCurve) ?? null) : null) ?? known?.bits ?? null;
+  }
+  summary.selfSigned = issuedBy(x509, x509);
+  return { summary, x509, notBefore, notAfter, error: null };
+}
+
+/** X509Certificate's one-attribute-per-line form, joined the way OpenSSL's one-line form is. */
+function distinguishedName(multiline: string): string {
+  return multiline.split('\n').filter((l) => l.length > 0).join(', ');
+}
+
+/** 'Nov 28 11:00:00 2026 GMT' → ms, or null. */
+function parseOpenSslTime(s: string): number | null {
+  const t = Date.parse(s);
+  return Number.isFinite(t) ? t : null;
+}
+
+/**
+ * X509Certificate.subjectAltName: 'DNS:a, DNS:b, IP Address:1.2.3.4'. Since Node 17.3.1 a value with a
+ * comma, quote or other special character is written as a JSON string ('DNS:"a,b"'), so split with that in mind.
+ */
+export function splitSubjectAltName(text: string | undefined): string[] {
+  if (!text) return [];
+  const out: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const colon = text.indexOf(':', i);
+    if (colon < 0) break;
+    const type = text.slice(i, colon);
+    let value: string;
+    let next: number;
+    if (text[colon + 1] === '"') {
+      let j = colon + 2;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      value = attemptOr(() => JSON.parse(text.slice(colon + 1, j + 1)) as string, text.slice(colon + 2, j));
+      next = text.indexOf(', ', j + 1);
+    } else {
+      next = text.indexOf(', ', colon + 1);
+      value = text.slice(colon + 1, next < 0 ? text.length : next);
+    }
+    out.push(`${type}:${value}`);
+    if (next < 0) break;
+    i = next + 2;
+  }
+  return out;
+}
+
+/**
+ * Answers of issuedBy per (child, parent) pair. The parsed-certificate cache hands out the same X509Certificate
+ * for the same DER, so every connection to a server asks the same pairs: a signature check each time cost more
+ * than decoding the whole connection.
+ */
+const issuedByCache = new WeakMap<X509Certificate, Map<X509Certificate, boolean>>();
+
+/** 'DNS:a.example' → 'a.example', 'IP Address:192.0.2.1' → '192.0.2.1'; other kinds keep their label. */
+function bareName(entry: string): string {
+  if (entry.startsWith('DNS:')) return entry.slice(4);
+  if (entry.startsWith('IP Address:')) return entry.slice(11);
+  return entry;
+}
+
+/** `child` names `parent` as its issuer (names, key identifiers) and `parent`'s key verifies its signature. */
+function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
+  let answers = issuedByCache.get(child);
+  const known = answers?.get(parent);
+  if (known !== undefined) return known;
+  const answer = issuedByUncached(child, parent);
+  if (answers === undefined) issuedByCache.set(child, (answers = new Map()));
+  answers.set(parent, answer);
+  return answer;
+}
+
+function issuedByUncached(child: X509Certificate, parent: X509Certificate): boolean {
+  if (!attemptOr(() => child.checkIssued(parent), false)) return false;
+  // A key node:crypto cannot use (say ML-DSA on OpenSSL 3.0): the names and key identifiers are all we can check.
+  return attemptOr(() => child.verify(parent.publicKey), true);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host names (RFC 6125 §6.4).
+
+function normalizeHost(name: string): string {
+  return name.trim().toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * RFC 6125 §6.4.3: a wildcard is only the whole left-most label ('*.example.com'), and it stands for
+ * exactly one non-empty label. Partial-label wildcards ('mx*.example.com'), which §6.4.3 lets a client
+ * accept, are refused here as RFC 9525 and every major TLS library refuse them; so is a wildcard
+ * directly above a top-level domain ('*.com', §7.2).
+ */
+export function hostMatches(pattern: string, host: string): boolean {
+  const p = normalizeHost(pattern);
+  const h = normalizeHost(host);
+  if (!p || !h) return false;
+  if (!p.includes('*')) return p === h;
+  const pl = p.split('.');
+  const hl = h.split('.');
+  if (pl[0] !== '*' || pl.slice(1).some((l) => l.includes('*'))) return false;
+  if (pl.length < 3 || pl.length !== hl.length || !hl[0]) return false;
+  return pl.slice(1).join('.') === hl.slice(1).join('.');
+}
+
+/** The names a certificate is valid for: its DNS SANs, or (RFC 6125 §6.4.4) its CN when it has none. */
+function certificateNames(c: CertificateSummary): { dns: string[]; ips: string[] } {
+  const dns: string[] = [];
+  const ips: string[] = [];
+  for (const entry of c.san) {
+    if (isIP(entry)) ips.push(entry);
+    // A DNS name never contains ':' or '@'; the other kinds keep their 'email:' / 'URI:' label.
+    else if (!/[:@]/.test(entry)) dns.push(entry);
+  }
+  if (dns.length === 0 && c.subject) {
+    const cn = /(?:^|, )CN=([^,]+)/.exec(c.subject);
+    if (cn) dns.push(cn[1]!);
+  }
+  return { dns, ips };
+}
+
+/** Does the certificate cover `name` (a host name, or an address for an IP SAN)? */
+export function certificateCoversName(c: CertificateSummary, name: string): boolean {
+  const { dns, ips } = certificateNames(c);
+  if (isIP(name)) return ips.some((ip) => normalizeIp(ip) === normalizeIp(name));
+  return dns.some((pattern) => hostMatches(pattern, name));
+}
+
+function normalizeIp(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  // OpenSSL prints IPv6 SANs uncompressed ('0:0:0:0:0:0:0:1'); compare the expanded, zero-stripped groups.
+  const [head, tail] = ip.toLowerCase().split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail !== undefined && tail ? tail.split(':') : [];
+  const fill = tail !== undefined ? new Array<string>(8 - left.length - right.length).fill('0') : [];
+  return [...left, ...fill, ...right].map((g) => g.replace(/^0+(?=.)/, '')).join(':');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chain.
+
+function label(c: CertificateSummary, index: number): string {
+  const cn = c.subject ? /(?:^|, )CN=([^,]+)/.exec(c.subject)?.[1] : undefined;
+  const name = cn ?? c.subject ?? `sha256 ${c.sha256.slice(0, 16)}…`;
+  return `#${index + 1} '${name}'`;
+}
+
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const daysBetween = (a: number, b: number) => Math.round(Math.abs(a - b) / 86_400_000);
+
+/**
+ * Read and check the certificates of one Certificate message, in the order sent (the first is the
+ * server's own). Never throws.
+ */
+export function inspectChain(ders: readonly Buffer[], options: ChainCheckOptions): ChainReport {
+  const problems: ChainProblem[] = [];
+  const shown = ders.slice(0, MAX_CERTIFICATES);
+  const parsed = shown.map((der) => parseCertificate(der));
+  const certificates = parsed.map((p) => ({ ...p.summary, san: [...p.summary.san] }));
+  if (ders.length > MAX_CERTIFICATES) {
+    problems.push({ code: 'large-chain', index: null, message: `the server sent ${ders.length} certificates; only the first ${MAX_CERTIFICATES} were read` });
+  }
+  const at = options.time * 1000;
+
+  parsed.forEach((p, i) => {
+    if (p.error !== null) {
+      problems.push({ code: 'unparseable', index: i, message: `certificate #${i + 1} (${p.summary.bytes} bytes) cannot be read: ${p.error}` });
+      return;
+    }
+    if (p.notAfter !== null && at > p.notAfter) {
+      problems.push({ code: 'expired', index: i, message: `${label(p.summary, i)} had expired when the capture was taken: valid until ${day(p.notAfter)}, ${daysBetween(at, p.notAfter)} days before` });
+    }
+    if (p.notBefore !== null && at < p.notBefore) {
+      problems.push({ code: 'not-yet-valid', index: i, message: `${label(p.summary, i)} was not yet valid when the capture was taken: valid from ${day(p.notBefore)}, ${daysBetween(at, p.notBefore)} days later (check the server's clock and the certificate's dates)` });
+    }
+  });
+
+  checkDuplicates(certificates, problems);
+  checkOrder(parsed, problems);
+  checkNames(certificates, parsed, options.names ?? [], problems);
+  checkSize(ders, problems);
+  if (options.trustStore) checkTrust(parsed, options.trustStore, at, problems);
+  return { certificates, problems };
+}
+
+function checkDuplicates(certificates: CertificateSummary[], problems: ChainProblem[]): void {
+  const first = new Map<string, number>();
+  certificates.forEach((c, i) => {
+    const earlier = first.get(c.sha256);
+    if (earlier === undefined) first.set(c.sha256, i);
+    else problems.push({ code: 'duplicate', index: i, message: `${label(c, i)} is sent twice (also #${earlier + 1}): ${c.bytes} wasted bytes` });
+  });
+}
+
+function checkOrder(parsed: ParsedCertificate[], problems: ChainProblem[]): void {
+  // A repeated certificate is reported once as a duplicate; the order is judged without the repeats.
+  const seen = new Set<string>();
+  const order: number[] = [];
+  parsed.forEach((p, i) => {
+    if (seen.has(p.summary.sha256) || order.length >= MAX_PAIRWISE) return;
+    seen.add(p.summary.sha256);
+    order.push(i);
+  });
+  const issued = (child: number, parent: number) => {
+    const c = parsed[child]!.x509;
+    const p = parsed[parent]!.x509;
+    return c !== null && p !== null && issuedBy(c, p);
+  };
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    if (!parsed[i]!.x509) continue;
+    const summary = parsed[i]!.summary;
+    const last = k === order.length - 1;
+    if (summary.selfSigned) {
+      if (order.length === 1) {
+        problems.push({ code: 'self-signed', index: i, message: `the server's certificate ${label(summary, i)} is self-signed: only clients told to trust exactly this certificate accept it` });
+      } else if (k === 0) {
+        problems.push({ code: 'out-of-order', index: i, message: `the first certificate ${label(summary, i)} is a self-signed root, not the server's own: the certificates after it do not belong to a chain from it` });
+      } else {
+        problems.push({ code: 'root-sent', index: i, message: `the self-signed root ${label(summary, i)} is sent: clients only trust roots they already hold, so it is ${summary.bytes} bytes for nothing${last ? '' : ', and the certificates after it are out of place'}` });
+      }
+      continue;
+    }
+    if (last) continue; // the last one's issuer is the root the client holds
+    const next = order[k + 1]!;
+    if (issued(i, next)) continue;
+    const elsewhere = order.find((j) => j !== i && j !== next && issued(i, j));
+    if (elsewhere !== undefined) {
+      problems.push({ code: 'out-of-order', index: i, message: `the chain is out of order: ${label(summary, i)} is issued by #${elsewhere + 1}, not by the next one (#${next + 1}); strict clients fail to build the path` });
+    } else {
+      const issuer = summary.issuer ?? 'an unreadable name';
+      const nextName = parsed[next]!.summary.subject ?? 'an unreadable certificate';
+      problems.push({ code: 'issuer-not-next', index: i, message: `${label(summary, i)} is issued by '${issuer}', but the next certificate is '${nextName}' and no certificate sent is its issuer: the right intermediate is missing or a wrong one is configured` });
+    }
+  }
+}
+
+function checkNames(certificates: CertificateSummary[], parsed: ParsedCertificate[], names: { name: string; source: string }[], problems: ChainProblem[]): void {
+  const leaf = certificates[0];
+  if (!leaf || parsed[0]!.error !== null) return;
+  const seen = new Set<string>();
+  for (const { name, source } of names) {
+    const key = normalizeHost(name);
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    if (certificateCoversName(leaf, name)) continue;
+    const { dns, ips } = certificateNames(leaf);
+    const all = [...dns, ...ips];
+    const listed = all.length === 0 ? 'it names no host at all' : `it is for ${all.slice(0, NAMES_SHOWN).join(', ')}${all.length > NAMES_SHOWN ? ` and ${all.length - NAMES_SHOWN} more` : ''}`;
+    problems.push({ code: 'name-mismatch', index: 0, message: `the server's certificate does not cover ${source} '${name}': ${listed}` });
+  }
+}
+
+function checkSize(ders: readonly Buffer[], problems: ChainProblem[]): void {
+  // The certificate_list on the wire: each certificate has a 3-byte length in front of it.
+  const total = ders.reduce((sum, d) => sum + d.length + 3, 0);
+  if (total <= LARGE_CHAIN_BYTES) return;
+  const segments = Math.ceil(total / FULL_SIZE_SEGMENT);
+  problems.push({
+    code: 'large-chain',
+    index: null,
+    message: `the chain is large: ${total.toLocaleString('en-US')} bytes in ${ders.length} certificates (a leaf and one intermediate are 2–4 KB); it alone fills ${segments} full-size segments, so a path that drops large packets never delivers it`,
+  });
+}
+
+function checkTrust(parsed: ParsedCertificate[], store: TrustStore, at: number, problems: ChainProblem[]): void {
+  const leaf = parsed[0]?.x509;
+  if (!leaf) return;
+  let current = leaf;
+  let currentIndex = 0;
+  const used = new Set<number>([0]);
+  for (let depth = 0; depth < MAX_PATH; depth++) {
+    const anchor = store.anchors.find((a) => a.raw.equals(current.raw) || issuedBy(current, a));
+    if (anchor) {
+      const until = attemptOr(() => parseOpenSslTime(anchor.validTo), null);
+      if (until !== null && at > until) {
+        problems.push({ code: 'untrusted', index: null, message: `the chain leads to '${distinguishedName(anchor.subject)}' from ${store.file}, but that CA had expired on ${day(until)}, before the capture` });
+      }
+      return;
+    }
+    const next = parsed.findIndex((p, j) => !used.has(j) && p.x509 !== null && issuedBy(current, p.x509));
+    if (next < 0) break;
+    used.add(next);
+    current = parsed[next]!.x509!;
+    currentIndex = next;
+  }
+  const last = parsed[currentIndex]!.summary;
+  const why = last.selfSigned
+    ? `it ends at the self-signed ${label(last, currentIndex)}, which is not in ${store.file}`
+    : `${label(last, currentIndex)} is issued by '${last.issuer ?? '?'}', which was neither sent nor is in ${store.file} (a missing intermediate, or a CA the file does not hold)`;
+  problems.push({ code: 'untrusted', index: currentIndex, message: `no path from the server's certificate to a CA in ${store.file}: ${why}` });
+}
+
+// ---------------------------------------------------------------------------------------------
+// `--ca FILE`.
+
+const PEM_CERTIFICATE = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED )?CERTIFICATE-----/g;
+
+/** A PEM bundle (any number of CERTIFICATE blocks) or one DER certificate. */
+export function loadTrustStore(bytes: Buffer, file: string): { ok: true; store: TrustStore } | { ok: false; error: string } {
+  const anchors: X509Certificate[] = [];
+  const errors: string[] = [];
+  const text = bytes.toString('latin1');
+  let blocks = 0;
+  for (const m of text.matchAll(PEM_CERTIFICATE)) {
+    blocks++;
+    try {
+      anchors.push(new X509Certificate(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+    } catch (err) {
+      errors.push(`certificate ${blocks}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  if (blocks === 0) {
+    try {
+      anchors.push(new X509Certificate(bytes));
+    } catch {
+      return { ok: false, error: `${file}: no certificate in it (expected PEM "BEGIN CERTIFICATE" blocks or one DER certificate)` };
+    }
+  }
+  if (anchors.length === 0) return { ok: false, error: `${file}: no readable certificate (${errors.join('; ')})` };
+  return { ok: true, store: { file, anchors } };
+}

@@ -1,0 +1,48 @@
+/**
+ * Replays every input the fuzzer (scripts/fuzz.mjs) found, through what the fuzzer runs: the analysis, every
+ * output format, redaction and `streams`. Each must finish and report; see regressions/README.md for what each
+ * one found.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeCaptures } from '../../src/handshake/analyze.js';
+import { renderAnalysisHtml } from '../../src/report/html.js';
+import { renderAnalysisJson } from '../../src/report/json.js';
+import { renderAnalysisMarkdown, renderConnectionMarkdown } from '../../src/report/markdown.js';
+import { renderAnalysisText, renderConnectionText } from '../../src/report/analyze-text.js';
+import { redactDocument } from '../../src/report/redact.js';
+import { renderStreamsJson, renderStreamsText } from '../../src/report/streams.js';
+import { collectStreams } from '../../src/tcp/collect.js';
+
+const DIR = join(import.meta.dirname, 'regressions');
+const INPUTS = readdirSync(DIR).filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f)).sort();
+
+describe('fuzzer findings', () => {
+  it('are there', () => {
+    expect(INPUTS.length).toBeGreaterThan(0);
+  });
+
+  for (const name of INPUTS) {
+    it(`${name}: finishes and reports in every format`, async () => {
+      const file = join(DIR, name);
+      const result = await analyzeCaptures([file]);
+      expect(result.captures).toHaveLength(1);
+      for (const c of result.connections) for (const n of c.notes) expect(n).not.toMatch(/internal error/);
+      const red = redactDocument({ connections: result.connections, summary: result.summary });
+      for (const r of [result, { ...result, connections: red.connections, summary: red.summary }]) {
+        expect(renderAnalysisText(r, { width: 120 })).toContain(file);
+        JSON.parse(renderAnalysisJson(r));
+        renderAnalysisMarkdown(r);
+        renderAnalysisHtml(r, { connections: r.connections.slice(0, 3) });
+        for (const c of r.connections) {
+          renderConnectionText(c);
+          renderConnectionMarkdown(c);
+        }
+      }
+      const streams = await collectStreams([file]);
+      renderStreamsText(streams);
+      JSON.parse(renderStreamsJson(streams));
+    });
+  }
+});

@@ -189,7 +189,7 @@ function pickConnection(result: AnalysisResult, which: string) {
   const captureIndex = capturePart !== undefined ? Number(capturePart) - 1 : 0;
   const file = result.captures[captureIndex]?.file;
   const conn = result.connections.find((c) => c.id === id && c.capture === file);
-  if (!Number.isInteger(id) || !conn) throw new UsageError(`--connection ${which}: no such connection (the table numbers them 1 to ${result.connections.length})`);
+  if (!Number.isInteger(id) || !conn) throw new UsageError(`--connection ${which}: no such connection (${result.connections.length === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${result.connections.length}`})`);
   return conn;
 }
 

@@ -95,7 +95,7 @@ export async function selectPair(goodArg: string, badArg: string, options: Analy
 function named(spec: SideSpec, conns: ConnectionReport[]): { report: ConnectionReport } | { error: string } | null {
   if (spec.id !== undefined) {
     const r = conns.find((c) => c.id === spec.id);
-    return r ? { report: r } : { error: `${spec.file}#${spec.id}: no such connection (analyze numbers them 1 to ${conns.length})` };
+    return r ? { report: r } : { error: `${spec.file}#${spec.id}: no such connection (${conns.length === 0 ? 'the capture holds no TCP connection' : `analyze numbers them 1 to ${conns.length}`})` };
   }
   if (spec.client) {
     const { ip, port } = spec.client;

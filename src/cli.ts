@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { analyzeCaptures, type AnalysisResult } from './handshake/analyze.js';
+import { analyzeCaptures, analyzeCapturesTo, type AnalysisResult, type AnalyzeOptions } from './handshake/analyze.js';
+import { StreamOutput } from './report/analyze-stream.js';
 import { joinServerLogs, logRedactionSources } from './handshake/serverlog-join.js';
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
 import { renderAnalysisHtml } from './report/html.js';
@@ -21,6 +22,8 @@ import { selectPair } from './diff/select.js';
 import { renderDiffText } from './report/diff-text.js';
 import { renderDiffMarkdown } from './report/diff-markdown.js';
 import { renderDiffJson } from './report/diff-json.js';
+import { renderDiffHtml } from './report/diff-html.js';
+import { redactDiff } from './report/diff-redact.js';
 
 const program = new Command();
 program
@@ -56,8 +59,16 @@ program
     if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 0)) throw new UsageError(`--max-connections ${opts.maxConnections}: not a whole number`);
     if (opts.by && (opts.connection !== undefined || opts.format === 'html')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html');
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
+    const logOpts = opts as unknown as LogCliOptions;
+    // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts).
+    // HTML and --log need every report at the end.
+    if (opts.format !== 'html' && logOpts.log.length === 0) {
+      if (logOpts.logTz !== undefined || logOpts.logYear !== undefined) throw new UsageError('--log-tz and --log-year need --log');
+      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections });
+      return;
+    }
     const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections });
-    await joinLogs(analysis, opts as unknown as LogCliOptions);
+    await joinLogs(analysis, logOpts);
     const result = opts.redact ? redactAnalysis(analysis) : analysis;
     reportDamage(result.captures);
     let shown: AnalysisResult = result;
@@ -107,10 +118,11 @@ program
   .description('a handshake that worked and one that failed, side by side: where the two stories part, every difference, the likely cause first')
   .argument('<good>', 'capture file, optionally narrowed to one connection: file.pcap#3 or file.pcap@client=46.1.2.3:51234')
   .argument('<bad>', 'the same for the failed handshake (the same capture again to compare two of its connections)')
-  .addOption(formatOption().choices(['text', 'markdown', 'json']))
+  .addOption(formatOption())
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol, as with analyze (repeatable)', collect, [])
+  .option('--redact', 'replace client and server addresses, SNI names, certificate names and session ids with consistent pseudonyms (the same on both sides)')
   .option('-o, --output <file>', 'write the report to a file instead of standard output')
-  .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; output?: string }) => {
+  .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; redact?: boolean; output?: string }) => {
     const pair = await selectPair(goodArg, badArg, { ports: parsePorts(opts.port) });
     reportDamage(pair.captures);
     const code = exitCodeForCaptures(pair.captures);
@@ -119,16 +131,72 @@ program
       return;
     }
     if (!pair.ok) throw new UsageError(pair.error);
-    const result = diffReports(pair.good.report, pair.bad.report);
-    result.good.chosen = pair.good.why;
-    result.bad.chosen = pair.bad.why;
+    const diffed = diffReports(pair.good.report, pair.bad.report);
+    diffed.good.chosen = pair.good.why;
+    diffed.bad.chosen = pair.bad.why;
+    const { result, good, bad } = opts.redact ? redactDiff(diffed, pair.good.report, pair.bad.report) : { result: diffed, good: pair.good.report, bad: pair.bad.report };
     let text: string;
     if (opts.format === 'json') text = renderDiffJson(result);
-    else if (opts.format === 'markdown') text = renderDiffMarkdown(result, pair.good.report, pair.bad.report);
-    else text = renderDiffText(result, pair.good.report, pair.bad.report, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
+    else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad);
+    else if (opts.format === 'html') text = renderDiffHtml(result, good, bad);
+    else text = renderDiffText(result, good, bad, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
     emit(text, opts.output);
     process.exitCode = code;
   });
+
+interface AnalyzeCliOptions {
+  format: string;
+  failed?: boolean;
+  connection?: string;
+  failOnFailure?: boolean;
+  redact?: boolean;
+  output?: string;
+  by?: GroupKey;
+}
+
+/** `analyze` in text, JSON or Markdown, without keeping the reports (the output is the same as renderAnalysis*). */
+async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options: AnalyzeOptions): Promise<void> {
+  const want = opts.connection !== undefined ? connectionArgument(opts.connection) : undefined;
+  const output = new StreamOutput({
+    format: opts.format as 'text' | 'json' | 'markdown',
+    files,
+    failed: opts.failed,
+    redact: opts.redact,
+    by: opts.by,
+    connection: want,
+    text: { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true },
+  });
+  try {
+    const { captures, summary } = await analyzeCapturesTo(files, options, (report, captureIndex) => output.add(report, captureIndex));
+    reportDamage(captures);
+    if (want) {
+      const conn = Number.isInteger(want.id) ? output.pickedReport(summary) : null;
+      if (!conn) throw new UsageError(`--connection ${opts.connection}: no such connection (${output.listed === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${output.listed}`})`);
+      setAnalyzeExitCode(captures, summary, opts);
+      if (opts.format === 'json') emit(JSON.stringify(conn, null, 2) + '\n', opts.output);
+      else if (opts.format === 'markdown') emit(renderConnectionMarkdown(conn), opts.output);
+      else emit(renderConnectionText(conn), opts.output);
+      return;
+    }
+    // The exit code first: a reader that stops early (| head) ends the process while the report is written.
+    setAnalyzeExitCode(captures, summary, opts);
+    await emitPieces(output.render(captures, summary), opts.output);
+  } finally {
+    output.close();
+  }
+}
+
+function setAnalyzeExitCode(captures: AnalysisResult['captures'], summary: AnalysisResult['summary'], opts: AnalyzeCliOptions): void {
+  let code = exitCodeForCaptures(captures);
+  if (code === EXIT.ok && opts.failOnFailure && summary.byOutcome.failed > 0) code = EXIT.failuresFound;
+  process.exitCode = code;
+}
+
+/** `--connection 5` or `2#5`: the capture's index (0-based) and the connection's number (NaN when not a number). */
+function connectionArgument(which: string): { capture: number; id: number } {
+  const [capturePart, idPart] = which.includes('#') ? which.split('#') : [undefined, which];
+  return { capture: capturePart !== undefined ? Number(capturePart) - 1 : 0, id: Number(idPart) };
+}
 
 interface LogCliOptions {
   log: string[];

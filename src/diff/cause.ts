@@ -1,5 +1,5 @@
 import type { ConnectionReport } from '../handshake/report.js';
-import { flightFullyAcked, retransmissionsOf } from './compare.js';
+import { flightFullyAcked, messageProblemsOf, retransmissionsOf } from './compare.js';
 import type { Difference } from './types.js';
 import { count, endpointText } from './words.js';
 
@@ -61,6 +61,10 @@ export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, dif
     return { ranks, conclusion };
   }
   const end = bad.end;
+  // A message the bad side got wrong (and the good side did not), before the end: its peer must reject it.
+  const goodProblems = new Set(messageProblemsOf(good).map((p) => `${p.from}: ${p.note}`));
+  const malformed = messageProblemsOf(bad).find((p) => p.note.startsWith('malformed ') && !goodProblems.has(`${p.from}: ${p.note}`) && (end.frame === null || p.frame <= end.frame));
+  if (malformed) promote('messages/problems');
   const alert = end.how === 'alert' ? end.alert : null;
   const goodSameAlert = good.end.how === 'alert' && good.end.alert?.name === alert?.name;
 
@@ -117,6 +121,11 @@ export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, dif
   } else if ((end.how === 'fin' || end.how === 'rst') && end.by === 'server') {
     if (bad.lastStep <= 1) for (const f of SERVER_ALERT_EXPLAINED_BY[40]!) promoteDropped(`clienthello/${f}`);
     promote('tcp/close');
+  }
+  if (malformed && conclusion === null) {
+    const m = /^malformed (\S+): (.*)$/.exec(malformed.note);
+    const [what, detail] = m ? [m[1]!, m[2]!] : ['message', malformed.note];
+    conclusion = `the bad ${malformed.from}'s ${what} (frame ${malformed.frame}) is malformed, the good ${malformed.from}'s is not: ${detail}; the handshake cannot complete past it`;
   }
   if (rank === 0) {
     // Nothing explains it: the evidence itself is the likely cause, so the reader sees where to look.

@@ -394,6 +394,56 @@ export function compareAlerts(c: Comparison, good: ConnectionReport, bad: Connec
   });
 }
 
+/** One problem the TLS decoder found in a connection's records or messages. */
+export interface MessageProblem {
+  from: Side;
+  frame: number;
+  /** 'malformed ChangeCipherSpec: 38 bytes (must be the one byte 1: a peer rejects it)'. */
+  note: string;
+}
+
+/** The walk's problems among the report's notes: they read `client, frame 10: malformed ChangeCipherSpec: …`. */
+const PROBLEM_NOTE = /^(client|server), frame (\d+): (.+)$/;
+
+export function messageProblemsOf(r: ConnectionReport): MessageProblem[] {
+  const out: MessageProblem[] = [];
+  for (const n of r.notes) {
+    const m = PROBLEM_NOTE.exec(n);
+    if (m) out.push({ from: m[1] as Side, frame: Number(m[2]), note: m[3]! });
+  }
+  return out;
+}
+
+const problemKey = (p: MessageProblem) => `${p.from}: ${p.note}`;
+
+/** Records and messages the decoder found wrong (a malformed ChangeCipherSpec, a ClientHello that breaks its own lengths), compared without their frame numbers. */
+export function compareMessageProblems(c: Comparison, good: ConnectionReport, bad: ConnectionReport): void {
+  const g = messageProblemsOf(good);
+  const b = messageProblemsOf(bad);
+  const gk = new Set(g.map(problemKey));
+  const bk = new Set(b.map(problemKey));
+  const badOnly = b.filter((p) => !gk.has(problemKey(p)));
+  const goodOnly = g.filter((p) => !bk.has(problemKey(p)));
+  if (badOnly.length === 0 && goodOnly.length === 0) {
+    c.same('messages', g.length === 0 ? 'no record or message the decoder found wrong' : `the same problems: ${g.map(problemKey).join('; ')}`);
+    return;
+  }
+  const words = (ps: MessageProblem[]) => ps.map((p) => `${p.from}, frame ${p.frame}: ${p.note}`).join('; ');
+  const parts: string[] = [];
+  if (badOnly.length > 0) parts.push(`bad only: ${words(badOnly)}`);
+  if (goodOnly.length > 0) parts.push(`good only: ${words(goodOnly)}`);
+  c.add({
+    area: 'messages',
+    field: 'problems',
+    good: g.map(problemKey),
+    bad: b.map(problemKey),
+    weight: 'notable',
+    summary: `records or messages the decoder found wrong: ${parts.join('; ')}`,
+    added: badOnly.map(problemKey),
+    removed: goodOnly.map(problemKey),
+  });
+}
+
 /** The step timeline: which steps each reached, and the time between steps both reached. */
 export function compareTiming(c: Comparison, good: ConnectionReport, bad: ConnectionReport): void {
   const gs = good.steps.map((s) => s.step);

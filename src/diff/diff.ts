@@ -1,13 +1,13 @@
 import type { ConnectionReport } from '../handshake/report.js';
 import { analyseCauses } from './cause.js';
-import { compareAlerts, compareCertificates, compareClientHello, compareServer, compareTcp, compareTiming, Comparison } from './compare.js';
+import { compareAlerts, compareCertificates, compareClientHello, compareMessageProblems, compareServer, compareTcp, compareTiming, Comparison } from './compare.js';
 import { findDivergence } from './divergence.js';
 import type { ConnectionRef, DiffArea, DiffResult, Difference, DiffWeight } from './types.js';
 
 export type { ConnectionRef, DiffArea, DiffResult, Difference, DiffWeight, Divergence, DivergenceSide } from './types.js';
 
 /** The order areas are shown in, within one weight. */
-export const AREA_ORDER: readonly DiffArea[] = ['clienthello', 'server', 'certificates', 'tcp', 'alerts', 'timing'];
+export const AREA_ORDER: readonly DiffArea[] = ['clienthello', 'server', 'certificates', 'tcp', 'alerts', 'messages', 'timing'];
 
 export const AREA_WORDS: Readonly<Record<DiffArea, string>> = {
   clienthello: 'ClientHello',
@@ -15,6 +15,7 @@ export const AREA_WORDS: Readonly<Record<DiffArea, string>> = {
   certificates: 'certificate chain',
   tcp: 'TCP',
   alerts: 'alerts',
+  messages: 'TLS messages',
   timing: 'step timeline',
 };
 
@@ -48,6 +49,7 @@ export function diffReports(good: ConnectionReport, bad: ConnectionReport): Diff
   compareCertificates(c, good, bad);
   compareTcp(c, good, bad);
   compareAlerts(c, good, bad);
+  compareMessageProblems(c, good, bad);
   compareTiming(c, good, bad);
   const divergence = findDivergence(good, bad);
   const causes = analyseCauses(good, bad, c.differences);

@@ -1,8 +1,11 @@
 import type { ConnectionReport } from '../handshake/report.js';
 import type { Endpoint, Side } from '../tcp/types.js';
 
-/** Where a difference lies: the client's offer, the server's answer, its certificates, TCP, alerts, the step timeline. */
-export type DiffArea = 'clienthello' | 'server' | 'certificates' | 'tcp' | 'alerts' | 'timing';
+/**
+ * Where a difference lies: the client's offer, the server's answer, its certificates, TCP, alerts, the records
+ * and messages that could not be decoded as what they claim (`messages`), the step timeline.
+ */
+export type DiffArea = 'clienthello' | 'server' | 'certificates' | 'tcp' | 'alerts' | 'messages' | 'timing';
 
 /**
  * How much a difference matters for the failure:

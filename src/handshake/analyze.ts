@@ -10,7 +10,7 @@ import { TlsConnectionDecoder } from '../tls/decoder.js';
 import type { TlsEvent } from '../tls/types.js';
 import { buildReport } from './build.js';
 import type { ConnectionReport } from './report.js';
-import { summarize, type AnalysisSummary } from './summary.js';
+import { SummaryBuilder, type AnalysisSummary } from './summary.js';
 import { walkHandshake } from './walk.js';
 import { analyzeInWorkers } from './workers.js';
 import { connectionSecurity, type SecurityOptions } from './security.js';
@@ -127,8 +127,12 @@ class ConnectionFollower implements StreamConsumer {
   }
 }
 
-/** Analyze one capture file. Never throws for damaged content: the damage is in the capture info. */
-export async function analyzeCapture(file: string, options: AnalyzeOptions = {}): Promise<{ info: CaptureInfo; connections: ConnectionReport[] }> {
+/**
+ * Analyze one capture file. Never throws for damaged content: the damage is in the capture info. With `sink`,
+ * each listed connection's report goes to it as the connection closes (in no particular order) and is not
+ * kept: `connections` is then empty.
+ */
+export async function analyzeCapture(file: string, options: AnalyzeOptions = {}, sink?: ReportSink): Promise<{ info: CaptureInfo; connections: ConnectionReport[] }> {
   const ports = mergePorts(options.ports);
   const net = new NetDecoder({ reuseSegments: true });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -141,7 +145,11 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {})
     keepClosed: false,
     open: (conn) => {
       const follower = new ConnectionFollower(conn, ports);
-      follower.onClose = () => keeper.add(reportOf(conn, follower));
+      follower.onClose = () => {
+        const report = reportOf(conn, follower);
+        if (sink && report.id <= keeper.max) sink(report);
+        else keeper.add(report);
+      };
       return follower;
     },
   });
@@ -185,24 +193,76 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {})
   return { info, connections: keeper.reports() };
 }
 
+/** Receives each listed connection's report once: it may keep what it needs of it, the analysis keeps nothing. */
+export type ReportSink = (report: ConnectionReport) => void;
+
+/** Where a connection goes in the output: its capture (in the order given), then its number. */
+export function outputOrder(captureIndex: number, id: number): number {
+  return captureIndex * 2 ** 32 + id;
+}
+
 export async function analyzeCaptures(files: string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  const captures: CaptureInfo[] = [];
   const connections: ConnectionReport[] = [];
+  const order: number[] = [];
+  const { captures, summary } = await analyzeCapturesTo(files, options, (report, captureIndex) => {
+    connections.push(report);
+    order.push(outputOrder(captureIndex, report.id));
+  });
+  // Reports come as connections close: put them in capture order, then by number.
+  const sorted = connections.map((_, i) => i).sort((a, b) => order[a]! - order[b]!);
+  return { captures, connections: sorted.map((i) => connections[i]!), summary };
+}
+
+/**
+ * analyzeCaptures without keeping the reports: each listed connection's report goes to `sink` as its connection
+ * closes (captures one after the other; within one, in the order connections close), with the index of its
+ * capture in `files`. The summary is built as they go. Captures analyzed in worker threads come back whole and
+ * go to the sink when their turn comes.
+ */
+export async function analyzeCapturesTo(
+  files: string[],
+  options: AnalyzeOptions,
+  sink: (report: ConnectionReport, captureIndex: number) => void,
+): Promise<{ captures: CaptureInfo[]; summary: AnalysisSummary }> {
+  const captures: CaptureInfo[] = [];
+  const summary = new SummaryBuilder();
+  let listed = 0;
+  const take = (captureIndex: number) => (report: ConnectionReport) => {
+    listed++;
+    summary.add(report, outputOrder(captureIndex, report.id));
+    sink(report, captureIndex);
+  };
   // Several captures are analyzed at once in worker threads, then taken in the order given as if analyzed one
   // after the other; a capture that holds more connections than its share of the cap is analyzed again for it.
-  const early = await analyzeInWorkers(files, options, (file) => analyzeCapture(file, options));
+  // The first capture is always analyzed in this thread, with the whole cap: it streams to the sink.
+  let streamedFirst = false;
+  const early = await analyzeInWorkers(files, options, (file) => {
+    if (streamedFirst) return analyzeCapture(file, options);
+    streamedFirst = true;
+    return analyzeCapture(file, options, take(0));
+  });
   const cap = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   for (const [k, file] of files.entries()) {
+    if (k === 0 && streamedFirst) {
+      captures.push(early![0]!.info);
+      continue;
+    }
     // The cap on listed connections is for the whole run: each capture gets what the previous ones left.
-    const maxConnections = Math.max(0, cap - connections.length);
+    const maxConnections = Math.max(0, cap - listed);
     const done = early?.[k];
     const fits = done !== undefined && (maxConnections === cap || (done.connections.length <= maxConnections && !done.info.unlisted));
-    const { info, connections: reports } = fits ? done : await analyzeCapture(file, { ...options, maxConnections });
-    captures.push(info);
-    // Not push(...reports): a capture can hold more connections than a call can take arguments.
-    for (const r of reports) connections.push(r);
+    const toSink = take(k);
+    if (fits) {
+      captures.push(done.info);
+      for (const r of done.connections) toSink(r);
+      // Let the worker's reports go as soon as they are in the sink.
+      early![k] = { info: done.info, connections: [] };
+    } else {
+      const { info } = await analyzeCapture(file, { ...options, maxConnections }, toSink);
+      captures.push(info);
+    }
   }
-  return { captures, connections, summary: addUnlisted(summarize(connections), captures.map((c) => c.unlisted)) };
+  return { captures, summary: addUnlisted(summary.result(), captures.map((c) => c.unlisted)) };
 }
 
 function mergePorts(extra: PortMap | undefined): PortMap {
@@ -241,9 +301,10 @@ function unfinishedNotes(tls: TlsConnectionDecoder): string[] {
 function gapNotes(events: readonly TcpEvent[]): string[] {
   const notes: string[] = [];
   for (const e of events) {
+    if (e.kind !== 'gap' || notes.length >= 5) continue;
     // The stream offset tells apart holes of the same size skipped at the same frame (pcapplusplus/tls2.pcap).
     const at = e.offset !== undefined ? ` (its stream bytes ${e.offset}–${e.offset + (e.length ?? 0)})` : '';
-    if (e.kind === 'gap' && notes.length < 5) notes.push(`${e.from}: ${e.length ?? '?'} bytes never captured before frame ${e.frame}${at}`);
+    notes.push(`${e.from}: ${e.length ?? '?'} bytes never captured before frame ${e.frame}${at}`);
   }
   return notes;
 }

@@ -36,14 +36,40 @@ export interface ReportInput {
 /** Date covers ±8.64e15 ms; a capture's clock can lie outside it (pcapng-example.pcapng's second interface). */
 const LARGEST_DATE_SECONDS = 8.64e12;
 
+/** 0000-01-01 and 10000-01-01 (ms since 1970): between them toISOString has its 24-character form. */
+const FOUR_DIGIT_YEARS_FROM = -62_167_219_200_000;
+const FOUR_DIGIT_YEARS_TO = 253_402_300_800_000;
+/**
+ * 'YYYY-MM-DDTHH:MM:SS.' of the last whole second formatted: consecutive times mostly fall in the same second,
+ * and Date is slow. The result shares it, so each time string costs one small piece of its own.
+ */
+let cachedSecond = NaN;
+let cachedSecondPrefix = '';
+
 export function isoTime(seconds: number): string {
   // Never throw on a timestamp read from the input: say what it was instead.
   if (!(Math.abs(seconds) < LARGEST_DATE_SECONDS)) return `${seconds} s since 1970 (outside the calendar)`;
   const ms = Math.floor(seconds * 1000);
   const micros = Math.round((seconds - Math.floor(seconds)) * 1e6) % 1000;
-  const iso = new Date(ms).toISOString(); // 2026-11-28T11:57:07.333Z
-  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+  if (!(ms >= FOUR_DIGIT_YEARS_FROM && ms < FOUR_DIGIT_YEARS_TO)) {
+    // Years before 0 or after 9999: toISOString writes them with six digits and a sign.
+    const iso = new Date(ms).toISOString();
+    return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+  }
+  // What new Date(ms).toISOString() gives (2026-11-28T11:57:07.333Z) up to the milliseconds, then the micros.
+  const second = Math.floor(ms / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedSecondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+  }
+  const millis = ms - second * 1000;
+  // The tail first: under 13 characters it is one flat string, and the result one rope node over the shared prefix.
+  return cachedSecondPrefix + (pad3(millis) + pad3(micros) + 'Z');
 }
+
+const perSideCopy = <T>(v: { client: T; server: T }): { client: T; server: T } => ({ client: v.client, server: v.server });
+
+const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n));
 
 /** The event that ended the connection: the first fatal (or pre-completion encrypted) alert, else the first FIN or RST. */
 export function findEnd(walk: Walk, events: readonly TcpEvent[]): { how: ConnectionReport['end']['how']; by: Side | null; alert: AlertSeen | null; frame: number | null; time: number | null } {
@@ -135,13 +161,14 @@ export function buildReport(input: ReportInput): ConnectionReport {
       : null,
     tcp: {
       syn: conn.syn,
-      packets: { ...conn.packets },
-      bytes: { ...conn.bytes },
-      retransmissions: { ...conn.retransmissions },
-      gaps: { ...conn.gaps },
-      zeroWindows: { ...conn.zeroWindows },
-      fin: { ...conn.fin },
-      rst: { ...conn.rst },
+      // Copies written out (a spread of each costs several times more, per connection).
+      packets: perSideCopy(conn.packets),
+      bytes: perSideCopy(conn.bytes),
+      retransmissions: perSideCopy(conn.retransmissions),
+      gaps: perSideCopy(conn.gaps),
+      zeroWindows: perSideCopy(conn.zeroWindows),
+      fin: perSideCopy(conn.fin),
+      rst: perSideCopy(conn.rst),
       mss: { client: conn.facts.client.mss, server: conn.facts.server.mss },
       windowScale: { client: conn.facts.client.windowScale, server: conn.facts.server.windowScale },
       largestSegment: { client: conn.facts.client.largestSegment, server: conn.facts.server.largestSegment },

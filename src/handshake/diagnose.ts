@@ -1,5 +1,6 @@
 import type { Connection, Side } from '../tcp/types.js';
 import type { ConnectionReport } from './report.js';
+import { groupThousands } from '../tls/format.js';
 import { stepName } from './steps.js';
 import type { AlertSeen, Walk } from './walk.js';
 
@@ -49,7 +50,7 @@ function ms(seconds: number): string {
 
 const other = (s: Side): Side => (s === 'client' ? 'server' : 'client');
 const howWord = { fin: 'closed (FIN)', rst: 'reset (RST)' } as const;
-const fmt = (n: number) => n.toLocaleString('en-US');
+const fmt = groupThousands;
 
 /**
  * The side whose packets are all missing although the other side's TLS shows it spoke (a capture of one
@@ -62,8 +63,20 @@ export function missingDirection(conn: Connection, walk: Walk): Side | null {
   return null;
 }
 
-/** The likely cause of how a connection ended, in one sentence. Rules are tried in order; the first that fits speaks. */
+/**
+ * The likely cause of how a connection ended, in one sentence. A failed handshake in which a side sent a malformed
+ * message before the end starts with that message: whatever the peer did next, that is what it answered.
+ */
 export function diagnose(f: DiagnosisFacts): string {
+  const how = diagnoseEnd(f);
+  const bad = f.walk.firstMalformed;
+  if (f.report.outcome !== 'failed' || bad === null || (f.end.frame != null && bad.frame > f.end.frame)) return how;
+  const detail = bad.note.replace(/^malformed [^:]*: /, '');
+  return `the ${bad.from}'s ${bad.message} in frame ${bad.frame} is malformed: ${detail}; then ${how}`;
+}
+
+/** How the connection ended and what that most likely means. Rules are tried in order; the first that fits speaks. */
+function diagnoseEnd(f: DiagnosisFacts): string {
   const { report, walk, conn, end } = f;
   const mailProblem = report.mail?.problem ?? null;
   const missing = report.outcome === 'complete' ? null : missingDirection(conn, walk);

@@ -74,7 +74,8 @@ function tally(counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
-function sortedCounts(counts: Map<string, number>): [string, number][] {
+function sortedCounts(counts: Map<string, number> | null): [string, number][] {
+  if (!counts) return [];
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
@@ -83,46 +84,67 @@ function sortedCounts(counts: Map<string, number>): [string, number][] {
  * the most failures, then the most connections.
  */
 export function groupConnections(connections: readonly ConnectionReport[], by: GroupKey): Grouping {
-  interface Acc {
-    connections: number;
-    completed: number;
-    failed: number;
-    failedAt: Map<string, number>;
-    endedBy: Map<string, number>;
-    first: string;
-    last: string;
-  }
-  const groups = new Map<string, Acc>();
-  for (const r of connections) {
-    const value = groupValue(r, by);
-    let g = groups.get(value);
+  const builder = new GroupBuilder(by);
+  for (const r of connections) builder.add(r);
+  return builder.result();
+}
+
+interface GroupAcc {
+  connections: number;
+  completed: number;
+  failed: number;
+  /** Created at the group's first failure: most groups of a large capture (one per client) never need them. */
+  failedAt: Map<string, number> | null;
+  endedBy: Map<string, number> | null;
+  first: string;
+  last: string;
+  /** The output order of the group's first connection (reports may be added as connections close). */
+  order: number;
+}
+
+/** groupConnections one connection at a time: one entry per group value, no report kept. */
+export class GroupBuilder {
+  private readonly groups = new Map<string, GroupAcc>();
+  private added = 0;
+
+  constructor(readonly by: GroupKey) {}
+
+  add(r: ConnectionReport, order: number = this.added): void {
+    this.added++;
+    const value = groupValue(r, this.by);
+    let g = this.groups.get(value);
     if (!g) {
-      g = { connections: 0, completed: 0, failed: 0, failedAt: new Map(), endedBy: new Map(), first: r.start, last: r.start };
-      groups.set(value, g);
-    }
+      g = { connections: 0, completed: 0, failed: 0, failedAt: null, endedBy: null, first: r.start, last: r.start, order };
+      this.groups.set(value, g);
+    } else if (order < g.order) g.order = order;
     g.connections++;
     if (r.start < g.first) g.first = r.start;
     if (r.start > g.last) g.last = r.start;
     if (r.outcome === 'complete') g.completed++;
     else if (r.outcome === 'failed') {
       g.failed++;
-      tally(g.failedAt, `${r.lastStep} ${r.lastStepName}`);
-      tally(g.endedBy, endWords(r));
+      tally((g.failedAt ??= new Map()), `${r.lastStep} ${r.lastStepName}`);
+      tally((g.endedBy ??= new Map()), endWords(r));
     }
   }
-  const out: ConnectionGroup[] = [...groups.entries()].map(([value, g]) => ({
-    value,
-    connections: g.connections,
-    completed: g.completed,
-    failed: g.failed,
-    failureRate: rate(g.failed, g.completed),
-    failedAt: sortedCounts(g.failedAt).map(([step, count]) => ({ step, count })),
-    endedBy: sortedCounts(g.endedBy).map(([end, count]) => ({ end, count })),
-    firstSeen: g.first,
-    lastSeen: g.last,
-  }));
-  out.sort((a, b) => (b.failureRate ?? -1) - (a.failureRate ?? -1) || b.failed - a.failed || b.connections - a.connections || a.value.localeCompare(b.value));
-  return { by, groups: out };
+
+  /** The grouping; `rename` maps each value first (`--redact`: pseudonyms, which the order then follows). */
+  result(rename: (value: string) => string = (v) => v): Grouping {
+    const entries = [...this.groups.entries()].sort((a, b) => a[1].order - b[1].order);
+    const out: ConnectionGroup[] = entries.map(([value, g]) => ({
+      value: rename(value),
+      connections: g.connections,
+      completed: g.completed,
+      failed: g.failed,
+      failureRate: rate(g.failed, g.completed),
+      failedAt: sortedCounts(g.failedAt).map(([step, count]) => ({ step, count })),
+      endedBy: sortedCounts(g.endedBy).map(([end, count]) => ({ end, count })),
+      firstSeen: g.first,
+      lastSeen: g.last,
+    }));
+    out.sort((a, b) => (b.failureRate ?? -1) - (a.failureRate ?? -1) || b.failed - a.failed || b.connections - a.connections || a.value.localeCompare(b.value));
+    return { by: this.by, groups: out };
+  }
 }
 
 function rate(failed: number, completed: number): number | null {
@@ -192,19 +214,38 @@ function hypergeometricUpperTail(k: number, draws: number, successes: number, to
  * property. Empty when nothing stands out, in particular when every handshake failed or none did.
  */
 export function notableGroups(connections: readonly ConnectionReport[]): NotableGroup[] {
-  let failed = 0;
-  let completed = 0;
-  for (const r of connections) {
-    if (r.outcome === 'failed') failed++;
-    else if (r.outcome === 'complete') completed++;
+  const builder = new NotableGroupsBuilder();
+  for (const r of connections) builder.add(r);
+  return builder.result();
+}
+
+/** notableGroups one connection at a time: a GroupBuilder per property of the summary, no report kept. */
+export class NotableGroupsBuilder {
+  private failed = 0;
+  private completed = 0;
+  private readonly builders = SUMMARY_KEYS.map((by) => new GroupBuilder(by));
+  private added = 0;
+
+  add(r: ConnectionReport, order: number = this.added): void {
+    this.added++;
+    if (r.outcome === 'failed') this.failed++;
+    else if (r.outcome === 'complete') this.completed++;
+    for (const b of this.builders) b.add(r, order);
   }
+
+  result(): NotableGroup[] {
+    return notableFrom(this.failed, this.completed, (by) => this.builders[SUMMARY_KEYS.indexOf(by)]!.result());
+  }
+}
+
+function notableFrom(failed: number, completed: number, grouped: (by: GroupKey) => Grouping): NotableGroup[] {
   const decidedAll = failed + completed;
   if (failed === 0 || completed === 0 || decidedAll < 2 * MIN_GROUP_CONNECTIONS) return [];
   const lf = logFactorials(decidedAll);
   const found: NotableGroup[] = [];
   for (const by of SUMMARY_KEYS) {
     let best: NotableGroup | null = null;
-    const judged = groupConnections(connections, by).groups.filter((g) => {
+    const judged = grouped(by).groups.filter((g) => {
       const decided = g.failed + g.completed;
       return decided >= MIN_GROUP_CONNECTIONS && decidedAll - decided >= MIN_GROUP_CONNECTIONS;
     });

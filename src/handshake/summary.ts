@@ -1,5 +1,5 @@
 import type { ConnectionReport } from './report.js';
-import { notableGroups, type NotableGroup } from './groups.js';
+import { NotableGroupsBuilder, type NotableGroup } from './groups.js';
 import { stepName } from './steps.js';
 import type { LogJoinSummary, UnmatchedLogLine } from './serverlog-join.js';
 
@@ -28,27 +28,81 @@ export function endWords(r: ConnectionReport): string {
 }
 
 export function summarize(connections: readonly ConnectionReport[]): AnalysisSummary {
-  const byOutcome: AnalysisSummary['byOutcome'] = { complete: 0, failed: 0, 'not-tls': 0, unknown: 0 };
-  const failedAtStep: Record<string, number> = {};
-  const failedBy: Record<string, number> = {};
-  const byProtocol: Record<string, number> = {};
-  const clients = new Map<string, { connections: number; failed: number }>();
-  for (const r of connections) {
-    byOutcome[r.outcome]++;
-    byProtocol[r.protocol] = (byProtocol[r.protocol] ?? 0) + 1;
-    const c = clients.get(r.client.ip) ?? { connections: 0, failed: 0 };
+  const builder = new SummaryBuilder();
+  for (const r of connections) builder.add(r);
+  return builder.result();
+}
+
+/**
+ * The summary built one connection at a time, so that a report can be let go once it is written (`analyze`
+ * streams its output): it keeps counters, one entry per client address and per group value, never a report.
+ * Reports may come in any order (as connections close): `order` is the connection's place in the output (its
+ * capture, then its number); each key of the result is placed where the first connection in that order put it,
+ * so the summary is the one `summarize` makes of the reports in output order, key order included.
+ */
+export class SummaryBuilder {
+  private connections = 0;
+  private readonly byOutcome: AnalysisSummary['byOutcome'] = { complete: 0, failed: 0, 'not-tls': 0, unknown: 0 };
+  private readonly failedAtStep = new OrderedCounts();
+  private readonly failedBy = new OrderedCounts();
+  private readonly byProtocol = new OrderedCounts();
+  private readonly clients = new Map<string, { connections: number; failed: number; first: number }>();
+  private readonly groups = new NotableGroupsBuilder();
+
+  add(r: ConnectionReport, order: number = this.connections): void {
+    this.connections++;
+    this.byOutcome[r.outcome]++;
+    this.byProtocol.add(r.protocol, order);
+    let c = this.clients.get(r.client.ip);
+    if (!c) this.clients.set(r.client.ip, (c = { connections: 0, failed: 0, first: order }));
+    else if (order < c.first) c.first = order;
     c.connections++;
     if (r.outcome === 'failed') {
       c.failed++;
-      const step = `${r.lastStep} ${stepName(r.lastStep)}`;
-      failedAtStep[step] = (failedAtStep[step] ?? 0) + 1;
-      const how = endWords(r);
-      failedBy[how] = (failedBy[how] ?? 0) + 1;
+      this.failedAtStep.add(`${r.lastStep} ${stepName(r.lastStep)}`, order);
+      this.failedBy.add(endWords(r), order);
     }
-    clients.set(r.client.ip, c);
+    this.groups.add(r, order);
   }
-  const byClient = [...clients.entries()]
-    .map(([client, v]) => ({ client, ...v }))
-    .sort((a, b) => b.failed - a.failed || b.connections - a.connections || a.client.localeCompare(b.client));
-  return { connections: connections.length, byOutcome, failedAtStep, failedBy, byClient, byProtocol, notableGroups: notableGroups(connections) };
+
+  result(): AnalysisSummary {
+    const byClient = [...this.clients.entries()]
+      .sort((a, b) => a[1].first - b[1].first)
+      .map(([client, v]) => ({ client, connections: v.connections, failed: v.failed }))
+      .sort((a, b) => b.failed - a.failed || b.connections - a.connections || a.client.localeCompare(b.client));
+    return {
+      connections: this.connections,
+      byOutcome: { ...this.byOutcome },
+      failedAtStep: this.failedAtStep.result(),
+      failedBy: this.failedBy.result(),
+      byClient,
+      byProtocol: this.byProtocol.result(),
+      notableGroups: this.groups.result(),
+    };
+  }
+}
+
+/** Counts by key; the result's keys in the order of the first connection (in output order) that had each. */
+export class OrderedCounts {
+  private readonly counts = new Map<string, { n: number; first: number }>();
+
+  add(key: string, order: number): void {
+    const c = this.counts.get(key);
+    if (!c) this.counts.set(key, { n: 1, first: order });
+    else {
+      c.n++;
+      if (order < c.first) c.first = order;
+    }
+  }
+
+  /** [key, count] in first-seen order. */
+  entries(): [string, number][] {
+    return [...this.counts.entries()].sort((a, b) => a[1].first - b[1].first).map(([k, v]) => [k, v.n]);
+  }
+
+  result(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, n] of this.entries()) out[k] = n;
+    return out;
+  }
 }

@@ -88,12 +88,16 @@ export const TRANSITIONS: readonly Transition[] = [
   ['sslv2', 'server', 'SSLv2 Encrypted', 9],
 ];
 
-const TRANSITION_INDEX = new Map<string, number | null>(
-  TRANSITIONS.map(([shape, from, move, step]) => [`${shape}/${from}/${move}`, step]),
-);
+/** shape → side → move → step: looked up without building a key string per message. */
+const TRANSITION_INDEX = new Map<Shape, Record<Side, Map<Move, number | null>>>();
+for (const [shape, from, move, step] of TRANSITIONS) {
+  let bySide = TRANSITION_INDEX.get(shape);
+  if (!bySide) TRANSITION_INDEX.set(shape, (bySide = { client: new Map(), server: new Map() }));
+  bySide[from].set(move, step);
+}
 
 export function transition(shape: Shape, from: Side, move: Move): number | null | undefined {
-  return TRANSITION_INDEX.get(`${shape}/${from}/${move}`);
+  return TRANSITION_INDEX.get(shape)?.[from].get(move);
 }
 
 const MOVE_BY_HANDSHAKE_TYPE: Readonly<Record<number, Move>> = {
@@ -167,6 +171,8 @@ export interface Walk {
   lastMessage: { client: TimelineEntry | null; server: TimelineEntry | null };
   /** Decoder problems (malformed messages, not-TLS bytes), one line each. */
   problems: string[];
+  /** The first message whose structure was wrong (a peer rejects such a message), or null. */
+  firstMalformed: { from: Side; frame: number; time: number; message: string; note: string } | null;
   /** Application data records/bytes after the handshake, per side. */
   applicationData: { client: { records: number; bytes: number }; server: { records: number; bytes: number } };
 }
@@ -198,6 +204,7 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
     timeline: [],
     lastMessage: { client: null, server: null },
     problems: [],
+    firstMalformed: null,
     applicationData: { client: { records: 0, bytes: 0 }, server: { records: 0, bytes: 0 } },
   };
   const side: Record<Side, SideState> = {
@@ -311,6 +318,9 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
       }
       case 'error': {
         if (walk.problems.length < 20) walk.problems.push(`${ev.from}, frame ${ev.frame}: ${ev.note}`);
+        if (ev.malformed !== undefined && walk.firstMalformed === null) {
+          walk.firstMalformed = { from: ev.from, frame: ev.frame, time: ev.time, message: ev.malformed, note: ev.note };
+        }
         break;
       }
     }

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { AnalysisResult } from '../handshake/analyze.js';
+import type { AnalysisResult, CaptureInfo } from '../handshake/analyze.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
 import { renderPlainTable } from './plain-table.js';
@@ -30,48 +30,73 @@ function outcomeCell(r: ConnectionReport, color: boolean): string {
 
 /** The `analyze` table: one row per connection, then the summary. */
 export function renderAnalysisText(result: AnalysisResult, opts: TextOptions = {}): string {
+  const layout = textLayout(result.summary.log !== undefined, opts);
+  const many = result.captures.length > 1;
+  const rows = result.connections.map((r) => textRow(r, layout, many ? captureIndex(result, r) : null));
+  const out = [...textHead(result.captures, rows.length === 0)];
+  if (rows.length === 0) return out.join('\n') + '\n';
+  out.push(renderTextTable(layout, rows));
+  out.push('');
+  out.push(renderSummaryText(result));
+  return out.join('\n') + '\n';
+}
+
+/** The table's columns: fixed widths, the diagnosis taking what the terminal has left. */
+export interface TextLayout {
+  head: string[];
+  colWidths: number[];
+  withLog: boolean;
+  color: boolean;
+}
+
+export function textLayout(withLog: boolean, opts: TextOptions = {}): TextLayout {
   const width = Math.max(100, opts.width ?? 160);
-  const color = opts.color ?? false;
-  const out: string[] = [];
-  for (const c of result.captures) out.push(captureSummaryLine(c));
-  if (result.connections.length === 0) {
-    out.push('no TCP connections found');
-    return out.join('\n') + '\n';
-  }
-  const withLog = result.summary.log !== undefined;
   const fixed = [4, 23, 19, 21, 9, 26, 22, 10, 20, ...(withLog ? [LOG_COLUMN_WIDTH] : [])];
   const diagnosisWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - fixed.length - 2);
   const head = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', ...(withLog ? ['log'] : []), 'diagnosis'];
-  const colWidths = [...fixed, diagnosisWidth];
+  return { head, colWidths: [...fixed, diagnosisWidth], withLog, color: opts.color ?? false };
+}
+
+/** The capture lines above the table (and the line saying there is no table). */
+export function textHead(captures: readonly CaptureInfo[], empty: boolean): string[] {
+  const out = captures.map(captureSummaryLine);
+  if (empty) out.push('no TCP connections found');
+  return out;
+}
+
+/** One connection's cells; `capture` is its capture's 1-based place when several were given. */
+export function textRow(r: ConnectionReport, layout: TextLayout, capture: number | null): string[] {
+  return [
+    capture !== null ? `${capture}#${r.id}` : String(r.id),
+    endpoint(r.client),
+    endpoint(r.server),
+    r.protocol,
+    r.tls.version ?? '—',
+    shortCipher(r.tls.cipher),
+    stepWords(r),
+    outcomeCell(r, layout.color),
+    endWords(r),
+    ...(layout.withLog ? [logCell(r)] : []),
+    r.diagnosis,
+  ];
+}
+
+export function renderTextTable(layout: TextLayout, rows: string[][]): string {
+  const { head, colWidths, color } = layout;
+  if (!color) {
+    // cli-table3 takes about a millisecond a row, more with more rows; without colours the same table is drawn in
+    // linear time (plain-table.ts).
+    return renderPlainTable({ head, colWidths, wordWrap: true }, rows);
+  }
   const table = new Table({
     head,
     colWidths,
     wordWrap: true,
     wrapOnWordBoundary: true,
-    style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] },
+    style: { head: ['bold'], border: ['grey'] },
   });
-  const many = result.captures.length > 1;
-  for (const r of result.connections) {
-    table.push([
-      many ? `${captureIndex(result, r)}#${r.id}` : String(r.id),
-      endpoint(r.client),
-      endpoint(r.server),
-      r.protocol,
-      r.tls.version ?? '—',
-      shortCipher(r.tls.cipher),
-      stepWords(r),
-      outcomeCell(r, color),
-      endWords(r),
-      ...(withLog ? [logCell(r)] : []),
-      r.diagnosis,
-    ]);
-  }
-  // cli-table3 takes about a millisecond a row, more with more rows; without colours the same table is drawn in
-  // linear time (plain-table.ts).
-  out.push(color ? table.toString() : renderPlainTable({ head, colWidths, wordWrap: true }, table as unknown as string[][]));
-  out.push('');
-  out.push(renderSummaryText(result));
-  return out.join('\n') + '\n';
+  for (const row of rows) table.push(row);
+  return table.toString();
 }
 
 function captureIndex(result: AnalysisResult, r: ConnectionReport): number {
@@ -84,7 +109,7 @@ function shortCipher(name: string | null): string {
   return name.replace(/^TLS_/, '');
 }
 
-export function renderSummaryText(result: AnalysisResult): string {
+export function renderSummaryText(result: Pick<AnalysisResult, 'summary'>): string {
   const s = result.summary;
   const lines: string[] = [];
   const o = s.byOutcome;

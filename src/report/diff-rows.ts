@@ -1,6 +1,6 @@
 import { STEPS } from '../handshake/steps.js';
 import type { ConnectionReport } from '../handshake/report.js';
-import { alertsOf, firstClose, retransmissionsOf } from '../diff/compare.js';
+import { alertsOf, firstClose, messageProblemsOf, retransmissionsOf } from '../diff/compare.js';
 import type { DiffResult, DiffWeight, Difference } from '../diff/types.js';
 import { ms as millis } from '../diff/words.js';
 import { endpoint, endWords } from './words.js';
@@ -131,5 +131,7 @@ export function diffRows(result: DiffResult, good: ConnectionReport, bad: Connec
   row('TCP', 'first FIN / RST', close(good), close(bad), ['tcp/close']);
   if (good.tcp.gaps.client + good.tcp.gaps.server + bad.tcp.gaps.client + bad.tcp.gaps.server > 0) row('TCP', 'gaps client / server', pair(good.tcp.gaps), pair(bad.tcp.gaps), ['tcp/gaps']);
   row('alerts', 'alerts', or(alertsOf(good).join(', '), 'none'), or(alertsOf(bad).join(', '), 'none'), ['alerts/alerts']);
+  const problems = (r: ConnectionReport) => or(messageProblemsOf(r).map((p) => `${p.from}, frame ${p.frame}: ${p.note}`).join('; '), 'none');
+  if (messageProblemsOf(good).length + messageProblemsOf(bad).length > 0) row('TLS messages', 'decoding problems', problems(good), problems(bad), ['messages/problems']);
   return rows;
 }

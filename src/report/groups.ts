@@ -36,7 +36,7 @@ function groupRow(g: ConnectionGroup): string[] {
 const HEAD = ['failed at step', 'failures ended by'];
 
 /** `analyze --by KEY`: the capture lines, one row per group, then the usual summary lines. */
-export function renderGroupsText(result: AnalysisResult, grouping: Grouping, summaryText: string, opts: { width?: number; color?: boolean } = {}): string {
+export function renderGroupsText(result: Pick<AnalysisResult, 'captures'>, grouping: Grouping, summaryText: string, opts: { width?: number; color?: boolean } = {}): string {
   const out: string[] = [];
   for (const c of result.captures) out.push(captureSummaryLine(c));
   if (grouping.groups.length === 0) {

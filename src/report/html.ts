@@ -76,19 +76,27 @@ export function renderAnalysisHtml(result: AnalysisResult, opts: HtmlOptions = {
   return page(title, body.join('\n'));
 }
 
-export function page(title: string, body: string): string {
+export interface PageOptions {
+  /** Styles added after the shared ones. */
+  css?: string;
+  /** The page's script; null for none (the default is the connections table's sorting). */
+  script?: string | null;
+}
+
+/** The shared page: doctype, charset, title, the shared styles (PAGE_CSS, which includes the ladder's), the body. */
+export function page(title: string, body: string, opts: PageOptions = {}): string {
+  const script = opts.script === undefined ? SORT_SCRIPT : opts.script;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${PAGE_CSS}</style>
+<style>${PAGE_CSS}${opts.css ?? ''}</style>
 </head>
 <body>
 ${body}
-<script>${SORT_SCRIPT}</script>
-</body>
+${script !== null ? `<script>${script}</script>\n` : ''}</body>
 </html>
 `;
 }

@@ -1,4 +1,5 @@
 import type { AnalysisResult } from '../handshake/analyze.js';
+import type { ConnectionReport } from '../handshake/report.js';
 
 /** `analyze --format json`: one document, the contract documented in the README. */
 export function renderAnalysisJson(result: AnalysisResult, extra: Record<string, unknown> = {}): string {
@@ -20,29 +21,48 @@ export function renderAnalysisJson(result: AnalysisResult, extra: Record<string,
  * is stringified on its own, when the piece that holds it is asked for.
  */
 export function* renderAnalysisJsonPieces(result: AnalysisResult, extra: Record<string, unknown> = {}, pieceSize = 1 << 20): Generator<string> {
-  const doc: Record<string, unknown> = { captures: result.captures, connections: result.connections, summary: result.summary, ...extra };
-  const keys = Object.keys(doc).filter((k) => doc[k] !== undefined && typeof doc[k] !== 'function');
+  yield* renderAnalysisJsonStream({ captures: result.captures, summary: result.summary, ...extra }, connectionTexts(result.connections), pieceSize);
+}
+
+/** A connection as it stands in the document's `connections` array (indented for its depth). */
+export function connectionJsonText(report: ConnectionReport): string {
+  return indent(JSON.stringify(report ?? null, null, 2), '    ');
+}
+
+function* connectionTexts(connections: readonly ConnectionReport[]): Generator<string> {
+  for (const c of connections) yield connectionJsonText(c);
+}
+
+/**
+ * The document `{ captures, connections, summary, ...extra }` in pieces, its connections given one by one as
+ * text (connectionJsonText) as they are read back from wherever they waited: `analyze` writes a capture's
+ * connections as they close, long before its `captures` entry (which comes first) is known.
+ */
+export function* renderAnalysisJsonStream(
+  doc: { captures: unknown; summary: unknown } & Record<string, unknown>,
+  connections: Iterable<string>,
+  pieceSize = 1 << 20,
+): Generator<string> {
+  const { captures, summary, ...extra } = doc;
+  const whole: Record<string, unknown> = { captures, connections, summary, ...extra };
+  const keys = Object.keys(whole).filter((k) => whole[k] !== undefined && typeof whole[k] !== 'function');
   let piece = '{';
-  if (keys.length === 0) {
-    yield '{}\n';
-    return;
-  }
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!;
-    const value = doc[key];
     piece += `${k === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
-    if (key === 'connections' && Array.isArray(value) && value.length > 0) {
-      piece += '[';
-      for (let i = 0; i < value.length; i++) {
-        piece += `${i === 0 ? '' : ','}\n    ${indent(JSON.stringify(value[i] ?? null, null, 2), '    ')}`;
+    if (key === 'connections') {
+      let first = true;
+      for (const text of connections) {
+        piece += `${first ? '[' : ','}\n    ${text}`;
+        first = false;
         if (piece.length >= pieceSize) {
           yield piece;
           piece = '';
         }
       }
-      piece += '\n  ]';
+      piece += first ? '[]' : '\n  ]';
     } else {
-      piece += indent(JSON.stringify(value, null, 2), '  ');
+      piece += indent(JSON.stringify(whole[key], null, 2), '  ');
     }
   }
   yield piece + '\n}\n';

@@ -18,6 +18,28 @@ export function table(head: string[], rows: string[][]): string {
 
 /** The `analyze --format markdown` report: ready to paste into a ticket. */
 export function renderAnalysisMarkdown(result: AnalysisResult): string {
+  const shown = result.connections;
+  const details = shown.filter((r) => r.outcome === 'failed' || shown.length <= 1).map(renderConnectionMarkdown);
+  return [...renderAnalysisMarkdownPieces(result, shown.map(markdownRow), details)].join('');
+}
+
+export const MARKDOWN_HEAD = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', 'diagnosis'];
+
+/** One connection's cells in the Markdown table. */
+export function markdownRow(r: ConnectionReport): string[] {
+  return [String(r.id), endpoint(r.client), endpoint(r.server), r.protocol, r.tls.version ?? '—', r.tls.cipher ?? '—', stepWords(r), r.outcome, endWords(r), r.diagnosis];
+}
+
+/**
+ * The report in pieces, its rows and its connection details (renderConnectionMarkdown: the failed ones, or the
+ * only one) given one by one as they are read back: `analyze` streams them. `rows` is iterated only when not empty.
+ */
+export function* renderAnalysisMarkdownPieces(
+  result: Pick<AnalysisResult, 'captures' | 'summary'>,
+  rows: Iterable<string[]> & { length?: number },
+  details: Iterable<string>,
+  hasRows: boolean = rows.length === undefined || rows.length > 0,
+): Generator<string> {
   const out: string[] = [];
   out.push('## TLS handshakes');
   out.push('');
@@ -30,31 +52,22 @@ export function renderAnalysisMarkdown(result: AnalysisResult): string {
   out.push('');
   const notable = notableGroupsLine(s.notableGroups);
   if (notable) out.push(cell(notable), '');
-  if (result.connections.length > 0) {
-    out.push(
-      table(
-        ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', 'diagnosis'],
-        result.connections.map((r) => [
-          String(r.id),
-          endpoint(r.client),
-          endpoint(r.server),
-          r.protocol,
-          r.tls.version ?? '—',
-          r.tls.cipher ?? '—',
-          stepWords(r),
-          r.outcome,
-          endWords(r),
-          r.diagnosis,
-        ]),
-      ),
-    );
-    out.push('');
+  // The report is these pieces joined by line breaks, with one at the end.
+  yield out.join('\n') + '\n';
+  if (hasRows) {
+    const head = MARKDOWN_HEAD;
+    yield `| ${head.map(cell).join(' | ')} |\n|${head.map(() => '---').join('|')}|\n`;
+    let piece = '';
+    for (const r of rows) {
+      piece += `| ${r.map(cell).join(' | ')} |\n`;
+      if (piece.length >= 1 << 16) {
+        yield piece;
+        piece = '';
+      }
+    }
+    yield piece + '\n';
   }
-  for (const r of result.connections) {
-    if (r.outcome !== 'failed' && result.connections.length > 1) continue;
-    out.push(renderConnectionMarkdown(r));
-  }
-  return out.join('\n') + '\n';
+  for (const d of details) yield d + '\n';
 }
 
 export function renderConnectionMarkdown(r: ConnectionReport): string {

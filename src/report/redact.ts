@@ -54,7 +54,7 @@ export class Redactor {
 
   /**
    * Replace every learned value inside a string, whole values only (10.77.0.1 never eats 10.77.0.100): a value
-   * starts where no [\w.:-] precedes it and ends where neither [\w-] nor '.' and a word character follow; the
+   * starts where no [\w.:-] precedes it (or right after the `*.` of a wildcard name) and ends where neither [\w-] nor '.' and a word character follow; the
    * longest value wins, case does not matter.
    *
    * Linear in the string's length whatever the number of values (a certificate can bring ten thousand names,
@@ -69,7 +69,7 @@ export class Redactor {
     const n = s.length;
     let p = 0;
     while (p < n) {
-      if (p > 0 && isRunChar(s.charCodeAt(p - 1))) {
+      if (p > 0 && isRunChar(s.charCodeAt(p - 1)) && !afterWildcard(s, p)) {
         p++;
         continue;
       }
@@ -103,7 +103,8 @@ export class Redactor {
         copied = matchEnd;
         p = matchEnd;
       } else {
-        p = runEnd > p ? runEnd : p + 1;
+        // '*.lab.test': the run starts at the wildcard's dot; the name after it is a value's start too.
+        p = runEnd > p && !(s.charCodeAt(p) === 46 && p > 0 && s.charCodeAt(p - 1) === 42) ? runEnd : p + 1;
       }
     }
     if (copied === 0) return s;
@@ -150,6 +151,11 @@ function buildIndex(map: ReadonlyMap<string, string>): RedactionIndex {
   return { plain, odd };
 }
 
+/** Position p follows a wildcard's '*.' (a certificate name such as CN=*.lab.test): a name may start there. */
+function afterWildcard(s: string, p: number): boolean {
+  return p > 1 && s.charCodeAt(p - 1) === 46 && s.charCodeAt(p - 2) === 42;
+}
+
 /** [A-Za-z0-9_] */
 function isWordChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -170,10 +176,14 @@ function validEnd(s: string, e: number): boolean {
 
 /** Redact a whole analysis (or any document whose `connections` are RedactionSources). */
 export function redactDocument<T extends { connections: RedactionSource[] }>(doc: T, extra: RedactionSource[] = []): T {
+  return redactorFor([...doc.connections, ...extra]).value(doc);
+}
+
+/** One Redactor that knows every source (so a value met in several keeps one pseudonym), endpoints numbered first. */
+export function redactorFor(sources: readonly RedactionSource[]): Redactor {
   const r = new Redactor();
-  const all = [...doc.connections, ...extra];
   // Endpoints first, so that addresses met only in certificates do not take their pseudonyms' numbers.
-  for (const c of all) r.learn({ client: c.client, server: c.server });
-  for (const c of all) r.learn(c);
-  return r.value(doc);
+  for (const c of sources) r.learn({ client: c.client, server: c.server });
+  for (const c of sources) r.learn(c);
+  return r;
 }

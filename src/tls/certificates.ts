@@ -6,9 +6,11 @@
  * with the small bounded reader below. Nothing here throws on bad input: a certificate that cannot be
  * read is a problem in the result, next to what could be read of the others.
  */
+import * as crypto from 'node:crypto';
 import { createHash, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { CURVE_BITS, KEY_TYPES, signatureAlgorithmName } from './oids.js';
+import { groupThousands } from './format.js';
 
 /** One certificate as `analyze --format json` writes it (the issue's fields first, then extras). */
 export interface CertificateSummary {
@@ -178,6 +180,7 @@ interface ParsedCertificate {
 /** The same chain comes back in every connection to a server: parse each certificate once. */
 const parsedCache = new Map<string, ParsedCertificate>();
 const PARSED_CACHE_SIZE = 512;
+const MAX_CACHED_DER = 64 * 1024;
 
 function attemptOr<T>(f: () => T, fallback: T): T {
   try {
@@ -187,11 +190,20 @@ function attemptOr<T>(f: () => T, fallback: T): T {
   }
 }
 
+/** node:crypto's one-shot hash (Node ≥ 20.12): no Hash object per certificate. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
+
+function sha256Hex(der: Buffer): string {
+  return oneShotHash ? oneShotHash('sha256', der, 'hex') : createHash('sha256').update(der).digest('hex');
+}
+
 function parseCertificate(der: Buffer): ParsedCertificate {
-  const sha256 = createHash('sha256').update(der).digest('hex');
+  const sha256 = sha256Hex(der);
   const cached = parsedCache.get(sha256);
   if (cached) return cached;
   const parsed = parseUncached(der, sha256);
+  // Kept only at a real certificate's size: 512 hostile megabyte-long ones must not stay in memory.
+  if (der.length > MAX_CACHED_DER) return parsed;
   if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
   parsedCache.set(sha256, parsed);
   return parsed;
@@ -377,13 +389,30 @@ function normalizeIp(ip: string): string {
 // ---------------------------------------------------------------------------------------------
 // The chain.
 
+/** The name label() shows for a summary, by summary: the parsed-certificate cache hands out the same ones. */
+const labelNames = new WeakMap<CertificateSummary, string>();
+
 function label(c: CertificateSummary, index: number): string {
-  const cn = c.subject ? /(?:^|, )CN=([^,]+)/.exec(c.subject)?.[1] : undefined;
-  const name = cn ?? c.subject ?? `sha256 ${c.sha256.slice(0, 16)}…`;
+  let name = labelNames.get(c);
+  if (name === undefined) {
+    const cn = c.subject ? /(?:^|, )CN=([^,]+)/.exec(c.subject)?.[1] : undefined;
+    name = cn ?? c.subject ?? `sha256 ${c.sha256.slice(0, 16)}…`;
+    labelNames.set(c, name);
+  }
   return `#${index + 1} '${name}'`;
 }
 
-const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** Days already written, by ms: the same certificates' dates come back in every connection. Bounded. */
+const days = new Map<number, string>();
+const day = (ms: number): string => {
+  let text = days.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString().slice(0, 10);
+    if (days.size >= 1024) days.clear();
+    days.set(ms, text);
+  }
+  return text;
+};
 const daysBetween = (a: number, b: number) => Math.round(Math.abs(a - b) / 86_400_000);
 
 /**
@@ -413,21 +442,50 @@ export function inspectChain(ders: readonly Buffer[], options: ChainCheckOptions
     }
   });
 
-  checkDuplicates(certificates, problems);
-  checkOrder(parsed, problems);
-  checkNames(certificates, parsed, options.names ?? [], problems);
-  checkSize(ders, problems);
+  // What does not depend on the time is the same for every connection that brings this chain and these names.
+  const names = options.names ?? [];
+  const key = chainKey(parsed, ders, names);
+  let fixed = chainProblemsCache.get(key);
+  if (fixed === undefined) {
+    fixed = [];
+    checkDuplicates(certificates, fixed);
+    checkOrder(parsed, fixed);
+    checkNames(certificates, parsed, names, fixed);
+    checkSize(ders, fixed);
+    // A key made long by a huge name from the wire is not kept: the cache stays small whatever the input.
+    if (key.length <= MAX_CHAIN_KEY_LENGTH) {
+      if (chainProblemsCache.size >= CHAIN_CACHE_SIZE) chainProblemsCache.clear();
+      chainProblemsCache.set(key, fixed);
+    }
+  }
+  for (const p of fixed) problems.push({ ...p });
   if (options.trustStore) checkTrust(parsed, options.trustStore, at, problems);
   return { certificates, problems };
 }
 
+/** Duplicates, order, names and size of a chain, by chainKey; each report gets copies. Bounded: emptied when full. */
+const chainProblemsCache = new Map<string, ChainProblem[]>();
+const CHAIN_CACHE_SIZE = 256;
+const MAX_CHAIN_KEY_LENGTH = 8192;
+
+/** Everything those checks read: the certificates read (by digest), how many were sent and their sizes, the names. */
+function chainKey(parsed: readonly ParsedCertificate[], ders: readonly Buffer[], names: readonly { name: string; source: string }[]): string {
+  let total = 0;
+  for (const d of ders) total += d.length;
+  let key = `${ders.length},${total}`;
+  for (const p of parsed) key += `|${p.summary.sha256}`;
+  for (const n of names) key += `\u0000${n.name}\u0001${n.source}`;
+  return key;
+}
+
 function checkDuplicates(certificates: CertificateSummary[], problems: ChainProblem[]): void {
-  const first = new Map<string, number>();
-  certificates.forEach((c, i) => {
-    const earlier = first.get(c.sha256);
-    if (earlier === undefined) first.set(c.sha256, i);
-    else problems.push({ code: 'duplicate', index: i, message: `${label(c, i)} is sent twice (also #${earlier + 1}): ${c.bytes} wasted bytes` });
-  });
+  // At most MAX_CERTIFICATES: comparing each with those before it costs less than a Map per connection.
+  for (let i = 1; i < certificates.length; i++) {
+    const c = certificates[i]!;
+    let earlier = -1;
+    for (let j = 0; j < i && earlier < 0; j++) if (certificates[j]!.sha256 === c.sha256) earlier = j;
+    if (earlier >= 0) problems.push({ code: 'duplicate', index: i, message: `${label(c, i)} is sent twice (also #${earlier + 1}): ${c.bytes} wasted bytes` });
+  }
 }
 
 function checkOrder(parsed: ParsedCertificate[], problems: ChainProblem[]): void {
@@ -497,7 +555,7 @@ function checkSize(ders: readonly Buffer[], problems: ChainProblem[]): void {
   problems.push({
     code: 'large-chain',
     index: null,
-    message: `the chain is large: ${total.toLocaleString('en-US')} bytes in ${ders.length} certificates (a leaf and one intermediate are 2–4 KB); it alone fills ${segments} full-size segments, so a path that drops large packets never delivers it`,
+    message: `the chain is large: ${groupThousands(total)} bytes in ${ders.length} certificates (a leaf and one intermediate are 2–4 KB); it alone fills ${segments} full-size segments, so a path that drops large packets never delivers it`,
   });
 }
 

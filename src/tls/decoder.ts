@@ -310,6 +310,9 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       case CONTENT_ALERT:
         // An encrypted alert cannot be read; a 2-byte one is plaintext whatever the state (see below).
         return !s.encrypted || header.length === ALERT_LENGTH;
+      case CONTENT_CHANGE_CIPHER_SPEC:
+        // Its one byte is checked (tlsRecord); a longer one is malformed whatever it holds.
+        return !s.encrypted && header.length === 1;
       default:
         return false;
     }
@@ -403,7 +406,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           this.helloRetryRequest = true;
           break;
         case HANDSHAKE_CERTIFICATE: {
-          const r = parseCertificateMessage(body, this.tls13);
+          // The assembled body is this message's own (HandshakeSink: it outlives the call): views, not copies.
+          const r = parseCertificateMessage(body, this.tls13, false);
           if (r.ok) {
             event.certificate = r.value;
           } else problem = `malformed Certificate: ${r.error}`;
@@ -418,11 +422,11 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       }
     }
     this.emit(event);
-    if (problem) this.error(from, frame, time, problem);
+    if (problem) this.error(from, frame, time, problem, body === null ? undefined : event.name);
     if (readableButWrong) {
       const shown = readableButWrong.length > MAX_PROBLEMS_PER_MESSAGE ? MAX_PROBLEMS_PER_MESSAGE - 1 : readableButWrong.length;
-      for (let i = 0; i < shown; i++) this.error(from, frame, time, `malformed ${event.name}: ${readableButWrong[i].replace(/^ClientHello: /, '')}`);
-      if (shown < readableButWrong.length) this.error(from, frame, time, `malformed ${event.name}: ${readableButWrong.length - shown} more problems`);
+      for (let i = 0; i < shown; i++) this.error(from, frame, time, `malformed ${event.name}: ${readableButWrong[i].replace(/^ClientHello: /, '')}`, event.name);
+      if (shown < readableButWrong.length) this.error(from, frame, time, `malformed ${event.name}: ${readableButWrong.length - shown} more problems`, event.name);
     }
   }
 
@@ -451,6 +455,10 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     }
     switch (type) {
       case CONTENT_CHANGE_CIPHER_SPEC:
+        // RFC 5246 §7.1: exactly one byte, 1; a peer rejects anything else (unexpected_message or decode_error).
+        if (header.length > 0 && (header.length !== 1 || (payload !== null && payload[0] !== 1))) {
+          this.error(from, frame, time, `malformed ChangeCipherSpec: ${header.length === 1 ? `value ${payload![0]}` : `${header.length} bytes`} (must be the one byte 1: a peer rejects it)`, 'ChangeCipherSpec');
+        }
         this.onChangeCipherSpec(from, frame, time);
         break;
       case CONTENT_ALERT:
@@ -558,7 +566,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
   private alert(from: Side, bytes: Buffer, frame: number, time: number): void {
     const r = parseAlert(bytes);
     if (r.ok) this.emit({ kind: 'alert', from, frame, time, alert: r.value });
-    else this.error(from, frame, time, `malformed alert: ${r.error}`);
+    else this.error(from, frame, time, `malformed alert: ${r.error}`, 'Alert');
   }
 
   private applicationDataRecord(from: Side, length: number, frame: number, time: number): void {
@@ -641,7 +649,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     if (version === SSLV2_RECORD_VERSION) event.sslv2Type = SSLV2_CLIENT_HELLO;
     if (r.ok) event.clientHello = r.value;
     this.emit(event);
-    if (!r.ok) this.error('client', frame, time, `malformed SSLv2 ClientHello: ${r.error}`);
+    if (!r.ok) this.error('client', frame, time, `malformed SSLv2 ClientHello: ${r.error}`, 'SSLv2 ClientHello');
   }
 
   /** SERVER-HELLO (draft-hickman §2.6): type, session-id-hit, certificate type, version, three lengths. */
@@ -697,7 +705,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     }
     this.sides.server.encryptNext = true;
     this.emit(event);
-    if (problem) this.error('server', frame, time, problem);
+    if (problem) this.error('server', frame, time, problem, 'SSLv2 ServerHello');
   }
 
   // ---- bookkeeping -----------------------------------------------------------------------------
@@ -729,8 +737,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     else this.eventsDropped++;
   }
 
-  private error(from: Side, frame: number, time: number, note: string): void {
-    this.emit({ kind: 'error', from, frame, time, note });
+  private error(from: Side, frame: number, time: number, note: string, malformed?: string): void {
+    this.emit(malformed === undefined ? { kind: 'error', from, frame, time, note } : { kind: 'error', from, frame, time, note, malformed });
     this.note(from, `frame ${frame}: ${note}`);
   }
 

@@ -41,8 +41,31 @@ const JA4_HASH_LENGTH = 12;
 /** Counts are two digits; JA4.md caps them at 99. */
 const JA4_MAX_COUNT = 99;
 
-const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
-const sha256Prefix = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex').slice(0, JA4_HASH_LENGTH);
+/**
+ * Hashes already computed, by the string hashed: every connection from the same client software gives the
+ * same JA3/JA4 strings, and a hash object costs more than building the string. Bounded: emptied when full.
+ */
+const MAX_CACHED_HASHES = 4096;
+const md5Cache = new Map<string, string>();
+const sha256Cache = new Map<string, string>();
+
+/** Strings longer than this (a hello with thousands of suites) are hashed every time, not kept. */
+const MAX_CACHED_STRING = 2048;
+
+function cachedHash(cache: Map<string, string>, s: string, compute: (s: string) => string): string {
+  if (s.length > MAX_CACHED_STRING) return compute(s);
+  const known = cache.get(s);
+  if (known !== undefined) return known;
+  const value = compute(s);
+  if (cache.size >= MAX_CACHED_HASHES) cache.clear();
+  cache.set(s, value);
+  return value;
+}
+
+const md5Uncached = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
+const sha256PrefixUncached = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex').slice(0, JA4_HASH_LENGTH);
+const md5 = (s: string) => cachedHash(md5Cache, s, md5Uncached);
+const sha256Prefix = (s: string) => cachedHash(sha256Cache, s, sha256PrefixUncached);
 const hex4 = (n: number) => n.toString(16).padStart(4, '0');
 const notGrease = (n: number) => !isGrease(n);
 
@@ -57,13 +80,26 @@ const notGrease = (n: number) => !isGrease(n);
  * Zeek (whose ssl_client_hello event the JA3 Zeek script reads) reports them.
  */
 export function ja3String(ch: ClientHello): string {
-  return [
-    String(ch.version),
-    ch.cipherSuites.filter(notGrease).join('-'),
-    ch.extensions.map((e) => e.type).filter(notGrease).join('-'),
-    ch.supportedGroups.filter(notGrease).join('-'),
-    ch.ecPointFormats.join('-'),
-  ].join(',');
+  let extensions = '';
+  const ext = ch.extensions;
+  for (let i = 0; i < ext.length; i++) {
+    const type = ext[i]!.type;
+    if (!isGrease(type)) extensions = extensions === '' ? String(type) : `${extensions}-${type}`;
+  }
+  return `${ch.version},${joinNotGrease(ch.cipherSuites)},${extensions},${joinNotGrease(ch.supportedGroups)},${ch.ecPointFormats.join('-')}`;
+}
+
+/** The values that are not GREASE, joined by '-' (what filter(notGrease).join('-') gives, without the arrays). */
+function joinNotGrease(values: readonly number[]): string {
+  let out = '';
+  let first = true;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (isGrease(v)) continue;
+    out = first ? String(v) : `${out}-${v}`;
+    first = false;
+  }
+  return out;
 }
 
 export function ja3(ch: ClientHello): string {
@@ -92,22 +128,52 @@ export interface Ja4Parts {
 }
 
 export function ja4Parts(ch: ClientHello, transport: 't' | 'q' | 'd' = 't'): Ja4Parts {
-  const extensionTypes = ch.extensions.map((e) => e.type).filter(notGrease);
+  // Lists of numbers sorted numerically: for values up to 0xffff that is the order of their 4-digit
+  // lower-case hex forms, which is what JA4 sorts.
+  let extensionCount = 0;
+  let sni = 'i';
+  let hasSupportedVersions = false;
+  const sortedExtensions: number[] = [];
+  for (const e of ch.extensions) {
+    const t = e.type;
+    if (isGrease(t)) continue;
+    extensionCount++;
+    if (t === EXTENSION.serverName) sni = 'd';
+    else if (t !== EXTENSION.alpn) sortedExtensions.push(t);
+    if (t === EXTENSION.supportedVersions) hasSupportedVersions = true;
+  }
   // SSLv2 CIPHER-KINDs are 24-bit and have no 4-hex-digit form: only the TLS suites among them count.
-  const ciphers = ch.cipherSuites.filter((c) => c <= 0xffff && notGrease(c));
-  const sni = extensionTypes.includes(EXTENSION.serverName) ? 'd' : 'i';
+  const ciphers: number[] = [];
+  for (const c of ch.cipherSuites) if (c <= 0xffff && !isGrease(c)) ciphers.push(c);
   const a =
     transport +
-    ja4Version(ch, extensionTypes) +
+    ja4Version(ch, hasSupportedVersions) +
     sni +
     String(Math.min(ciphers.length, JA4_MAX_COUNT)).padStart(2, '0') +
-    String(Math.min(extensionTypes.length, JA4_MAX_COUNT)).padStart(2, '0') +
+    String(Math.min(extensionCount, JA4_MAX_COUNT)).padStart(2, '0') +
     ja4Alpn(ch.alpn[0]);
-  const sortedCiphers = ciphers.map(hex4).sort();
-  const sortedExtensions = extensionTypes.filter((t) => t !== EXTENSION.serverName && t !== EXTENSION.alpn).map(hex4).sort();
-  const signatureAlgorithms = ch.signatureAlgorithms.filter(notGrease).map(hex4);
-  const extensions = sortedExtensions.join(',') + (signatureAlgorithms.length > 0 ? `_${signatureAlgorithms.join(',')}` : '');
-  return { a, ciphers: sortedCiphers.join(','), extensions: sortedExtensions.length > 0 ? extensions : '' };
+  ciphers.sort(byNumber);
+  sortedExtensions.sort(byNumber);
+  const signatureAlgorithms: number[] = [];
+  for (const v of ch.signatureAlgorithms) if (!isGrease(v)) signatureAlgorithms.push(v);
+  const extensions = hexList(sortedExtensions) + (signatureAlgorithms.length > 0 ? `_${hexList(signatureAlgorithms)}` : '');
+  return { a, ciphers: hexList(ciphers), extensions: sortedExtensions.length > 0 ? extensions : '' };
+}
+
+const byNumber = (x: number, y: number) => x - y;
+
+/** 4-digit hex forms of 16-bit values, made once each. */
+const HEX4: string[] = [];
+
+/** Values as 4-digit lower-case hex, comma-joined ('' when empty). */
+function hexList(values: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    const hex = v <= 0xffff ? (HEX4[v] ??= hex4(v)) : hex4(v);
+    out = i === 0 ? hex : `${out},${hex}`;
+  }
+  return out;
 }
 
 /** JA4 ('t13d1516h2_8daaf6152771_e5627efa2ab1'). */
@@ -126,9 +192,9 @@ export function ja4Raw(ch: ClientHello, transport: 't' | 'q' | 'd' = 't'): strin
  * The highest non-GREASE value of supported_versions when the extension is there, else the hello's
  * version (the record version is never used).
  */
-function ja4Version(ch: ClientHello, extensionTypes: number[]): string {
+function ja4Version(ch: ClientHello, hasSupportedVersions: boolean): string {
   let version = ch.version;
-  if (extensionTypes.includes(EXTENSION.supportedVersions)) {
+  if (hasSupportedVersions) {
     const offered = ch.supportedVersions.filter(notGrease);
     if (offered.length > 0) version = Math.max(...offered);
   }

@@ -163,7 +163,8 @@ export class TlsRecordReader {
   missingBytes = 0;
 
   private state: ReaderState;
-  private readonly head = Buffer.alloc(TLS_RECORD_HEADER_LENGTH);
+  // From the shared pool (Buffer.alloc makes an ArrayBuffer of its own, which costs more than the whole reader).
+  private readonly head = Buffer.allocUnsafe(TLS_RECORD_HEADER_LENGTH).fill(0);
   private headLength = 0;
   private current: RecordHeader | null = null;
   private wanted = false;
@@ -271,7 +272,9 @@ export class TlsRecordReader {
       const need = this.headerNeed();
       if (need === 0) break;
       const take = Math.min(need, data.length - pos);
-      data.copy(this.head, this.headLength, pos, pos + take);
+      // At most 5 bytes: a loop costs less than Buffer.copy's checks.
+      const head = this.head;
+      for (let k = 0; k < take; k++) head[this.headLength + k] = data[pos + k]!;
       this.headLength += take;
       pos += take;
       this.offset += take;
@@ -460,6 +463,9 @@ export class TlsRecordReader {
   }
 }
 
+/** The body of every empty handshake message (nothing can be written into it). */
+const EMPTY_BODY = Buffer.alloc(0);
+
 /** Receives the handshake messages a HandshakeAssembler cuts out of plaintext handshake records. */
 export interface HandshakeSink {
   /**
@@ -476,7 +482,7 @@ export interface HandshakeSink {
  * owned record buffers, or copies of transient ones) and joined once, when the message is complete.
  */
 export class HandshakeAssembler {
-  private readonly head = Buffer.alloc(4);
+  private readonly head = Buffer.allocUnsafe(4).fill(0);
   private headLength = 0;
   private type = -1;
   private length = 0;
@@ -533,7 +539,7 @@ export class HandshakeAssembler {
         this.got = 0;
         this.pieces = [];
         this.skipping = this.length > this.maxMessage;
-        if (this.length === 0) this.complete(Buffer.alloc(0), frame, time);
+        if (this.length === 0) this.complete(EMPTY_BODY, frame, time);
         continue;
       }
       const need = this.length - this.got;

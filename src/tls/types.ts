@@ -138,8 +138,11 @@ export type TlsEvent =
       /** Length of the record payload. */
       length: number;
     }
-  /** Bytes that are not TLS, or a malformed structure. `note` is one line for the user. */
-  | { kind: 'error'; from: Side; frame: number; time: number; note: string };
+  /**
+   * Bytes that are not TLS, or a malformed structure. `note` is one line for the user; `malformed` names the
+   * message whose structure is wrong (`ChangeCipherSpec`, `ClientHello`, …) when that is what the note is about.
+   */
+  | { kind: 'error'; from: Side; frame: number; time: number; note: string; malformed?: string };
 
 /** One TLS record header as seen (every record, including encrypted ones), for timelines and sizes. */
 export interface TlsRecordInfo {

@@ -51,6 +51,33 @@ describe('tlsdissect diff (the README commands)', () => {
     expect(r.stdout.trimEnd()).toBe(m![3]);
   });
 
+  it('every diff example in the README is the real output (lines elided with … left out)', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const examples = [...readme.matchAll(/\n\$ npx tlsdissect diff (\S+) (\S+)\n([\s\S]*?)\n```/g)];
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    for (const m of examples) {
+      const out = runCli(['diff', m[1]!, m[2]!]).stdout.split('\n');
+      let at = 0;
+      for (const line of m[3]!.split('\n')) {
+        if (line === '…') continue;
+        const found = out.indexOf(line, at);
+        expect(found, `${m[1]} ${m[2]}: ${line}`).toBeGreaterThanOrEqual(at);
+        at = found + 1;
+      }
+    }
+  });
+
+  it('html and --redact: one page, no network, no script; the same pseudonyms on both sides', () => {
+    const r = runCli(['diff', 'captures/tls1.2.pcap', 'captures/tls1.2-broken-ccs.pcap', '-f', 'html', '--redact']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^<!DOCTYPE html>/);
+    expect(r.stdout).not.toMatch(/<script|<link|(src|href)=|url\(/i);
+    expect(r.stdout).toContain('Both reach step 6 client ChangeCipherSpec');
+    expect(r.stdout.match(/data-mark="divergence" data-step="6"/g)).toHaveLength(2);
+    expect(r.stdout).toContain('client client-1:56637');
+    expect(r.stdout).not.toContain('10.0.0.80');
+  });
+
   it('exit codes as analyze: 2 for a connection that does not exist, 3 for a file that cannot be read', () => {
     const noSuch = runCli(['diff', 'captures/abort-then-retry.pcap#5', 'captures/abort-then-retry.pcap']);
     expect(noSuch.status).toBe(2);

@@ -93,6 +93,28 @@ describe('diff on real captures: where the stories part and the likely cause fir
     expectOrdered(result);
   });
 
+  it("tls1.2.pcap vs tls1.2-broken-ccs.pcap (3 bytes break the client's ChangeCipherSpec): they part at step 6, the malformed record first", async () => {
+    const { result, good, bad } = await diffOf('tls1.2.pcap', 'tls1.2-broken-ccs.pcap');
+    expect([good.outcome, bad.outcome]).toEqual(['complete', 'failed']);
+    expect(result.divergence).toMatchObject({ step: 6, stepName: 'client ChangeCipherSpec' });
+    expect(result.divergence?.summary).toMatch(/^both reach step 6 client ChangeCipherSpec; the good client goes on with Finished \(encrypted\) after 0\.0 ms, the bad server answers with ChangeCipherSpec after 37\.1 ms$/);
+    expect(result.divergence?.good).toMatchObject({ kind: 'step', by: 'client', step: 7, frame: 10 });
+    expect(result.divergence?.bad).toMatchObject({ kind: 'step', by: 'server', step: 8, frame: 11 });
+    // The likely cause is the first difference: the bad client's ChangeCipherSpec, which the decoder found malformed.
+    const first = result.differences[0]!;
+    expect(first).toMatchObject({ area: 'messages', field: 'problems', weight: 'likely-cause', good: [] });
+    expect(first.bad).toEqual(['client: malformed ChangeCipherSpec: 38 bytes (must be the one byte 1: a peer rejects it)']);
+    expect(first.summary).toMatch(/bad only: client, frame 10: malformed ChangeCipherSpec: 38 bytes/);
+    expect(result.conclusion).toBe(
+      "the bad client's ChangeCipherSpec (frame 10) is malformed, the good client's is not: 38 bytes (must be the one byte 1: a peer rejects it); the handshake cannot complete past it",
+    );
+    // The step timeline says the client's Finished is missing; nothing else of the handshake differs.
+    expect(result.differences.find((d) => key(d) === 'timing/steps')).toMatchObject({ good: [1, 2, 3, 4, 5, 6, 7, 8, 9], bad: [1, 2, 3, 4, 5, 6, 8, 9] });
+    for (const area of ['clienthello', 'server', 'certificates', 'tcp']) expect(result.differences.filter((d) => d.area === area), area).toEqual([]);
+    expect(result.verdict).toMatch(/^Both reach step 6 client ChangeCipherSpec; .*\nLikely cause: the bad client's ChangeCipherSpec \(frame 10\) is malformed/);
+    expectOrdered(result);
+  });
+
   it("Zeek's Firefox 52 TLS 1.3 draft: the same offer refused by another server", async () => {
     const { result } = await diffOf('tls13draft16-ff52.a01.pcap#2', 'tls13draft16-ff52.a01-aborted.pcap#1');
     expect(result.divergence?.step).toBe(1);
@@ -123,7 +145,7 @@ describe('diff on real captures: where the stories part and the likely cause fir
   });
 
   it('a connection compared with itself has no difference and no divergence', async () => {
-    for (const file of ['abort-then-retry.pcap', 'pmtu-blackhole-fail.pcap', 'tls1.2.pcap', 'tls-1.2-handshake-failure.pcap', 'tls13draft16-ff52.a01.pcap', 'cert-reject.pcap', 'good-25-smtp-starttls.pcap']) {
+    for (const file of ['abort-then-retry.pcap', 'pmtu-blackhole-fail.pcap', 'tls1.2.pcap', 'tls1.2-broken-ccs.pcap', 'tls-1.2-handshake-failure.pcap', 'tls13draft16-ff52.a01.pcap', 'cert-reject.pcap', 'good-25-smtp-starttls.pcap']) {
       const { connections } = await analyzeCapture(capturePath(file));
       expect(connections.length).toBeGreaterThan(0);
       for (const c of connections) {
@@ -142,7 +164,7 @@ describe('diff on real captures: where the stories part and the likely cause fir
     expect(doc.good).toMatchObject({ capture: expect.stringContaining('abort-then-retry.pcap'), id: 2, outcome: 'complete' });
     expect(doc.divergence).toMatchObject({ step: 4, summary: expect.any(String) });
     for (const d of doc.differences) {
-      expect(['clienthello', 'server', 'certificates', 'tcp', 'alerts', 'timing']).toContain(d.area);
+      expect(['clienthello', 'server', 'certificates', 'tcp', 'alerts', 'messages', 'timing']).toContain(d.area);
       expect(['likely-cause', 'notable', 'cosmetic']).toContain(d.weight);
       expect(typeof d.field).toBe('string');
       expect('good' in d && 'bad' in d).toBe(true);

@@ -1,0 +1,259 @@
+/**
+ * `analyze` output written without keeping the reports: each connection's part of the report (its table row, its
+ * JSON, its Markdown details) is made as the connection closes and put aside on disk (spill.ts), with what
+ * `--redact` needs to learn from it; at the end the parts are read back in order (captures as given, connections
+ * by number) behind the capture lines, which only then are known. Memory holds 16 bytes and a sort key per
+ * connection, the summary's counters (one entry per client address and per group value), and, with `--redact`,
+ * the pseudonyms.
+ *
+ * The output is the one renderAnalysisText / renderAnalysisJsonPieces / renderAnalysisMarkdown make of the whole
+ * analysis (test/report/analyze-stream.test.ts compares them), `--redact` included: the Redactor learns the
+ * connections in the same order (all endpoints, then the rest), then redacts the parts read back.
+ */
+import type { AnalysisSummary } from '../handshake/summary.js';
+import { outputOrder, type CaptureInfo } from '../handshake/analyze.js';
+import { GroupBuilder, type GroupKey, type Grouping } from '../handshake/groups.js';
+import type { ConnectionReport } from '../handshake/report.js';
+import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
+import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
+import { connectionJsonText, renderAnalysisJsonStream } from './json.js';
+import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
+import { Redactor, type RedactionSource } from './redact.js';
+import { Spill } from './spill.js';
+
+export interface StreamOutputOptions {
+  format: 'text' | 'json' | 'markdown';
+  /** The captures as given (their number decides the `2#5` numbering, their names `--connection 2#5`). */
+  files: readonly string[];
+  failed?: boolean;
+  redact?: boolean;
+  by?: GroupKey;
+  /** `--connection`: keep this one connection's report only (capture index, number). */
+  connection?: { capture: number; id: number };
+  text?: TextOptions;
+}
+
+/** An entry's parts, and the 1-based place of its capture. */
+type Entry = string[] & { capture?: number };
+
+/** Separates the parts of an entry: JSON text never holds a raw U+0001. */
+const SEP = '\u0001';
+
+export class StreamOutput {
+  private readonly spill = new Spill();
+  /** Per entry: its output order and its index in the spill. */
+  private readonly orders: number[] = [];
+  private readonly spilled: number[] = [];
+  private readonly layout: TextLayout;
+  private readonly group: GroupBuilder | null;
+  private readonly many: boolean;
+  /** Connections listed (all, whatever `--failed`) and shown. */
+  listed = 0;
+  private shown = 0;
+  private picked: { report: ConnectionReport; order: number } | null = null;
+
+  constructor(private readonly opts: StreamOutputOptions) {
+    this.layout = textLayout(false, opts.text);
+    this.group = opts.by ? new GroupBuilder(opts.by) : null;
+    this.many = opts.files.length > 1;
+  }
+
+  /** The sink: one listed connection's report, as it closes. */
+  add(report: ConnectionReport, captureIndex: number): void {
+    this.listed++;
+    const order = outputOrder(captureIndex, report.id);
+    const source = this.opts.redact ? JSON.stringify(redactionSource(report)) : '';
+    const want = this.opts.connection;
+    if (want) {
+      // The first in output order of that number in a capture of that name (the same file may be given twice).
+      if (report.id === want.id && report.capture === this.opts.files[want.capture] && (!this.picked || order < this.picked.order)) this.picked = { report, order };
+      if (source) this.keep(order, `${source}${SEP}0`);
+      return;
+    }
+    const shown = !this.opts.failed || report.outcome === 'failed';
+    if (shown) this.group?.add(report, order);
+    let payload = '';
+    if (shown) {
+      // With --redact the report itself waits (its text is made from the redacted report at the end, once every
+      // connection has been learned); else only what the output shows of it.
+      if (this.opts.redact) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
+      else if (this.opts.format === 'json') payload = connectionJsonText(report);
+      else if (this.opts.format === 'markdown') {
+        // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
+        const detail = report.outcome === 'failed' || this.shown === 0 ? JSON.stringify(renderConnectionMarkdown(report)) : '';
+        payload = `${JSON.stringify(markdownRow(report))}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${detail}`;
+      } else if (!this.group) payload = JSON.stringify(textRow(report, this.layout, this.many ? this.captureLabel(report) : null));
+      this.shown++;
+    }
+    if (!shown && !source) return;
+    this.keep(order, `${source}${SEP}${shown ? 1 : 0}${SEP}${payload}`);
+  }
+
+  /** The `2#` of `2#5`: the first capture of that name (as renderAnalysisText numbers a file given twice). */
+  private captureLabel(report: ConnectionReport): number {
+    return this.opts.files.indexOf(report.capture) + 1;
+  }
+
+  private keep(order: number, entry: string): void {
+    this.orders.push(order);
+    this.spilled.push(this.spill.add(entry));
+  }
+
+  /** `--connection`: the chosen report (redacted with `--redact`), or null when there is none. */
+  pickedReport(summary: AnalysisSummary): ConnectionReport | null {
+    if (!this.picked) return null;
+    return this.opts.redact ? this.redactor(summary).redactor.value(this.picked.report) : this.picked.report;
+  }
+
+  /** The report, in pieces to write one after the other. Call once, at the end. */
+  *render(captures: readonly CaptureInfo[], rawSummary: AnalysisSummary): Generator<string> {
+    try {
+      const { redactor, summary } = this.opts.redact ? this.redactor(rawSummary) : { redactor: null, summary: rawSummary };
+      const grouping: Grouping | null = this.group ? this.group.result(redactor ? (v) => redactGroupValue(v, this.group!.by, redactor) : undefined) : null;
+      const raw = () => this.shownEntries();
+      // With --redact the entries hold the reports: redact each and make its parts as without.
+      const many = this.many;
+      const layout = this.layout;
+      const format = this.opts.format;
+      const shown = (): Iterable<string[]> =>
+        redactor
+          ? mapIter(raw(), (e) => {
+              const r = redactor.value(JSON.parse(e[0]!) as ConnectionReport);
+              if (format === 'json') return [connectionJsonText(r)];
+              if (format === 'markdown') return [JSON.stringify(markdownRow(r)), e[1]!, e[1] === '1' || e[2] === '1' ? JSON.stringify(renderConnectionMarkdown(r)) : ''];
+              return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
+            })
+          : raw();
+      if (this.opts.format === 'json') {
+        const texts = mapIter(shown(), (e) => e[0]!);
+        yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}) }, texts);
+        return;
+      }
+      if (this.opts.format === 'markdown') {
+        const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string[]);
+        const only = this.shown <= 1;
+        const details = mapIter(
+          filterIter(shown(), (e) => e[2] !== '' && (only || e[1] === '1')),
+          (e) => JSON.parse(e[2]!) as string,
+        );
+        yield* renderAnalysisMarkdownPieces({ captures: [...captures], summary }, rows, details, this.shown > 0);
+        if (grouping) yield '\n' + renderGroupsMarkdown(grouping);
+        return;
+      }
+      const text = this.opts.text ?? {};
+      if (grouping) {
+        yield renderGroupsText({ captures: [...captures] }, grouping, renderSummaryText({ summary }), { width: text.width, color: text.color });
+        return;
+      }
+      yield textHead(captures, this.shown === 0).join('\n') + '\n';
+      if (this.shown === 0) return;
+      const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string[]);
+      yield* tablePieces(this.layout, rows);
+      yield '\n\n' + renderSummaryText({ summary }) + '\n';
+    } finally {
+      this.spill.close();
+    }
+  }
+
+  /** Remove what was put aside on disk (render does it when done; this is for a run that stops before). */
+  close(): void {
+    this.spill.close();
+  }
+
+  /** Entries in output order. */
+  private inOrder(): number[] {
+    return this.orders.map((_, i) => i).sort((a, b) => this.orders[a]! - this.orders[b]!);
+  }
+
+  /** The shown entries' payload parts, in output order. */
+  private *shownEntries(): Generator<Entry> {
+    for (const i of this.inOrder()) {
+      const entry = this.spill.get(this.spilled[i]!);
+      const a = entry.indexOf(SEP);
+      const b = entry.indexOf(SEP, a + 1);
+      if (entry.slice(a + 1, b) !== '1') continue;
+      const parts: Entry = entry.slice(b + 1).split(SEP);
+      // The first capture of its name, as captureLabel.
+      parts.capture = this.opts.files.indexOf(this.opts.files[Math.floor(this.orders[i]! / 2 ** 32)]!) + 1;
+      yield parts;
+    }
+  }
+
+  private learned: { redactor: Redactor; summary: AnalysisSummary } | null = null;
+
+  /** One Redactor that learned every listed connection as redactDocument does: all endpoints first, then the rest. */
+  private redactor(summary: AnalysisSummary): { redactor: Redactor; summary: AnalysisSummary } {
+    if (this.learned) return this.learned;
+    const redactor = new Redactor();
+    const order = this.inOrder();
+    const source = (i: number): RedactionSource => {
+      const entry = this.spill.get(this.spilled[i]!);
+      return JSON.parse(entry.slice(0, entry.indexOf(SEP))) as RedactionSource;
+    };
+    for (const i of order) {
+      const s = source(i);
+      redactor.learn({ client: s.client, server: s.server });
+    }
+    for (const i of order) redactor.learn(source(i));
+    this.learned = { redactor, summary: redactor.value(summary) };
+    return this.learned;
+  }
+}
+
+/** What the Redactor learns from a connection (Redactor.learn), and nothing more. */
+function redactionSource(r: ConnectionReport): RedactionSource {
+  return {
+    client: { ip: r.client.ip },
+    server: { ip: r.server.ip },
+    tls: { sni: r.tls?.sni ?? null },
+    clientHello: r.clientHello ? { sni: r.clientHello.sni, sessionId: r.clientHello.sessionId } : null,
+    serverHello: r.serverHello ? { sessionId: r.serverHello.sessionId } : null,
+    certificates: (r.certificates ?? []).map((c) => ({ subject: c.subject, san: c.san })),
+  };
+}
+
+/** A group's value as groupValue gives it for the redacted report: `[2001:db8::1]:25` becomes `server-1:25`. */
+function redactGroupValue(value: string, by: GroupKey, redactor: Redactor): string {
+  const v6 = by === 'server' ? /^\[(.+)\]:(\d+)$/.exec(value) : null;
+  if (!v6) return redactor.text(value);
+  const ip = redactor.text(v6[1]!);
+  return `${ip.includes(':') ? `[${ip}]` : ip}:${v6[2]}`;
+}
+
+/**
+ * The table in pieces of a few hundred rows: every column has a fixed width, so a row is drawn the same whatever
+ * the others hold, and tables of a few rows each are stitched together at their row separators. With colours
+ * (cli-table3 paints the borders) the table is drawn whole.
+ */
+function* tablePieces(layout: TextLayout, rows: Iterable<string[]>, chunk = 500): Generator<string> {
+  if (layout.color) {
+    yield renderTextTable(layout, [...rows]);
+    return;
+  }
+  let batch: string[][] = [];
+  let first = true;
+  let bottom = '';
+  const draw = (): string => {
+    const table = renderTextTable(layout, batch);
+    const end = table.lastIndexOf('\n└');
+    bottom = table.slice(end);
+    const piece = first ? table.slice(0, end) : '\n' + table.slice(table.indexOf('\n├') + 1, end);
+    first = false;
+    batch = [];
+    return piece;
+  };
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length >= chunk) yield draw();
+  }
+  if (batch.length > 0) yield draw();
+  yield bottom;
+}
+
+function* mapIter<T, U>(items: Iterable<T>, f: (x: T) => U): Generator<U> {
+  for (const x of items) yield f(x);
+}
+
+function* filterIter<T>(items: Iterable<T>, keep: (x: T) => boolean): Generator<T> {
+  for (const x of items) if (keep(x)) yield x;
+}

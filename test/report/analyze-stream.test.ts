@@ -1,0 +1,146 @@
+/**
+ * `analyze` streams its output (src/report/analyze-stream.ts): reports go to a sink as their connections close
+ * and are let go. These tests check that the sink gets them before the capture is over, and that the streamed
+ * output is the whole-document output of before, byte for byte, on real captures.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeCapture, analyzeCaptures, analyzeCapturesTo, type AnalysisResult } from '../../src/handshake/analyze.js';
+import { groupConnections, type GroupKey } from '../../src/handshake/groups.js';
+import type { ConnectionReport } from '../../src/handshake/report.js';
+import { renderAnalysisText, renderSummaryText } from '../../src/report/analyze-text.js';
+import { StreamOutput, type StreamOutputOptions } from '../../src/report/analyze-stream.js';
+import { renderGroupsMarkdown, renderGroupsText } from '../../src/report/groups.js';
+import { renderAnalysisJsonPieces } from '../../src/report/json.js';
+import { renderAnalysisMarkdown } from '../../src/report/markdown.js';
+import { redactDocument } from '../../src/report/redact.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const capture = (name: string) => join(ROOT, 'captures', name);
+
+/** What the CLI printed before it streamed: the whole analysis, rendered at once. */
+function whole(result: AnalysisResult, o: Omit<StreamOutputOptions, 'files'>): string {
+  let r = result;
+  if (o.redact) {
+    const red = redactDocument({ connections: r.connections, summary: r.summary });
+    r = { ...r, connections: red.connections, summary: red.summary };
+  }
+  const shown = o.failed ? { ...r, connections: r.connections.filter((c) => c.outcome === 'failed') } : r;
+  const grouping = o.by ? groupConnections(shown.connections, o.by) : null;
+  if (o.format === 'json') return [...renderAnalysisJsonPieces(shown, grouping ? { groups: grouping } : {})].join('');
+  if (o.format === 'markdown') return renderAnalysisMarkdown(shown) + (grouping ? '\n' + renderGroupsMarkdown(grouping) : '');
+  if (grouping) return renderGroupsText(shown, grouping, renderSummaryText(shown), o.text);
+  return renderAnalysisText(shown, o.text);
+}
+
+async function streamed(files: string[], o: Omit<StreamOutputOptions, 'files'>): Promise<string> {
+  const out = new StreamOutput({ ...o, files });
+  const { captures, summary } = await analyzeCapturesTo(files, { workers: 1 }, (r, k) => out.add(r, k));
+  return [...out.render(captures, summary)].join('');
+}
+
+const VARIANTS: Omit<StreamOutputOptions, 'files'>[] = [
+  { format: 'text' },
+  { format: 'json' },
+  { format: 'markdown' },
+  { format: 'text', failed: true },
+  { format: 'text', redact: true },
+  { format: 'json', redact: true },
+  { format: 'markdown', redact: true },
+  { format: 'text', by: 'client' as GroupKey },
+  { format: 'json', by: 'server' as GroupKey, redact: true },
+  { format: 'markdown', by: 'sni' as GroupKey, failed: true },
+];
+
+const CAPTURES = readdirSync(join(ROOT, 'captures')).filter((f) => /\.(pcap|pcapng|cap)(\.gz)?$/.test(f));
+
+describe('streamed analyze output', () => {
+  it('is the whole-document output, byte for byte, on every capture in captures/', async () => {
+    expect(CAPTURES.length).toBeGreaterThan(20);
+    for (const name of CAPTURES) {
+      const files = [capture(name)];
+      const result = await analyzeCaptures(files, { workers: 1 });
+      for (const v of VARIANTS) expect(await streamed(files, v), `${name} ${JSON.stringify(v)}`).toBe(whole(result, v));
+    }
+  });
+
+  it('numbers and orders several captures as before (2#1), with a cap on listed connections', async () => {
+    const files = [capture('abort-then-retry.pcap'), capture('tls1.2-broken-ccs.pcap'), capture('abort-then-retry.pcap')];
+    const result = await analyzeCaptures(files, { workers: 1 });
+    for (const v of VARIANTS) expect(await streamed(files, v), JSON.stringify(v)).toBe(whole(result, v));
+    const capped = await analyzeCaptures(files, { workers: 1, maxConnections: 3 });
+    const out = new StreamOutput({ format: 'json', files });
+    const run = await analyzeCapturesTo(files, { workers: 1, maxConnections: 3 }, (r, k) => out.add(r, k));
+    expect([...out.render(run.captures, run.summary)].join('')).toBe(whole(capped, { format: 'json' }));
+  });
+});
+
+describe('the sink', () => {
+  it('gets each report as its connection closes and the analysis keeps none', async () => {
+    const got: ConnectionReport[] = [];
+    const { connections, info } = await analyzeCapture(capture('abort-then-retry.pcap'), {}, (r) => got.push(r));
+    expect(connections).toEqual([]);
+    expect(got.map((r) => r.id).sort()).toEqual([1, 2]);
+    expect(info.connections).toBe(2);
+  });
+
+  it('gets a closed connection before the capture has been read to its end', async () => {
+    // The capture comes through a named pipe from another process, which sends the second half only once the
+    // sink had a report (it sees the marker file the sink makes). The reader blocks this thread while it waits
+    // for bytes, so the writer must be another process.
+    const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-stream-'));
+    try {
+      const fifo = join(dir, 'capture.pcap');
+      const marker = join(dir, 'first-report');
+      const whole = join(dir, 'whole.pcap');
+      execFileSync('mkfifo', [fifo]);
+      const bytes = readFileSync(capture('abort-then-retry.pcap'));
+      writeFileSync(whole, bytes);
+      // Connection 1 ends (FIN both ways, frames 21–23) well before the last frame (53).
+      const half = pcapRecordsEnd(bytes, 25);
+      const writer = spawn(process.execPath, ['-e', WRITER, fifo, whole, String(half), marker], { stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => writer.on('exit', (code) => resolve(code)));
+      const seen: { id: number; secondHalfSent: boolean }[] = [];
+      // A closed connection is kept a while for its late packets: none here, so that it is done at its last FIN.
+      await analyzeCapture(fifo, { limits: { maxClosedConnections: 0 } }, (r) => {
+        seen.push({ id: r.id, secondHalfSent: existsSync(marker) });
+        if (!existsSync(marker)) writeFileSync(marker, '');
+      });
+      // 0: the writer saw the marker before it sent the rest; 3: it gave up waiting (no report came early).
+      expect(await exited).toBe(0);
+      expect(seen[0]).toEqual({ id: 1, secondHalfSent: false });
+      // (Its late ACKs, with no connection left to take them, start connections of their own.)
+      expect(seen.map((s) => s.id)).toContain(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The writer process: the first `half` bytes, then the rest once the marker exists (or after 20 s, exit 3). */
+const WRITER = `
+const fs = require('node:fs');
+const [fifo, whole, half, marker] = process.argv.slice(1);
+const bytes = fs.readFileSync(whole);
+const fd = fs.openSync(fifo, 'w');
+fs.writeSync(fd, bytes, 0, Number(half));
+const start = Date.now();
+const wait = () => {
+  const seen = fs.existsSync(marker);
+  if (!seen && Date.now() - start < 20000) return setTimeout(wait, 5);
+  fs.writeSync(fd, bytes, Number(half));
+  fs.closeSync(fd);
+  process.exitCode = seen ? 0 : 3;
+};
+wait();
+`;
+
+/** The byte offset just past the first `frames` records of a classic pcap file. */
+function pcapRecordsEnd(pcap: Buffer, frames: number): number {
+  let offset = 24;
+  for (let frame = 1; frame <= frames; frame++) offset += 16 + pcap.readUInt32LE(offset + 8);
+  return offset;
+}

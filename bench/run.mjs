@@ -25,8 +25,17 @@ import { generate, parseSize } from './generate.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/cli.js');
 
+const USAGE = `usage: npm run bench -- [--quick] [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze]
+                         [--tshark-max 500M] [--parallel 2] [--parallel-size 100M]
+Generates mail-TLS captures into bench/out/ (not committed), times each command on them beside a plain read and
+tshark, and prints MB/s, packets/s, CPU seconds and peak RSS. --quick: 100M, one run.`;
+
 function options() {
   const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const get = (name, fallback) => {
     const i = args.indexOf(`--${name}`);
     return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;

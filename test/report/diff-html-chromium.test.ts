@@ -3,10 +3,10 @@
  * count each ladder's arrows and find the divergence band in the DOM it rendered. Skipped, saying so, only
  * where no Chromium could be installed (the same rule as html-chromium.test.ts).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM, chromium } from '../helpers/chromium.js';
 import { describe, expect, it } from 'vitest';
 import { diffReports } from '../../src/diff/diff.js';
 import { selectPair } from '../../src/diff/select.js';
@@ -14,13 +14,6 @@ import { renderDiffHtml } from '../../src/report/diff-html.js';
 import { rungs } from '../../src/report/ladder.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars'];
-
-function chromium(args: string[], profile: string): string {
-  const r = spawnSync(CHROMIUM!, [...FLAGS, `--user-data-dir=${profile}`, ...args], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 });
-  return r.stdout.toString();
-}
 
 /** The part of the rendered DOM inside <figure id="ladder-…">. */
 function figure(dom: string, id: string): string {

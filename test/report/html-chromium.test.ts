@@ -3,23 +3,16 @@
  * and we count the ladder's arrows in the DOM it rendered. Skipped, saying so, only where no Chromium
  * could be installed (.ci/run installs it when missing).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM, chromium } from '../helpers/chromium.js';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/handshake/analyze.js';
 import { renderAnalysisHtml } from '../../src/report/html.js';
 import { rungs } from '../../src/report/ladder.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars'];
-
-function chromium(args: string[], profile: string): string {
-  const r = spawnSync(CHROMIUM!, [...FLAGS, `--user-data-dir=${profile}`, ...args], { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 });
-  return r.stdout.toString();
-}
 
 describe.skipIf(!CHROMIUM)('HTML report in headless Chromium', () => {
   it('draws one arrow per message and TCP event for each failed connection, and screenshots it', async () => {

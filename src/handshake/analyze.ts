@@ -1,9 +1,9 @@
-import { readCapture } from '../capture/reader.js';
 import type { CaptureSummary } from '../capture/types.js';
 import { MailSniffer, defaultPorts, type PortMap } from '../mail/sniffer.js';
 import type { MailPhase } from '../mail/types.js';
 import { NetDecoder } from '../net/decoder.js';
 import type { NetStats } from '../net/types.js';
+import { trackCapture } from '../tcp/collect.js';
 import { ConnectionTracker, DEFAULT_LIMITS, type TrackerLimits, type TrackerStats } from '../tcp/tracker.js';
 import type { Connection, Side, StreamConsumer, TcpEvent } from '../tcp/types.js';
 import { TlsConnectionDecoder } from '../tls/decoder.js';
@@ -154,15 +154,7 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
     },
   });
   // A file that cannot be opened is damage of this capture, not the end of the run: the others are analyzed.
-  const summary = await readCapture(
-    file,
-    (frame) => {
-      const segment = net.decode(frame);
-      if (segment) tracker.segment(segment);
-    },
-    { unreadableAsDamage: true },
-  );
-  tracker.finish();
+  const summary = await trackCapture(file, net, tracker);
   function reportOf(conn: Connection, follower: ConnectionFollower | undefined): ConnectionReport {
     const events = follower?.tls.events ?? [];
     const walk = walkHandshake(events);

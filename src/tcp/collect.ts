@@ -37,18 +37,28 @@ export async function collectStreams(files: string[]): Promise<StreamsResult> {
         close: () => rows.push({ capture: file, ...summarizeConnection(conn) }),
       }),
     });
-    const summary = await readCapture(
-      file,
-      (frame) => {
-        const segment = net.decode(frame);
-        if (segment) tracker.segment(segment);
-      },
-      { unreadableAsDamage: true },
-    );
-    tracker.finish();
+    const summary = await trackCapture(file, net, tracker);
     result.captures.push({ ...summary, net: net.stats, connections: tracker.stats.connections });
     rows.sort((a, b) => a.id - b.id);
     for (const row of rows) result.connections.push(row);
   }
   return result;
+}
+
+/**
+ * Every frame of a capture through the network decoder into the tracker, then the tracker finished (the
+ * connections still open closed for their consumers). A file that cannot be opened is damage of this capture
+ * (in the summary), not an exception, so that a run over several captures goes on with the others.
+ */
+export async function trackCapture(file: string, net: NetDecoder, tracker: ConnectionTracker): Promise<CaptureSummary> {
+  const summary = await readCapture(
+    file,
+    (frame) => {
+      const segment = net.decode(frame);
+      if (segment) tracker.segment(segment);
+    },
+    { unreadableAsDamage: true },
+  );
+  tracker.finish();
+  return summary;
 }

@@ -17,6 +17,7 @@ import { parseZone } from './serverlog/time.js';
 import { collectStreams } from './tcp/collect.js';
 import { renderStreamsJson, renderStreamsText } from './report/streams.js';
 import { EXIT, exitCodeForCaptures, OutputError, UsageError } from './exit.js';
+import { boundHeap } from './memory.js';
 import { diffReports } from './diff/diff.js';
 import { selectPair } from './diff/select.js';
 import { renderDiffText } from './report/diff-text.js';
@@ -328,6 +329,7 @@ function watchStdout(): void {
 
 async function main(): Promise<void> {
   watchStdout();
+  boundHeap();
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

@@ -5,6 +5,7 @@ import { createGunzip, type Gunzip } from 'node:zlib';
 import { GZIP_MAGIC_0, GZIP_MAGIC_1 } from './formats.js';
 import { CaptureReader } from './push-reader.js';
 import type { CaptureSummary, FrameSink } from './types.js';
+import { checkYoungGeneration } from '../memory.js';
 
 export { CaptureReader } from './push-reader.js';
 
@@ -21,6 +22,8 @@ export interface ReadCaptureOptions {
 
 /** Large reads: each costs a round trip to libuv's thread pool, whatever its size. */
 const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+/** How often the young generation's size is looked at (memory.ts). */
+const HEAP_CHECK_BYTES = 1024 * 1024;
 
 /** One-line reasons for the errors opening a file can give. */
 const OPEN_ERRORS: Record<string, string> = {
@@ -82,10 +85,16 @@ export async function readCapture(
   let inBody = false;
   /** Why reading failed part-way (with `unreadableAsDamage`). */
   let readError: string | null = null;
+  let sinceHeapCheck = 0;
   try {
     for await (const piece of input) {
       inBody = true;
       let chunk = piece as Buffer;
+      sinceHeapCheck += chunk.length;
+      if (sinceHeapCheck >= HEAP_CHECK_BYTES) {
+        sinceHeapCheck = 0;
+        checkYoungGeneration();
+      }
       if (!decided) {
         // Decide gzip or not on the first two bytes; hold back a lone first byte.
         if (sniffed !== null) {

@@ -462,14 +462,24 @@ function looksBinary(buf: Buffer, start: number, end: number): boolean {
 
 /** ASCII with other characters as \xNN (and \ as \\), cut to `max` characters. */
 function printable(text: string, max: number): string {
-  let out = '';
-  for (let i = 0; i < text.length && out.length < max; i++) {
+  // Most lines need no escaping: return them as they are, one flat string. Built a character at a time, a
+  // line is a chain of a string object per character, kept as long as the connection's transcript.
+  let plain = 0;
+  while (plain < text.length && plain < max && isPlain(text.charCodeAt(plain))) plain++;
+  if (plain === text.length || plain === max) return text.slice(0, plain);
+  let out = text.slice(0, plain);
+  for (let i = plain; i < text.length && out.length < max; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x5c) out += '\\\\';
     else if ((c >= 0x20 && c < 0x7f) || c === 0x09) out += text[i];
     else out += `\\x${c.toString(16).padStart(2, '0')}`;
   }
-  return out.length > max ? out.slice(0, max) : out;
+  // Flattened (a copy into one sequential string), so what is kept is the text, not the chain that built it.
+  return (out.length > max ? out.slice(0, max) : out).normalize();
+}
+
+function isPlain(c: number): boolean {
+  return ((c >= 0x20 && c < 0x7f) || c === 0x09) && c !== 0x5c;
 }
 
 function quote(text: string): string {

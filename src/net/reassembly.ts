@@ -7,6 +7,7 @@
  * and the bytes that arrived first win (later copies of the same range are ignored); a fragment that
  * contradicts the datagram's known length drops the datagram.
  */
+import { ownedCopy } from '../capture/bytes.js';
 
 export interface ReassemblyLimits {
   /** Datagrams being rebuilt at once. */
@@ -118,7 +119,7 @@ export class FragmentReassembler {
       this.drop(key, d);
       return 'dropped';
     }
-    d.pieces.push({ offset, data: Buffer.from(data) });
+    d.pieces.push({ offset, data: ownedCopy(data) });
     d.bytes += data.length;
     this.bytes += data.length;
     if (d.totalLength < 0 || !covers(d.pieces, d.totalLength)) return 'pending';

@@ -1,3 +1,4 @@
+import { ownedCopy } from '../capture/bytes.js';
 import { TcpFlag, type TcpSegment } from '../net/types.js';
 import { DEFAULT_SERVER_PORTS, WELL_KNOWN_PORT_LIMIT } from './ports.js';
 import type { Connection, PerSide, Side, SideTcpFacts, StreamConsumer, TcpEvent } from './types.js';
@@ -903,7 +904,7 @@ export class ConnectionTracker {
       return;
     }
     if (from < dataEnd) {
-      const data = s.wanted ? Buffer.from(seg.payload.subarray(from - segStart, dataEnd - segStart)) : null;
+      const data = s.wanted ? ownedCopy(seg.payload.subarray(from - segStart, dataEnd - segStart)) : null;
       this.hold(s, { start: from, end: dataEnd, data, missing: false, frame: seg.frame, time: seg.time });
     }
     if (dataEnd < to) {

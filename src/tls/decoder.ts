@@ -1,4 +1,6 @@
 import type { PerSide, Side } from '../tcp/types.js';
+import crypto, { createHash } from 'node:crypto';
+import { ownedCopy } from '../capture/bytes.js';
 import type { CertificateMessage, ServerHello, TlsEvent, TlsRecordInfo } from './types.js';
 import {
   parseAlert,
@@ -407,7 +409,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           break;
         case HANDSHAKE_CERTIFICATE: {
           // The assembled body is this message's own (HandshakeSink: it outlives the call): views, not copies.
-          const r = parseCertificateMessage(body, this.tls13, false);
+          const r = parseCertificateMessage(sharedCertificateBody(body), this.tls13, false);
           if (r.ok) {
             event.certificate = r.value;
           } else problem = `malformed Certificate: ${r.error}`;
@@ -694,7 +696,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
         };
         event.serverHello = serverHello;
         if (certificateLength > 0) {
-          const certificate: CertificateMessage = { certificates: [Buffer.from(payload.subarray(11, certificateEnd))], totalLength: certificateLength };
+          const certificate: CertificateMessage = { certificates: [ownedCopy(payload.subarray(11, certificateEnd))], totalLength: certificateLength };
           event.certificate = certificate;
         }
         // A session-id hit skips CLIENT-MASTER-KEY: the client's next record is already protected.
@@ -747,4 +749,26 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     if (notes.length < MAX_NOTES_PER_SIDE) notes.push(note);
   }
 }
+
+/**
+ * A server sends the same chain to every client, so thousands of open connections would each keep a copy
+ * of the same few kilobytes until they close: an identical Certificate body seen before is shared instead.
+ * Bounded, and only for bodies of a real chain's size.
+ */
+const certificateBodies = new Map<string, Buffer>();
+const CERTIFICATE_BODIES = 64;
+const MAX_SHARED_CERTIFICATE_BODY = 64 * 1024;
+
+function sharedCertificateBody(body: Buffer): Buffer {
+  if (body.length > MAX_SHARED_CERTIFICATE_BODY) return body;
+  const key = oneShotHash ? oneShotHash('sha256', body, 'base64') : createHash('sha256').update(body).digest('base64');
+  const seen = certificateBodies.get(key);
+  if (seen) return seen;
+  if (certificateBodies.size >= CERTIFICATE_BODIES) certificateBodies.clear();
+  certificateBodies.set(key, body);
+  return body;
+}
+
+/** node:crypto's one-shot hash (Node ≥ 20.12): no Hash object per message. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'base64') => string }).hash;
 

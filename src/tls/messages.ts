@@ -12,6 +12,7 @@ import {
   sslv2MessageTypeName,
 } from './names.js';
 import { attempt, ByteReader, printable, TlsDecodeError, type Result } from './reader.js';
+import { ownedCopy } from '../capture/bytes.js';
 import type { Alert, CertificateMessage, ClientHello, Extension, ServerHello, ServerKeyExchange } from './types.js';
 
 export type { Result } from './reader.js';
@@ -732,7 +733,7 @@ export function parseCertificateMessage(body: Buffer, tls13: boolean, copy = tru
     while (!list.atEnd) {
       const der = list.opaque24('certificate');
       if (der.length === 0) throw new TlsDecodeError('Certificate: empty certificate in the list');
-      certificates.push(copy ? Buffer.from(der) : der);
+      certificates.push(copy ? ownedCopy(der) : der);
       if (tls13) {
         const ext = list.vector16('certificate entry extensions', 'certificate entry extensions');
         entryExtensions.push(walkExtensions(ext, 'certificate', problems));

@@ -190,10 +190,18 @@ export class ByteReader {
 
 /** Printable ASCII kept, anything else as \xNN, so names from the wire are safe to print on one line. */
 export function printable(bytes: Buffer): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) {
+  // The usual name needs no escaping: decode it in one go (one flat string, not a chain of one per byte).
+  let plain = 0;
+  while (plain < bytes.length && isPrintable(bytes[plain]!)) plain++;
+  if (plain === bytes.length) return bytes.toString('latin1');
+  let s = bytes.toString('latin1', 0, plain);
+  for (let i = plain; i < bytes.length; i++) {
     const c = bytes[i]!;
-    s += c >= 0x20 && c < 0x7f && c !== 0x5c ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
+    s += isPrintable(c) ? String.fromCharCode(c) : `\\x${c.toString(16).padStart(2, '0')}`;
   }
-  return s;
+  return s.normalize();
+}
+
+function isPrintable(c: number): boolean {
+  return c >= 0x20 && c < 0x7f && c !== 0x5c;
 }

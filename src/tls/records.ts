@@ -1,4 +1,5 @@
 import type { Side } from '../tcp/types.js';
+import { concatOwned, ownedCopy } from '../capture/bytes.js';
 
 /**
  * The TLS record layer of one side of a connection: cuts that side's in-order byte stream into records,
@@ -164,7 +165,7 @@ export class TlsRecordReader {
 
   private state: ReaderState;
   // From the shared pool (Buffer.alloc makes an ArrayBuffer of its own, which costs more than the whole reader).
-  private readonly head = Buffer.allocUnsafe(TLS_RECORD_HEADER_LENGTH).fill(0);
+  private readonly head = Buffer.alloc(TLS_RECORD_HEADER_LENGTH);
   private headLength = 0;
   private current: RecordHeader | null = null;
   private wanted = false;
@@ -359,7 +360,7 @@ export class TlsRecordReader {
     this.headLength = 0;
     if (extra > 0) {
       if (this.wanted) {
-        this.body = Buffer.allocUnsafe(header.length);
+        this.body = Buffer.allocUnsafeSlow(header.length);
         this.head.copy(this.body, 0, used, used + extra);
       }
       this.bodyFilled = extra;
@@ -382,7 +383,7 @@ export class TlsRecordReader {
       return pos + take;
     }
     if (this.wanted) {
-      if (!this.body) this.body = Buffer.allocUnsafe(current.length);
+      if (!this.body) this.body = Buffer.allocUnsafeSlow(current.length);
       data.copy(this.body, this.bodyFilled, pos, pos + take);
     }
     this.bodyFilled += take;
@@ -482,7 +483,7 @@ export interface HandshakeSink {
  * owned record buffers, or copies of transient ones) and joined once, when the message is complete.
  */
 export class HandshakeAssembler {
-  private readonly head = Buffer.allocUnsafe(4).fill(0);
+  private readonly head = Buffer.alloc(4);
   private headLength = 0;
   private type = -1;
   private length = 0;
@@ -546,13 +547,13 @@ export class HandshakeAssembler {
       const take = need < end - pos ? need : end - pos;
       if (!this.skipping) {
         const piece = payload.subarray(pos, pos + take);
-        this.pieces.push(owned ? piece : Buffer.from(piece));
+        this.pieces.push(owned ? piece : ownedCopy(piece));
       }
       this.got += take;
       pos += take;
       if (this.got === this.length) {
         const pieces = this.pieces;
-        const body = this.skipping ? null : pieces.length === 1 ? pieces[0] : Buffer.concat(pieces, this.length);
+        const body = this.skipping ? null : pieces.length === 1 ? pieces[0] : concatOwned(pieces, this.length);
         this.complete(body, frame, time);
       }
     }

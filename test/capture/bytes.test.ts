@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { concatOwned, ownedCopy } from '../../src/capture/bytes.js';
+
+describe('ownedCopy / concatOwned', () => {
+  it('a small copy has memory of its own, not a slice of Node’s shared pool', () => {
+    const source = Buffer.from('a 1 MB capture chunk stands in here');
+    const copy = ownedCopy(source.subarray(2, 7));
+    expect(copy.toString()).toBe('1 MB ');
+    // Buffer.from(view) would sit in an 8 KiB pool slab and keep all of it alive.
+    expect(copy.buffer.byteLength).toBe(5);
+    source.fill(0);
+    expect(copy.toString()).toBe('1 MB ');
+  });
+
+  it('concatOwned joins pieces into one buffer of exactly their length', () => {
+    const out = concatOwned([Buffer.from('ab'), new Uint8Array([0x63]), Buffer.from('de')], 5);
+    expect(out.toString()).toBe('abcde');
+    expect(out.buffer.byteLength).toBe(5);
+  });
+});

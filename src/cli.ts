@@ -14,8 +14,8 @@ import { GROUP_KEYS, groupConnections, type GroupKey } from './handshake/groups.
 import { renderGroupsMarkdown, renderGroupsText } from './report/groups.js';
 import { loadTrustStore, type TrustStore } from './tls/certificates.js';
 import { parseZone } from './serverlog/time.js';
-import { collectStreams } from './tcp/collect.js';
-import { renderStreamsJson, renderStreamsText } from './report/streams.js';
+import { collectStreamsTo } from './tcp/collect.js';
+import { StreamsOutput } from './report/streams-stream.js';
 import { EXIT, exitCodeForCaptures, OutputError, UsageError } from './exit.js';
 import { boundHeap } from './memory.js';
 import { diffReports } from './diff/diff.js';
@@ -108,10 +108,15 @@ program
   .addOption(formatOption().choices(['text', 'json']))
   .option('-o, --output <file>', 'write the report to a file instead of standard output')
   .action(async (captures: string[], opts: { format: string; output?: string }) => {
-    const result = await collectStreams(captures);
-    reportDamage(result.captures);
-    emit(opts.format === 'json' ? renderStreamsJson(result) : renderStreamsText(result), opts.output);
-    process.exitCode = exitCodeForCaptures(result.captures);
+    const output = new StreamsOutput(opts.format === 'json' ? 'json' : 'text', captures);
+    try {
+      const done = await collectStreamsTo(captures, (row, index) => output.add(row, index));
+      reportDamage(done);
+      await emitPieces(output.render(done), opts.output);
+      process.exitCode = exitCodeForCaptures(done);
+    } finally {
+      output.close();
+    }
   });
 
 program

@@ -221,11 +221,11 @@ function redactGroupValue(value: string, by: GroupKey, redactor: Redactor): stri
 }
 
 /**
- * The table in pieces of a few hundred rows: every column has a fixed width, so a row is drawn the same whatever
+ * The table in pieces of fifty rows (under V8's large-object size of 128 KiB: see streams-stream.ts): every column has a fixed width, so a row is drawn the same whatever
  * the others hold, and tables of a few rows each are stitched together at their row separators. With colours
  * (cli-table3 paints the borders) the table is drawn whole.
  */
-function* tablePieces(layout: TextLayout, rows: Iterable<string[]>, chunk = 500): Generator<string> {
+function* tablePieces(layout: TextLayout, rows: Iterable<string[]>, chunk = 50): Generator<string> {
   if (layout.color) {
     yield renderTextTable(layout, [...rows]);
     return;

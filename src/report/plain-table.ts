@@ -31,6 +31,11 @@ export interface PlainTableOptions {
  */
 const NARROW = /^[\x20-\x7e\xa0-\u02ff\u2010-\u2027\u2190-\u21ff\u2260-\u2265\u2500-\u257f]*$/;
 
+/** A cell's width in columns, as cli-table3 measures it. */
+export function cellWidth(text: string): number {
+  return width(text);
+}
+
 function width(text: string): number {
   return NARROW.test(text) ? text.length : utils.strlen(text);
 }

@@ -21,12 +21,24 @@ export interface StreamsResult {
 
 /** `tlsdissect streams`: every TCP connection of each capture, counted but not decoded. */
 export async function collectStreams(files: string[]): Promise<StreamsResult> {
-  const result: StreamsResult = { captures: [], connections: [] };
-  for (const file of files) {
+  const connections: { row: StreamRow & { capture: string }; order: number }[] = [];
+  const captures = await collectStreamsTo(files, (row, captureIndex) => connections.push({ row, order: streamOrder(captureIndex, row.id) }));
+  connections.sort((a, b) => a.order - b.order);
+  return { captures, connections: connections.map((c) => c.row) };
+}
+
+/**
+ * collectStreams without keeping the rows: each connection's row goes to `sink` when the tracker lets the
+ * connection go (closed and quiet, or the capture ended), captures one after the other, within one in the order
+ * connections close; the connection is then forgotten, so memory follows the connections open at once.
+ */
+export async function collectStreamsTo(
+  files: string[],
+  sink: (row: StreamRow & { capture: string }, captureIndex: number) => void,
+): Promise<StreamsCapture[]> {
+  const captures: StreamsCapture[] = [];
+  for (const [index, file] of files.entries()) {
     const net = new NetDecoder({ reuseSegments: true });
-    // Each connection's row is made when the tracker lets it go (closed and quiet, or the capture ended), and
-    // the connection forgotten: memory follows the connections open at once, not all the capture holds.
-    const rows: (StreamRow & { capture: string })[] = [];
     const tracker = new ConnectionTracker({
       serverPorts: DEFAULT_SERVER_PORTS,
       keepClosed: false,
@@ -34,15 +46,18 @@ export async function collectStreams(files: string[]): Promise<StreamsResult> {
         data: () => undefined,
         gap: () => undefined,
         wants: () => false,
-        close: () => rows.push({ capture: file, ...summarizeConnection(conn) }),
+        close: () => sink({ capture: file, ...summarizeConnection(conn) }, index),
       }),
     });
     const summary = await trackCapture(file, net, tracker);
-    result.captures.push({ ...summary, net: net.stats, connections: tracker.stats.connections });
-    rows.sort((a, b) => a.id - b.id);
-    for (const row of rows) result.connections.push(row);
+    captures.push({ ...summary, net: net.stats, connections: tracker.stats.connections });
   }
-  return result;
+  return captures;
+}
+
+/** Where a row goes in the output: its capture (in the order given), then its connection number. */
+export function streamOrder(captureIndex: number, id: number): number {
+  return captureIndex * 2 ** 32 + id;
 }
 
 /**

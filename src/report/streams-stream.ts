@@ -1,0 +1,110 @@
+/**
+ * `streams` output written without keeping the rows: each connection's row is put aside on disk (spill.ts) as
+ * its connection closes, with the widths of its table cells; at the end the rows are read back in order
+ * (captures as given, connections by number) behind the capture lines, which only then are known. Memory
+ * holds 16 bytes and a sort key per connection. The output is byte for byte renderStreamsText's or
+ * renderStreamsJson's of the whole result (test/report/streams-stream.test.ts).
+ */
+import type { StreamRow } from '../tcp/streams.js';
+import type { StreamsCapture } from '../tcp/collect.js';
+import { streamOrder } from '../tcp/collect.js';
+import { cellWidth, renderPlainTable } from './plain-table.js';
+import { Spill } from './spill.js';
+import { STREAMS_HEAD, streamsJsonHead, streamsTableRow, streamsTextHead } from './streams.js';
+
+type Row = StreamRow & { capture: string };
+
+export class StreamsOutput {
+  private readonly spill = new Spill();
+  private readonly orders: number[] = [];
+  private readonly spilled: number[] = [];
+  /** Column widths, padding included, of the head and every row so far (renderPlainTable's rule). */
+  private readonly widths = STREAMS_HEAD.map((h) => Math.max(1, cellWidth(h) + 2));
+
+  constructor(
+    private readonly format: 'text' | 'json',
+    private readonly files: readonly string[],
+    /** Rows drawn at a time (tests make it small to check the stitching). */
+    private readonly rowsPerPiece = 100,
+  ) {}
+
+  /** The sink: one connection's row, as it closes. */
+  add(row: Row, captureIndex: number): void {
+    this.orders.push(streamOrder(captureIndex, row.id));
+    if (this.format === 'json') {
+      this.spilled.push(this.spill.add(JSON.stringify(row, null, 2).replace(/\n/g, '\n    ')));
+      return;
+    }
+    // The `2#` of `2#5`: the first capture of that name, as renderStreamsText numbers a file given twice.
+    const cells = streamsTableRow(row, this.files.length > 1 ? this.files.indexOf(row.capture) + 1 : null);
+    for (let x = 0; x < cells.length; x++) {
+      const w = cellWidth(cells[x]!) + 2;
+      if (w > this.widths[x]!) this.widths[x] = w;
+    }
+    this.spilled.push(this.spill.add(JSON.stringify(cells)));
+  }
+
+  /** The output, in pieces to write one after the other. Call once, at the end. */
+  *render(captures: readonly StreamsCapture[]): Generator<string> {
+    try {
+      if (this.format === 'json') {
+        yield streamsJsonHead(captures);
+        let first = true;
+        for (const text of this.inOrder()) {
+          yield `${first ? '[' : ','}\n    ${text}`;
+          first = false;
+        }
+        yield first ? '[]\n}\n' : '\n  ]\n}\n';
+        return;
+      }
+      yield streamsTextHead(captures);
+      if (this.orders.length === 0) {
+        yield 'no TCP connections found\n';
+        return;
+      }
+      yield* this.tablePieces();
+      yield '\n';
+    } finally {
+      this.spill.close();
+    }
+  }
+
+  /** Remove what was put aside on disk (render does it when done; this is for a run that stops before). */
+  close(): void {
+    this.spill.close();
+  }
+
+  /** The spilled texts in output order. */
+  private *inOrder(): Generator<string> {
+    const order = this.orders.map((_, i) => i).sort((a, b) => this.orders[a]! - this.orders[b]!);
+    for (const i of order) yield this.spill.get(this.spilled[i]!);
+  }
+
+  /**
+   * The table in pieces of a hundred rows: every column has its final width, so a row is drawn the same
+   * whatever the others hold, and tables of a few rows are stitched together at their row separators. A piece
+   * stays under V8's large-object size (128 KiB), so once written it is collected with the young generation;
+   * larger ones pile up until the next full collection.
+   */
+  private *tablePieces(): Generator<string> {
+    const opts = { head: STREAMS_HEAD, colWidths: this.widths };
+    let batch: string[][] = [];
+    let first = true;
+    let bottom = '';
+    const draw = (): string => {
+      const table = renderPlainTable(opts, batch);
+      const end = table.lastIndexOf('\n└');
+      bottom = table.slice(end);
+      const piece = first ? table.slice(0, end) : '\n' + table.slice(table.indexOf('\n├') + 1, end);
+      first = false;
+      batch = [];
+      return piece;
+    };
+    for (const text of this.inOrder()) {
+      batch.push(JSON.parse(text) as string[]);
+      if (batch.length >= this.rowsPerPiece) yield draw();
+    }
+    if (batch.length > 0) yield draw();
+    yield bottom;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * `streams` writes its rows as connections close and lets them go (src/report/streams-stream.ts). Its output must be
+ * the whole-result rendering (renderStreamsText / renderStreamsJson of collectStreams) byte for byte, on every
+ * capture in captures/, and the rows must reach the sink before the capture is over.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StreamsOutput } from '../../src/report/streams-stream.js';
+import { renderStreamsJson, renderStreamsText } from '../../src/report/streams.js';
+import { collectStreams, collectStreamsTo } from '../../src/tcp/collect.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const capture = (name: string) => join(ROOT, 'captures', name);
+const CAPTURES = readdirSync(join(ROOT, 'captures')).filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f));
+
+async function streamed(files: string[], format: 'text' | 'json', rowsPerPiece?: number): Promise<string> {
+  const out = new StreamsOutput(format, files, rowsPerPiece);
+  const captures = await collectStreamsTo(files, (row, index) => out.add(row, index));
+  return [...out.render(captures)].join('');
+}
+
+describe('streams output, streamed', () => {
+  it('is the whole-result text and JSON on every capture in captures/', async () => {
+    expect(CAPTURES.length).toBeGreaterThan(100);
+    for (const name of CAPTURES) {
+      const whole = await collectStreams([capture(name)]);
+      expect({ name, text: await streamed([capture(name)], 'text') }).toEqual({ name, text: renderStreamsText(whole) });
+      expect({ name, json: await streamed([capture(name)], 'json') }).toEqual({ name, json: renderStreamsJson(whole) });
+    }
+  });
+
+  it('numbers the rows of several captures 1#n, 2#n (a file given twice: its first place)', async () => {
+    const files = [capture('tls.pcap'), capture('good-any-sll2.pcap'), capture('tls.pcap')];
+    const whole = await collectStreams(files);
+    const text = await streamed(files, 'text');
+    expect(text).toBe(renderStreamsText(whole));
+    expect(text).toContain('│ 2#1 ');
+    expect(text).not.toContain('│ 3#1 ');
+    expect(await streamed(files, 'json')).toBe(renderStreamsJson(whole));
+  });
+
+  it('a table of more than one batch of rows is stitched where the batches meet', async () => {
+    // tls2.pcap (pcapplusplus) holds 334 connections: pieces of 100 (the default), of 7 (the last one short) and of 1.
+    const whole = await collectStreams([capture('tls2.pcap')]);
+    expect(whole.connections.length).toBe(334);
+    for (const rows of [undefined, 7, 1]) expect(await streamed([capture('tls2.pcap')], 'text', rows)).toBe(renderStreamsText(whole));
+  });
+
+  it('a file with no TCP connection, and a file that is no capture', async () => {
+    for (const name of ['README.md']) {
+      const whole = await collectStreams([capture(name)]);
+      expect(await streamed([capture(name)], 'text')).toBe(renderStreamsText(whole));
+      expect(await streamed([capture(name)], 'json')).toBe(renderStreamsJson(whole));
+    }
+  });
+
+  it('rows reach the sink as connections close, not all at the end', async () => {
+    // good-25-smtp-starttls.pcap: three connections one after the other, each closed (FIN both ways) before the next.
+    const seen: number[] = [];
+    await collectStreamsTo([capture('good-25-smtp-starttls.pcap')], (row) => seen.push(row.id));
+    expect(seen).toEqual([1, 2, 3]);
+  });
+});

@@ -19,6 +19,7 @@ import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
 import { connectionJsonText, renderAnalysisJsonStream } from './json.js';
 import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
 import { Redactor, type RedactionSource } from './redact.js';
+import { tableInPieces } from './plain-table.js';
 import { Spill } from './spill.js';
 
 export interface StreamOutputOptions {
@@ -221,33 +222,15 @@ function redactGroupValue(value: string, by: GroupKey, redactor: Redactor): stri
 }
 
 /**
- * The table in pieces of fifty rows (under V8's large-object size of 128 KiB: see streams-stream.ts): every column has a fixed width, so a row is drawn the same whatever
- * the others hold, and tables of a few rows each are stitched together at their row separators. With colours
- * (cli-table3 paints the borders) the table is drawn whole.
+ * The table in pieces of fifty rows (a row here is a few lines: see tableInPieces). With colours (cli-table3
+ * paints the borders) the table is drawn whole.
  */
-function* tablePieces(layout: TextLayout, rows: Iterable<string[]>, chunk = 50): Generator<string> {
+function* tablePieces(layout: TextLayout, rows: Iterable<string[]>): Generator<string> {
   if (layout.color) {
     yield renderTextTable(layout, [...rows]);
     return;
   }
-  let batch: string[][] = [];
-  let first = true;
-  let bottom = '';
-  const draw = (): string => {
-    const table = renderTextTable(layout, batch);
-    const end = table.lastIndexOf('\n└');
-    bottom = table.slice(end);
-    const piece = first ? table.slice(0, end) : '\n' + table.slice(table.indexOf('\n├') + 1, end);
-    first = false;
-    batch = [];
-    return piece;
-  };
-  for (const row of rows) {
-    batch.push(row);
-    if (batch.length >= chunk) yield draw();
-  }
-  if (batch.length > 0) yield draw();
-  yield bottom;
+  yield* tableInPieces((batch) => renderTextTable(layout, batch), rows, 50);
 }
 
 function* mapIter<T, U>(items: Iterable<T>, f: (x: T) => U): Generator<U> {

@@ -150,3 +150,32 @@ function cliTable3(opts: PlainTableOptions, rows: readonly (readonly string[])[]
   for (const r of rows) table.push([...r]);
   return table.toString();
 }
+
+/**
+ * A table too long to draw at once, drawn `rowsPerPiece` rows at a time by `draw` and stitched together at the
+ * row separators. Right only when every column has a fixed width (colWidths), so that a row is drawn the same
+ * whatever the other rows hold. Pieces are kept under V8's large-object size (128 KiB) by the callers' choice of
+ * rows per piece: once written, such a piece is collected with the young generation, where larger ones pile up
+ * until the next full collection.
+ */
+export function* tableInPieces(draw: (rows: string[][]) => string, rows: Iterable<string[]>, rowsPerPiece: number): Generator<string> {
+  let batch: string[][] = [];
+  let first = true;
+  let bottom = '';
+  const piece = (): string => {
+    const table = draw(batch);
+    const end = table.lastIndexOf('\n└');
+    bottom = table.slice(end);
+    const text = first ? table.slice(0, end) : '\n' + table.slice(table.indexOf('\n├') + 1, end);
+    first = false;
+    batch = [];
+    return text;
+  };
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length >= rowsPerPiece) yield piece();
+  }
+  if (batch.length > 0) yield piece();
+  yield bottom;
+}
+

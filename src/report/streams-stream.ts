@@ -8,7 +8,7 @@
 import type { StreamRow } from '../tcp/streams.js';
 import type { StreamsCapture } from '../tcp/collect.js';
 import { streamOrder } from '../tcp/collect.js';
-import { cellWidth, renderPlainTable } from './plain-table.js';
+import { cellWidth, renderPlainTable, tableInPieces } from './plain-table.js';
 import { Spill } from './spill.js';
 import { STREAMS_HEAD, streamsJsonHead, streamsTableRow, streamsTextHead } from './streams.js';
 
@@ -80,31 +80,13 @@ export class StreamsOutput {
     for (const i of order) yield this.spill.get(this.spilled[i]!);
   }
 
-  /**
-   * The table in pieces of a hundred rows: every column has its final width, so a row is drawn the same
-   * whatever the others hold, and tables of a few rows are stitched together at their row separators. A piece
-   * stays under V8's large-object size (128 KiB), so once written it is collected with the young generation;
-   * larger ones pile up until the next full collection.
-   */
+  /** The table in pieces of a hundred rows (see tableInPieces), each column at its final width. */
   private *tablePieces(): Generator<string> {
     const opts = { head: STREAMS_HEAD, colWidths: this.widths };
-    let batch: string[][] = [];
-    let first = true;
-    let bottom = '';
-    const draw = (): string => {
-      const table = renderPlainTable(opts, batch);
-      const end = table.lastIndexOf('\n└');
-      bottom = table.slice(end);
-      const piece = first ? table.slice(0, end) : '\n' + table.slice(table.indexOf('\n├') + 1, end);
-      first = false;
-      batch = [];
-      return piece;
-    };
-    for (const text of this.inOrder()) {
-      batch.push(JSON.parse(text) as string[]);
-      if (batch.length >= this.rowsPerPiece) yield draw();
-    }
-    if (batch.length > 0) yield draw();
-    yield bottom;
+    yield* tableInPieces((batch) => renderPlainTable(opts, batch), this.rows(), this.rowsPerPiece);
+  }
+
+  private *rows(): Generator<string[]> {
+    for (const text of this.inOrder()) yield JSON.parse(text) as string[];
   }
 }

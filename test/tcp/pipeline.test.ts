@@ -1,7 +1,8 @@
 /**
  * The project's own capture and net stages feeding the tracker must give the same connections as the
- * test-only minicapture.ts reader the other TCP tests use. This also runs the tracker on reused reader
- * buffers (payloads valid only during the call), which minicapture does not do.
+ * test-only minicapture.ts reader, an independent reference (captures.test.ts reads every capture through the
+ * stages themselves). This also runs the tracker on reused reader buffers (payloads valid only during the
+ * call), which minicapture does not do.
  */
 import { describe, expect, it } from 'vitest';
 import { readCapture } from '../../src/capture/reader.js';

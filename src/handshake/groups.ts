@@ -107,22 +107,32 @@ export class GroupBuilder {
   private readonly groups = new Map<string, GroupAcc>();
   private added = 0;
 
-  constructor(readonly by: GroupKey) {}
+  /**
+   * `detail` false: counts only, no first and last time nor failure tallies per group (for every client address
+   * of a large capture, those strings and maps are most of what a group costs), for the summary's notable
+   * groups, which never show them.
+   */
+  constructor(
+    readonly by: GroupKey,
+    private readonly detail = true,
+  ) {}
 
   add(r: ConnectionReport, order: number = this.added): void {
     this.added++;
     const value = groupValue(r, this.by);
     let g = this.groups.get(value);
+    const start = this.detail ? r.start : '';
     if (!g) {
-      g = { connections: 0, completed: 0, failed: 0, failedAt: null, endedBy: null, first: r.start, last: r.start, order };
+      g = { connections: 0, completed: 0, failed: 0, failedAt: null, endedBy: null, first: start, last: start, order };
       this.groups.set(value, g);
     } else if (order < g.order) g.order = order;
     g.connections++;
-    if (r.start < g.first) g.first = r.start;
-    if (r.start > g.last) g.last = r.start;
+    if (start < g.first) g.first = start;
+    if (start > g.last) g.last = start;
     if (r.outcome === 'complete') g.completed++;
     else if (r.outcome === 'failed') {
       g.failed++;
+      if (!this.detail) return;
       tally((g.failedAt ??= new Map()), `${r.lastStep} ${r.lastStepName}`);
       tally((g.endedBy ??= new Map()), endWords(r));
     }
@@ -223,7 +233,7 @@ export function notableGroups(connections: readonly ConnectionReport[]): Notable
 export class NotableGroupsBuilder {
   private failed = 0;
   private completed = 0;
-  private readonly builders = SUMMARY_KEYS.map((by) => new GroupBuilder(by));
+  private readonly builders = SUMMARY_KEYS.map((by) => new GroupBuilder(by, false));
   private added = 0;
 
   add(r: ConnectionReport, order: number = this.added): void {

@@ -58,10 +58,12 @@ function hexGroup(v: number): string {
 
 /**
  * Remembers the text of recently seen addresses so that the packets of one conversation, which carry
- * the same few addresses over and over, do not build the same strings again.
+ * the same few addresses over and over, do not build the same strings again. Started afresh at 8,192 IPv4
+ * addresses: room for the connections open at once, while a capture of a day's clients does not keep the
+ * text of every address it ever saw.
  */
 export class AddressNames {
-  private static readonly V4_LIMIT = 65536;
+  private static readonly V4_LIMIT = 8192;
   private static readonly V6_SLOTS = 16;
   private readonly v4 = new Map<number, string>();
   /** Round-robin memo of IPv6 addresses: 16 bytes each in `v6Bytes`, text in `v6Text`. */

@@ -209,7 +209,7 @@ function redactionSource(r: ConnectionReport): RedactionSource {
     tls: { sni: r.tls?.sni ?? null },
     clientHello: r.clientHello ? { sni: r.clientHello.sni, sessionId: r.clientHello.sessionId } : null,
     serverHello: r.serverHello ? { sessionId: r.serverHello.sessionId } : null,
-    certificates: (r.certificates ?? []).map((c) => ({ subject: c.subject, san: c.san })),
+    certificates: (r.certificates ?? []).map((c) => ({ subject: c.subject, issuer: c.issuer, san: c.san })),
   };
 }
 

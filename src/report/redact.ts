@@ -14,13 +14,65 @@ export interface RedactionSource {
   tls?: { sni?: string | null };
   clientHello?: { sni?: string | null; sessionId?: string } | null;
   serverHello?: { sessionId?: string } | null;
-  certificates?: { subject?: string | null; san?: string[] }[] | null;
+  certificates?: { subject?: string | null; issuer?: string | null; san?: string[] }[] | null;
+}
+
+/**
+ * Attributes of a certificate's subject or issuer that stay as they are: the country (and an EV certificate's
+ * country of jurisdiction) says little, and CN is a host name, redacted as names are (name-1.example.test).
+ * Every other attribute (O, OU, L, ST, street, postalCode, emailAddress, serialNumber, …) is replaced.
+ */
+const KEPT_DN_ATTRIBUTES = new Set(['C', 'jurisdictionC', 'CN']);
+
+/** Pseudonym prefixes by attribute; others are `value-N`. */
+const DN_KINDS: Record<string, 'org' | 'place' | 'email'> = {
+  O: 'org',
+  OU: 'org',
+  L: 'place',
+  ST: 'place',
+  street: 'place',
+  postalCode: 'place',
+  jurisdictionL: 'place',
+  jurisdictionST: 'place',
+  emailAddress: 'email',
+};
+
+/**
+ * Where each attribute of a distinguished name as the reports write it ('C=US, O=Example, Inc., CN=mx') starts:
+ * a key (a short name or a dotted OID) and '=', at the start or after ', '. A value runs to the next attribute,
+ * or to a quote or line end when the name stands inside a sentence.
+ */
+const DN_ATTRIBUTE = /(^|, |')([A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)+)=/g;
+
+function* dnAttributes(text: string): Generator<{ key: string; valueStart: number; valueEnd: number }> {
+  const starts: { key: string; at: number; valueStart: number }[] = [];
+  for (const m of text.matchAll(DN_ATTRIBUTE)) {
+    const at = m.index! + m[1]!.length;
+    starts.push({ key: m[2]!, at, valueStart: at + m[2]!.length + 1 });
+  }
+  for (let i = 0; i < starts.length; i++) {
+    const { key, valueStart } = starts[i]!;
+    let valueEnd = i + 1 < starts.length ? starts[i + 1]!.at - 2 : text.length;
+    if (valueEnd < valueStart) valueEnd = valueStart;
+    // Inside a sentence ('… leads to 'C=US, O=X' from …'): the name ends at the quote or the line.
+    for (let k = valueStart; k < valueEnd; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 39 || c === 34 || c === 10) {
+        valueEnd = k;
+        break;
+      }
+    }
+    yield { key, valueStart, valueEnd };
+  }
 }
 
 export class Redactor {
   private readonly map = new Map<string, string>();
   private readonly counters = { client: 0, server: 0, name: 0, session: 0 };
   private index: RedactionIndex | null = null;
+  /** Certificate subject and issuer attribute values (lower case) → pseudonym: replaced where a name has them. */
+  private readonly dnValues = new Map<string, string>();
+  private readonly dnCounters = { org: 0, place: 0, email: 0, value: 0 };
 
   /** Learn the sensitive values of one connection. */
   learn(c: RedactionSource): void {
@@ -32,7 +84,33 @@ export class Redactor {
       for (const san of cert.san ?? []) this.addName(san.replace(/^(DNS|IP Address|email):/i, ''));
       const cn = /CN=([^,\n/]+)/.exec(cert.subject ?? '');
       if (cn) this.addName(cn[1]!.trim());
+      for (const dn of [cert.subject, cert.issuer]) if (dn) this.learnDn(dn);
     }
+  }
+
+  private learnDn(dn: string): void {
+    for (const { key, valueStart, valueEnd } of dnAttributes(dn)) {
+      if (KEPT_DN_ATTRIBUTES.has(key)) continue;
+      const value = dn.slice(valueStart, valueEnd).trim().toLowerCase();
+      if (!value || this.dnValues.has(value)) continue;
+      const kind = DN_KINDS[key] ?? 'value';
+      this.dnValues.set(value, `${kind}-${++this.dnCounters[kind]}`);
+    }
+  }
+
+  /** The attribute values learned from certificates, replaced inside every distinguished name of `s`. */
+  private dnText(s: string): string {
+    let out = '';
+    let copied = 0;
+    for (const { key, valueStart, valueEnd } of dnAttributes(s)) {
+      if (KEPT_DN_ATTRIBUTES.has(key)) continue;
+      const raw = s.slice(valueStart, valueEnd);
+      const pseudonym = this.dnValues.get(raw.trim().toLowerCase());
+      if (pseudonym === undefined) continue;
+      out += s.slice(copied, valueStart) + pseudonym;
+      copied = valueEnd;
+    }
+    return copied === 0 ? s : out + s.slice(copied);
   }
 
   private add(value: string, kind: 'client' | 'server' | 'session'): void {
@@ -62,6 +140,7 @@ export class Redactor {
    * up by its possible ends, not matched against every value.
    */
   text(s: string): string {
+    if (this.dnValues.size > 0 && s.includes('=')) s = this.dnText(s);
     if (this.map.size === 0) return s;
     const index = (this.index ??= buildIndex(this.map));
     const out: string[] = [];

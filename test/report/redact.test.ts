@@ -3,6 +3,7 @@
  * address keeps the same pseudonym everywhere.
  */
 import { describe, expect, it } from 'vitest';
+import { Redactor } from '../../src/report/redact.js';
 import { runCli } from '../cli/run.js';
 
 const CAPTURES = ['captures/cert-reject.pcap', 'captures/ndpi-smtp-starttls.pcap', 'captures/steam.pcapng', 'captures/good-any-sll2.pcap'];
@@ -66,6 +67,51 @@ describe('--redact', () => {
       expect(c.tls.cipher).toBe(plain.connections[i].tls.cipher);
       expect(c.diagnosis).toBe(plain.connections[i].diagnosis);
     });
+  });
+});
+
+describe('--redact and the rest of a certificate’s names', () => {
+  /** Attribute values of subjects and issuers other than C and CN: organisations, places, addresses. */
+  function dnValues(json: string): string[] {
+    const doc = JSON.parse(json) as { connections: Record<string, any>[] };
+    const out = new Set<string>();
+    for (const c of doc.connections) {
+      for (const cert of c.certificates ?? []) {
+        for (const dn of [cert.subject, cert.issuer]) {
+          for (const m of String(dn ?? '').matchAll(/(?:^|, )(\w+)=(.*?)(?=, \w+=|$)/g)) if (m[1] !== 'C' && m[1] !== 'CN') out.add(m[2]!);
+        }
+      }
+    }
+    return [...out];
+  }
+
+  it('replaces organisation, unit, street, town, region and postcode in every format (Zeek tls1.2.pcap)', () => {
+    const file = 'captures/tls1.2.pcap';
+    const plain = runCli(['analyze', file, '-f', 'json']).stdout;
+    const values = dnValues(plain);
+    // The chain names its owner's organisation and street address, and its CAs'.
+    expect(values).toEqual(expect.arrayContaining(['Taleo Inc.', '4140 Dublin Boulevard', 'Dublin', 'COMODO CA Limited', 'AddTrust AB']));
+    const long = values.filter((v) => v.length >= 5);
+    expect(long.every((v) => plain.includes(v))).toBe(true);
+    for (const format of ['text', 'markdown', 'json', 'html']) {
+      const body = runCli(['analyze', file, '-f', format, '--redact']).stdout;
+      for (const v of long) expect(body.includes(v), `${v} in ${format}`).toBe(false);
+    }
+    const red = JSON.parse(runCli(['analyze', file, '-f', 'json', '--redact']).stdout);
+    const leaf = red.connections[0].certificates[0];
+    expect(leaf.subject).toBe('C=US, postalCode=place-1, ST=place-2, L=place-3, street=place-4, street=place-5, O=org-1, OU=org-2, OU=org-3, CN=*.name-1.example.test');
+    // The issuer is the next certificate's subject: the same pseudonyms.
+    expect(leaf.issuer).toBe(red.connections[0].certificates[1].subject);
+  });
+
+  it('replaces a value only inside a name: ST=CA does not turn every "CA" of the report into a pseudonym', () => {
+    const r = new Redactor();
+    const subject = 'C=US, ST=CA, O=Example, Inc., CN=mx.example.com';
+    r.learn({ client: { ip: '192.0.2.1' }, server: { ip: '192.0.2.2' }, certificates: [{ subject, issuer: subject, san: [] }] });
+    expect(r.text(subject)).toBe('C=US, ST=place-1, O=org-1, CN=name-1.example.test');
+    expect(r.text(`signed by an unknown CA: the chain leads to '${subject}' from /etc/ssl/certs`)).toBe(
+      "signed by an unknown CA: the chain leads to 'C=US, ST=place-1, O=org-1, CN=name-1.example.test' from /etc/ssl/certs",
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
 import { esc, LADDER_CSS, ladderSvg } from './ladder.js';
 import { endpoint, endWords, stepWords } from './words.js';
+import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
 
 const PAGE_CSS = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1400px; }
@@ -12,6 +13,7 @@ table.conns th, table.conns td { border: 1px solid #ddd; padding: 4px 6px; text-
 table.conns th { background: #f4f4f4; cursor: pointer; user-select: none; }
 td.cipher { max-width: 16em; }
 td.diagnosis { min-width: 22em; }
+pre.log { white-space: pre-wrap; font-size: 12px; background: #f7f7f7; padding: 6px; }
 .wide { overflow-x: auto; }
 tr.failed td.outcome { color: #b00020; font-weight: 600; }
 tr.complete td.outcome { color: #1e7e34; }
@@ -62,6 +64,7 @@ export function renderAnalysisHtml(result: AnalysisResult, opts: HtmlOptions = {
   if (steps.length) body.push(`<li>failed at step: ${esc(steps.map(([k, v]) => `${k} ×${v}`).join(', '))}</li>`);
   const hows = Object.entries(s.failedBy).sort((a, b) => b[1] - a[1]);
   if (hows.length) body.push(`<li>ended by: ${esc(hows.map(([k, v]) => `${k} ×${v}`).join(', '))}</li>`);
+  for (const line of serverLogSummaryLines(s)) body.push(`<li>${esc(line)}</li>`);
   body.push('</ul>');
   body.push(connectionsTable(result.connections));
   for (const r of result.connections) {
@@ -71,6 +74,8 @@ export function renderAnalysisHtml(result: AnalysisResult, opts: HtmlOptions = {
     body.push(`<p>${esc(r.diagnosis)}</p>`);
     body.push(ladderSvg(r));
     if (r.notes.length) body.push(`<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
+    const log = connectionLogLines(r);
+    if (log.length > 0) body.push(`<pre class="log">${esc(log.join('\n'))}</pre>`);
     body.push('</section>');
   }
   return page(title, body.join('\n'));
@@ -102,7 +107,8 @@ ${script !== null ? `<script>${script}</script>\n` : ''}</body>
 }
 
 function connectionsTable(conns: ConnectionReport[]): string {
-  const head = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', 'diagnosis'];
+  const withLog = conns.some((r) => r.log !== undefined);
+  const head = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', ...(withLog ? ['log'] : []), 'diagnosis'];
   const rows = conns.map((r) => {
     const cells = [
       `<td data-key="${r.id}"><a href="#conn-${r.id}">${r.id}</a></td>`,
@@ -114,6 +120,7 @@ function connectionsTable(conns: ConnectionReport[]): string {
       `<td data-key="${r.lastStep}">${esc(stepWords(r))}</td>`,
       `<td class="outcome">${esc(r.outcome)}</td>`,
       `<td>${esc(endWords(r))}</td>`,
+      ...(withLog ? [`<td>${esc(logCell(r))}</td>`] : []),
       `<td class="diagnosis">${esc(r.diagnosis)}</td>`,
     ];
     return `<tr class="${esc(r.outcome)}">${cells.join('')}</tr>`;

@@ -3,6 +3,7 @@ import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
 import { notableGroupsLine } from './groups.js';
 import { securityLines } from './certificates.js';
+import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
 import { endpoint, endWords, millis, stepWords } from './words.js';
 
 /** A Markdown table cell: pipes escaped, no line breaks. */
@@ -25,9 +26,13 @@ export function renderAnalysisMarkdown(result: AnalysisResult): string {
 
 export const MARKDOWN_HEAD = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', 'diagnosis'];
 
-/** One connection's cells in the Markdown table. */
+/** With `--log`: the `log` column before the diagnosis, as in the text table. */
+const MARKDOWN_HEAD_WITH_LOG = [...MARKDOWN_HEAD.slice(0, -1), 'log', 'diagnosis'];
+
+/** One connection's cells in the Markdown table (with `--log`, every report has `log`: its cell too). */
 export function markdownRow(r: ConnectionReport): string[] {
-  return [String(r.id), endpoint(r.client), endpoint(r.server), r.protocol, r.tls.version ?? '—', r.tls.cipher ?? '—', stepWords(r), r.outcome, endWords(r), r.diagnosis];
+  const log = r.log !== undefined ? [logCell(r)] : [];
+  return [String(r.id), endpoint(r.client), endpoint(r.server), r.protocol, r.tls.version ?? '—', r.tls.cipher ?? '—', stepWords(r), r.outcome, endWords(r), ...log, r.diagnosis];
 }
 
 /**
@@ -52,10 +57,12 @@ export function* renderAnalysisMarkdownPieces(
   out.push('');
   const notable = notableGroupsLine(s.notableGroups);
   if (notable) out.push(cell(notable), '');
+  const log = serverLogSummaryLines(s);
+  if (log.length > 0) out.push(...log.map((l) => `- ${cell(l)}`), '');
   // The report is these pieces joined by line breaks, with one at the end.
   yield out.join('\n') + '\n';
   if (hasRows) {
-    const head = MARKDOWN_HEAD;
+    const head = s.log ? MARKDOWN_HEAD_WITH_LOG : MARKDOWN_HEAD;
     yield `| ${head.map(cell).join(' | ')} |\n|${head.map(() => '---').join('|')}|\n`;
     let piece = '';
     for (const r of rows) {
@@ -76,11 +83,16 @@ export function renderConnectionMarkdown(r: ConnectionReport): string {
   out.push('');
   out.push(`**Diagnosis:** ${cell(r.diagnosis)}`);
   out.push('');
-  out.push('```text');
-  out.push(sequenceText(r));
+  const text = [sequenceText(r)];
   const security = securityLines(r);
-  if (security.length > 0) out.push('', ...security);
-  out.push('```');
+  if (security.length > 0) text.push('', ...security);
+  const log = connectionLogLines(r);
+  if (log.length > 0) text.push('', ...log);
+  // The server's log lines are the server's words: a fence longer than any run of backticks in them.
+  const fence = '`'.repeat(Math.max(3, ...[...text.join('\n').matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  out.push(`${fence}text`);
+  out.push(...text);
+  out.push(fence);
   out.push('');
   out.push('</details>');
   out.push('');

@@ -45,6 +45,28 @@ describe('tlsdissect analyze --log', () => {
     expect(one.stdout).toContain('  captures/server-dovecot.log:189  2026-11-28 11:57:59 imap-login: Info: Disconnected: Connection closed');
   });
 
+  it('puts the log in the Markdown and HTML reports for a ticket: the column, the summary lines, a failed connection’s lines', () => {
+    const md = runCli(['analyze', 'captures/abort-after-shd.pcap', '--log', 'captures/server-postfix.log', '-f', 'markdown']);
+    expect(md.status).toBe(0);
+    expect(md.stdout).toContain('| ended by | log | diagnosis |');
+    expect(md.stdout).toMatch(/\| client FIN \| 14 port \| client closed/);
+    expect(md.stdout).toMatch(/^- server log: captures\/server-postfix\.log \(\d+ lines, zone/m);
+    // In the first failed connection's details, inside its text block, the line that opened the session.
+    const details = md.stdout.slice(md.stdout.indexOf('<details>'), md.stdout.indexOf('</details>'));
+    expect(details).toContain('server log: 14 lines, matched by client address and port');
+    expect(details).toContain('captures/server-postfix.log:176  Nov 28 11:57:56 mail postfix/smtpd[26560]: connect from unknown[10.77.0.100]:50648');
+    expect(details.indexOf('server log: 14 lines')).toBeLessThan(details.lastIndexOf('```'));
+    const html = runCli(['analyze', 'captures/abort-after-shd.pcap', '--log', 'captures/server-postfix.log', '-f', 'html']);
+    expect(html.status).toBe(0);
+    expect(html.stdout).toContain('<th>log</th><th>diagnosis</th>');
+    expect(html.stdout).toContain('<td>14 port</td>');
+    expect(html.stdout).toMatch(/<li>server log: captures\/server-postfix\.log \(\d+ lines/);
+    expect(html.stdout).toMatch(/<pre class="log">server log: 14 lines, matched by client address and port\n {2}captures\/server-postfix\.log:176 {2}Nov 28 11:57:56/);
+    // Without --log, neither has a log column.
+    expect(runCli(['analyze', 'captures/abort-after-shd.pcap', '-f', 'markdown']).stdout).toContain('| ended by | diagnosis |');
+    expect(runCli(['analyze', 'captures/abort-after-shd.pcap', '-f', 'html']).stdout).not.toContain('<th>log</th>');
+  });
+
   it('redacts the addresses in log lines too', () => {
     const doc = JSON.parse(runCli(['analyze', 'captures/abort-after-shd.pcap', ...LOGS, '-f', 'json', '--redact']).stdout);
     expect(doc.connections[0].log[0].line).toBe('Nov 28 11:57:56 mail postfix/smtpd[26560]: connect from unknown[client-1]:50648');

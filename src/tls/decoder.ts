@@ -1,6 +1,6 @@
 import type { PerSide, Side } from '../tcp/types.js';
-import crypto, { createHash } from 'node:crypto';
 import { ownedCopy } from '../capture/bytes.js';
+import { sha256Hex } from './certificates.js';
 import type { CertificateMessage, ServerHello, TlsEvent, TlsRecordInfo } from './types.js';
 import {
   parseAlert,
@@ -761,14 +761,11 @@ const MAX_SHARED_CERTIFICATE_BODY = 64 * 1024;
 
 function sharedCertificateBody(body: Buffer): Buffer {
   if (body.length > MAX_SHARED_CERTIFICATE_BODY) return body;
-  const key = oneShotHash ? oneShotHash('sha256', body, 'base64') : createHash('sha256').update(body).digest('base64');
+  const key = sha256Hex(body);
   const seen = certificateBodies.get(key);
   if (seen) return seen;
   if (certificateBodies.size >= CERTIFICATE_BODIES) certificateBodies.clear();
   certificateBodies.set(key, body);
   return body;
 }
-
-/** node:crypto's one-shot hash (Node ≥ 20.12): no Hash object per message. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'base64') => string }).hash;
 

@@ -31,6 +31,14 @@ export interface PlainTableOptions {
  */
 const NARROW = /^[\x20-\x7e\xa0-\u02ff\u2010-\u2027\u2190-\u21ff\u2260-\u2265\u2500-\u257f]*$/;
 
+/** Runs of spaces, made once each: every cell of every row is padded with one (tens of MB of garbage a GB). */
+const SPACES: string[] = [];
+
+function spaces(n: number): string {
+  // Only a line's width worth: a cell thousands of characters wide is padded the plain way.
+  return n <= 512 ? (SPACES[n] ??= ' '.repeat(n)) : ' '.repeat(n);
+}
+
 /** A cell's width in columns, as cli-table3 measures it. */
 export function cellWidth(text: string): number {
   return width(text);
@@ -122,7 +130,7 @@ export function renderPlainTable(opts: PlainTableOptions, rows: readonly (readon
         const room = widths[x]! - 2;
         const lines = cellLines[x]!;
         if (line >= lines.length) {
-          text += ' '.repeat(widths[x]!) + '│';
+          text += spaces(widths[x]!) + '│';
           continue;
         }
         let content = lines[line]!;
@@ -131,7 +139,7 @@ export function renderPlainTable(opts: PlainTableOptions, rows: readonly (readon
           content = NARROW.test(content) ? content.slice(0, Math.max(0, room - 1)) + '…' : utils.truncate(content, room);
           w = width(content);
         }
-        text += ' ' + content + (room > w ? ' '.repeat(room - w) : '') + ' │';
+        text += ' ' + content + (room > w ? spaces(room - w) : '') + ' │';
       }
       out.push(text);
     }

@@ -11,10 +11,10 @@ import type { TlsEvent } from '../tls/types.js';
 import { buildReport } from './build.js';
 import type { ConnectionReport } from './report.js';
 import { SummaryBuilder, type AnalysisSummary } from './summary.js';
-import { walkHandshake } from './walk.js';
+import { walkHandshake, type Walk } from './walk.js';
 import { analyzeInWorkers } from './workers.js';
-import { connectionSecurity, type SecurityOptions } from './security.js';
-import { addUnlisted, captureCapNotes, connectionCapNotes, DEFAULT_MAX_CONNECTIONS, ReportKeeper, tcpAnomalyNotes, type UnlistedConnections } from './caps.js';
+import { connectionSecurity, type ConnectionSecurity, type SecurityOptions } from './security.js';
+import { addUnlisted, captureCapNotes, connectionCapNotes, DEFAULT_MAX_CONNECTIONS, ReportKeeper, tcpAnomalyNotes, tlsCapNotes, type UnlistedConnections } from './caps.js';
 
 export interface AnalyzeOptions extends SecurityOptions {
   /** Extra or overriding port → protocol assignments (`--port 2525=smtp`). */
@@ -46,13 +46,31 @@ export interface AnalysisResult {
   summary: AnalysisSummary;
 }
 
+/** What a report needs of a connection's mail phase and TLS handshake (the rest comes from its TCP connection). */
+interface HandshakePart {
+  walk: Walk;
+  mail: MailPhase;
+  notTls: boolean;
+  /** unfinishedNotes and tlsCapNotes, in that order. */
+  unfinished: string[];
+  tlsCaps: string[];
+  security: ConnectionSecurity;
+  /** The TLS events, kept only for `inspect`. */
+  events: readonly TlsEvent[];
+}
+
 /**
  * Follows one connection from its first byte: the plaintext mail phase, then TLS, until the handshake is
- * over. After that its bytes are no longer wanted, so the tracker stops buffering them.
+ * over. After that its bytes are no longer wanted, so the tracker stops buffering them; and what the report
+ * needs of the handshake is worked out there and then (`summarize`), and the decoder and the mail sniffer are
+ * let go: a connection that carries mail for minutes keeps a few kilobytes, not its decoded hellos, records
+ * and transcript (issue 6: memory follows the connections open at once, and as little as it can per connection).
  */
 class ConnectionFollower implements StreamConsumer {
-  readonly mail: MailSniffer;
-  readonly tls = new TlsConnectionDecoder();
+  private mailSniffer: MailSniffer | null;
+  private decoder: TlsConnectionDecoder | null = new TlsConnectionDecoder();
+  /** Set once the handshake is over and summarized: from then on the connection's bytes are not looked at. */
+  handshake: HandshakePart | null = null;
   readonly tlsStart: Record<Side, number | null> = { client: null, server: null };
   /** Server TLS bytes before the client answered the server's flight. */
   serverFlightBytes = 0;
@@ -65,8 +83,37 @@ class ConnectionFollower implements StreamConsumer {
   /** Called once the tracker closed the connection: the report is built then and this follower let go. */
   onClose: (() => void) | null = null;
 
-  constructor(readonly conn: Connection, ports: PortMap) {
-    this.mail = new MailSniffer(conn.server.port, ports);
+  constructor(
+    readonly conn: Connection,
+    ports: PortMap,
+    private readonly summarize: (follower: ConnectionFollower) => HandshakePart,
+  ) {
+    this.mailSniffer = new MailSniffer(conn.server.port, ports);
+  }
+
+  /** The decoder, until the handshake is summarized. */
+  get tls(): TlsConnectionDecoder {
+    return this.decoder!;
+  }
+
+  get mail(): MailSniffer {
+    return this.mailSniffer!;
+  }
+
+  /** The handshake's part of the report: summarized already, or now (a connection closed mid-handshake). */
+  handshakePart(): HandshakePart {
+    return this.handshake ?? this.summarize(this);
+  }
+
+  /**
+   * Once the decoder is done with both sides in TLS, nothing it or the sniffer holds can change any more (no
+   * byte of this connection reaches them again): summarize and let them go.
+   */
+  private settleIfOver(): void {
+    if (!this.decoder!.done() || this.tlsStart.client === null || this.tlsStart.server === null) return;
+    this.handshake = this.summarize(this);
+    this.decoder = null;
+    this.mailSniffer = null;
   }
 
   close(): void {
@@ -76,6 +123,7 @@ class ConnectionFollower implements StreamConsumer {
   }
 
   data(from: Side, data: Buffer, offset: number, frame: number, time: number): void {
+    if (this.handshake) return;
     let tlsBytes = data;
     if (this.tlsStart[from] === null) {
       const at = this.mail.push(from, data, offset, frame, time);
@@ -86,9 +134,11 @@ class ConnectionFollower implements StreamConsumer {
     if (from === 'server' && this.flightOpen) this.serverFlightBytes += tlsBytes.length;
     this.tls.push(from, tlsBytes, frame, time);
     this.scanNewEvents();
+    this.settleIfOver();
   }
 
   gap(from: Side, offset: number, length: number, frame: number, time: number): void {
+    if (this.handshake) return;
     if (this.tlsStart[from] === null) {
       // Bytes lost at the very start of a side whose peer spoke TLS from its first byte were this side's first
       // TLS records (pcapplusplus/tls2.pcap stream 297): decode the rest, resynchronising on a record header.
@@ -100,9 +150,11 @@ class ConnectionFollower implements StreamConsumer {
       this.tlsStart[from] = 0;
     }
     this.tls.gap(from, length, frame, time);
+    this.settleIfOver();
   }
 
   wants(from: Side): boolean {
+    if (this.handshake) return false;
     if (this.tlsStart[from] === null) return true;
     return !this.tls.done();
   }
@@ -144,7 +196,7 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
     // capture) and then forgotten: memory follows the connections open at once, not all the capture holds.
     keepClosed: false,
     open: (conn) => {
-      const follower = new ConnectionFollower(conn, ports);
+      const follower = new ConnectionFollower(conn, ports, handshakePart);
       follower.onClose = () => {
         const report = reportOf(conn, follower);
         if (sink && report.id <= keeper.max) sink(report);
@@ -155,26 +207,38 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
   });
   // A file that cannot be opened is damage of this capture, not the end of the run: the others are analyzed.
   const summary = await trackCapture(file, net, tracker);
-  function reportOf(conn: Connection, follower: ConnectionFollower | undefined): ConnectionReport {
-    const events = follower?.tls.events ?? [];
-    const walk = walkHandshake(events);
+  function handshakePart(follower: ConnectionFollower): HandshakePart {
+    const tls = follower.tls;
+    const walk = walkHandshake(tls.events);
     // After the handshake the decoder only counts application data; its counters are the whole truth.
-    if (follower) walk.applicationData = follower.tls.applicationData;
-    const mail: MailPhase | null = follower ? follower.mail.result() : null;
+    walk.applicationData = tls.applicationData;
+    return {
+      walk,
+      mail: follower.mail.result(),
+      notTls: bytesNotTls(tls),
+      unfinished: unfinishedNotes(tls),
+      tlsCaps: tlsCapNotes(tls),
+      security: connectionSecurity(tls.events, walk, options),
+      events: options.inspect ? tls.events : [],
+    };
+  }
+  function reportOf(conn: Connection, follower: ConnectionFollower | undefined): ConnectionReport {
+    const part = follower?.handshakePart() ?? null;
+    const walk = part?.walk ?? walkHandshake([]);
     const report = buildReport({
       capture: file,
       conn,
-      mail,
+      mail: part?.mail ?? null,
       walk,
       clientHelloFrame: follower?.clientHelloFrame ?? null,
       serverHelloFrame: follower?.serverHelloFrame ?? null,
       serverFlightBytes: follower?.serverFlightBytes ?? 0,
       serverTlsStart: follower?.tlsStart.server ?? 0,
-      notTls: follower ? bytesNotTls(follower.tls) : false,
-      notes: [...gapNotes(conn.events), ...(follower ? unfinishedNotes(follower.tls) : []), ...tcpAnomalyNotes(conn), ...connectionCapNotes(conn, follower?.tls ?? null)],
-      security: connectionSecurity(events, walk, options),
+      notTls: part?.notTls ?? false,
+      notes: [...gapNotes(conn.events), ...(part?.unfinished ?? []), ...tcpAnomalyNotes(conn), ...connectionCapNotes(conn), ...(part?.tlsCaps ?? [])],
+      security: part?.security ?? connectionSecurity([], walk, options),
     });
-    options.inspect?.(report, events);
+    options.inspect?.(report, part?.events ?? []);
     return report;
   }
   const tcp = { ...tracker.stats };

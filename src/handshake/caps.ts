@@ -102,8 +102,8 @@ export function tcpAnomalyNotes(conn: Connection): string[] {
   return notes;
 }
 
-/** One line per per-connection cap that was reached (events, records, buffers, open connections). */
-export function connectionCapNotes(conn: Connection, tls: TlsConnectionDecoder | null): string[] {
+/** One line per per-connection cap of the TCP stage that was reached (buffers, events, open connections). */
+export function connectionCapNotes(conn: Connection): string[] {
   const notes: string[] = [];
   if (conn.evicted) notes.push('cap reached: closed early because too many connections were open at once; its later packets, if any, are another connection');
   for (const side of ['client', 'server'] as const) {
@@ -111,9 +111,13 @@ export function connectionCapNotes(conn: Connection, tls: TlsConnectionDecoder |
     if (n > 0) notes.push(`${side}: cap reached: out-of-order bytes passed the reassembly buffer cap ${n} time${n === 1 ? '' : 's'}; the holes before them were taken as never captured`);
   }
   if (conn.eventsDropped > 0) notes.push(`cap reached: ${conn.eventsDropped} TCP events after the first ${conn.events.length} are not listed`);
-  if (tls) {
-    if (tls.eventsDropped > 0) notes.push(`cap reached: ${tls.eventsDropped} TLS messages and alerts after the first ${tls.events.length} were not kept`);
-    if (tls.recordsDropped > 0) notes.push(`cap reached: ${tls.recordsDropped} TLS record headers after the first ${tls.records.length} were not kept`);
-  }
+  return notes;
+}
+
+/** One line per cap of the TLS decoder that was reached (messages and record headers kept). */
+export function tlsCapNotes(tls: TlsConnectionDecoder): string[] {
+  const notes: string[] = [];
+  if (tls.eventsDropped > 0) notes.push(`cap reached: ${tls.eventsDropped} TLS messages and alerts after the first ${tls.events.length} were not kept`);
+  if (tls.recordsDropped > 0) notes.push(`cap reached: ${tls.recordsDropped} TLS record headers after the first ${tls.records.length} were not kept`);
   return notes;
 }

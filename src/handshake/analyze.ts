@@ -12,6 +12,7 @@ import { buildReport } from './build.js';
 import type { ConnectionReport } from './report.js';
 import { SummaryBuilder, type AnalysisSummary } from './summary.js';
 import { walkHandshake, type Walk } from './walk.js';
+import { sharedClientHello, sharedServerHello } from './shared-hellos.js';
 import { analyzeInWorkers } from './workers.js';
 import { connectionSecurity, type ConnectionSecurity, type SecurityOptions } from './security.js';
 import { addUnlisted, captureCapNotes, connectionCapNotes, DEFAULT_MAX_CONNECTIONS, ReportKeeper, tcpAnomalyNotes, tlsCapNotes, type UnlistedConnections } from './caps.js';
@@ -212,13 +213,17 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
     const walk = walkHandshake(tls.events);
     // After the handshake the decoder only counts application data; its counters are the whole truth.
     walk.applicationData = tls.applicationData;
+    const security = connectionSecurity(tls.events, walk, options);
+    // Kept until the connection closes: share what other connections' hellos said the same way.
+    if (walk.clientHello) walk.clientHello = sharedClientHello(walk.clientHello);
+    if (walk.serverHello) walk.serverHello = sharedServerHello(walk.serverHello);
     return {
       walk,
       mail: follower.mail.result(),
       notTls: bytesNotTls(tls),
       unfinished: unfinishedNotes(tls),
       tlsCaps: tlsCapNotes(tls),
-      security: connectionSecurity(tls.events, walk, options),
+      security,
       events: options.inspect ? tls.events : [],
     };
   }

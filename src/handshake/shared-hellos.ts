@@ -6,32 +6,73 @@ import type { ClientHello, ServerHello } from '../tls/types.js';
  * session id differ. A report keeps its connection's hellos until the connection closes, minutes later for a
  * connection that carries mail; thousands open at once would each keep their own copy of the same arrays. A
  * hello that says what an earlier one said shares that one's arrays (its own random and session id kept).
- * Bounded: at most a few hundred different hellos are remembered, each of a hello's usual size.
+ * Bounded: at most a few hundred different hellos are remembered.
  */
 const REMEMBERED = 256;
-/** A hello larger than this (as JSON) is kept as it is: thousands of suites or extensions are no usual hello. */
-const LARGEST = 16 * 1024;
+/** Hellos compared in full with a new one: those with the same counts of suites and extensions. */
+const PER_BUCKET = 8;
 
-const clientHellos = new Map<string, ClientHello>();
-const serverHellos = new Map<string, ServerHello>();
+interface Remembered<T> {
+  buckets: Map<string, T[]>;
+  size: number;
+}
+
+const clientHellos: Remembered<ClientHello> = { buckets: new Map(), size: 0 };
+const serverHellos: Remembered<ServerHello> = { buckets: new Map(), size: 0 };
 
 export function sharedClientHello(hello: ClientHello): ClientHello {
-  return shared(clientHellos, hello);
+  return shared(clientHellos, hello, `${hello.version}/${hello.cipherSuites.length}/${hello.extensions.length}/${hello.sni}`);
 }
 
 export function sharedServerHello(hello: ServerHello): ServerHello {
-  return shared(serverHellos, hello);
+  return shared(serverHellos, hello, `${hello.selectedVersion}/${hello.cipherSuite}/${hello.extensions.length}`);
 }
 
-function shared<T extends { random: string; sessionId: string }>(remembered: Map<string, T>, hello: T): T {
-  const { random, sessionId, ...said } = hello;
-  const key = JSON.stringify(said);
-  if (key.length > LARGEST) return hello;
-  const seen = remembered.get(key);
-  if (seen === undefined) {
-    if (remembered.size >= REMEMBERED) remembered.clear();
-    remembered.set(key, hello);
-    return hello;
+function shared<T extends { random: string; sessionId: string }>(remembered: Remembered<T>, hello: T, key: string): T {
+  let bucket = remembered.buckets.get(key);
+  for (const seen of bucket ?? []) {
+    if (!sameButRandomAndSession(seen, hello)) continue;
+    return seen.random === hello.random && seen.sessionId === hello.sessionId ? seen : { ...seen, random: hello.random, sessionId: hello.sessionId };
   }
-  return seen.random === random && seen.sessionId === sessionId ? seen : { ...seen, random, sessionId };
+  if (remembered.size >= REMEMBERED) {
+    remembered.buckets.clear();
+    remembered.size = 0;
+    bucket = undefined;
+  }
+  if (bucket === undefined) remembered.buckets.set(key, (bucket = []));
+  if (bucket.length < PER_BUCKET) {
+    bucket.push(hello);
+    remembered.size++;
+  }
+  return hello;
+}
+
+/** The two hellos say the same, field for field (decoded extension values included), but for random and session id. */
+function sameButRandomAndSession(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (k === 'random' || k === 'sessionId') continue;
+    if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** Equality of JSON-like values as the parsers make them: numbers, strings, booleans, arrays, plain objects, bytes. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0;
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
 }

@@ -44,4 +44,18 @@ describe('hellos that say the same share one copy', () => {
     shared.forEach((s, i) => expect(s).toEqual(client[i]));
     expect(new Set(shared.map((s) => s.cipherSuites)).size).toBe(3);
   });
+
+  it('a hello that differs in one decoded value (an ALPN protocol, a group) is not taken for another', async () => {
+    const { client } = await hellos('abort-then-retry.pcap');
+    const first = sharedClientHello(client[0]!);
+    const otherAlpn: ClientHello = { ...structuredClone(first), alpn: ['smtp'] };
+    expect(sharedClientHello(otherAlpn)).toBe(otherAlpn);
+    const otherGroup = structuredClone(first);
+    const groups = otherGroup.extensions.find((e) => e.name === 'supported_groups')!;
+    groups.value = [...(groups.value as number[]).slice(1), 1];
+    expect(sharedClientHello(otherGroup)).toBe(otherGroup);
+    // The same hello again, a copy: shared.
+    const again = structuredClone(client[1]!);
+    expect(sharedClientHello(again).extensions).toBe(first.extensions);
+  });
 });

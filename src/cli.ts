@@ -62,8 +62,9 @@ program
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
     const logOpts = opts as unknown as LogCliOptions;
     // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts).
-    // HTML and --log need every report at the end.
-    if (opts.format !== 'html' && logOpts.log.length === 0) {
+    // --log needs every report at the end (the clock is estimated from all of them), and so does an HTML page
+    // with a chosen --connection drawn.
+    if (logOpts.log.length === 0 && !(opts.format === 'html' && opts.connection !== undefined)) {
       if (logOpts.logTz !== undefined || logOpts.logYear !== undefined) throw new UsageError('--log-tz and --log-year need --log');
       await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections });
       return;
@@ -164,7 +165,7 @@ interface AnalyzeCliOptions {
 async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options: AnalyzeOptions): Promise<void> {
   const want = opts.connection !== undefined ? connectionArgument(opts.connection) : undefined;
   const output = new StreamOutput({
-    format: opts.format as 'text' | 'json' | 'markdown',
+    format: opts.format as 'text' | 'json' | 'markdown' | 'html',
     files,
     failed: opts.failed,
     redact: opts.redact,

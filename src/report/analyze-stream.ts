@@ -21,9 +21,10 @@ import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } f
 import { Redactor, type RedactionSource } from './redact.js';
 import { tableInPieces } from './plain-table.js';
 import { Spill } from './spill.js';
+import { htmlRow, htmlSection, renderAnalysisHtmlPieces } from './html.js';
 
 export interface StreamOutputOptions {
-  format: 'text' | 'json' | 'markdown';
+  format: 'text' | 'json' | 'markdown' | 'html';
   /** The captures as given (their number decides the `2#5` numbering, their names `--connection 2#5`). */
   files: readonly string[];
   failed?: boolean;
@@ -79,6 +80,7 @@ export class StreamOutput {
       // connection has been learned); else only what the output shows of it.
       if (this.opts.redact) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
       else if (this.opts.format === 'json') payload = connectionJsonText(report);
+      else if (this.opts.format === 'html') payload = htmlPayload(report);
       else if (this.opts.format === 'markdown') {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
         const detail = report.outcome === 'failed' || this.shown === 0 ? JSON.stringify(renderConnectionMarkdown(report)) : '';
@@ -121,6 +123,7 @@ export class StreamOutput {
           ? mapIter(raw(), (e) => {
               const r = redactor.value(JSON.parse(e[0]!) as ConnectionReport);
               if (format === 'json') return [connectionJsonText(r)];
+              if (format === 'html') return htmlPayload(r).split(SEP);
               if (format === 'markdown') return [JSON.stringify(markdownRow(r)), e[1]!, e[1] === '1' || e[2] === '1' ? JSON.stringify(renderConnectionMarkdown(r)) : ''];
               return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
             })
@@ -128,6 +131,16 @@ export class StreamOutput {
       if (this.opts.format === 'json') {
         const texts = mapIter(shown(), (e) => e[0]!);
         yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}) }, texts);
+        return;
+      }
+      if (this.opts.format === 'html') {
+        // The rows, then the failed connections' sections: two passes over what was put aside.
+        const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string);
+        const sections = mapIter(
+          filterIter(shown(), (e) => e[1] === '1'),
+          (e) => JSON.parse(e[2]!) as string,
+        );
+        yield* renderAnalysisHtmlPieces({ captures: [...captures], summary }, rows, sections);
         return;
       }
       if (this.opts.format === 'markdown') {
@@ -199,6 +212,12 @@ export class StreamOutput {
     this.learned = { redactor, summary: redactor.value(summary) };
     return this.learned;
   }
+}
+
+/** An HTML entry's parts: its table row, whether it failed, and (failed) its section with the ladder. */
+function htmlPayload(r: ConnectionReport): string {
+  const failed = r.outcome === 'failed';
+  return `${JSON.stringify(htmlRow(r, false))}${SEP}${failed ? 1 : 0}${SEP}${failed ? JSON.stringify(htmlSection(r)) : ''}`;
 }
 
 /** What the Redactor learns from a connection (Redactor.learn), and nothing more. */

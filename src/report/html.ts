@@ -49,10 +49,27 @@ export interface HtmlOptions {
 
 /** `analyze --format html`: one self-contained page (no network, no external scripts, fonts or styles). */
 export function renderAnalysisHtml(result: AnalysisResult, opts: HtmlOptions = {}): string {
-  const title = opts.title ?? `tlsdissect: ${result.captures.map((c) => c.file).join(', ')}`;
-  const s = result.summary;
   const drawn = new Set<ConnectionReport>(result.connections.filter((c) => c.outcome === 'failed'));
   for (const c of opts.connections ?? []) drawn.add(c);
+  const withLog = result.connections.some((r) => r.log !== undefined);
+  const rows = result.connections.map((r) => htmlRow(r, withLog));
+  const sections = result.connections.filter((r) => drawn.has(r)).map(htmlSection);
+  return [...renderAnalysisHtmlPieces(result, rows, sections, { title: opts.title, withLog })].join('');
+}
+
+/**
+ * The page in pieces, its table rows (htmlRow) and its connection sections (htmlSection) given one by one as
+ * they are read back: `analyze` streams them (analyze-stream.ts). The pieces joined are renderAnalysisHtml's page.
+ */
+export function* renderAnalysisHtmlPieces(
+  result: Pick<AnalysisResult, 'captures' | 'summary'>,
+  rows: Iterable<string>,
+  sections: Iterable<string>,
+  opts: { title?: string; withLog?: boolean } = {},
+): Generator<string> {
+  const title = opts.title ?? `tlsdissect: ${result.captures.map((c) => c.file).join(', ')}`;
+  const s = result.summary;
+  const [pageStart, pageEnd] = page(title, '\u0000').split('\u0000') as [string, string];
   const body: string[] = [];
   body.push(`<h1>${esc(title)}</h1>`);
   body.push('<ul class="summary">');
@@ -66,19 +83,54 @@ export function renderAnalysisHtml(result: AnalysisResult, opts: HtmlOptions = {
   if (hows.length) body.push(`<li>ended by: ${esc(hows.map(([k, v]) => `${k} ×${v}`).join(', '))}</li>`);
   for (const line of serverLogSummaryLines(s)) body.push(`<li>${esc(line)}</li>`);
   body.push('</ul>');
-  body.push(connectionsTable(result.connections));
-  for (const r of result.connections) {
-    if (!drawn.has(r)) continue;
-    body.push(`<section class="conn" id="conn-${r.id}">`);
-    body.push(`<h2>#${r.id} ${esc(endpoint(r.client))} → ${esc(endpoint(r.server))} · ${esc(r.protocol)} · ${esc(r.outcome)} at step ${esc(stepWords(r))}</h2>`);
-    body.push(`<p>${esc(r.diagnosis)}</p>`);
-    body.push(ladderSvg(r));
-    if (r.notes.length) body.push(`<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
-    const log = connectionLogLines(r);
-    if (log.length > 0) body.push(`<pre class="log">${esc(log.join('\n'))}</pre>`);
-    body.push('</section>');
+  const head = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', ...(opts.withLog ? ['log'] : []), 'diagnosis'];
+  body.push(`<div class="wide"><table class="conns"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n`);
+  yield pageStart + body.join('\n');
+  let piece = '';
+  let none = true;
+  for (const row of rows) {
+    piece += row + '\n';
+    none = false;
+    if (piece.length >= 1 << 16) {
+      yield piece;
+      piece = '';
+    }
   }
-  return page(title, body.join('\n'));
+  yield piece + (none ? '\n' : '') + '</tbody></table></div>';
+  for (const section of sections) yield '\n' + section;
+  yield pageEnd;
+}
+
+/** One connection's row of the table (with `log`: its log cell). */
+export function htmlRow(r: ConnectionReport, withLog: boolean): string {
+  const cells = [
+    `<td data-key="${r.id}"><a href="#conn-${r.id}">${r.id}</a></td>`,
+    `<td>${esc(endpoint(r.client))}</td>`,
+    `<td>${esc(endpoint(r.server))}</td>`,
+    `<td>${esc(r.protocol)}</td>`,
+    `<td>${esc(r.tls.version ?? '—')}</td>`,
+    `<td class="cipher">${esc(r.tls.cipher ?? '—').replace(/_/g, '_<wbr>')}</td>`,
+    `<td data-key="${r.lastStep}">${esc(stepWords(r))}</td>`,
+    `<td class="outcome">${esc(r.outcome)}</td>`,
+    `<td>${esc(endWords(r))}</td>`,
+    ...(withLog ? [`<td>${esc(logCell(r))}</td>`] : []),
+    `<td class="diagnosis">${esc(r.diagnosis)}</td>`,
+  ];
+  return `<tr class="${esc(r.outcome)}">${cells.join('')}</tr>`;
+}
+
+/** A drawn connection's section: heading, diagnosis, ladder, notes, server log lines. */
+export function htmlSection(r: ConnectionReport): string {
+  const body: string[] = [];
+  body.push(`<section class="conn" id="conn-${r.id}">`);
+  body.push(`<h2>#${r.id} ${esc(endpoint(r.client))} → ${esc(endpoint(r.server))} · ${esc(r.protocol)} · ${esc(r.outcome)} at step ${esc(stepWords(r))}</h2>`);
+  body.push(`<p>${esc(r.diagnosis)}</p>`);
+  body.push(ladderSvg(r));
+  if (r.notes.length) body.push(`<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
+  const log = connectionLogLines(r);
+  if (log.length > 0) body.push(`<pre class="log">${esc(log.join('\n'))}</pre>`);
+  body.push('</section>');
+  return body.join('\n');
 }
 
 export interface PageOptions {
@@ -106,24 +158,3 @@ ${script !== null ? `<script>${script}</script>\n` : ''}</body>
 `;
 }
 
-function connectionsTable(conns: ConnectionReport[]): string {
-  const withLog = conns.some((r) => r.log !== undefined);
-  const head = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', ...(withLog ? ['log'] : []), 'diagnosis'];
-  const rows = conns.map((r) => {
-    const cells = [
-      `<td data-key="${r.id}"><a href="#conn-${r.id}">${r.id}</a></td>`,
-      `<td>${esc(endpoint(r.client))}</td>`,
-      `<td>${esc(endpoint(r.server))}</td>`,
-      `<td>${esc(r.protocol)}</td>`,
-      `<td>${esc(r.tls.version ?? '—')}</td>`,
-      `<td class="cipher">${esc(r.tls.cipher ?? '—').replace(/_/g, '_<wbr>')}</td>`,
-      `<td data-key="${r.lastStep}">${esc(stepWords(r))}</td>`,
-      `<td class="outcome">${esc(r.outcome)}</td>`,
-      `<td>${esc(endWords(r))}</td>`,
-      ...(withLog ? [`<td>${esc(logCell(r))}</td>`] : []),
-      `<td class="diagnosis">${esc(r.diagnosis)}</td>`,
-    ];
-    return `<tr class="${esc(r.outcome)}">${cells.join('')}</tr>`;
-  });
-  return `<div class="wide"><table class="conns"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
-}

@@ -1,7 +1,7 @@
 /**
  * `analyze` streams its output (src/report/analyze-stream.ts): reports go to a sink as their connections close
  * and are let go. These tests check that the sink gets them before the capture is over, and that the streamed
- * output is the whole-document output of before, byte for byte, on real captures.
+ * output is the whole-document output of before, byte for byte, on real captures (HTML included).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import type { ConnectionReport } from '../../src/handshake/report.js';
 import { renderAnalysisText, renderSummaryText } from '../../src/report/analyze-text.js';
 import { StreamOutput, type StreamOutputOptions } from '../../src/report/analyze-stream.js';
 import { renderGroupsMarkdown, renderGroupsText } from '../../src/report/groups.js';
+import { renderAnalysisHtml } from '../../src/report/html.js';
 import { renderAnalysisJsonPieces } from '../../src/report/json.js';
 import { renderAnalysisMarkdown } from '../../src/report/markdown.js';
 import { redactDocument } from '../../src/report/redact.js';
@@ -31,6 +32,7 @@ function whole(result: AnalysisResult, o: Omit<StreamOutputOptions, 'files'>): s
   const shown = o.failed ? { ...r, connections: r.connections.filter((c) => c.outcome === 'failed') } : r;
   const grouping = o.by ? groupConnections(shown.connections, o.by) : null;
   if (o.format === 'json') return [...renderAnalysisJsonPieces(shown, grouping ? { groups: grouping } : {})].join('');
+  if (o.format === 'html') return renderAnalysisHtml(shown);
   if (o.format === 'markdown') return renderAnalysisMarkdown(shown) + (grouping ? '\n' + renderGroupsMarkdown(grouping) : '');
   if (grouping) return renderGroupsText(shown, grouping, renderSummaryText(shown), o.text);
   return renderAnalysisText(shown, o.text);
@@ -53,6 +55,8 @@ const VARIANTS: Omit<StreamOutputOptions, 'files'>[] = [
   { format: 'text', by: 'client' as GroupKey },
   { format: 'json', by: 'server' as GroupKey, redact: true },
   { format: 'markdown', by: 'sni' as GroupKey, failed: true },
+  { format: 'html' },
+  { format: 'html', failed: true, redact: true },
 ];
 
 const CAPTURES = readdirSync(join(ROOT, 'captures')).filter((f) => /\.(pcap|pcapng|cap)(\.gz)?$/.test(f));

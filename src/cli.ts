@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'nod
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeCaptures, analyzeCapturesTo, type AnalysisResult, type AnalyzeOptions } from './handshake/analyze.js';
 import { StreamOutput } from './report/analyze-stream.js';
-import { joinServerLogs, logRedactionSources } from './handshake/serverlog-join.js';
+import { joinServerLogs, logRedactionSources, type LogJoinOptions } from './handshake/serverlog-join.js';
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
 import { renderAnalysisHtml } from './report/html.js';
 import { redactDocument } from './report/redact.js';
@@ -61,12 +61,12 @@ program
     if (opts.by && (opts.connection !== undefined || opts.format === 'html')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html');
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
     const logOpts = opts as unknown as LogCliOptions;
-    // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts).
-    // --log needs every report at the end (the clock is estimated from all of them), and so does an HTML page
-    // with a chosen --connection drawn.
-    if (logOpts.log.length === 0 && !(opts.format === 'html' && opts.connection !== undefined)) {
-      if (logOpts.logTz !== undefined || logOpts.logYear !== undefined) throw new UsageError('--log-tz and --log-year need --log');
-      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections });
+    // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts);
+    // with --log every report waits on disk until the log is joined. --connection with --log or an HTML page
+    // keeps the whole analysis.
+    const logJoin = logJoinOptions(logOpts);
+    if (opts.connection === undefined || (opts.format !== 'html' && logJoin === null)) {
+      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections }, logJoin ? { files: logOpts.log, options: logJoin } : null);
       return;
     }
     const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections });
@@ -162,19 +162,21 @@ interface AnalyzeCliOptions {
 }
 
 /** `analyze` in text, JSON or Markdown, without keeping the reports (the output is the same as renderAnalysis*). */
-async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options: AnalyzeOptions): Promise<void> {
+async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options: AnalyzeOptions, log: { files: string[]; options: LogJoinOptions } | null): Promise<void> {
   const want = opts.connection !== undefined ? connectionArgument(opts.connection) : undefined;
   const output = new StreamOutput({
     format: opts.format as 'text' | 'json' | 'markdown' | 'html',
     files,
     failed: opts.failed,
     redact: opts.redact,
+    log: log !== null,
     by: opts.by,
     connection: want,
     text: { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true },
   });
   try {
     const { captures, summary } = await analyzeCapturesTo(files, options, (report, captureIndex) => output.add(report, captureIndex));
+    if (log) await output.joinLogs(captures, summary, log.files, log.options);
     reportDamage(captures);
     if (want) {
       const conn = Number.isInteger(want.id) ? output.pickedReport(summary) : null;
@@ -213,9 +215,15 @@ interface LogCliOptions {
 
 /** `--log`: the server's lines beside each connection (src/handshake/serverlog-join.ts). */
 async function joinLogs(analysis: AnalysisResult, opts: LogCliOptions): Promise<void> {
+  const options = logJoinOptions(opts);
+  if (options) await joinServerLogs(analysis, opts.log, options);
+}
+
+/** --log-tz and --log-year checked; null without --log. */
+function logJoinOptions(opts: LogCliOptions): LogJoinOptions | null {
   if (opts.log.length === 0) {
     if (opts.logTz !== undefined || opts.logYear !== undefined) throw new UsageError('--log-tz and --log-year need --log');
-    return;
+    return null;
   }
   const year = opts.logYear !== undefined ? Number(opts.logYear) : undefined;
   if (year !== undefined && !(Number.isInteger(year) && year >= 1970 && year <= 9999)) throw new UsageError(`--log-year ${opts.logYear}: not a year`);
@@ -223,7 +231,7 @@ async function joinLogs(analysis: AnalysisResult, opts: LogCliOptions): Promise<
     const zone = parseZone(opts.logTz);
     if ('error' in zone) throw new UsageError(`--log-tz ${zone.error}`);
   }
-  await joinServerLogs(analysis, opts.log, { tz: opts.logTz, year });
+  return { tz: opts.logTz, year };
 }
 
 /** Redact everything but the capture list's file names and counters (summary.byClient holds addresses too). */

@@ -13,6 +13,7 @@
 import type { AnalysisSummary } from '../handshake/summary.js';
 import { outputOrder, type CaptureInfo } from '../handshake/analyze.js';
 import { GroupBuilder, type GroupKey, type Grouping } from '../handshake/groups.js';
+import { joinServerLogs, logRedactionSources, type LogJoinOptions } from '../handshake/serverlog-join.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
@@ -30,13 +31,35 @@ export interface StreamOutputOptions {
   failed?: boolean;
   redact?: boolean;
   by?: GroupKey;
+  /**
+   * `--log`: the server log is joined at the end (`joinLogs`), before anything is rendered: every report waits
+   * on disk, and a small stub of each takes part in the join (its clock needs every connection).
+   */
+  log?: boolean;
   /** `--connection`: keep this one connection's report only (capture index, number). */
   connection?: { capture: number; id: number };
   text?: TextOptions;
 }
 
-/** An entry's parts, and the 1-based place of its capture. */
-type Entry = string[] & { capture?: number };
+/** An entry's parts, the 1-based place of its capture, and its output order. */
+type Entry = string[] & { capture?: number; order?: number };
+
+/** What the server-log join reads of a report and what it adds to it (serverlog-join.ts), for `--log`. */
+interface JoinStub {
+  id: number;
+  capture: string;
+  client: ConnectionReport['client'];
+  server: ConnectionReport['server'];
+  start: string;
+  duration: number;
+  protocol: string;
+  outcome: ConnectionReport['outcome'];
+  /** What the join appends to the diagnosis ('; server log: …'), from ''. */
+  diagnosis: string;
+  /** Notes the join adds. */
+  notes: string[];
+  log?: ConnectionReport['log'];
+}
 
 /** Separates the parts of an entry: JSON text never holds a raw U+0001. */
 const SEP = '\u0001';
@@ -53,9 +76,13 @@ export class StreamOutput {
   listed = 0;
   private shown = 0;
   private picked: { report: ConnectionReport; order: number } | null = null;
+  /** `--log`: every listed connection's join stub, by output order. */
+  private readonly stubs = new Map<number, JoinStub>();
+  /** `--log`: the client addresses only the log names, learned for `--redact` after the connections'. */
+  private logSources: RedactionSource[] = [];
 
   constructor(private readonly opts: StreamOutputOptions) {
-    this.layout = textLayout(false, opts.text);
+    this.layout = textLayout(opts.log === true, opts.text);
     this.group = opts.by ? new GroupBuilder(opts.by) : null;
     this.many = opts.files.length > 1;
   }
@@ -65,6 +92,7 @@ export class StreamOutput {
     this.listed++;
     const order = outputOrder(captureIndex, report.id);
     const source = this.opts.redact ? JSON.stringify(redactionSource(report)) : '';
+    if (this.opts.log) this.stubs.set(order, joinStub(report));
     const want = this.opts.connection;
     if (want) {
       // The first in output order of that number in a capture of that name (the same file may be given twice).
@@ -78,9 +106,9 @@ export class StreamOutput {
     if (shown) {
       // With --redact the report itself waits (its text is made from the redacted report at the end, once every
       // connection has been learned); else only what the output shows of it.
-      if (this.opts.redact) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
+      if (this.opts.redact || this.opts.log) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
       else if (this.opts.format === 'json') payload = connectionJsonText(report);
-      else if (this.opts.format === 'html') payload = htmlPayload(report);
+      else if (this.opts.format === 'html') payload = htmlPayload(report, false);
       else if (this.opts.format === 'markdown') {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
         const detail = report.outcome === 'failed' || this.shown === 0 ? JSON.stringify(renderConnectionMarkdown(report)) : '';
@@ -102,6 +130,17 @@ export class StreamOutput {
     this.spilled.push(this.spill.add(entry));
   }
 
+  /**
+   * `--log`: join the server logs to the connections (their stubs, in output order, as joinServerLogs does the
+   * whole analysis), which also puts the log's part of the summary in `summary`. Call once, before render.
+   */
+  async joinLogs(captures: readonly CaptureInfo[], summary: AnalysisSummary, files: readonly string[], options: LogJoinOptions): Promise<void> {
+    const stubs = [...this.stubs.entries()].sort((a, b) => a[0] - b[0]).map(([, stub]) => stub);
+    const result = { captures: [...captures], connections: stubs as unknown as ConnectionReport[], summary };
+    await joinServerLogs(result, files, options);
+    this.logSources = logRedactionSources(result);
+  }
+
   /** `--connection`: the chosen report (redacted with `--redact`), or null when there is none. */
   pickedReport(summary: AnalysisSummary): ConnectionReport | null {
     if (!this.picked) return null;
@@ -118,12 +157,16 @@ export class StreamOutput {
       const many = this.many;
       const layout = this.layout;
       const format = this.opts.format;
+      const log = this.opts.log === true;
+      const stubs = this.stubs;
       const shown = (): Iterable<string[]> =>
-        redactor
+        redactor || log
           ? mapIter(raw(), (e) => {
-              const r = redactor.value(JSON.parse(e[0]!) as ConnectionReport);
+              let r = JSON.parse(e[0]!) as ConnectionReport;
+              if (log) joined(r, stubs.get(e.order!)!);
+              if (redactor) r = redactor.value(r);
               if (format === 'json') return [connectionJsonText(r)];
-              if (format === 'html') return htmlPayload(r).split(SEP);
+              if (format === 'html') return htmlPayload(r, log).split(SEP);
               if (format === 'markdown') return [JSON.stringify(markdownRow(r)), e[1]!, e[1] === '1' || e[2] === '1' ? JSON.stringify(renderConnectionMarkdown(r)) : ''];
               return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
             })
@@ -140,7 +183,7 @@ export class StreamOutput {
           filterIter(shown(), (e) => e[1] === '1'),
           (e) => JSON.parse(e[2]!) as string,
         );
-        yield* renderAnalysisHtmlPieces({ captures: [...captures], summary }, rows, sections);
+        yield* renderAnalysisHtmlPieces({ captures: [...captures], summary }, rows, sections, { withLog: log });
         return;
       }
       if (this.opts.format === 'markdown') {
@@ -189,6 +232,7 @@ export class StreamOutput {
       const parts: Entry = entry.slice(b + 1).split(SEP);
       // The first capture of its name, as captureLabel.
       parts.capture = this.opts.files.indexOf(this.opts.files[Math.floor(this.orders[i]! / 2 ** 32)]!) + 1;
+      parts.order = this.orders[i]!;
       yield parts;
     }
   }
@@ -204,20 +248,35 @@ export class StreamOutput {
       const entry = this.spill.get(this.spilled[i]!);
       return JSON.parse(entry.slice(0, entry.indexOf(SEP))) as RedactionSource;
     };
+    // As redactorFor([...connections, ...logSources]): every endpoint first, then the rest.
     for (const i of order) {
       const s = source(i);
       redactor.learn({ client: s.client, server: s.server });
     }
+    for (const s of this.logSources) redactor.learn({ client: s.client, server: s.server });
     for (const i of order) redactor.learn(source(i));
+    for (const s of this.logSources) redactor.learn(s);
     this.learned = { redactor, summary: redactor.value(summary) };
     return this.learned;
   }
 }
 
+/** What the join needs of a report; what it adds goes on the stub, and onto the report when it is rendered. */
+function joinStub(r: ConnectionReport): JoinStub {
+  return { id: r.id, capture: r.capture, client: r.client, server: r.server, start: r.start, duration: r.duration, protocol: r.protocol, outcome: r.outcome, diagnosis: '', notes: [] };
+}
+
+/** The report as joinServerLogs leaves it: its log lines, the notes and the diagnosis sentence the log adds. */
+function joined(r: ConnectionReport, stub: JoinStub): void {
+  r.notes.push(...stub.notes);
+  r.log = stub.log;
+  r.diagnosis += stub.diagnosis;
+}
+
 /** An HTML entry's parts: its table row, whether it failed, and (failed) its section with the ladder. */
-function htmlPayload(r: ConnectionReport): string {
+function htmlPayload(r: ConnectionReport, withLog: boolean): string {
   const failed = r.outcome === 'failed';
-  return `${JSON.stringify(htmlRow(r, false))}${SEP}${failed ? 1 : 0}${SEP}${failed ? JSON.stringify(htmlSection(r)) : ''}`;
+  return `${JSON.stringify(htmlRow(r, withLog))}${SEP}${failed ? 1 : 0}${SEP}${failed ? JSON.stringify(htmlSection(r)) : ''}`;
 }
 
 /** What the Redactor learns from a connection (Redactor.learn), and nothing more. */

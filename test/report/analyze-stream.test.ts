@@ -18,6 +18,7 @@ import { renderAnalysisHtml } from '../../src/report/html.js';
 import { renderAnalysisJsonPieces } from '../../src/report/json.js';
 import { renderAnalysisMarkdown } from '../../src/report/markdown.js';
 import { redactDocument } from '../../src/report/redact.js';
+import { joinServerLogs, logRedactionSources } from '../../src/handshake/serverlog-join.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const capture = (name: string) => join(ROOT, 'captures', name);
@@ -26,7 +27,7 @@ const capture = (name: string) => join(ROOT, 'captures', name);
 function whole(result: AnalysisResult, o: Omit<StreamOutputOptions, 'files'>): string {
   let r = result;
   if (o.redact) {
-    const red = redactDocument({ connections: r.connections, summary: r.summary });
+    const red = redactDocument({ connections: r.connections, summary: r.summary }, logRedactionSources(r));
     r = { ...r, connections: red.connections, summary: red.summary };
   }
   const shown = o.failed ? { ...r, connections: r.connections.filter((c) => c.outcome === 'failed') } : r;
@@ -38,9 +39,10 @@ function whole(result: AnalysisResult, o: Omit<StreamOutputOptions, 'files'>): s
   return renderAnalysisText(shown, o.text);
 }
 
-async function streamed(files: string[], o: Omit<StreamOutputOptions, 'files'>): Promise<string> {
-  const out = new StreamOutput({ ...o, files });
+async function streamed(files: string[], o: Omit<StreamOutputOptions, 'files'>, logs: string[] = []): Promise<string> {
+  const out = new StreamOutput({ ...o, files, log: logs.length > 0 });
   const { captures, summary } = await analyzeCapturesTo(files, { workers: 1 }, (r, k) => out.add(r, k));
+  if (logs.length > 0) await out.joinLogs(captures, summary, logs, {});
   return [...out.render(captures, summary)].join('');
 }
 
@@ -79,6 +81,34 @@ describe('streamed analyze output', () => {
     const out = new StreamOutput({ format: 'json', files });
     const run = await analyzeCapturesTo(files, { workers: 1, maxConnections: 3 }, (r, k) => out.add(r, k));
     expect([...out.render(run.captures, run.summary)].join('')).toBe(whole(capped, { format: 'json' }));
+  });
+});
+
+describe('streamed analyze output with the server log (--log)', () => {
+  const LOGS = [join(ROOT, 'captures/server-postfix.log'), join(ROOT, 'captures/server-dovecot.log')];
+  const LAB = ['abort-after-shd.pcap', 'cert-reject.pcap', 'good-993-imaps.pcap', 'good-110-pop3-stls.pcap', 'pmtu-blackhole-fail.pcap'];
+  const LOG_VARIANTS: Omit<StreamOutputOptions, 'files'>[] = [
+    { format: 'text' },
+    { format: 'json' },
+    { format: 'markdown' },
+    { format: 'html' },
+    { format: 'json', redact: true },
+    { format: 'markdown', failed: true, redact: true },
+    { format: 'text', by: 'client' as GroupKey },
+  ];
+
+  it('is the whole analysis joined to the log, byte for byte, on the lab captures', async () => {
+    for (const name of LAB) {
+      for (const v of LOG_VARIANTS) {
+        const files = [capture(name)];
+        // The join changes the reports: a fresh analysis for each variant.
+        const result = await analyzeCaptures(files, { workers: 1 });
+        await joinServerLogs(result, LOGS);
+        const want = whole(result, v);
+        expect(want).toContain(v.format === 'json' ? '"log"' : 'server log');
+        expect(await streamed(files, v, LOGS), `${name} ${JSON.stringify(v)}`).toBe(want);
+      }
+    }
   });
 });
 

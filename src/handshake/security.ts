@@ -7,6 +7,7 @@ import { fingerprints, type Fingerprints } from '../tls/fingerprints.js';
 import { isTls13Version } from '../tls/decoder.js';
 import type { ClientHello, ServerHello, TlsEvent } from '../tls/types.js';
 import type { Walk } from './walk.js';
+import { sharedClientHello, sharedServerHello } from './shared-hellos.js';
 
 export interface SecurityOptions {
   /** The name clients use for this server (`--server-name`), checked against the certificate besides the SNI. */
@@ -59,7 +60,37 @@ export function connectionSecurity(events: readonly TlsEvent[], walk: Walk, opti
   // JA3S is defined on a TLS ServerHello (salesforce's ja3s.py reads only those); an SSLv2 SERVER-HELLO
   // offers a list of ciphers instead of choosing one, so it has none.
   const tlsServerHello = walk.shape === 'sslv2' ? null : serverHello;
-  return { fingerprints: fingerprints(clientHello, tlsServerHello), certificates, chainProblems, notes };
+  return { fingerprints: fingerprintsOnce(clientHello, tlsServerHello), certificates, chainProblems, notes };
+}
+
+/**
+ * Hellos that say the same share their arrays (shared-hellos.ts), and so have the same fingerprints: worked out
+ * once per kind of hello, found again by its shared extension list.
+ */
+const clientFingerprints = new WeakMap<object, { ja3: string | null; ja4: string | null }>();
+const serverFingerprints = new WeakMap<object, string | null>();
+
+function fingerprintsOnce(clientHello: ClientHello | null, serverHello: ServerHello | null): Fingerprints {
+  let client: { ja3: string | null; ja4: string | null } | undefined;
+  if (clientHello) {
+    const shared = sharedClientHello(clientHello);
+    client = clientFingerprints.get(shared.extensions);
+    if (client === undefined) {
+      const f = fingerprints(shared, null);
+      client = { ja3: f.ja3, ja4: f.ja4 };
+      clientFingerprints.set(shared.extensions, client);
+    }
+  }
+  let server: string | null | undefined;
+  if (serverHello) {
+    const shared = sharedServerHello(serverHello);
+    server = serverFingerprints.get(shared.extensions);
+    if (server === undefined) {
+      server = fingerprints(null, shared).ja3s;
+      serverFingerprints.set(shared.extensions, server);
+    }
+  }
+  return { ja3: client?.ja3 ?? null, ja3s: server ?? null, ja4: client?.ja4 ?? null };
 }
 
 /**

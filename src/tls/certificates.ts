@@ -198,7 +198,18 @@ export function sha256Hex(der: Buffer): string {
   return oneShotHash ? oneShotHash('sha256', der, 'hex') : createHash('sha256').update(der).digest('hex');
 }
 
+/** The same certificate object again (a chain the decoder shares between connections): no hash to find it. */
+const parsedByBuffer = new WeakMap<Buffer, ParsedCertificate>();
+
 function parseCertificate(der: Buffer): ParsedCertificate {
+  const known = parsedByBuffer.get(der);
+  if (known) return known;
+  const parsed = parseCertificateByHash(der);
+  parsedByBuffer.set(der, parsed);
+  return parsed;
+}
+
+function parseCertificateByHash(der: Buffer): ParsedCertificate {
   const sha256 = sha256Hex(der);
   const cached = parsedCache.get(sha256);
   if (cached) return cached;

@@ -409,7 +409,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           break;
         case HANDSHAKE_CERTIFICATE: {
           // The assembled body is this message's own (HandshakeSink: it outlives the call): views, not copies.
-          const r = parseCertificateMessage(sharedCertificateBody(body), this.tls13, false);
+          const r = parsedCertificateMessage(sharedCertificateBody(body), this.tls13);
           if (r.ok) {
             event.certificate = r.value;
           } else problem = `malformed Certificate: ${r.error}`;
@@ -769,3 +769,15 @@ function sharedCertificateBody(body: Buffer): Buffer {
   return body;
 }
 
+/** A shared Certificate body read once (the message and its certificates' views are the same objects then). */
+const parsedBodies = { tls12: new WeakMap<Buffer, ReturnType<typeof parseCertificateMessage>>(), tls13: new WeakMap<Buffer, ReturnType<typeof parseCertificateMessage>>() };
+
+function parsedCertificateMessage(body: Buffer, tls13: boolean): ReturnType<typeof parseCertificateMessage> {
+  const parsed = tls13 ? parsedBodies.tls13 : parsedBodies.tls12;
+  let r = parsed.get(body);
+  if (r === undefined) {
+    r = parseCertificateMessage(body, tls13, false);
+    parsed.set(body, r);
+  }
+  return r;
+}

@@ -7,11 +7,9 @@ import { joinServerLogs, logRedactionSources, type LogJoinOptions } from './hand
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
 import { renderAnalysisHtml } from './report/html.js';
 import { redactDocument } from './report/redact.js';
-import { renderAnalysisJsonPieces } from './report/json.js';
-import { renderAnalysisMarkdown, renderConnectionMarkdown } from './report/markdown.js';
-import { renderAnalysisText, renderConnectionText, renderSummaryText } from './report/analyze-text.js';
-import { GROUP_KEYS, groupConnections, type GroupKey } from './handshake/groups.js';
-import { renderGroupsMarkdown, renderGroupsText } from './report/groups.js';
+import { renderConnectionMarkdown } from './report/markdown.js';
+import { renderConnectionText } from './report/analyze-text.js';
+import { GROUP_KEYS, type GroupKey } from './handshake/groups.js';
 import { loadTrustStore, type TrustStore } from './tls/certificates.js';
 import { parseZone } from './serverlog/time.js';
 import { collectStreamsTo } from './tcp/collect.js';
@@ -62,10 +60,10 @@ program
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
     const logOpts = opts as unknown as LogCliOptions;
     // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts);
-    // with --log every report waits on disk until the log is joined. --connection with --log or an HTML page
+    // with --log every report waits on disk until the log is joined. Only an HTML page with a --connection drawn
     // keeps the whole analysis.
     const logJoin = logJoinOptions(logOpts);
-    if (opts.connection === undefined || (opts.format !== 'html' && logJoin === null)) {
+    if (!(opts.connection !== undefined && opts.format === 'html')) {
       await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections }, logJoin ? { files: logOpts.log, options: logJoin } : null);
       return;
     }
@@ -75,31 +73,13 @@ program
     reportDamage(result.captures);
     let shown: AnalysisResult = result;
     if (opts.failed) shown = { ...result, connections: result.connections.filter((c) => c.outcome === 'failed') };
-    let text = '';
-    // JSON is written in pieces: the document of a large capture does not fit in one string.
-    let pieces: Iterable<string> | null = null;
-    const grouping = opts.by ? groupConnections(shown.connections, opts.by) : null;
-    if (grouping) {
-      if (opts.format === 'json') pieces = renderAnalysisJsonPieces(shown, { groups: grouping });
-      else if (opts.format === 'markdown') text = renderAnalysisMarkdown(shown) + '\n' + renderGroupsMarkdown(grouping);
-      else text = renderGroupsText(shown, grouping, renderSummaryText(shown), { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
-    } else if (opts.format === 'html') {
-      const chosen = opts.connection !== undefined ? [pickConnection(result, opts.connection)] : [];
-      text = renderAnalysisHtml(shown, { connections: chosen });
-    } else if (opts.connection !== undefined) {
-      const conn = pickConnection(result, opts.connection);
-      if (opts.format === 'json') text = JSON.stringify(conn, null, 2) + '\n';
-      else if (opts.format === 'markdown') text = renderConnectionMarkdown(conn);
-      else text = renderConnectionText(conn);
-    } else if (opts.format === 'json') pieces = renderAnalysisJsonPieces(shown);
-    else if (opts.format === 'markdown') text = renderAnalysisMarkdown(shown);
-    else text = renderAnalysisText(shown, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
+    // An HTML page with a chosen connection drawn besides the failed ones.
+    const text = renderAnalysisHtml(shown, { connections: [pickConnection(result, opts.connection!)] });
     // The exit code first: a reader that stops early (| head) ends the process while the report is written.
     let code = exitCodeForCaptures(result.captures);
     if (code === EXIT.ok && opts.failOnFailure && result.summary.byOutcome.failed > 0) code = EXIT.failuresFound;
     process.exitCode = code;
-    if (pieces) await emitPieces(pieces, opts.output);
-    else emit(text, opts.output);
+    emit(text, opts.output);
   });
 
 program

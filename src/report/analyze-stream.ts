@@ -144,7 +144,10 @@ export class StreamOutput {
   /** `--connection`: the chosen report (redacted with `--redact`), or null when there is none. */
   pickedReport(summary: AnalysisSummary): ConnectionReport | null {
     if (!this.picked) return null;
-    return this.opts.redact ? this.redactor(summary).redactor.value(this.picked.report) : this.picked.report;
+    const report = this.picked.report;
+    // With --log, as the whole analysis would have it after the join (joinLogs came first), once.
+    if (this.opts.log && report.log === undefined) joined(report, this.stubs.get(this.picked.order)!);
+    return this.opts.redact ? this.redactor(summary).redactor.value(report) : report;
   }
 
   /** The report, in pieces to write one after the other. Call once, at the end. */

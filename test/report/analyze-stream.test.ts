@@ -112,6 +112,27 @@ describe('streamed analyze output with the server log (--log)', () => {
   });
 });
 
+describe('one connection (--connection) with the server log', () => {
+  it('is the report the whole analysis gives after the join, with its log lines', async () => {
+    const LOGS = [join(ROOT, 'captures/server-postfix.log')];
+    const files = [capture('abort-after-shd.pcap')];
+    const result = await analyzeCaptures(files, { workers: 1 });
+    await joinServerLogs(result, LOGS);
+    for (const id of [1, 5]) {
+      const out = new StreamOutput({ format: 'json', files, connection: { capture: 0, id }, log: true });
+      const run = await analyzeCapturesTo(files, { workers: 1 }, (r, k) => out.add(r, k));
+      await out.joinLogs(run.captures, run.summary, LOGS, {});
+      const picked = out.pickedReport(run.summary);
+      const want = result.connections.find((c) => c.id === id)!;
+      expect(want.log!.length).toBeGreaterThan(0);
+      expect(JSON.stringify(picked)).toBe(JSON.stringify(want));
+      // Asked again, the same (the log is joined once).
+      expect(JSON.stringify(out.pickedReport(run.summary))).toBe(JSON.stringify(want));
+      out.close();
+    }
+  });
+});
+
 describe('the sink', () => {
   it('gets each report as its connection closes and the analysis keeps none', async () => {
     const got: ConnectionReport[] = [];

@@ -13,6 +13,8 @@ import { CaptureReader } from '../../src/capture/push-reader.js';
 import { Flow, halfOpenFlood, handshakeMessage, interfaceFlood, pcapFile, tlsRecord } from './pcap-writer.js';
 
 const RATIO = 24;
+/** For the half-open flood (see there): its live state grows with the input too. */
+const HALF_OPEN_RATIO = 40;
 
 const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-linear-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -102,7 +104,10 @@ describe('time is linear in input size', () => {
       writeFileSync(file, pcapFile(halfOpenFlood(500 * scale)));
       return () => analyzeCapture(file);
     });
-    expect(r).toBeLessThan(RATIO);
+    // Here 8× the input is also 8× the connections open at once, all of them live until the capture ends: the
+    // collector walks 8× the state each time it runs, so even linear work measures 7–22× on this machine when
+    // alone, and 34× was seen with the whole suite running beside it. Quadratic work would give about 64×.
+    expect(r).toBeLessThan(HALF_OPEN_RATIO);
   });
 
   it('a pcapng of interface blocks, each of another link type', async () => {

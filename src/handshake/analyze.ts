@@ -3,7 +3,7 @@ import { MailSniffer, defaultPorts, type PortMap } from '../mail/sniffer.js';
 import type { MailPhase } from '../mail/types.js';
 import { NetDecoder } from '../net/decoder.js';
 import type { NetStats } from '../net/types.js';
-import { trackCapture } from '../tcp/collect.js';
+import { outputOrder, trackCapture } from '../tcp/collect.js';
 import { ConnectionTracker, DEFAULT_LIMITS, type TrackerLimits, type TrackerStats } from '../tcp/tracker.js';
 import type { Connection, Side, StreamConsumer, TcpEvent } from '../tcp/types.js';
 import { TlsConnectionDecoder } from '../tls/decoder.js';
@@ -256,11 +256,6 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
 
 /** Receives each listed connection's report once: it may keep what it needs of it, the analysis keeps nothing. */
 export type ReportSink = (report: ConnectionReport) => void;
-
-/** Where a connection goes in the output: its capture (in the order given), then its number. */
-export function outputOrder(captureIndex: number, id: number): number {
-  return captureIndex * 2 ** 32 + id;
-}
 
 export async function analyzeCaptures(files: string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const connections: ConnectionReport[] = [];

@@ -11,7 +11,8 @@
  * connections in the same order (all endpoints, then the rest), then redacts the parts read back.
  */
 import type { AnalysisSummary } from '../handshake/summary.js';
-import { outputOrder, type CaptureInfo } from '../handshake/analyze.js';
+import type { CaptureInfo } from '../handshake/analyze.js';
+import { captureOfOrder, outputOrder } from '../tcp/collect.js';
 import { GroupBuilder, type GroupKey, type Grouping } from '../handshake/groups.js';
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from '../handshake/serverlog-join.js';
 import type { ConnectionReport } from '../handshake/report.js';
@@ -67,8 +68,6 @@ const SEP = '\u0001';
 export class StreamOutput {
   private readonly spill = new Spill();
   /** Per entry: its output order and its index in the spill. */
-  private readonly orders: number[] = [];
-  private readonly spilled: number[] = [];
   private readonly layout: TextLayout;
   private readonly group: GroupBuilder | null;
   private readonly many: boolean;
@@ -126,8 +125,7 @@ export class StreamOutput {
   }
 
   private keep(order: number, entry: string): void {
-    this.orders.push(order);
-    this.spilled.push(this.spill.add(entry));
+    this.spill.add(entry, order);
   }
 
   /**
@@ -222,20 +220,20 @@ export class StreamOutput {
 
   /** Entries in output order. */
   private inOrder(): number[] {
-    return this.orders.map((_, i) => i).sort((a, b) => this.orders[a]! - this.orders[b]!);
+    return this.spill.inOrder();
   }
 
   /** The shown entries' payload parts, in output order. */
   private *shownEntries(): Generator<Entry> {
     for (const i of this.inOrder()) {
-      const entry = this.spill.get(this.spilled[i]!);
+      const entry = this.spill.get(i);
       const a = entry.indexOf(SEP);
       const b = entry.indexOf(SEP, a + 1);
       if (entry.slice(a + 1, b) !== '1') continue;
       const parts: Entry = entry.slice(b + 1).split(SEP);
       // The first capture of its name, as captureLabel.
-      parts.capture = this.opts.files.indexOf(this.opts.files[Math.floor(this.orders[i]! / 2 ** 32)]!) + 1;
-      parts.order = this.orders[i]!;
+      parts.order = this.spill.orderOf(i);
+      parts.capture = this.opts.files.indexOf(this.opts.files[captureOfOrder(parts.order)]!) + 1;
       yield parts;
     }
   }
@@ -248,7 +246,7 @@ export class StreamOutput {
     const redactor = new Redactor();
     const order = this.inOrder();
     const source = (i: number): RedactionSource => {
-      const entry = this.spill.get(this.spilled[i]!);
+      const entry = this.spill.get(i);
       return JSON.parse(entry.slice(0, entry.indexOf(SEP))) as RedactionSource;
     };
     // As redactorFor([...connections, ...logSources]): every endpoint first, then the rest.

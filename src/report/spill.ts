@@ -18,6 +18,8 @@ export class Spill {
   private size = 0;
   private readonly offsets: number[] = [];
   private readonly lengths: number[] = [];
+  /** Each entry's place in the output (`add`'s `order`). */
+  private readonly orders: number[] = [];
 
   constructor() {
     try {
@@ -47,8 +49,9 @@ export class Spill {
     return this.memory ? this.memory.length : this.offsets.length;
   }
 
-  /** Put `text` aside; returns its index. */
-  add(text: string): number {
+  /** Put `text` aside, to come at `order` in the output (`inOrder`); returns its index. */
+  add(text: string, order: number): number {
+    this.orders.push(order);
     if (this.memory) return this.memory.push(text) - 1;
     const bytes = Buffer.byteLength(text);
     if (this.buffered + bytes > this.buffer.length) this.flush();
@@ -62,6 +65,16 @@ export class Spill {
     this.lengths.push(bytes);
     this.size += bytes;
     return this.offsets.length - 1;
+  }
+
+  /** The entries' indexes sorted by their order. */
+  inOrder(): number[] {
+    return this.orders.map((_, i) => i).sort((a, b) => this.orders[a]! - this.orders[b]!);
+  }
+
+  /** The order entry `index` was put aside with. */
+  orderOf(index: number): number {
+    return this.orders[index]!;
   }
 
   /** The text put aside as entry `index`. */

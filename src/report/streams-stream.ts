@@ -7,7 +7,7 @@
  */
 import type { StreamRow } from '../tcp/streams.js';
 import type { StreamsCapture } from '../tcp/collect.js';
-import { streamOrder } from '../tcp/collect.js';
+import { outputOrder } from '../tcp/collect.js';
 import { cellWidth, renderPlainTable, tableInPieces } from './plain-table.js';
 import { Spill } from './spill.js';
 import { STREAMS_HEAD, streamsJsonHead, streamsTableRow, streamsTextHead } from './streams.js';
@@ -16,8 +16,6 @@ type Row = StreamRow & { capture: string };
 
 export class StreamsOutput {
   private readonly spill = new Spill();
-  private readonly orders: number[] = [];
-  private readonly spilled: number[] = [];
   /** Column widths, padding included, of the head and every row so far (renderPlainTable's rule). */
   private readonly widths = STREAMS_HEAD.map((h) => Math.max(1, cellWidth(h) + 2));
 
@@ -30,9 +28,9 @@ export class StreamsOutput {
 
   /** The sink: one connection's row, as it closes. */
   add(row: Row, captureIndex: number): void {
-    this.orders.push(streamOrder(captureIndex, row.id));
+    const order = outputOrder(captureIndex, row.id);
     if (this.format === 'json') {
-      this.spilled.push(this.spill.add(JSON.stringify(row, null, 2).replace(/\n/g, '\n    ')));
+      this.spill.add(JSON.stringify(row, null, 2).replace(/\n/g, '\n    '), order);
       return;
     }
     // The `2#` of `2#5`: the first capture of that name, as renderStreamsText numbers a file given twice.
@@ -41,7 +39,7 @@ export class StreamsOutput {
       const w = cellWidth(cells[x]!) + 2;
       if (w > this.widths[x]!) this.widths[x] = w;
     }
-    this.spilled.push(this.spill.add(JSON.stringify(cells)));
+    this.spill.add(JSON.stringify(cells), order);
   }
 
   /** The output, in pieces to write one after the other. Call once, at the end. */
@@ -58,7 +56,7 @@ export class StreamsOutput {
         return;
       }
       yield streamsTextHead(captures);
-      if (this.orders.length === 0) {
+      if (this.spill.count === 0) {
         yield 'no TCP connections found\n';
         return;
       }
@@ -76,8 +74,7 @@ export class StreamsOutput {
 
   /** The spilled texts in output order. */
   private *inOrder(): Generator<string> {
-    const order = this.orders.map((_, i) => i).sort((a, b) => this.orders[a]! - this.orders[b]!);
-    for (const i of order) yield this.spill.get(this.spilled[i]!);
+    for (const i of this.spill.inOrder()) yield this.spill.get(i);
   }
 
   /** The table in pieces of a hundred rows (see tableInPieces), each column at its final width. */

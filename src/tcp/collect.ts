@@ -22,7 +22,7 @@ export interface StreamsResult {
 /** `tlsdissect streams`: every TCP connection of each capture, counted but not decoded. */
 export async function collectStreams(files: string[]): Promise<StreamsResult> {
   const connections: { row: StreamRow & { capture: string }; order: number }[] = [];
-  const captures = await collectStreamsTo(files, (row, captureIndex) => connections.push({ row, order: streamOrder(captureIndex, row.id) }));
+  const captures = await collectStreamsTo(files, (row, captureIndex) => connections.push({ row, order: outputOrder(captureIndex, row.id) }));
   connections.sort((a, b) => a.order - b.order);
   return { captures, connections: connections.map((c) => c.row) };
 }
@@ -55,9 +55,14 @@ export async function collectStreamsTo(
   return captures;
 }
 
-/** Where a row goes in the output: its capture (in the order given), then its connection number. */
-export function streamOrder(captureIndex: number, id: number): number {
+/** Where a connection goes in the output of `streams` and `analyze`: its capture (in the order given), then its number. */
+export function outputOrder(captureIndex: number, id: number): number {
   return captureIndex * 2 ** 32 + id;
+}
+
+/** The capture index an outputOrder was made with. */
+export function captureOfOrder(order: number): number {
+  return Math.floor(order / 2 ** 32);
 }
 
 /**

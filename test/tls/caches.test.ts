@@ -11,6 +11,7 @@ import { inspectChain } from '../../src/tls/certificates.js';
 import { ja3, ja3String, ja4, ja4Parts } from '../../src/tls/fingerprints.js';
 import { groupThousands } from '../../src/tls/format.js';
 import type { ClientHello } from '../../src/tls/types.js';
+import { clientHello } from '../helpers/client-hello.js';
 
 const CERTS = join(import.meta.dirname, 'fixtures/certs');
 
@@ -48,27 +49,18 @@ describe('chain checks by cache', () => {
   });
 });
 
+/** Hellos that differ by `i` in two suites and one extension. */
 function hello(i: number): ClientHello {
-  return {
-    sslv2: false,
-    recordVersion: 0x0301,
-    version: 0x0303,
-    random: '',
-    sessionId: '',
+  return clientHello({
     cipherSuites: [0x0a0a, 0x1301, 0x1302, 0xc02b, i & 0xffff, (i * 7919) & 0xffff],
-    compressionMethods: [0],
-    extensions: [0x0a0a, 0, 10, 11, 13, 16, 43, 51, 1000 + (i % 50000)].map((type) => ({ type, name: '', length: 0, grease: (type & 0x0f0f) === 0x0a0a })),
+    extensionTypes: [0x0a0a, 0, 10, 11, 13, 16, 43, 51, 1000 + (i % 50000)],
     sni: 'mail.example.test',
-    alpn: [],
     supportedVersions: [0x0304, 0x0303],
     supportedGroups: [0x1a1a, 29, 23, 24],
     ecPointFormats: [0],
     signatureAlgorithms: [0x0403, 0x0804, 0x0401],
     keyShareGroups: [29],
-    pskKeyExchangeModes: [],
-    sessionTicket: false,
-    preSharedKey: false,
-  };
+  });
 }
 
 describe('fingerprints by cache', () => {

@@ -14,36 +14,12 @@ import { analyzeCapture } from '../../src/handshake/analyze.js';
 import { ja3, ja3s, ja3sString, ja3String, ja4, ja4Alpn, ja4Raw } from '../../src/tls/fingerprints.js';
 import { parseClientHello, parseServerHello, parseSslv2ClientHello } from '../../src/tls/messages.js';
 import type { ClientHello, Extension } from '../../src/tls/types.js';
+import { clientHello as hello } from '../helpers/client-hello.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CAPTURES = join(ROOT, 'captures');
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
-/** A ClientHello with only what the fingerprints read. */
-function hello(fields: Partial<ClientHello> & { extensionTypes?: number[] }): ClientHello {
-  const extensions: Extension[] = (fields.extensionTypes ?? []).map((type) => ({ type, name: String(type), length: 0, grease: (type & 0x0f0f) === 0x0a0a }));
-  return {
-    sslv2: false,
-    recordVersion: 0x0301,
-    version: 0x0303,
-    random: '',
-    sessionId: '',
-    cipherSuites: [],
-    compressionMethods: [0],
-    extensions,
-    sni: null,
-    alpn: [],
-    supportedVersions: [],
-    supportedGroups: [],
-    ecPointFormats: [],
-    signatureAlgorithms: [],
-    keyShareGroups: [],
-    pskKeyExchangeModes: [],
-    sessionTicket: false,
-    preSharedKey: false,
-    ...fields,
-  };
-}
 
 const hexList = (s: string) => s.split(',').map((x) => parseInt(x, 16));
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { analyzeCaptures, analyzeCapturesTo, type AnalysisResult, type AnalyzeOptions } from './handshake/analyze.js';
+import { analyzeCaptures, type AnalysisResult, type AnalyzeOptions } from './handshake/analyze.js';
 import { StreamOutput } from './report/analyze-stream.js';
+import { analyzeIntoOutput } from './report/analyze-lanes.js';
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from './handshake/serverlog-join.js';
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
 import { renderAnalysisHtml } from './report/html.js';
@@ -155,7 +156,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
     text: { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true },
   });
   try {
-    const { captures, summary } = await analyzeCapturesTo(files, options, (report, captureIndex) => output.add(report, captureIndex));
+    const { captures, summary } = await analyzeIntoOutput(files, options, output);
     if (log) await output.joinLogs(captures, summary, log.files, log.options);
     reportDamage(captures);
     if (want) {

@@ -10,10 +10,9 @@ import { TlsConnectionDecoder } from '../tls/decoder.js';
 import type { TlsEvent } from '../tls/types.js';
 import { buildReport } from './build.js';
 import type { ConnectionReport } from './report.js';
-import { SummaryBuilder, type AnalysisSummary } from './summary.js';
+import { SummaryBuilder, type AnalysisSummary, type SummaryData } from './summary.js';
 import { walkHandshake, type Walk } from './walk.js';
 import { sharedClientHello, sharedServerHello } from './shared-hellos.js';
-import { analyzeInWorkers } from './workers.js';
 import { connectionSecurity, type ConnectionSecurity, type SecurityOptions } from './security.js';
 import { addUnlisted, captureCapNotes, connectionCapNotes, DEFAULT_MAX_CONNECTIONS, ReportKeeper, tcpAnomalyNotes, tlsCapNotes, type UnlistedConnections } from './caps.js';
 
@@ -26,8 +25,6 @@ export interface AnalyzeOptions extends SecurityOptions {
   maxConnections?: number;
   /** The TCP tracker's memory caps (tests lower them). */
   limits?: Partial<TrackerLimits>;
-  /** Worker threads for several captures (default: one per core; 1: one capture after the other). */
-  workers?: number;
 }
 
 export interface CaptureInfo extends CaptureSummary {
@@ -257,6 +254,7 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
 /** Receives each listed connection's report once: it may keep what it needs of it, the analysis keeps nothing. */
 export type ReportSink = (report: ConnectionReport) => void;
 
+/** Every capture's connections, one capture after the other (the reports are kept: see analyzeCapturesTo). */
 export async function analyzeCaptures(files: string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const connections: ConnectionReport[] = [];
   const order: number[] = [];
@@ -270,55 +268,116 @@ export async function analyzeCaptures(files: string[], options: AnalyzeOptions =
 }
 
 /**
+ * Captures analyzed apart, several at once (report/analyze-lanes.ts: worker threads): `count` at once, this
+ * thread included. The run takes each part in the order of the captures, or drops it and analyzes its capture
+ * again here when it listed more connections than the cap left for it.
+ */
+export interface CaptureLanes {
+  count: number;
+  /** Analyze capture `captureIndex` apart: in lane `lane` (1 … count-1: other threads; 0: this thread, into a part of its own). */
+  run(file: string, captureIndex: number, options: AnalyzeOptions, lane: number): Promise<CapturePart>;
+}
+
+/** One capture analyzed apart: what the summary needs of it, and what its reports became, to take or drop. */
+export interface CapturePart {
+  info: CaptureInfo;
+  summary: SummaryData;
+  /** Connections listed (reports made). */
+  listed: number;
+  /** Hand what its reports became to the run's output (called once, in capture order). */
+  take(): void;
+  /** Let it go: its capture is analyzed again here. */
+  drop(): void;
+}
+
+/**
+ * One capture analyzed with the summary of its listed connections built as they come (what a lane does): each
+ * report goes to `sink` too, with the capture's place in the run.
+ */
+export async function analyzeCaptureSummarized(
+  file: string,
+  captureIndex: number,
+  options: AnalyzeOptions,
+  sink: (report: ConnectionReport, captureIndex: number) => void,
+): Promise<{ info: CaptureInfo; summary: SummaryBuilder; listed: number }> {
+  const summary = new SummaryBuilder();
+  let listed = 0;
+  const { info } = await analyzeCapture(file, options, (report) => {
+    listed++;
+    summary.add(report, outputOrder(captureIndex, report.id));
+    sink(report, captureIndex);
+  });
+  return { info, summary, listed };
+}
+
+/**
  * analyzeCaptures without keeping the reports: each listed connection's report goes to `sink` as its connection
- * closes (captures one after the other; within one, in the order connections close), with the index of its
- * capture in `files`. The summary is built as they go. Captures analyzed in worker threads come back whole and
- * go to the sink when their turn comes.
+ * closes (within a capture in the order connections close), with the index of its capture in `files`. The
+ * summary is built as they go. With `lanes`, the captures after the first are analyzed apart, several at once,
+ * and their reports do not come to `sink`: the lane's part has them (CapturePart.take).
  */
 export async function analyzeCapturesTo(
   files: string[],
   options: AnalyzeOptions,
   sink: (report: ConnectionReport, captureIndex: number) => void,
+  lanes?: CaptureLanes,
 ): Promise<{ captures: CaptureInfo[]; summary: AnalysisSummary }> {
   const captures: CaptureInfo[] = [];
   const summary = new SummaryBuilder();
-  let listed = 0;
-  const take = (captureIndex: number) => (report: ConnectionReport) => {
-    listed++;
-    summary.add(report, outputOrder(captureIndex, report.id));
-    sink(report, captureIndex);
-  };
-  // Several captures are analyzed at once in worker threads, then taken in the order given as if analyzed one
-  // after the other; a capture that holds more connections than its share of the cap is analyzed again for it.
-  // The first capture is always analyzed in this thread, with the whole cap: it streams to the sink.
-  let streamedFirst = false;
-  const early = await analyzeInWorkers(files, options, (file) => {
-    if (streamedFirst) return analyzeCapture(file, options);
-    streamedFirst = true;
-    return analyzeCapture(file, options, take(0));
-  });
   const cap = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-  for (const [k, file] of files.entries()) {
-    if (k === 0 && streamedFirst) {
-      captures.push(early![0]!.info);
-      continue;
-    }
-    // The cap on listed connections is for the whole run: each capture gets what the previous ones left.
-    const maxConnections = Math.max(0, cap - listed);
-    const done = early?.[k];
-    const fits = done !== undefined && (maxConnections === cap || (done.connections.length <= maxConnections && !done.info.unlisted));
-    const toSink = take(k);
-    if (fits) {
-      captures.push(done.info);
-      for (const r of done.connections) toSink(r);
-      // Let the worker's reports go as soon as they are in the sink.
-      early![k] = { info: done.info, connections: [] };
-    } else {
-      const { info } = await analyzeCapture(file, { ...options, maxConnections }, toSink);
-      captures.push(info);
+  let listed = 0;
+  // The cap on listed connections is for the whole run: each capture gets what the previous ones left.
+  const here = async (k: number): Promise<void> => {
+    const done = await analyzeCaptureSummarized(files[k]!, k, { ...options, maxConnections: Math.max(0, cap - listed) }, sink);
+    summary.merge(done.summary.data());
+    listed += done.listed;
+    captures.push(done.info);
+  };
+  const parts = lanes && lanes.count > 1 && files.length > 1 && !files.includes('-') ? await analyzeApart(files, options, lanes, () => here(0)) : null;
+  if (parts === null) {
+    for (let k = 0; k < files.length; k++) await here(k);
+  } else {
+    // The first capture went to the sink in this thread; the others are taken in order, as if analyzed one
+    // after the other: a part analyzed with the whole cap stands when it listed no more than what is left.
+    for (let k = 1; k < files.length; k++) {
+      const part = parts[k - 1]!;
+      const left = Math.max(0, cap - listed);
+      if (left === cap || (part.listed <= left && !part.info.unlisted)) {
+        summary.merge(part.summary);
+        listed += part.listed;
+        captures.push(part.info);
+        part.take();
+      } else {
+        part.drop();
+        await here(k);
+      }
     }
   }
   return { captures, summary: addUnlisted(summary.result(), captures.map((c) => c.unlisted)) };
+}
+
+/**
+ * The first capture analyzed here by `first` (its reports streamed), the others in the lanes, `lanes.count` at
+ * once; this thread takes the next waiting capture when it is done with one, as every lane does.
+ */
+async function analyzeApart(files: string[], options: AnalyzeOptions, lanes: CaptureLanes, first: () => Promise<void>): Promise<CapturePart[]> {
+  const parts: CapturePart[] = [];
+  let next = 1;
+  const lane = async (index: number): Promise<void> => {
+    if (index === 0) await first();
+    while (next < files.length) {
+      const k = next++;
+      parts[k - 1] = await lanes.run(files[k]!, k, options, index);
+    }
+  };
+  const running = Array.from({ length: Math.min(lanes.count, files.length) }, (_, i) => lane(i));
+  const settled = await Promise.allSettled(running);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    for (const part of parts) part?.drop();
+    throw failed.reason;
+  }
+  return parts;
 }
 
 function mergePorts(extra: PortMap | undefined): PortMap {

@@ -89,7 +89,7 @@ export function groupConnections(connections: readonly ConnectionReport[], by: G
   return builder.result();
 }
 
-interface GroupAcc {
+export interface GroupAcc {
   connections: number;
   completed: number;
   failed: number;
@@ -100,6 +100,12 @@ interface GroupAcc {
   last: string;
   /** The output order of the group's first connection (reports may be added as connections close). */
   order: number;
+}
+
+/** A GroupBuilder's state as plain data (GroupBuilder.data), to cross to another thread. */
+export interface GroupData {
+  groups: Map<string, GroupAcc>;
+  added: number;
 }
 
 /** groupConnections one connection at a time: one entry per group value, no report kept. */
@@ -135,6 +141,34 @@ export class GroupBuilder {
       if (!this.detail) return;
       tally((g.failedAt ??= new Map()), `${r.lastStep} ${r.lastStepName}`);
       tally((g.endedBy ??= new Map()), endWords(r));
+    }
+  }
+
+  /** What was added, as plain data for another thread's GroupBuilder to `merge` (a structured clone of it). */
+  data(): GroupData {
+    return { groups: this.groups, added: this.added };
+  }
+
+  /**
+   * Add what another GroupBuilder of the same property was given (its `data()`), as if its connections had been
+   * added here, after the ones already added (the order of a tally's keys then is the same).
+   */
+  merge(data: GroupData): void {
+    this.added += data.added;
+    for (const [value, o] of data.groups) {
+      const g = this.groups.get(value);
+      if (!g) {
+        this.groups.set(value, { ...o });
+        continue;
+      }
+      g.connections += o.connections;
+      g.completed += o.completed;
+      g.failed += o.failed;
+      if (o.order < g.order) g.order = o.order;
+      if (o.first < g.first) g.first = o.first;
+      if (o.last > g.last) g.last = o.last;
+      if (o.failedAt) for (const [k, n] of o.failedAt) (g.failedAt ??= new Map()).set(k, (g.failedAt.get(k) ?? 0) + n);
+      if (o.endedBy) for (const [k, n] of o.endedBy) (g.endedBy ??= new Map()).set(k, (g.endedBy.get(k) ?? 0) + n);
     }
   }
 
@@ -229,6 +263,13 @@ export function notableGroups(connections: readonly ConnectionReport[]): Notable
   return builder.result();
 }
 
+export interface NotableGroupsData {
+  failed: number;
+  completed: number;
+  added: number;
+  builders: GroupData[];
+}
+
 /** notableGroups one connection at a time: a GroupBuilder per property of the summary, no report kept. */
 export class NotableGroupsBuilder {
   private failed = 0;
@@ -241,6 +282,18 @@ export class NotableGroupsBuilder {
     if (r.outcome === 'failed') this.failed++;
     else if (r.outcome === 'complete') this.completed++;
     for (const b of this.builders) b.add(r, order);
+  }
+
+  data(): NotableGroupsData {
+    return { failed: this.failed, completed: this.completed, added: this.added, builders: this.builders.map((b) => b.data()) };
+  }
+
+  /** Add what another NotableGroupsBuilder was given (its `data()`), as GroupBuilder.merge. */
+  merge(data: NotableGroupsData): void {
+    this.failed += data.failed;
+    this.completed += data.completed;
+    this.added += data.added;
+    this.builders.forEach((b, i) => b.merge(data.builders[i]!));
   }
 
   result(): NotableGroup[] {

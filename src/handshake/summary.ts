@@ -1,5 +1,5 @@
 import type { ConnectionReport } from './report.js';
-import { NotableGroupsBuilder, type NotableGroup } from './groups.js';
+import { NotableGroupsBuilder, type NotableGroup, type NotableGroupsData } from './groups.js';
 import { stepName } from './steps.js';
 import type { LogJoinSummary, UnmatchedLogLine } from './serverlog-join.js';
 
@@ -31,6 +31,17 @@ export function summarize(connections: readonly ConnectionReport[]): AnalysisSum
   const builder = new SummaryBuilder();
   for (const r of connections) builder.add(r);
   return builder.result();
+}
+
+/** A SummaryBuilder's state as plain data (SummaryBuilder.data), to cross to another thread. */
+export interface SummaryData {
+  connections: number;
+  byOutcome: AnalysisSummary['byOutcome'];
+  failedAtStep: Map<string, { n: number; first: number }>;
+  failedBy: Map<string, { n: number; first: number }>;
+  byProtocol: Map<string, { n: number; first: number }>;
+  clients: Map<string, { connections: number; failed: number; first: number }>;
+  groups: NotableGroupsData;
 }
 
 /**
@@ -65,6 +76,41 @@ export class SummaryBuilder {
     this.groups.add(r, order);
   }
 
+  /** What was added, as plain data for another thread's SummaryBuilder to `merge` (a structured clone of it). */
+  data(): SummaryData {
+    return {
+      connections: this.connections,
+      byOutcome: this.byOutcome,
+      failedAtStep: this.failedAtStep.data(),
+      failedBy: this.failedBy.data(),
+      byProtocol: this.byProtocol.data(),
+      clients: this.clients,
+      groups: this.groups.data(),
+    };
+  }
+
+  /**
+   * Add what another SummaryBuilder was given (its `data()`): the result is the one of adding its reports here
+   * after the ones already added (a capture analyzed in a worker thread, taken after the captures before it).
+   */
+  merge(data: SummaryData): void {
+    this.connections += data.connections;
+    for (const k of Object.keys(this.byOutcome) as (keyof AnalysisSummary['byOutcome'])[]) this.byOutcome[k] += data.byOutcome[k];
+    this.failedAtStep.merge(data.failedAtStep);
+    this.failedBy.merge(data.failedBy);
+    this.byProtocol.merge(data.byProtocol);
+    for (const [ip, o] of data.clients) {
+      const c = this.clients.get(ip);
+      if (!c) this.clients.set(ip, { ...o });
+      else {
+        c.connections += o.connections;
+        c.failed += o.failed;
+        if (o.first < c.first) c.first = o.first;
+      }
+    }
+    this.groups.merge(data.groups);
+  }
+
   result(): AnalysisSummary {
     const byClient = [...this.clients.entries()]
       .sort((a, b) => a[1].first - b[1].first)
@@ -92,6 +138,22 @@ export class OrderedCounts {
     else {
       c.n++;
       if (order < c.first) c.first = order;
+    }
+  }
+
+  data(): Map<string, { n: number; first: number }> {
+    return this.counts;
+  }
+
+  /** Add another OrderedCounts' counts (its `data()`). */
+  merge(data: Map<string, { n: number; first: number }>): void {
+    for (const [key, o] of data) {
+      const c = this.counts.get(key);
+      if (!c) this.counts.set(key, { ...o });
+      else {
+        c.n += o.n;
+        if (o.first < c.first) c.first = o.first;
+      }
     }
   }
 

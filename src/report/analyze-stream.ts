@@ -13,7 +13,7 @@
 import type { AnalysisSummary } from '../handshake/summary.js';
 import type { CaptureInfo } from '../handshake/analyze.js';
 import { captureOfOrder, outputOrder } from '../tcp/collect.js';
-import { GroupBuilder, type GroupKey, type Grouping } from '../handshake/groups.js';
+import { GroupBuilder, type GroupData, type GroupKey, type Grouping } from '../handshake/groups.js';
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from '../handshake/serverlog-join.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
@@ -22,7 +22,7 @@ import { connectionJsonText, renderAnalysisJsonStream } from './json.js';
 import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
 import { Redactor, type RedactionSource } from './redact.js';
 import { tableInPieces } from './plain-table.js';
-import { Spill } from './spill.js';
+import { Spill, type SpillData } from './spill.js';
 import { htmlRow, htmlSection, renderAnalysisHtmlPieces } from './html.js';
 
 export interface StreamOutputOptions {
@@ -65,8 +65,21 @@ interface JoinStub {
 /** Separates the parts of an entry: JSON text never holds a raw U+0001. */
 const SEP = '\u0001';
 
+/**
+ * What a StreamOutput filled in another thread (report/analyze-lanes.ts) hands over for the run's StreamOutput to
+ * `merge`: its entries on disk, its counters, and what `--by`, `--log` and `--connection` keep.
+ */
+export interface StreamOutputPart {
+  spill: SpillData;
+  listed: number;
+  shown: number;
+  group: GroupData | null;
+  stubs: Map<number, JoinStub>;
+  picked: { report: ConnectionReport; order: number } | null;
+}
+
 export class StreamOutput {
-  private readonly spill = new Spill();
+  private readonly spill: Spill;
   /** Per entry: its output order and its index in the spill. */
   private readonly layout: TextLayout;
   private readonly group: GroupBuilder | null;
@@ -80,7 +93,12 @@ export class StreamOutput {
   /** `--log`: the client addresses only the log names, learned for `--redact` after the connections'. */
   private logSources: RedactionSource[] = [];
 
-  constructor(private readonly opts: StreamOutputOptions) {
+  /** `spillInto`: a file made by Spill.file in the thread that will `merge` this output's `part()` (see Spill). */
+  constructor(
+    readonly opts: StreamOutputOptions,
+    spillInto?: number | null,
+  ) {
+    this.spill = new Spill(spillInto);
     this.layout = textLayout(opts.log === true, opts.text);
     this.group = opts.by ? new GroupBuilder(opts.by) : null;
     this.many = opts.files.length > 1;
@@ -117,6 +135,25 @@ export class StreamOutput {
     }
     if (!shown && !source) return;
     this.keep(order, `${source}${SEP}${shown ? 1 : 0}${SEP}${payload}`);
+  }
+
+  /** What was added, for the run's StreamOutput in another thread to `merge` (this one is done with). */
+  part(): StreamOutputPart {
+    return { spill: this.spill.data(), listed: this.listed, shown: this.shown, group: this.group?.data() ?? null, stubs: this.stubs, picked: this.picked };
+  }
+
+  /**
+   * Take what another StreamOutput with the same options was given (its `part()`), as if its reports had been
+   * added here after the ones already added. Its Markdown entries may hold the details of the first connection
+   * it showed, which render uses only when that is the one connection shown in all.
+   */
+  merge(part: StreamOutputPart): void {
+    this.spill.adopt(part.spill);
+    this.listed += part.listed;
+    this.shown += part.shown;
+    if (part.group) this.group?.merge(part.group);
+    for (const [order, stub] of part.stubs) this.stubs.set(order, stub);
+    if (part.picked && (!this.picked || part.picked.order < this.picked.order)) this.picked = part.picked;
   }
 
   /** The `2#` of `2#5`: the first capture of that name (as renderAnalysisText numbers a file given twice). */

@@ -3,56 +3,100 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
+ * What a Spill filled in another thread hands over (`data`) for this thread's Spill to take (`adopt`): the file it
+ * wrote into (made here by `Spill.file`, so that it outlives the worker thread: Node closes the files a worker
+ * opened when the worker ends), or its strings where no file could be made, and where each entry is.
+ */
+export interface SpillData {
+  fd: number | null;
+  memory: string[] | null;
+  offsets: number[];
+  lengths: number[];
+  orders: number[];
+}
+
+/** Where entries are kept: a file, or (no temporary file could be made) the strings themselves. */
+type Store = { fd: number; owned: boolean } | { memory: string[] };
+
+/**
  * Strings put aside until their turn comes, on disk: `analyze` writes a connection's part of the report as the
  * connection closes, but the report's order (capture lines first, connections by number) is known only at the
- * end. A temporary file holds the text; memory keeps 16 bytes per entry. Where no temporary file can be made,
- * the strings stay in memory.
+ * end. A temporary file holds the text; memory keeps about 20 bytes per entry. Where no temporary file can be
+ * made, the strings stay in memory. Entries another thread put aside can be taken over (`adopt`): they are read
+ * from its file, in order with the rest.
  */
 export class Spill {
-  private fd: number | null = null;
-  private dir: string | null = null;
-  private readonly memory: string[] | null = null;
+  /** Store 0 is where `add` writes; adopted ones follow. */
+  private readonly stores: Store[];
   private buffer = Buffer.allocUnsafe(1 << 20);
   private buffered = 0;
-  /** Bytes written to the file (and in the buffer). */
+  /** Bytes written to store 0 (the buffer's included). */
   private size = 0;
+  /** Per entry: its store, its offset in it (index for strings), its length in bytes, its place in the output. */
+  private readonly storeOf: number[] = [];
   private readonly offsets: number[] = [];
   private readonly lengths: number[] = [];
-  /** Each entry's place in the output (`add`'s `order`). */
   private readonly orders: number[] = [];
 
-  constructor() {
-    try {
-      this.dir = mkdtempSync(join(tmpdir(), 'tlsdissect-'));
-      this.fd = openSync(join(this.dir, 'report.tmp'), 'w+');
-    } catch {
-      this.close();
-      this.memory = [];
+  /**
+   * `into`: a file made by `Spill.file` in another thread, which that thread will adopt and close (this Spill
+   * writes into it and never closes it); null: its strings stay in memory.
+   */
+  constructor(into?: number | null) {
+    if (into !== undefined) {
+      this.stores = [into === null ? { memory: [] } : { fd: into, owned: false }];
       return;
     }
-    // Gone from the directory at once where the system allows it (the open file lives on until it is closed, or
-    // the process ends however it ends: `| head`, Ctrl-C); elsewhere at exit.
+    const fd = Spill.file();
+    this.stores = [fd === null ? { memory: [] } : { fd, owned: true }];
+  }
+
+  /**
+   * A temporary file, already gone from its directory where the system allows it (the open file lives on until
+   * it is closed, or the process ends however it ends: `| head`, Ctrl-C); elsewhere removed at exit. Null when
+   * none can be made.
+   */
+  static file(): number | null {
+    let dir: string;
     try {
-      rmSync(this.dir, { recursive: true, force: true });
-      this.dir = null;
+      dir = mkdtempSync(join(tmpdir(), 'tlsdissect-'));
     } catch {
-      process.once('exit', this.removeDir);
+      return null;
+    }
+    const remove = (): void => rmSync(dir, { recursive: true, force: true });
+    try {
+      const fd = openSync(join(dir, 'report.tmp'), 'w+');
+      try {
+        remove();
+      } catch {
+        process.once('exit', remove);
+      }
+      return fd;
+    } catch {
+      remove();
+      return null;
     }
   }
 
-  private readonly removeDir = (): void => {
-    if (this.dir !== null) rmSync(this.dir, { recursive: true, force: true });
-    this.dir = null;
-  };
+  /** Let go of a file from `Spill.file` (with what another thread put aside in it) without taking it. */
+  static discard(fd: number | null): void {
+    if (fd !== null) closeSync(fd);
+  }
 
   get count(): number {
-    return this.memory ? this.memory.length : this.offsets.length;
+    return this.orders.length;
   }
 
   /** Put `text` aside, to come at `order` in the output (`inOrder`); returns its index. */
   add(text: string, order: number): number {
+    const store = this.stores[0]!;
     this.orders.push(order);
-    if (this.memory) return this.memory.push(text) - 1;
+    this.storeOf.push(0);
+    if ('memory' in store) {
+      this.offsets.push(store.memory.push(text) - 1);
+      this.lengths.push(0);
+      return this.orders.length - 1;
+    }
     const bytes = Buffer.byteLength(text);
     if (this.buffered + bytes > this.buffer.length) this.flush();
     if (bytes > this.buffer.length) {
@@ -64,7 +108,31 @@ export class Spill {
     this.offsets.push(this.size);
     this.lengths.push(bytes);
     this.size += bytes;
-    return this.offsets.length - 1;
+    return this.orders.length - 1;
+  }
+
+  /** What was added here, for another thread's Spill to `adopt` (everything written out first). */
+  data(): SpillData {
+    this.flush();
+    const store = this.stores[0]!;
+    return {
+      fd: 'fd' in store ? store.fd : null,
+      memory: 'memory' in store ? store.memory : null,
+      offsets: this.offsets,
+      lengths: this.lengths,
+      orders: this.orders,
+    };
+  }
+
+  /** Take over the entries another thread put aside (its `data()`); their file is closed with this Spill. */
+  adopt(data: SpillData): void {
+    const index = this.stores.push(data.fd !== null ? { fd: data.fd, owned: true } : { memory: data.memory ?? [] }) - 1;
+    for (let i = 0; i < data.orders.length; i++) {
+      this.storeOf.push(index);
+      this.offsets.push(data.offsets[i]!);
+      this.lengths.push(data.lengths[i]!);
+      this.orders.push(data.orders[i]!);
+    }
   }
 
   /** The entries' indexes sorted by their order. */
@@ -79,25 +147,27 @@ export class Spill {
 
   /** The text put aside as entry `index`. */
   get(index: number): string {
-    if (this.memory) return this.memory[index]!;
+    const store = this.stores[this.storeOf[index]!]!;
+    if ('memory' in store) return store.memory[this.offsets[index]!]!;
     this.flush();
     const length = this.lengths[index]!;
     const into = length <= this.buffer.length ? this.buffer : Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
-      const n = readSync(this.fd!, into, done, length - done, this.offsets[index]! + done);
+      const n = readSync(store.fd, into, done, length - done, this.offsets[index]! + done);
       if (n === 0) throw new Error('the temporary report file is shorter than what was written to it');
       done += n;
     }
     return into.toString('utf8', 0, length);
   }
 
-  /** Remove the temporary file. */
+  /** Close the temporary files this Spill owns (a file is removed once closed). */
   close(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-    this.removeDir();
-    process.off('exit', this.removeDir);
+    this.flush();
+    for (const store of this.stores) {
+      if ('fd' in store && store.owned && store.fd >= 0) closeSync(store.fd);
+    }
+    this.stores.length = 0;
   }
 
   private flush(): void {
@@ -107,7 +177,9 @@ export class Spill {
   }
 
   private writeAll(bytes: Buffer): void {
+    const store = this.stores[0]!;
+    if (!('fd' in store)) return;
     let done = 0;
-    while (done < bytes.length) done += writeSync(this.fd!, bytes, done, bytes.length - done);
+    while (done < bytes.length) done += writeSync(store.fd, bytes, done, bytes.length - done);
   }
 }

@@ -12,7 +12,8 @@ import { generate, pcapOf, type GeneratedConnection } from '../../bench/generate
 import { analyzeCapture, analyzeCaptures } from '../../src/handshake/analyze.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { renderAnalysisText } from '../../src/report/analyze-text.js';
-import { renderAnalysisJson } from '../../src/report/json.js';
+import { StreamOutput } from '../../src/report/analyze-stream.js';
+import { analyzeIntoOutput } from '../../src/report/analyze-lanes.js';
 import { collectStreams } from '../../src/tcp/collect.js';
 
 let dir: string;
@@ -84,20 +85,30 @@ describe('a generated capture of many replayed handshakes', () => {
 });
 
 describe('analyze with several captures', () => {
+  async function output(files: string[], format: 'text' | 'json', workers: number, maxConnections?: number): Promise<string> {
+    const out = new StreamOutput({ format, files });
+    try {
+      const { captures, summary } = await analyzeIntoOutput(files, maxConnections === undefined ? {} : { maxConnections }, out, workers);
+      return [...out.render(captures, summary)].join('');
+    } finally {
+      out.close();
+    }
+  }
+
   it('gives in worker threads what it gives one capture after the other', async () => {
     const files = [mixed, join(dir, 'alone-1.pcap'), join(dir, 'alone-2.pcap'), join(dir, 'alone-3.pcap'), join(dir, 'missing.pcap')];
-    const sequential = await analyzeCaptures(files, { workers: 1 });
-    const parallel = await analyzeCaptures(files, { workers: 3 });
-    expect(parallel).toEqual(sequential);
-    expect(renderAnalysisJson(parallel)).toBe(renderAnalysisJson(sequential));
-    expect(renderAnalysisText(parallel)).toBe(renderAnalysisText(sequential));
+    for (const format of ['text', 'json'] as const) {
+      const sequential = await output(files, format, 1);
+      expect(await output(files, format, 3)).toBe(sequential);
+    }
+    // And that is the whole analysis of before.
+    expect(await output(files, 'text', 3)).toBe(renderAnalysisText(await analyzeCaptures(files)));
   });
 
   it('applies the cap on listed connections over the captures in the order given', async () => {
     const files = [join(dir, 'alone-1.pcap'), mixed, join(dir, 'alone-2.pcap')];
-    const sequential = await analyzeCaptures(files, { workers: 1, maxConnections: 30 });
-    const parallel = await analyzeCaptures(files, { workers: 2, maxConnections: 30 });
-    expect(parallel).toEqual(sequential);
-    expect(parallel.connections.length).toBe(30);
+    const sequential = await output(files, 'json', 1, 30);
+    expect(await output(files, 'json', 2, 30)).toBe(sequential);
+    expect((JSON.parse(sequential) as { connections: unknown[] }).connections.length).toBe(30);
   });
 });

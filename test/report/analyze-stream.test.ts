@@ -41,7 +41,7 @@ function whole(result: AnalysisResult, o: Omit<StreamOutputOptions, 'files'>): s
 
 async function streamed(files: string[], o: Omit<StreamOutputOptions, 'files'>, logs: string[] = []): Promise<string> {
   const out = new StreamOutput({ ...o, files, log: logs.length > 0 });
-  const { captures, summary } = await analyzeCapturesTo(files, { workers: 1 }, (r, k) => out.add(r, k));
+  const { captures, summary } = await analyzeCapturesTo(files, {}, (r, k) => out.add(r, k));
   if (logs.length > 0) await out.joinLogs(captures, summary, logs, {});
   return [...out.render(captures, summary)].join('');
 }
@@ -68,18 +68,18 @@ describe('streamed analyze output', () => {
     expect(CAPTURES.length).toBeGreaterThan(20);
     for (const name of CAPTURES) {
       const files = [capture(name)];
-      const result = await analyzeCaptures(files, { workers: 1 });
+      const result = await analyzeCaptures(files);
       for (const v of VARIANTS) expect(await streamed(files, v), `${name} ${JSON.stringify(v)}`).toBe(whole(result, v));
     }
   });
 
   it('numbers and orders several captures as before (2#1), with a cap on listed connections', async () => {
     const files = [capture('abort-then-retry.pcap'), capture('tls1.2-broken-ccs.pcap'), capture('abort-then-retry.pcap')];
-    const result = await analyzeCaptures(files, { workers: 1 });
+    const result = await analyzeCaptures(files);
     for (const v of VARIANTS) expect(await streamed(files, v), JSON.stringify(v)).toBe(whole(result, v));
-    const capped = await analyzeCaptures(files, { workers: 1, maxConnections: 3 });
+    const capped = await analyzeCaptures(files, { maxConnections: 3 });
     const out = new StreamOutput({ format: 'json', files });
-    const run = await analyzeCapturesTo(files, { workers: 1, maxConnections: 3 }, (r, k) => out.add(r, k));
+    const run = await analyzeCapturesTo(files, { maxConnections: 3 }, (r, k) => out.add(r, k));
     expect([...out.render(run.captures, run.summary)].join('')).toBe(whole(capped, { format: 'json' }));
   });
 });
@@ -102,7 +102,7 @@ describe('streamed analyze output with the server log (--log)', () => {
       for (const v of LOG_VARIANTS) {
         const files = [capture(name)];
         // The join changes the reports: a fresh analysis for each variant.
-        const result = await analyzeCaptures(files, { workers: 1 });
+        const result = await analyzeCaptures(files);
         await joinServerLogs(result, LOGS);
         const want = whole(result, v);
         expect(want).toContain(v.format === 'json' ? '"log"' : 'server log');
@@ -116,11 +116,11 @@ describe('one connection (--connection) with the server log', () => {
   it('is the report the whole analysis gives after the join, with its log lines', async () => {
     const LOGS = [join(ROOT, 'captures/server-postfix.log')];
     const files = [capture('abort-after-shd.pcap')];
-    const result = await analyzeCaptures(files, { workers: 1 });
+    const result = await analyzeCaptures(files);
     await joinServerLogs(result, LOGS);
     for (const id of [1, 5]) {
       const out = new StreamOutput({ format: 'json', files, connection: { capture: 0, id }, log: true });
-      const run = await analyzeCapturesTo(files, { workers: 1 }, (r, k) => out.add(r, k));
+      const run = await analyzeCapturesTo(files, {}, (r, k) => out.add(r, k));
       await out.joinLogs(run.captures, run.summary, LOGS, {});
       const picked = out.pickedReport(run.summary);
       const want = result.connections.find((c) => c.id === id)!;

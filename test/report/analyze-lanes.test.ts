@@ -1,0 +1,85 @@
+/**
+ * `analyze` over several captures at once (src/report/analyze-lanes.ts): the captures after the first are
+ * analyzed in worker threads (or in this thread once it is free), each into a StreamOutput of its own whose
+ * entries, summary counters and `--by`/`--log`/`--connection` state are merged in capture order. The output must
+ * be the one of analyzing the captures one after the other, byte for byte, in every format and option.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { GroupKey } from '../../src/handshake/groups.js';
+import { StreamOutput, type StreamOutputOptions } from '../../src/report/analyze-stream.js';
+import { analyzeIntoOutput } from '../../src/report/analyze-lanes.js';
+import type { AnalyzeOptions } from '../../src/handshake/analyze.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const capture = (name: string) => join(ROOT, 'captures', name);
+const LOGS = [capture('server-postfix.log'), capture('server-dovecot.log')];
+
+async function run(files: string[], o: Omit<StreamOutputOptions, 'files'>, workers: number, options: AnalyzeOptions = {}, logs: string[] = []) {
+  const out = new StreamOutput({ ...o, files, log: logs.length > 0 });
+  try {
+    const { captures, summary } = await analyzeIntoOutput(files, options, out, workers);
+    if (logs.length > 0) await out.joinLogs(captures, summary, logs, {});
+    if (o.connection) return JSON.stringify(out.pickedReport(summary));
+    return [...out.render(captures, summary)].join('');
+  } finally {
+    out.close();
+  }
+}
+
+const VARIANTS: Omit<StreamOutputOptions, 'files'>[] = [
+  { format: 'text' },
+  { format: 'json' },
+  { format: 'markdown' },
+  { format: 'html' },
+  { format: 'text', failed: true },
+  { format: 'markdown', failed: true },
+  { format: 'json', redact: true },
+  { format: 'markdown', redact: true, failed: true },
+  { format: 'text', by: 'client' as GroupKey },
+  { format: 'json', by: 'server' as GroupKey, redact: true },
+];
+
+// Captures of several shapes, one given twice, one missing (its damage is in the capture lines).
+const FILES = ['abort-then-retry.pcap', 'cert-reject.pcap', 'good-993-imaps.pcap', 'abort-then-retry.pcap', 'tls1.2-broken-ccs.pcap', 'no-such-file.pcap'].map(capture);
+
+describe('analyze over several captures at once', () => {
+  it('gives what one capture after the other gives, in every format', async () => {
+    for (const v of VARIANTS) {
+      const one = await run(FILES, v, 1);
+      expect(one.length).toBeGreaterThan(0);
+      expect(await run(FILES, v, 3), JSON.stringify(v)).toBe(one);
+      expect(await run(FILES, v, 2), JSON.stringify(v)).toBe(one);
+    }
+  });
+
+  it('joins the server log the same way (--log)', async () => {
+    for (const v of [{ format: 'text' }, { format: 'json', redact: true }, { format: 'markdown', failed: true }] as const) {
+      const one = await run(FILES, v, 1, {}, LOGS);
+      expect(one).toMatch(v.format === 'json' ? /"log"/ : /server log/);
+      expect(await run(FILES, v, 3, {}, LOGS), JSON.stringify(v)).toBe(one);
+    }
+  });
+
+  it('picks the same connection (--connection 2#3) from a capture analyzed in a worker', async () => {
+    const one = await run(FILES, { format: 'json', connection: { capture: 1, id: 3 } }, 1);
+    expect(JSON.parse(one)).toMatchObject({ id: 3 });
+    expect(await run(FILES, { format: 'json', connection: { capture: 1, id: 3 } }, 3)).toBe(one);
+  });
+
+  it('shows the story of the one connection shown when it comes from a worker', async () => {
+    // The first capture holds no TCP, the second one connection that completed: Markdown tells the story of a
+    // connection that did not fail only when it is the one shown.
+    const files = [capture('bigendian.pcap'), capture('imap-starttls.pcap')];
+    const one = await run(files, { format: 'markdown' }, 1);
+    expect(one).toContain('</details>');
+    expect(await run(files, { format: 'markdown' }, 2)).toBe(one);
+  });
+
+  it('applies the cap on listed connections in the order the captures were given', async () => {
+    for (const cap of [0, 3, 5, 7]) {
+      const one = await run(FILES, { format: 'json' }, 1, { maxConnections: cap });
+      expect(await run(FILES, { format: 'json' }, 3, { maxConnections: cap }), `cap ${cap}`).toBe(one);
+    }
+  });
+});

@@ -49,13 +49,7 @@ function shared<T extends { random: string; sessionId: string }>(remembered: Rem
 
 /** The two hellos say the same, field for field (decoded extension values included), but for random and session id. */
 function sameButRandomAndSession(a: object, b: object): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    if (k === 'random' || k === 'sessionId') continue;
-    if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
+  return sameObject(a as Record<string, unknown>, b as Record<string, unknown>, true);
 }
 
 /** Equality of JSON-like values as the parsers make them: numbers, strings, booleans, arrays, plain objects, bytes. */
@@ -71,8 +65,20 @@ function same(a: unknown, b: unknown): boolean {
   if (a instanceof Uint8Array || b instanceof Uint8Array) {
     return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0;
   }
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
+  return sameObject(a as Record<string, unknown>, b as Record<string, unknown>, false);
+}
+
+/**
+ * Plain objects with the same keys and equal values (`for … in`, not Object.keys: this runs for every hello, and
+ * the key arrays were most of what it allocated). The parsers' objects inherit no enumerable keys.
+ */
+function sameObject(a: Record<string, unknown>, b: Record<string, unknown>, butRandomAndSession: boolean): boolean {
+  let keys = 0;
+  for (const k in a) {
+    keys++;
+    if (butRandomAndSession && (k === 'random' || k === 'sessionId')) continue;
+    if (!same(a[k], b[k])) return false;
+  }
+  for (const _ in b) keys--;
+  return keys === 0;
 }

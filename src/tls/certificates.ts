@@ -193,8 +193,8 @@ function attemptOr<T>(f: () => T, fallback: T): T {
 /** node:crypto's one-shot hash (Node ≥ 20.12): no Hash object per certificate. */
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
 
-/** SHA-256 of `der` in hex (also the key the decoder shares repeated certificate chains by). */
-export function sha256Hex(der: Buffer): string {
+/** SHA-256 of `der` in hex. */
+function sha256Hex(der: Buffer): string {
   return oneShotHash ? oneShotHash('sha256', der, 'hex') : createHash('sha256').update(der).digest('hex');
 }
 

@@ -1,6 +1,5 @@
 import type { PerSide, Side } from '../tcp/types.js';
 import { ownedCopy } from '../capture/bytes.js';
-import { sha256Hex } from './certificates.js';
 import type { CertificateMessage, ServerHello, TlsEvent, TlsRecordInfo } from './types.js';
 import {
   parseAlert,
@@ -753,17 +752,22 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
 /**
  * A server sends the same chain to every client, so thousands of open connections would each keep a copy
  * of the same few kilobytes until they close: an identical Certificate body seen before is shared instead.
- * Bounded, and only for bodies of a real chain's size.
+ * Found by a cheap key (its length and its last bytes, which hold the signatures), then compared in full; two
+ * different bodies with the same key are not shared. Bounded, and only for bodies of a real chain's size.
  */
-const certificateBodies = new Map<string, Buffer>();
+const certificateBodies = new Map<number, Buffer>();
 const CERTIFICATE_BODIES = 64;
 const MAX_SHARED_CERTIFICATE_BODY = 64 * 1024;
+/** Bytes from the end of a body that go into its key. */
+const KEYED_TAIL = 64;
 
-function sharedCertificateBody(body: Buffer): Buffer {
+export function sharedCertificateBody(body: Buffer): Buffer {
   if (body.length > MAX_SHARED_CERTIFICATE_BODY) return body;
-  const key = sha256Hex(body);
+  let key = Math.imul(body.length, 0x9e3779b1);
+  for (let i = Math.max(0, body.length - KEYED_TAIL); i < body.length; i++) key = Math.imul(key ^ body[i]!, 0x01000193);
+  key >>>= 0;
   const seen = certificateBodies.get(key);
-  if (seen) return seen;
+  if (seen) return seen.equals(body) ? seen : body;
   if (certificateBodies.size >= CERTIFICATE_BODIES) certificateBodies.clear();
   certificateBodies.set(key, body);
   return body;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { sharedCertificateBody } from '../../src/tls/decoder.js';
 import type { TlsEvent } from '../../src/tls/types.js';
 
 const capture = (name: string) => new URL(`../../captures/${name}`, import.meta.url).pathname;
@@ -19,5 +20,28 @@ describe('the same certificate chain in many connections', () => {
       // Views into one shared message body, not a copy per connection.
       chain.forEach((der, i) => expect(der.buffer).toBe(first![i]!.buffer));
     }
+  });
+});
+
+describe('sharedCertificateBody', () => {
+  const body = (head: number, length = 3000) => {
+    const b = Buffer.alloc(length, 0x5a);
+    b[0] = head;
+    return b;
+  };
+
+  it('gives the body seen before for the same bytes', () => {
+    const first = body(1);
+    expect(sharedCertificateBody(first)).toBe(first);
+    expect(sharedCertificateBody(body(1))).toBe(first);
+  });
+
+  it('never gives another body that only shares its length and its last bytes (the key)', () => {
+    const first = body(2);
+    expect(sharedCertificateBody(first)).toBe(first);
+    const other = body(3);
+    const got = sharedCertificateBody(other);
+    expect(got).toBe(other);
+    expect(got.equals(first)).toBe(false);
   });
 });

@@ -53,10 +53,13 @@ program
   .option('--log-tz <zone>', 'zone of log times that carry none: UTC, local, +01:00, Europe/Berlin (default: estimated from lines naming a captured client and port)')
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
-  .action(async (captures: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string }) => {
+  .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per core; 1: one after the other)')
+  .action(async (captures: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
     const ports = parsePorts(opts.port);
     const maxConnections = opts.maxConnections !== undefined ? Number(opts.maxConnections) : undefined;
     if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 0)) throw new UsageError(`--max-connections ${opts.maxConnections}: not a whole number`);
+    const jobs = opts.jobs !== undefined ? Number(opts.jobs) : undefined;
+    if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs ${opts.jobs}: not a whole number of 1 or more`);
     if (opts.by && (opts.connection !== undefined || opts.format === 'html')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html');
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
     const logOpts = opts as unknown as LogCliOptions;
@@ -65,7 +68,7 @@ program
     // keeps the whole analysis.
     const logJoin = logJoinOptions(logOpts);
     if (!(opts.connection !== undefined && opts.format === 'html')) {
-      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections }, logJoin ? { files: logOpts.log, options: logJoin } : null);
+      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs);
       return;
     }
     const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections });
@@ -143,7 +146,7 @@ interface AnalyzeCliOptions {
 }
 
 /** `analyze` in text, JSON or Markdown, without keeping the reports (the output is the same as renderAnalysis*). */
-async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options: AnalyzeOptions, log: { files: string[]; options: LogJoinOptions } | null): Promise<void> {
+async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options: AnalyzeOptions, log: { files: string[]; options: LogJoinOptions } | null, jobs: number | undefined): Promise<void> {
   const want = opts.connection !== undefined ? connectionArgument(opts.connection) : undefined;
   const output = new StreamOutput({
     format: opts.format as 'text' | 'json' | 'markdown' | 'html',
@@ -156,7 +159,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
     text: { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true },
   });
   try {
-    const { captures, summary } = await analyzeIntoOutput(files, options, output);
+    const { captures, summary } = await analyzeIntoOutput(files, options, output, jobs);
     if (log) await output.joinLogs(captures, summary, log.files, log.options);
     reportDamage(captures);
     if (want) {

@@ -73,6 +73,7 @@ export interface StreamOutputPart {
   spill: SpillData;
   listed: number;
   shown: number;
+  widestNumber: number;
   group: GroupData | null;
   stubs: Map<number, JoinStub>;
   picked: { report: ConnectionReport; order: number } | null;
@@ -84,6 +85,8 @@ export class StreamOutput {
   private readonly layout: TextLayout;
   private readonly group: GroupBuilder | null;
   private readonly many: boolean;
+  /** The longest connection number shown (`6933`, `2#17`), in characters: the text table's `#` column fits it. */
+  private widestNumber = 0;
   /** Connections listed (all, whatever `--failed`) and shown. */
   listed = 0;
   private shown = 0;
@@ -132,6 +135,8 @@ export class StreamOutput {
         payload = `${JSON.stringify(markdownRow(report))}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${detail}`;
       } else if (!this.group) payload = JSON.stringify(textRow(report, this.layout, this.many ? this.captureLabel(report) : null));
       this.shown++;
+      const number = (this.many ? String(this.captureLabel(report)).length + 1 : 0) + String(report.id).length;
+      if (number > this.widestNumber) this.widestNumber = number;
     }
     if (!shown && !source) return;
     this.keep(order, `${source}${SEP}${shown ? 1 : 0}${SEP}${payload}`);
@@ -139,7 +144,7 @@ export class StreamOutput {
 
   /** What was added, for the run's StreamOutput in another thread to `merge` (this one is done with). */
   part(): StreamOutputPart {
-    return { spill: this.spill.data(), listed: this.listed, shown: this.shown, group: this.group?.data() ?? null, stubs: this.stubs, picked: this.picked };
+    return { spill: this.spill.data(), listed: this.listed, shown: this.shown, widestNumber: this.widestNumber, group: this.group?.data() ?? null, stubs: this.stubs, picked: this.picked };
   }
 
   /**
@@ -151,6 +156,7 @@ export class StreamOutput {
     this.spill.adopt(part.spill);
     this.listed += part.listed;
     this.shown += part.shown;
+    this.widestNumber = Math.max(this.widestNumber, part.widestNumber);
     if (part.group) this.group?.merge(part.group);
     for (const [order, stub] of part.stubs) this.stubs.set(order, stub);
     if (part.picked && (!this.picked || part.picked.order < this.picked.order)) this.picked = part.picked;
@@ -243,7 +249,7 @@ export class StreamOutput {
       yield textHead(captures, this.shown === 0).join('\n') + '\n';
       if (this.shown === 0) return;
       const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string[]);
-      yield* tablePieces(this.layout, rows);
+      yield* tablePieces(textLayout(log, this.opts.text, this.widestNumber), rows);
       yield '\n\n' + renderSummaryText({ summary }) + '\n';
     } finally {
       this.spill.close();

@@ -30,12 +30,12 @@ function outcomeCell(r: ConnectionReport, color: boolean): string {
 
 /** The `analyze` table: one row per connection, then the summary. */
 export function renderAnalysisText(result: AnalysisResult, opts: TextOptions = {}): string {
-  const layout = textLayout(result.summary.log !== undefined, opts);
+  const withLog = result.summary.log !== undefined;
   const many = result.captures.length > 1;
-  const rows = result.connections.map((r) => textRow(r, layout, many ? captureIndex(result, r) : null));
+  const rows = result.connections.map((r) => textRow(r, textLayout(withLog, opts), many ? captureIndex(result, r) : null));
   const out = [...textHead(result.captures, rows.length === 0)];
   if (rows.length === 0) return out.join('\n') + '\n';
-  out.push(renderTextTable(layout, rows));
+  out.push(renderTextTable(textLayout(withLog, opts, Math.max(...rows.map((row) => row[0]!.length))), rows));
   out.push('');
   out.push(renderSummaryText(result));
   return out.join('\n') + '\n';
@@ -49,9 +49,13 @@ export interface TextLayout {
   color: boolean;
 }
 
-export function textLayout(withLog: boolean, opts: TextOptions = {}): TextLayout {
+/**
+ * `widestNumber`: the longest connection number the table shows (`6933`, `2#17`), in characters: the `#` column
+ * is made wide enough for it, as the number is what `--connection` takes.
+ */
+export function textLayout(withLog: boolean, opts: TextOptions = {}, widestNumber = 0): TextLayout {
   const width = Math.max(100, opts.width ?? 160);
-  const fixed = [4, 23, 19, 21, 9, 26, 22, 10, 20, ...(withLog ? [LOG_COLUMN_WIDTH] : [])];
+  const fixed = [Math.max(4, widestNumber + 2), 23, 19, 21, 9, 26, 22, 10, 20, ...(withLog ? [LOG_COLUMN_WIDTH] : [])];
   const diagnosisWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - fixed.length - 2);
   const head = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', ...(withLog ? ['log'] : []), 'diagnosis'];
   return { head, colWidths: [...fixed, diagnosisWidth], withLog, color: opts.color ?? false };

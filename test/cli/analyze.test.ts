@@ -13,6 +13,14 @@ describe('tlsdissect analyze (the README commands)', () => {
     expect(r.stdout).toContain('2 connections: 1 complete, 1 failed');
   });
 
+  it('shows every connection number whole, as --connection takes it (334 connections; several captures: 2#7)', () => {
+    const many = runCli(['analyze', 'captures/tls2.pcap']);
+    expect(many.stdout).toMatch(/^│ 334 +│ /m);
+    expect(many.stdout).not.toMatch(/^│ \d+… /m);
+    const two = runCli(['analyze', 'captures/abort-then-retry.pcap', 'captures/cert-reject.pcap']);
+    expect(two.stdout).toMatch(/^│ 2#7 +│ /m);
+  });
+
   it('writes the JSON contract the README documents', () => {
     const r = runCli(['analyze', 'captures/abort-after-shd.pcap', '--format', 'json']);
     expect(r.status).toBe(0);

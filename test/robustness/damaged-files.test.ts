@@ -282,6 +282,17 @@ describe('caps through the CLI', () => {
     expectOneLine(r, 'tlsdissect: --max-connections lots: not a whole number');
     expect(r.status).toBe(2);
   });
+
+  it('--jobs: the same report whatever the number of captures analyzed at once; it must be 1 or more', () => {
+    const files = [capture('abort-then-retry.pcap'), capture('cert-reject.pcap'), capture('good-993-imaps.pcap')];
+    const one = runCli(['analyze', ...files, '--jobs', '1']);
+    expect(one.status).toBe(EXIT_OK);
+    expect(one.stdout).toContain('3#');
+    expect(runCli(['analyze', ...files, '--jobs', '3']).stdout).toBe(one.stdout);
+    const r = runCli(['analyze', ...files, '--jobs', '0']);
+    expectOneLine(r, 'tlsdissect: --jobs 0: not a whole number of 1 or more');
+    expect(r.status).toBe(2);
+  });
 });
 
 describe('writing the report fails', () => {

@@ -291,16 +291,16 @@ export interface CapturePart {
 }
 
 /**
- * One capture analyzed with the summary of its listed connections built as they come (what a lane does): each
- * report goes to `sink` too, with the capture's place in the run.
+ * One capture analyzed with the summary of its listed connections added to `summary` as they come (what a lane
+ * does, into a summary of its own): each report goes to `sink` too, with the capture's place in the run.
  */
 export async function analyzeCaptureSummarized(
   file: string,
   captureIndex: number,
   options: AnalyzeOptions,
   sink: (report: ConnectionReport, captureIndex: number) => void,
+  summary: SummaryBuilder = new SummaryBuilder(),
 ): Promise<{ info: CaptureInfo; summary: SummaryBuilder; listed: number }> {
-  const summary = new SummaryBuilder();
   let listed = 0;
   const { info } = await analyzeCapture(file, options, (report) => {
     listed++;
@@ -328,8 +328,7 @@ export async function analyzeCapturesTo(
   let listed = 0;
   // The cap on listed connections is for the whole run: each capture gets what the previous ones left.
   const here = async (k: number): Promise<void> => {
-    const done = await analyzeCaptureSummarized(files[k]!, k, { ...options, maxConnections: Math.max(0, cap - listed) }, sink);
-    summary.merge(done.summary.data());
+    const done = await analyzeCaptureSummarized(files[k]!, k, { ...options, maxConnections: Math.max(0, cap - listed) }, sink, summary);
     listed += done.listed;
     captures.push(done.info);
   };

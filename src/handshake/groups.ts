@@ -144,6 +144,11 @@ export class GroupBuilder {
     }
   }
 
+  /** Each group's counts, by value. */
+  get counts(): ReadonlyMap<string, Counts> {
+    return this.groups;
+  }
+
   /** What was added, as plain data for another thread's GroupBuilder to `merge` (a structured clone of it). */
   data(): GroupData {
     return { groups: this.groups, added: this.added };
@@ -297,31 +302,50 @@ export class NotableGroupsBuilder {
   }
 
   result(): NotableGroup[] {
-    return notableFrom(this.failed, this.completed, (by) => this.builders[SUMMARY_KEYS.indexOf(by)]!.result());
+    return notableFrom(this.failed, this.completed, (by) => this.builders[SUMMARY_KEYS.indexOf(by)]!.counts);
   }
 }
 
-function notableFrom(failed: number, completed: number, grouped: (by: GroupKey) => Grouping): NotableGroup[] {
+/** A group's counts, as the notable-groups test reads them. */
+type Counts = Pick<GroupAcc, 'connections' | 'completed' | 'failed'>;
+
+function notableFrom(failed: number, completed: number, groups: (by: GroupKey) => ReadonlyMap<string, Counts>): NotableGroup[] {
   const decidedAll = failed + completed;
   if (failed === 0 || completed === 0 || decidedAll < 2 * MIN_GROUP_CONNECTIONS) return [];
   const lf = logFactorials(decidedAll);
   const found: NotableGroup[] = [];
+  const judgeable = (g: Counts) => {
+    const decided = g.failed + g.completed;
+    return decided >= MIN_GROUP_CONNECTIONS && decidedAll - decided >= MIN_GROUP_CONNECTIONS;
+  };
   for (const by of SUMMARY_KEYS) {
+    // Straight from the counts, without drawing up the grouping: for every client address of a large capture
+    // that is tens of thousands of groups made, sorted and dropped, only to look at a few.
+    const all = groups(by);
+    let judged = 0;
+    for (const g of all.values()) if (judgeable(g)) judged++;
     let best: NotableGroup | null = null;
-    const judged = grouped(by).groups.filter((g) => {
-      const decided = g.failed + g.completed;
-      return decided >= MIN_GROUP_CONNECTIONS && decidedAll - decided >= MIN_GROUP_CONNECTIONS;
-    });
-    for (const g of judged) {
+    let bestConnections = 0;
+    for (const [value, g] of all) {
+      if (!judgeable(g)) continue;
       const decided = g.failed + g.completed;
       const othersDecided = decidedAll - decided;
       const othersRate = (failed - g.failed) / othersDecided;
-      if (g.failureRate === null || g.failed / decided <= othersRate) continue;
+      const failureRate = rate(g.failed, g.completed)!;
+      if (g.failed / decided <= othersRate) continue;
       // Bonferroni: with many groups (a thousand client addresses) one of them fails often by luck alone.
-      const pValue = Math.min(1, hypergeometricUpperTail(g.failed, decided, failed, decidedAll, lf) * judged.length);
+      const pValue = Math.min(1, hypergeometricUpperTail(g.failed, decided, failed, decidedAll, lf) * judged);
       if (pValue >= SIGNIFICANCE) continue;
-      if (!best || pValue < best.pValue || (pValue === best.pValue && g.failed > best.failed)) {
-        best = { by, value: g.value, failed: g.failed, completed: g.completed, failureRate: g.failureRate, othersFailureRate: Math.round(othersRate * 1000) / 1000, pValue: Number(pValue.toPrecision(3)) };
+      // Ties go to the group that comes first in the grouping's order (GroupBuilder.result).
+      const better =
+        !best ||
+        pValue < best.pValue ||
+        (pValue === best.pValue &&
+          (g.failed > best.failed ||
+            (g.failed === best.failed && (failureRate - best.failureRate || g.connections - bestConnections || best.value.localeCompare(value)) > 0)));
+      if (better) {
+        best = { by, value, failed: g.failed, completed: g.completed, failureRate, othersFailureRate: Math.round(othersRate * 1000) / 1000, pValue: Number(pValue.toPrecision(3)) };
+        bestConnections = g.connections;
       }
     }
     if (best) found.push(best);

@@ -752,11 +752,13 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
 /**
  * A server sends the same chain to every client, so thousands of open connections would each keep a copy
  * of the same few kilobytes until they close: an identical Certificate body seen before is shared instead.
- * Found by a cheap key (its length and its last bytes, which hold the signatures), then compared in full; two
- * different bodies with the same key are not shared. Bounded, and only for bodies of a real chain's size.
+ * Found by a cheap key (its length and its last bytes), then compared in full. Chains that end in the same
+ * intermediate certificate often have the same key (a server's chains for two names, two servers under one CA):
+ * a key holds a few bodies. Bounded, and only for bodies of a real chain's size.
  */
-const certificateBodies = new Map<number, Buffer>();
-const CERTIFICATE_BODIES = 64;
+const certificateBodies = new Map<number, Buffer[]>();
+const CERTIFICATE_KEYS = 64;
+const BODIES_PER_KEY = 8;
 const MAX_SHARED_CERTIFICATE_BODY = 64 * 1024;
 /** Bytes from the end of a body that go into its key. */
 const KEYED_TAIL = 64;
@@ -766,10 +768,14 @@ export function sharedCertificateBody(body: Buffer): Buffer {
   let key = Math.imul(body.length, 0x9e3779b1);
   for (let i = Math.max(0, body.length - KEYED_TAIL); i < body.length; i++) key = Math.imul(key ^ body[i]!, 0x01000193);
   key >>>= 0;
-  const seen = certificateBodies.get(key);
-  if (seen) return seen.equals(body) ? seen : body;
-  if (certificateBodies.size >= CERTIFICATE_BODIES) certificateBodies.clear();
-  certificateBodies.set(key, body);
+  let bodies = certificateBodies.get(key);
+  if (bodies) {
+    for (const seen of bodies) if (seen.equals(body)) return seen;
+  } else {
+    if (certificateBodies.size >= CERTIFICATE_KEYS) certificateBodies.clear();
+    certificateBodies.set(key, (bodies = []));
+  }
+  if (bodies.length < BODIES_PER_KEY) bodies.push(body);
   return body;
 }
 

@@ -135,6 +135,18 @@ describe('the groups the summary names', () => {
     expect(named[0]!.pValue).toBeLessThan(SIGNIFICANCE);
   });
 
+  it('of groups that stand out equally, names the one the grouping lists first', () => {
+    // 'zz' comes first in the capture, 'aa' first in the grouping's order (same counts: by value).
+    const conns = [
+      ...Array.from({ length: 5 }, () => fake('zz', 'failed')),
+      ...Array.from({ length: 5 }, () => fake('aa', 'failed')),
+      ...Array.from({ length: 40 }, () => fake('ok', 'complete')),
+    ];
+    const named = notableGroups(conns).find((g) => g.by === 'ja4');
+    expect(groupConnections(conns, 'ja4').groups[0]!.value).toBe('aa');
+    expect(named).toMatchObject({ value: 'aa', failed: 5 });
+  });
+
   it('names nothing when the split could be luck, when everything failed, or when nothing did', () => {
     expect(notableGroups([...Array.from({ length: 2 }, () => fake('a', 'failed')), ...Array.from({ length: 3 }, () => fake('b', 'complete'))])).toEqual([]);
     expect(notableGroups(Array.from({ length: 30 }, (_, i) => fake(i % 2 ? 'a' : 'b', 'failed')))).toEqual([]);

@@ -11,8 +11,9 @@
  * peak RSS; MB/s are file bytes over wall-clock seconds (process start included). CPU s counts every thread
  * (V8's garbage collector helpers too); MB per CPU s is the figure least disturbed by other load. tshark (`tshark -r F -Y tls.handshake -T fields -e
  * tls.handshake.type`) reads at tens of MB/s, so by default it runs on files up to --tshark-max only; the
- * table says where it did not run. --parallel N: `analyze` over N copies of the same file at once (worker
- * threads), against N times one file.
+ * table says where it did not run. --parallel N: `analyze` over N copies of the same file (--parallel-size,
+ * default 500M) at once (`-j N`: worker threads), against the same one after the other (`-j 1`) and against N
+ * separate processes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
@@ -26,7 +27,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/cli.js');
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze]
-                         [--tshark-max 500M] [--parallel 2] [--parallel-size 100M]
+                         [--tshark-max 500M] [--parallel 2] [--parallel-size 500M]
 Generates mail-TLS captures into bench/out/ (not committed), times each command on them beside a plain read and
 tshark, and prints MB/s, packets/s, CPU seconds and peak RSS. --quick: 100M, one run.`;
 
@@ -209,13 +210,16 @@ function main() {
 
   let parallel = null;
   if (o.parallel > 1 && o.commands.includes('analyze')) {
-    const size = o.parallelSize ?? o.sizes[0];
+    const size = o.parallelSize ?? '500M';
     const file = captureFor(size);
     const bytes = statSync(file).size;
     const frames = countFrames(file);
     const one = measure('1 file', bytes, frames, o.runs, process.execPath, [CLI, 'analyze', file, '-o', '/dev/null']);
     const files = Array.from({ length: o.parallel }, () => file);
-    const many = measure(`${o.parallel} files`, bytes * o.parallel, frames * o.parallel, o.runs, process.execPath, [CLI, 'analyze', ...files, '-o', '/dev/null']);
+    const many = measure(`${o.parallel} files`, bytes * o.parallel, frames * o.parallel, o.runs, process.execPath, [CLI, 'analyze', ...files, '-j', String(o.parallel), '-o', '/dev/null']);
+    // One after the other in one process: the second capture finds the code already warmed up (compiled,
+    // optimized) and the caches filled, which a worker thread does not.
+    const serial = measure(`${o.parallel} files -j 1`, bytes * o.parallel, frames * o.parallel, o.runs, process.execPath, [CLI, 'analyze', ...files, '-j', '1', '-o', '/dev/null']);
     // The machine's own ceiling: the same number of separate processes, each analyzing one file, all at once.
     // One analyze already keeps more than one core partly busy (V8 collects garbage and compiles on threads of
     // its own), so this is what worker threads can at best approach, not N×.
@@ -225,8 +229,9 @@ function main() {
     const separate = measure(`${o.parallel} processes`, bytes * o.parallel, frames * o.parallel, o.runs, '/bin/sh', ['-c', script]);
     parallel = new Table({ head: [`analyze, ${size} each`, 'wall s', 'MB/s', 'CPU s', 'peak RSS MB', 'speed-up'], style: { head: [], border: [] } });
     parallel.push(['1 file', fmt(one.wall, 2), fmt(one.mbs), fmt(one.cpu, 2), fmt(one.rss), '']);
-    parallel.push([`${o.parallel} files at once`, fmt(many.wall, 2), fmt(many.mbs), fmt(many.cpu, 2), fmt(many.rss), fmt((one.wall * o.parallel) / many.wall, 2) + '×']);
-    parallel.push([`${o.parallel} separate processes at once (ceiling)`, fmt(separate.wall, 2), fmt(separate.mbs), fmt(separate.cpu, 2), fmt(separate.rss), fmt((one.wall * o.parallel) / separate.wall, 2) + '×']);
+    parallel.push([`${o.parallel} files one after the other (-j 1)`, fmt(serial.wall, 2), fmt(serial.mbs), fmt(serial.cpu, 2), fmt(serial.rss), '1×']);
+    parallel.push([`${o.parallel} files at once (-j ${o.parallel})`, fmt(many.wall, 2), fmt(many.mbs), fmt(many.cpu, 2), fmt(many.rss), fmt(serial.wall / many.wall, 2) + '×']);
+    parallel.push([`${o.parallel} separate processes at once (ceiling)`, fmt(separate.wall, 2), fmt(separate.mbs), fmt(separate.cpu, 2), fmt(separate.rss), fmt(serial.wall / separate.wall, 2) + '×']);
   }
 
   const cpu = cpus();

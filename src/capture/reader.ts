@@ -1,4 +1,5 @@
 import { readSync } from 'node:fs';
+import { setImmediate } from 'node:timers/promises';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
@@ -19,6 +20,9 @@ export interface ReadCaptureOptions {
    */
   unreadableAsDamage?: boolean;
 }
+
+/** Bytes read between two turns given to the event loop (readChunks): a fraction of a second's work. */
+const EVENT_LOOP_TURN_BYTES = 16 * 1024 * 1024;
 
 /** Large reads: each costs a round trip to libuv's thread pool, whatever its size. */
 const DEFAULT_CHUNK_SIZE = 1024 * 1024;
@@ -187,11 +191,19 @@ export async function readCapture(
  */
 async function* readChunks(handle: FileHandle, chunkSize: number, recycle: { ok: boolean }): AsyncGenerator<Buffer> {
   let buffer: Buffer | null = null;
+  let sinceTurn = 0;
   try {
     for (;;) {
       if (buffer === null || !recycle.ok) buffer = Buffer.allocUnsafe(chunkSize);
       const bytesRead = readSync(handle.fd, buffer, 0, chunkSize, null);
       if (bytesRead === 0) return;
+      // Synchronous reads never give the event loop a turn: let it run now and then, so that the worker threads
+      // analyzing other captures (report/analyze-lanes.ts) get their next capture when they are done.
+      sinceTurn += bytesRead;
+      if (sinceTurn >= EVENT_LOOP_TURN_BYTES) {
+        sinceTurn = 0;
+        await setImmediate();
+      }
       yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
     }
   } finally {

@@ -4,11 +4,13 @@
  * entries, summary counters and `--by`/`--log`/`--connection` state are merged in capture order. The output must
  * be the one of analyzing the captures one after the other, byte for byte, in every format and option.
  */
+import { closeSync, mkdtempSync, openSync, rmSync, truncateSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GroupKey } from '../../src/handshake/groups.js';
 import { StreamOutput, type StreamOutputOptions } from '../../src/report/analyze-stream.js';
-import { analyzeIntoOutput } from '../../src/report/analyze-lanes.js';
+import { analyzeIntoOutput, defaultJobs } from '../../src/report/analyze-lanes.js';
 import type { AnalyzeOptions } from '../../src/handshake/analyze.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -80,6 +82,28 @@ describe('analyze over several captures at once', () => {
     for (const cap of [0, 3, 5, 7]) {
       const one = await run(FILES, { format: 'json' }, 1, { maxConnections: cap });
       expect(await run(FILES, { format: 'json' }, 3, { maxConnections: cap }), `cap ${cap}`).toBe(one);
+    }
+  });
+});
+
+describe('how many captures at once by default', () => {
+  it('one per core, but only for captures big enough to be worth a worker thread (256 MB)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-jobs-'));
+    try {
+      // Sparse files: the size is what counts, no disk is used.
+      const big = [1, 2, 3].map((i) => {
+        const file = join(dir, `big-${i}.pcap`);
+        closeSync(openSync(file, 'w'));
+        truncateSync(file, 300 * 1024 * 1024);
+        return file;
+      });
+      const small = capture('abort-then-retry.pcap');
+      expect(defaultJobs([small, small, small])).toBe(1);
+      expect(defaultJobs([small, big[0]!])).toBe(1);
+      expect(defaultJobs([big[0]!, big[1]!, small, join(dir, 'missing.pcap'), '-'])).toBe(Math.min(availableParallelism(), 2));
+      expect(defaultJobs(big)).toBe(Math.min(availableParallelism(), 3));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

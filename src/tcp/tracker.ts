@@ -144,6 +144,8 @@ class SideState {
   packets = 0;
   bytes = 0;
   largestSegment = 0;
+  /** SideTcpFacts.ackedByPeer. */
+  ackedByPeer = 0;
 
   constructor(wanted: boolean) {
     this.wanted = wanted;
@@ -718,13 +720,13 @@ export class ConnectionTracker {
 
   /** No more segments for this connection: skip remaining holes, hand out what is held, tell the consumer. */
   private close(st: ConnState, frame: number, time: number): void {
-    this.publish(st);
     this.flush(st, 'client', frame, time);
     this.flush(st, 'server', frame, time);
     this.closeTrailingHole(st, 'client', frame, time);
     this.closeTrailingHole(st, 'server', frame, time);
-    this.finalAckedByPeer(st, 'client');
-    this.finalAckedByPeer(st, 'server');
+    this.finalAckedByPeer(st.client);
+    this.finalAckedByPeer(st.server);
+    this.publish(st);
     st.consumer?.close?.();
   }
 
@@ -738,6 +740,7 @@ export class ConnectionTracker {
       conn.packets[side] = s.packets;
       conn.bytes[side] = s.bytes;
       conn.facts[side].largestSegment = s.largestSegment;
+      conn.facts[side].ackedByPeer = s.ackedByPeer;
     }
   }
 
@@ -811,9 +814,8 @@ export class ConnectionTracker {
     if (acked - s.highOffset > SEQUENCE_PLAUSIBLE || acked < -1) return;
     if (acked > s.ackedTo) {
       s.ackedTo = acked;
-      const facts = st.conn.facts[side];
       const bytes = s.finSeen && acked > s.finOffset ? s.finOffset : acked;
-      if (bytes > facts.ackedByPeer) facts.ackedByPeer = bytes;
+      if (bytes > s.ackedByPeer) s.ackedByPeer = bytes;
     }
     // The handshake RTT: SYN → SYN/ACK → the client's ACK of the SYN/ACK.
     if (
@@ -1068,12 +1070,11 @@ export class ConnectionTracker {
     this.gap(st, side, s, s.nextOffset, end - s.nextOffset, frame, time);
   }
 
-  private finalAckedByPeer(st: ConnState, side: Side): void {
-    const s = side === 'client' ? st.client : st.server;
-    const facts = st.conn.facts[side];
+  private finalAckedByPeer(s: SideState): void {
     // An acknowledgement one past the end with no FIN captured covered the FIN, not a byte.
-    if (!s.finSeen && facts.ackedByPeer === s.nextOffset + 1 && s.held.length === 0) facts.ackedByPeer = s.nextOffset;
+    if (!s.finSeen && s.ackedByPeer === s.nextOffset + 1 && s.held.length === 0) s.ackedByPeer = s.nextOffset;
   }
+
 
   /** The consumer no longer wants this side: drop held bytes but keep the ranges so counting goes on. */
   private unwant(s: SideState): void {

@@ -57,7 +57,7 @@ export interface SideTcpFacts {
 
 /**
  * One TCP connection. Built by the tracker; its counters are complete once the tracker has closed it (when its
- * consumer's `close` runs, and in what `finish` returns): packets, bytes, largest segment, last frame and end
+ * consumer's `close` runs, and in what `finish` returns): packets, bytes, largest segment, bytes acknowledged, last frame and end
  * are brought up to date then, the rest as frames arrive.
  * `id` is 1-based in order of the connection's first frame, as `streams`/`analyze` number them.
  */

@@ -12,7 +12,6 @@ import { buildReport } from './build.js';
 import type { ConnectionReport } from './report.js';
 import { SummaryBuilder, type AnalysisSummary, type SummaryData } from './summary.js';
 import { walkHandshake, type Walk } from './walk.js';
-import { sharedClientHello, sharedServerHello } from './shared-hellos.js';
 import { connectionSecurity, type ConnectionSecurity, type SecurityOptions } from './security.js';
 import { addUnlisted, captureCapNotes, connectionCapNotes, DEFAULT_MAX_CONNECTIONS, ReportKeeper, tcpAnomalyNotes, tlsCapNotes, type UnlistedConnections } from './caps.js';
 
@@ -211,9 +210,6 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
     // After the handshake the decoder only counts application data; its counters are the whole truth.
     walk.applicationData = tls.applicationData;
     const security = connectionSecurity(tls.events, walk, options);
-    // Kept until the connection closes: share what other connections' hellos said the same way.
-    if (walk.clientHello) walk.clientHello = sharedClientHello(walk.clientHello);
-    if (walk.serverHello) walk.serverHello = sharedServerHello(walk.serverHello);
     return {
       walk,
       mail: follower.mail.result(),

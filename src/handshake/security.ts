@@ -7,7 +7,6 @@ import { fingerprints, type Fingerprints } from '../tls/fingerprints.js';
 import { isTls13Version } from '../tls/decoder.js';
 import type { ClientHello, ServerHello, TlsEvent } from '../tls/types.js';
 import type { Walk } from './walk.js';
-import { sharedClientHello, sharedServerHello } from './shared-hellos.js';
 
 export interface SecurityOptions {
   /** The name clients use for this server (`--server-name`), checked against the certificate besides the SNI. */
@@ -64,8 +63,8 @@ export function connectionSecurity(events: readonly TlsEvent[], walk: Walk, opti
 }
 
 /**
- * Hellos that say the same share their arrays (shared-hellos.ts), and so have the same fingerprints: worked out
- * once per kind of hello, found again by its shared extension list.
+ * Hellos that say the same share their arrays (the decoder shares them as it parses them: tls/shared-hellos.ts),
+ * and so have the same fingerprints: worked out once per kind of hello, found again by its extension list.
  */
 const clientFingerprints = new WeakMap<object, { ja3: string | null; ja4: string | null }>();
 const serverFingerprints = new WeakMap<object, string | null>();
@@ -73,21 +72,19 @@ const serverFingerprints = new WeakMap<object, string | null>();
 function fingerprintsOnce(clientHello: ClientHello | null, serverHello: ServerHello | null): Fingerprints {
   let client: { ja3: string | null; ja4: string | null } | undefined;
   if (clientHello) {
-    const shared = sharedClientHello(clientHello);
-    client = clientFingerprints.get(shared.extensions);
+    client = clientFingerprints.get(clientHello.extensions);
     if (client === undefined) {
-      const f = fingerprints(shared, null);
+      const f = fingerprints(clientHello, null);
       client = { ja3: f.ja3, ja4: f.ja4 };
-      clientFingerprints.set(shared.extensions, client);
+      clientFingerprints.set(clientHello.extensions, client);
     }
   }
   let server: string | null | undefined;
   if (serverHello) {
-    const shared = sharedServerHello(serverHello);
-    server = serverFingerprints.get(shared.extensions);
+    server = serverFingerprints.get(serverHello.extensions);
     if (server === undefined) {
-      server = fingerprints(null, shared).ja3s;
-      serverFingerprints.set(shared.extensions, server);
+      server = fingerprints(null, serverHello).ja3s;
+      serverFingerprints.set(serverHello.extensions, server);
     }
   }
   return { ja3: client?.ja3 ?? null, ja3s: server ?? null, ja4: client?.ja4 ?? null };

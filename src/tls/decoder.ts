@@ -1,6 +1,7 @@
 import type { PerSide, Side } from '../tcp/types.js';
 import { ownedCopy } from '../capture/bytes.js';
 import type { CertificateMessage, ServerHello, TlsEvent, TlsRecordInfo } from './types.js';
+import { sharedClientHello, sharedServerHello } from './shared-hellos.js';
 import {
   parseAlert,
   parseCertificateMessage,
@@ -385,7 +386,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
         case HANDSHAKE_CLIENT_HELLO: {
           const r = parseClientHello(body, recordVersion);
           if (r.ok) {
-            event.clientHello = r.value;
+            event.clientHello = sharedClientHello(r.value);
             readableButWrong = r.value.problems;
           } else problem = `malformed ClientHello: ${r.error}`;
           break;
@@ -393,7 +394,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
         case HANDSHAKE_SERVER_HELLO: {
           const r = parseServerHello(body);
           if (r.ok) {
-            event.serverHello = r.value;
+            event.serverHello = sharedServerHello(r.value);
             if (!r.value.helloRetryRequest) this.cipherSuite = r.value.cipherSuite;
             this.onServerHello(r.value.helloRetryRequest, r.value.selectedVersion);
           } else {
@@ -648,7 +649,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     // A hello that offers only SSLv2 starts a pure SSLv2 session; one offering SSLv3/TLS is the
     // compatibility form, answered in TLS records.
     if (version === SSLV2_RECORD_VERSION) event.sslv2Type = SSLV2_CLIENT_HELLO;
-    if (r.ok) event.clientHello = r.value;
+    if (r.ok) event.clientHello = sharedClientHello(r.value);
     this.emit(event);
     if (!r.ok) this.error('client', frame, time, `malformed SSLv2 ClientHello: ${r.error}`, 'SSLv2 ClientHello');
   }
@@ -693,7 +694,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           keyShareGroup: null,
           alpn: null,
         };
-        event.serverHello = serverHello;
+        event.serverHello = sharedServerHello(serverHello);
         if (certificateLength > 0) {
           const certificate: CertificateMessage = { certificates: [ownedCopy(payload.subarray(11, certificateEnd))], totalLength: certificateLength };
           event.certificate = certificate;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/handshake/analyze.js';
-import { sharedClientHello, sharedServerHello } from '../../src/handshake/shared-hellos.js';
+import { sharedClientHello, sharedServerHello } from '../../src/tls/shared-hellos.js';
 import type { ClientHello, ServerHello } from '../../src/tls/types.js';
 
 const capture = (name: string) => new URL(`../../captures/${name}`, import.meta.url).pathname;

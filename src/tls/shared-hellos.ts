@@ -1,4 +1,4 @@
-import type { ClientHello, ServerHello } from '../tls/types.js';
+import type { ClientHello, ServerHello } from './types.js';
 
 /**
  * The hellos of a mail server's connections say the same thing over and over: the same few client programs
@@ -6,7 +6,9 @@ import type { ClientHello, ServerHello } from '../tls/types.js';
  * session id differ. A report keeps its connection's hellos until the connection closes, minutes later for a
  * connection that carries mail; thousands open at once would each keep their own copy of the same arrays. A
  * hello that says what an earlier one said shares that one's arrays (its own random and session id kept).
- * Bounded: at most a few hundred different hellos are remembered.
+ * The decoder shares each hello as it is parsed, so the copy it made dies young, before the collector has to
+ * copy it about, and hellos that say the same are the same arrays everywhere after (fingerprints are worked
+ * out once per kind of hello by that identity). Bounded: at most a few hundred different hellos are remembered.
  */
 const REMEMBERED = 256;
 /** Hellos compared in full with a new one: those with the same counts of suites and extensions. */

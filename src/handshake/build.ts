@@ -184,7 +184,8 @@ export function buildReport(input: ReportInput): ConnectionReport {
     clientHello: walk.clientHello ? summarizeClientHello(walk.clientHello, input.clientHelloFrame ?? 0) : null,
     serverHello: walk.serverHello ? summarizeServerHello(walk.serverHello, input.serverHelloFrame ?? 0) : null,
     fingerprints: input.security?.fingerprints ?? { ja3: null, ja3s: null, ja4: null },
-    certificates: input.security?.certificates ?? [],
+    // Copies: the summaries are shared with every connection that sent the same certificates.
+    certificates: (input.security?.certificates ?? []).map((c) => ({ ...c, san: [...c.san] })),
     chainProblems: input.security?.chainProblems ?? [],
     diagnosis: '',
     notes: [...walk.problems, ...input.notes, ...(input.security?.notes ?? [])],

@@ -17,7 +17,8 @@ export interface SecurityOptions {
 
 export interface ConnectionSecurity {
   fingerprints: Fingerprints;
-  certificates: CertificateSummary[];
+  /** Shared with other connections (ChainReport.certificates): the report gets copies. */
+  certificates: readonly CertificateSummary[];
   chainProblems: ChainProblem[];
   /** Lines for the report's notes (why there is no chain, for instance). */
   notes: string[];
@@ -44,7 +45,7 @@ export function connectionSecurity(events: readonly TlsEvent[], walk: Walk, opti
     if (clientHello && serverHello && chain) break;
   }
   const notes: string[] = [];
-  let certificates: CertificateSummary[] = [];
+  let certificates: readonly CertificateSummary[] = [];
   let chainProblems: ChainProblem[] = [];
   if (chain) {
     const names: { name: string; source: string }[] = [];

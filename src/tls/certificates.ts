@@ -66,7 +66,11 @@ export interface ChainProblem {
 }
 
 export interface ChainReport {
-  certificates: CertificateSummary[];
+  /**
+   * The parse cache's own summaries, shared by every connection that sent the same certificates (a connection
+   * keeps them until it closes): copy one before changing it.
+   */
+  certificates: readonly CertificateSummary[];
   problems: ChainProblem[];
 }
 
@@ -435,7 +439,7 @@ export function inspectChain(ders: readonly Buffer[], options: ChainCheckOptions
   const problems: ChainProblem[] = [];
   const shown = ders.slice(0, MAX_CERTIFICATES);
   const parsed = shown.map((der) => parseCertificate(der));
-  const certificates = parsed.map((p) => ({ ...p.summary, san: [...p.summary.san] }));
+  const certificates = parsed.map((p) => p.summary);
   if (ders.length > MAX_CERTIFICATES) {
     problems.push({ code: 'large-chain', index: null, message: `the server sent ${ders.length} certificates; only the first ${MAX_CERTIFICATES} were read` });
   }

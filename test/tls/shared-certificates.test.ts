@@ -23,6 +23,19 @@ describe('the same certificate chain in many connections', () => {
   });
 });
 
+describe('the certificates of two reports of the same chain', () => {
+  it('are copies: changing one report (as --redact might) leaves the other as it was', async () => {
+    const reports: import('../../src/handshake/report.js').ConnectionReport[] = [];
+    await analyzeCapture(capture('abort-then-retry.pcap'), { inspect: (report) => void reports.push(report) });
+    const [a, b] = reports.filter((r) => r.certificates.length > 0);
+    expect(a!.certificates).toEqual(b!.certificates);
+    const before = JSON.stringify(b!.certificates);
+    a!.certificates[0]!.subject = 'CN=changed';
+    a!.certificates[0]!.san.push('changed.example');
+    expect(JSON.stringify(b!.certificates)).toBe(before);
+  });
+});
+
 describe('sharedCertificateBody', () => {
   const body = (head: number, length = 3000) => {
     const b = Buffer.alloc(length, 0x5a);

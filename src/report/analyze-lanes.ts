@@ -53,8 +53,11 @@ const WORKER_URL = new URL('../../dist/report/analyze-worker.js', import.meta.ur
 const WORTH_A_WORKER = 256 * 1024 * 1024;
 
 /**
- * How many captures to analyze at once by default: one per core, but no more than there are captures worth a
- * worker thread (WORTH_A_WORKER; compressed size for gzip), so that small captures go one after the other.
+ * How many captures to analyze at once by default: one per two cores, as one analysis keeps about one and a half
+ * busy (V8 collects garbage and compiles on threads of its own: on this project's 2-core machine two at once
+ * were no faster than one after the other, even as separate processes only 1.15× faster); and no more than there
+ * are captures worth a worker thread (WORTH_A_WORKER; compressed size for gzip), so that small captures go one
+ * after the other.
  */
 export function defaultJobs(files: readonly string[]): number {
   let worth = 0;
@@ -65,7 +68,7 @@ export function defaultJobs(files: readonly string[]): number {
       // Unreadable: its damage is told when it is analyzed.
     }
   }
-  return Math.max(1, Math.min(availableParallelism(), worth));
+  return Math.max(1, Math.min(Math.floor(availableParallelism() / 2), worth));
 }
 
 /**

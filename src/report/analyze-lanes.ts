@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { analyzeCaptureSummarized, analyzeCapturesTo, type AnalyzeOptions, type CaptureInfo, type CaptureLanes, type CapturePart } from '../handshake/analyze.js';
+import type { ConnectionReport } from '../handshake/report.js';
 import type { AnalysisSummary, SummaryData } from '../handshake/summary.js';
 import { StreamOutput, type StreamOutputOptions, type StreamOutputPart } from './analyze-stream.js';
 import { Spill } from './spill.js';
@@ -82,7 +83,7 @@ export async function analyzeIntoOutput(
   workers: number = defaultJobs(files),
 ): Promise<{ captures: CaptureInfo[]; summary: AnalysisSummary }> {
   const outputOptions = output.opts;
-  const sink = (report: Parameters<StreamOutput['add']>[0], k: number): void => output.add(report, k);
+  const sink = (report: ConnectionReport, k: number): void => output.add(report, k);
   const count = Math.min(workers, files.length);
   if (count < 2 || !crossesThreads(options, outputOptions)) return analyzeCapturesTo(files, options, sink);
   const threads: (Worker | null)[] = Array.from({ length: count }, () => null);

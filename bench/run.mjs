@@ -8,7 +8,8 @@
  *
  * --quick: 100M only, one run each, no tshark above 100M. Each command runs as a user runs it
  * (`node dist/cli.js COMMAND FILE -o /dev/null`, default text output) under /usr/bin/time, which gives its
- * peak RSS; MB/s are file bytes over wall-clock seconds (process start included). CPU s counts every thread
+ * peak RSS; MB/s are file bytes over wall-clock seconds (process start included); "past previous size" is
+ * what the bytes beyond the previous size cost (the linear rate, free of what a run pays once). CPU s counts every thread
  * (V8's garbage collector helpers too); MB per CPU s is the figure least disturbed by other load. tshark (`tshark -r F -Y tls.handshake -T fields -e
  * tls.handshake.type`) reads at tens of MB/s, so by default it runs on files up to --tshark-max only; the
  * table says where it did not run. --parallel N: `analyze` over N copies of the same file (--parallel-size,
@@ -166,6 +167,9 @@ function main() {
     startup[command] = median(runs);
   }
   if (!tshark) notes.push('tshark is not installed: no tshark column');
+  // Each command's previous size and time: "MB/s past the previous size" is what the extra bytes cost, free of
+  // everything paid once per run (start-up, warming up the code, the first connections opening at once).
+  const previous = {};
   for (const size of o.sizes) {
     const file = captureFor(size);
     const bytes = statSync(file).size;
@@ -182,13 +186,16 @@ function main() {
     for (const command of o.commands) {
       const m = measure(`tlsdissect ${command}`, bytes, frames, o.runs, process.execPath, [CLI, command, file, '-o', '/dev/null']);
       const net = bytes / 1e6 / Math.max(0.001, m.wall - startup[command]);
-      rows.push({ size, ...m, net, vsPlain: plain.mbs / m.mbs, vsShark: shark ? m.mbs / shark.mbs : null });
+      const before = previous[command];
+      const marginal = before && bytes > before.bytes ? (bytes - before.bytes) / 1e6 / Math.max(0.001, m.wall - before.wall) : undefined;
+      previous[command] = { bytes, wall: m.wall };
+      rows.push({ size, ...m, net, marginal, vsPlain: plain.mbs / m.mbs, vsShark: shark ? m.mbs / shark.mbs : null });
     }
     process.stderr.write(`${size} done\n`);
   }
 
   const table = new Table({
-    head: ['file', 'what', 'MB/s median', 'min', 'max', 'MB/s after start-up', 'packets/s', 'CPU s', 'MB per CPU s', 'peak RSS MB', 'plain read ÷ this', '× tshark'],
+    head: ['file', 'what', 'MB/s median', 'min', 'max', 'MB/s after start-up', 'MB/s past previous size', 'packets/s', 'CPU s', 'MB per CPU s', 'peak RSS MB', 'plain read ÷ this', '× tshark'],
     style: { head: [], border: [] },
   });
   for (const r of rows) {
@@ -199,6 +206,7 @@ function main() {
       fmt(r.min),
       fmt(r.max),
       r.net === undefined ? '' : fmt(r.net),
+      r.marginal === undefined ? '' : fmt(r.marginal),
       fmt(r.pps),
       fmt(r.cpu, 2),
       fmt(r.bytes / 1e6 / r.cpu),

@@ -53,7 +53,7 @@ program
   .option('--log-tz <zone>', 'zone of log times that carry none: UTC, local, +01:00, Europe/Berlin (default: estimated from lines naming a captured client and port)')
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
-  .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per core; 1: one after the other)')
+  .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
   .action(async (captures: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
     const ports = parsePorts(opts.port);
     const maxConnections = opts.maxConnections !== undefined ? Number(opts.maxConnections) : undefined;

@@ -17,6 +17,7 @@ import { GroupBuilder, type GroupData, type GroupKey, type Grouping } from '../h
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from '../handshake/serverlog-join.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
+import { connectionNumber } from './words.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
 import { connectionJsonText, renderAnalysisJsonStream } from './json.js';
 import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
@@ -81,7 +82,6 @@ export interface StreamOutputPart {
 
 export class StreamOutput {
   private readonly spill: Spill;
-  /** Per entry: its output order and its index in the spill. */
   private readonly layout: TextLayout;
   private readonly group: GroupBuilder | null;
   private readonly many: boolean;
@@ -135,7 +135,7 @@ export class StreamOutput {
         payload = `${JSON.stringify(markdownRow(report))}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${detail}`;
       } else if (!this.group) payload = JSON.stringify(textRow(report, this.layout, this.many ? this.captureLabel(report) : null));
       this.shown++;
-      const number = (this.many ? String(this.captureLabel(report)).length + 1 : 0) + String(report.id).length;
+      const number = connectionNumber(report.id, this.many ? this.captureLabel(report) : null).length;
       if (number > this.widestNumber) this.widestNumber = number;
     }
     if (!shown && !source) return;

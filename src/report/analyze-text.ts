@@ -6,7 +6,7 @@ import { renderPlainTable } from './plain-table.js';
 import { notableGroupsLine } from './groups.js';
 import { connectionLogLines, LOG_COLUMN_WIDTH, logCell, serverLogSummaryLines } from './serverlog-text.js';
 import { securityLines } from './certificates.js';
-import { endpoint, endWords, millis, stepWords } from './words.js';
+import { connectionNumber, endpoint, endWords, millis, stepWords } from './words.js';
 
 export interface TextOptions {
   /** Terminal width to fit the table into. */
@@ -32,10 +32,12 @@ function outcomeCell(r: ConnectionReport, color: boolean): string {
 export function renderAnalysisText(result: AnalysisResult, opts: TextOptions = {}): string {
   const withLog = result.summary.log !== undefined;
   const many = result.captures.length > 1;
-  const rows = result.connections.map((r) => textRow(r, textLayout(withLog, opts), many ? captureIndex(result, r) : null));
+  const layout = textLayout(withLog, opts);
+  const rows = result.connections.map((r) => textRow(r, layout, many ? captureIndex(result, r) : null));
   const out = [...textHead(result.captures, rows.length === 0)];
   if (rows.length === 0) return out.join('\n') + '\n';
-  out.push(renderTextTable(textLayout(withLog, opts, Math.max(...rows.map((row) => row[0]!.length))), rows));
+  const widestNumber = rows.reduce((widest, row) => Math.max(widest, row[0]!.length), 0);
+  out.push(renderTextTable(textLayout(withLog, opts, widestNumber), rows));
   out.push('');
   out.push(renderSummaryText(result));
   return out.join('\n') + '\n';
@@ -71,7 +73,7 @@ export function textHead(captures: readonly CaptureInfo[], empty: boolean): stri
 /** One connection's cells; `capture` is its capture's 1-based place when several were given. */
 export function textRow(r: ConnectionReport, layout: TextLayout, capture: number | null): string[] {
   return [
-    capture !== null ? `${capture}#${r.id}` : String(r.id),
+    connectionNumber(r.id, capture),
     endpoint(r.client),
     endpoint(r.server),
     r.protocol,

@@ -87,15 +87,15 @@ export class Spill {
     return this.orders.length;
   }
 
-  /** Put `text` aside, to come at `order` in the output (`inOrder`); returns its index. */
-  add(text: string, order: number): number {
+  /** Put `text` aside, to come at `order` in the output (`inOrder`). */
+  add(text: string, order: number): void {
     const store = this.stores[0]!;
     this.orders.push(order);
     this.storeOf.push(0);
     if ('memory' in store) {
       this.offsets.push(store.memory.push(text) - 1);
       this.lengths.push(0);
-      return this.orders.length - 1;
+      return;
     }
     const bytes = Buffer.byteLength(text);
     if (this.buffered + bytes > this.buffer.length) this.flush();
@@ -108,7 +108,6 @@ export class Spill {
     this.offsets.push(this.size);
     this.lengths.push(bytes);
     this.size += bytes;
-    return this.orders.length - 1;
   }
 
   /** What was added here, for another thread's Spill to `adopt` (everything written out first). */

@@ -2,7 +2,7 @@ import { renderPlainTable } from './plain-table.js';
 import type { StreamsCapture, StreamsResult } from '../tcp/collect.js';
 import type { StreamRow } from '../tcp/streams.js';
 import { captureSummaryLine } from './captures.js';
-import { endpoint } from './words.js';
+import { connectionNumber, endpoint } from './words.js';
 
 const bothSides = (v: { client: number | boolean; server: number | boolean }) => `${fmt(v.client)} / ${fmt(v.server)}`;
 const fmt = (v: number | boolean) => (typeof v === 'boolean' ? (v ? 'yes' : '—') : v.toLocaleString('en-US'));
@@ -12,7 +12,7 @@ export const STREAMS_HEAD = ['#', 'client', 'server', 'start (UTC)', 'duration',
 /** One connection's table row; `captureNumber` (1-based) when several captures are shown: `2#5`. */
 export function streamsTableRow(c: StreamRow, captureNumber: number | null): string[] {
   return [
-    captureNumber !== null ? `${captureNumber}#${c.id}` : String(c.id),
+    connectionNumber(c.id, captureNumber),
     endpoint(c.client),
     endpoint(c.server),
     c.start.replace('T', ' ').replace('Z', ''),

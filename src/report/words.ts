@@ -6,6 +6,14 @@ export function endpoint(e: Endpoint): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
 }
 
+/**
+ * A connection's number as the tables show it and `--connection` takes it: `5`, or `2#5` (its capture's 1-based
+ * place) when several captures were given.
+ */
+export function connectionNumber(id: number, capture: number | null): string {
+  return capture !== null ? `${capture}#${id}` : String(id);
+}
+
 export function endWords(r: ConnectionReport): string {
   switch (r.end.how) {
     case 'capture-end':

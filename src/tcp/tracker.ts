@@ -1075,7 +1075,6 @@ export class ConnectionTracker {
     if (!s.finSeen && s.ackedByPeer === s.nextOffset + 1 && s.held.length === 0) s.ackedByPeer = s.nextOffset;
   }
 
-
   /** The consumer no longer wants this side: drop held bytes but keep the ranges so counting goes on. */
   private unwant(s: SideState): void {
     s.wanted = false;

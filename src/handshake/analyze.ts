@@ -64,8 +64,9 @@ interface HandshakePart {
  * and transcript (issue 6: memory follows the connections open at once, and as little as it can per connection).
  */
 class ConnectionFollower implements StreamConsumer {
-  private mailSniffer: MailSniffer | null;
-  private decoder: TlsConnectionDecoder | null = new TlsConnectionDecoder();
+  /** Made at the first byte that needs them: a connection that never carries a byte (a SYN scan) costs little. */
+  private mailSniffer: MailSniffer | null = null;
+  private decoder: TlsConnectionDecoder | null = null;
   /** Set once the handshake is over and summarized: from then on the connection's bytes are not looked at. */
   handshake: HandshakePart | null = null;
   readonly tlsStart: Record<Side, number | null> = { client: null, server: null };
@@ -82,19 +83,18 @@ class ConnectionFollower implements StreamConsumer {
 
   constructor(
     readonly conn: Connection,
-    ports: PortMap,
+    private readonly ports: PortMap,
     private readonly summarize: (follower: ConnectionFollower) => HandshakePart,
-  ) {
-    this.mailSniffer = new MailSniffer(conn.server.port, ports);
-  }
+  ) {}
 
   /** The decoder, until the handshake is summarized. */
   get tls(): TlsConnectionDecoder {
-    return this.decoder!;
+    return (this.decoder ??= new TlsConnectionDecoder());
   }
 
+  /** The mail sniffer, until the handshake is summarized. */
   get mail(): MailSniffer {
-    return this.mailSniffer!;
+    return (this.mailSniffer ??= new MailSniffer(this.conn.server.port, this.ports));
   }
 
   /** The handshake's part of the report: summarized already, or now (a connection closed mid-handshake). */
@@ -107,7 +107,7 @@ class ConnectionFollower implements StreamConsumer {
    * byte of this connection reaches them again): summarize and let them go.
    */
   private settleIfOver(): void {
-    if (!this.decoder!.done() || this.tlsStart.client === null || this.tlsStart.server === null) return;
+    if (!this.tls.done() || this.tlsStart.client === null || this.tlsStart.server === null) return;
     this.handshake = this.summarize(this);
     this.decoder = null;
     this.mailSniffer = null;

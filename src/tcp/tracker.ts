@@ -285,6 +285,17 @@ function endpointHash(key: number, port: number): number {
 }
 
 /**
+ * The tracker table's key of a 4-tuple, the same both ways: 30 bits, a small integer to V8 (a Map key that needs
+ * no boxing). Address keys as addressKey makes them. Exported for the test of its spread: flows that collide
+ * share a bucket searched one by one, so a poor spread makes many open connections quadratic.
+ */
+export function flowHash(srcKey: number, srcPort: number, dstKey: number, dstPort: number): number {
+  const a = endpointHash(srcKey, srcPort);
+  const b = endpointHash(dstKey, dstPort);
+  return (a < b ? Math.imul(a, 31) + b : Math.imul(b, 31) + a) & 0x3fffffff;
+}
+
+/**
  * Follows TCP connections through a capture: decides client and server, reassembles each direction into an
  * in-order byte stream for a StreamConsumer, and counts what happened (retransmissions, gaps, FIN/RST, …).
  *
@@ -342,10 +353,7 @@ export class ConnectionTracker {
     const ipVersion = seg.ipVersion;
     const srcKey = addressKey(seg.srcV4, seg.srcV4 === undefined ? seg.src : '', ipVersion);
     const dstKey = addressKey(seg.dstV4, seg.dstV4 === undefined ? seg.dst : '', ipVersion);
-    const a = endpointHash(srcKey, seg.srcPort);
-    const b = endpointHash(dstKey, seg.dstPort);
-    // 30 bits: a small integer to V8 (a Map key that needs no boxing).
-    const hash = (a < b ? Math.imul(a, 31) + b : Math.imul(b, 31) + a) & 0x3fffffff;
+    const hash = flowHash(srcKey, seg.srcPort, dstKey, seg.dstPort);
     const flags = seg.flags;
     const syn = (flags & TcpFlag.SYN) !== 0;
 

@@ -164,8 +164,9 @@ export class TlsRecordReader {
   missingBytes = 0;
 
   private state: ReaderState;
-  // From the shared pool (Buffer.alloc makes an ArrayBuffer of its own, which costs more than the whole reader).
-  private readonly head = Buffer.alloc(TLS_RECORD_HEADER_LENGTH);
+  // From the shared pool: Buffer.alloc makes an ArrayBuffer of its own (allocUnsafe does not), which costs more
+  // than the whole reader and, as memory outside the heap, brings full collections forward.
+  private readonly head = Buffer.allocUnsafe(TLS_RECORD_HEADER_LENGTH).fill(0);
   private headLength = 0;
   private current: RecordHeader | null = null;
   private wanted = false;
@@ -483,7 +484,8 @@ export interface HandshakeSink {
  * owned record buffers, or copies of transient ones) and joined once, when the message is complete.
  */
 export class HandshakeAssembler {
-  private readonly head = Buffer.alloc(4);
+  /** From the shared pool, as TlsRecordReader's. */
+  private readonly head = Buffer.allocUnsafe(4).fill(0);
   private headLength = 0;
   private type = -1;
   private length = 0;

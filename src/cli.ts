@@ -54,7 +54,8 @@ program
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
-  .action(async (captures: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
+  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
+    const captures = distinctCaptures(given);
     const ports = parsePorts(opts.port);
     const maxConnections = opts.maxConnections !== undefined ? Number(opts.maxConnections) : undefined;
     if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 0)) throw new UsageError(`--max-connections ${opts.maxConnections}: not a whole number`);
@@ -92,7 +93,8 @@ program
   .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input')
   .addOption(formatOption().choices(['text', 'json']))
   .option('-o, --output <file>', 'write the report to a file instead of standard output')
-  .action(async (captures: string[], opts: { format: string; output?: string }) => {
+  .action(async (given: string[], opts: { format: string; output?: string }) => {
+    const captures = distinctCaptures(given);
     const output = new StreamsOutput(opts.format === 'json' ? 'json' : 'text', captures);
     try {
       const done = await collectStreamsTo(captures, (row, index) => output.add(row, index));
@@ -258,6 +260,19 @@ function pickConnection(result: AnalysisResult, which: string) {
   const conn = result.connections.find((c) => c.id === id && c.capture === file);
   if (!Number.isInteger(id) || !conn) throw new UsageError(`--connection ${which}: no such connection (${result.connections.length === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${result.connections.length}`})`);
   return conn;
+}
+
+/**
+ * Each capture once, in the order first given. A file named twice (a shell glob and a name, say) would list its
+ * connections twice under two numbers, and a report names its capture by file: say so and read it once.
+ */
+function distinctCaptures(captures: string[]): string[] {
+  const seen = new Set<string>();
+  for (const file of captures) {
+    if (seen.has(file)) process.stderr.write(`tlsdissect: ${file}: given more than once, read once\n`);
+    seen.add(file);
+  }
+  return [...seen];
 }
 
 function reportDamage(captures: { file: string; damage: { kind: string; offset: number; message: string } | null }[]): void {

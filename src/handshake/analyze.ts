@@ -310,7 +310,8 @@ export async function analyzeCaptureSummarized(
  * analyzeCaptures without keeping the reports: each listed connection's report goes to `sink` as its connection
  * closes (within a capture in the order connections close), with the index of its capture in `files`. The
  * summary is built as they go. With `lanes`, the captures after the first are analyzed apart, several at once,
- * and their reports do not come to `sink`: the lane's part has them (CapturePart.take).
+ * and their reports do not come to `sink`: the lane's part has them (CapturePart.take). A report names its
+ * capture by file, so each file should be given once (the command line reads a repeated one once).
  */
 export async function analyzeCapturesTo(
   files: string[],

@@ -21,6 +21,20 @@ describe('tlsdissect analyze (the README commands)', () => {
     expect(two.stdout).toMatch(/^│ 2#7 +│ /m);
   });
 
+  it('reads a capture named twice once, and says so (its connections would be listed twice, numbered 1#N both times)', () => {
+    const once = runCli(['analyze', 'captures/abort-then-retry.pcap', 'captures/cert-reject.pcap', '--format', 'json']);
+    for (const command of ['analyze', 'streams']) {
+      const r = runCli([command, 'captures/abort-then-retry.pcap', 'captures/cert-reject.pcap', 'captures/abort-then-retry.pcap', '--format', 'json']);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe('tlsdissect: captures/abort-then-retry.pcap: given more than once, read once\n');
+      const doc = JSON.parse(r.stdout);
+      expect(doc.captures.map((c: { file: string }) => c.file)).toEqual(['captures/abort-then-retry.pcap', 'captures/cert-reject.pcap']);
+      if (command === 'analyze') expect(r.stdout).toBe(once.stdout);
+    }
+    const text = runCli(['analyze', 'captures/abort-then-retry.pcap', 'captures/cert-reject.pcap', 'captures/abort-then-retry.pcap']);
+    expect(text.stdout.match(/^│ 1#1 /gm)).toHaveLength(1);
+  });
+
   it('writes the JSON contract the README documents', () => {
     const r = runCli(['analyze', 'captures/abort-after-shd.pcap', '--format', 'json']);
     expect(r.status).toBe(0);

@@ -162,7 +162,10 @@ export class StreamOutput {
     if (part.picked && (!this.picked || part.picked.order < this.picked.order)) this.picked = part.picked;
   }
 
-  /** The `2#` of `2#5`: a report names its capture by file (the command line gives each file once). */
+  /**
+   * The `2#` of `2#5`: the first capture of that name, as renderAnalysisText numbers it (a report names its
+   * capture by file; the command line gives each file once).
+   */
   private captureLabel(report: ConnectionReport): number {
     return this.opts.files.indexOf(report.capture) + 1;
   }
@@ -274,8 +277,9 @@ export class StreamOutput {
       const b = entry.indexOf(SEP, a + 1);
       if (entry.slice(a + 1, b) !== '1') continue;
       const parts: Entry = entry.slice(b + 1).split(SEP);
+      // The first capture of its name, as captureLabel (and renderAnalysisText, which has only the name).
       parts.order = this.spill.orderOf(i);
-      parts.capture = captureOfOrder(parts.order) + 1;
+      parts.capture = this.opts.files.indexOf(this.opts.files[captureOfOrder(parts.order)]!) + 1;
       yield parts;
     }
   }

@@ -1,10 +1,10 @@
 /**
  * Time linear in input size: each hostile shape is run at 1× and 8× its size and the times compared. Linear
- * work gives about 8×, quadratic 64×; the bound (24×) leaves room for a loaded machine. No absolute time is
- * asserted, and what is compared is CPU time in a process of its own (linear-child.mjs, on the built code that
- * the suite's global setup compiles): wall-clock time inside the test runner swung with the other test files
- * running beside it and with the runner's heap, enough to put linear work above any bound that quadratic work
- * stays over (a 59× on linear work was seen in CI).
+ * work gives about 8×, quadratic 64×; the bound (24×) leaves room for noise. No absolute time is asserted.
+ * What is compared is CPU time in a process of its own (linear-child.mjs, on the built code that the suite's
+ * global setup compiles), and this file runs alone once the other test files are done (its own project in
+ * vitest.config.ts): wall-clock time inside the runner, beside other test files on a 2-core machine, measured
+ * linear work at 59×, and even CPU time in a process of its own at 25–36× (6–19× alone).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,10 +23,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 type Kind = 'analyze' | 'read' | 'redact';
 
 /**
- * The lowest ratio of CPU time, large input over small, over a few attempts (see linear-child.mjs). `write`
- * makes the input at a scale and returns its bytes.
+ * The lowest ratio of CPU time, large input over small, over a few attempts (see linear-child.mjs), is below
+ * RATIO. `write` makes the input at a scale and returns its bytes.
  */
-function ratio(kind: Kind, name: string, write: (scale: number) => Buffer | string): number {
+function expectLinear(kind: Kind, name: string, write: (scale: number) => Buffer | string): void {
   const inputs = [1, SCALE].map((scale) => {
     const file = join(dir, `${name}-${scale}`);
     writeFileSync(file, write(scale));
@@ -34,12 +34,13 @@ function ratio(kind: Kind, name: string, write: (scale: number) => Buffer | stri
   });
   const out = execFileSync(process.execPath, [CHILD, kind, inputs[0]!, inputs[1]!, String(SCALE), String(RATIO)], { encoding: 'utf8' });
   const { ratios } = JSON.parse(out) as { ratios: number[] };
-  return Math.min(...ratios);
+  // Every attempt in the message: one that fails says whether it was close or far.
+  expect(Math.min(...ratios), `CPU time ratios ${ratios.map((x) => x.toFixed(1)).join(', ')}`).toBeLessThan(RATIO);
 }
 
 describe('time is linear in input size', () => {
   it('a ClientHello cut into one-byte records (handshake reassembly)', () => {
-    const r = ratio('analyze', 'one-byte-records', (scale) => {
+    expectLinear('analyze', 'one-byte-records', (scale) => {
       const hello = handshakeMessage(1, Buffer.alloc(1500 * scale));
       const flow = new Flow().handshake();
       // One-byte records, 1000 to a segment.
@@ -49,11 +50,10 @@ describe('time is linear in input size', () => {
       }
       return pcapFile(flow.fin('client').packets);
     });
-    expect(r).toBeLessThan(RATIO);
   });
 
   it('segments arriving in reverse order (out-of-order reassembly)', () => {
-    const r = ratio('analyze', 'reverse', (scale) => {
+    expectLinear('analyze', 'reverse', (scale) => {
       const flow = new Flow().handshake();
       const base = flow.clientSeq;
       const n = 300 * scale;
@@ -61,17 +61,15 @@ describe('time is linear in input size', () => {
       flow.clientSeq = base + n * 100;
       return pcapFile(flow.fin('client').packets);
     });
-    expect(r).toBeLessThan(RATIO);
   });
 
   it('one endless plaintext line in an SMTP dialogue', () => {
-    const r = ratio('analyze', 'long-line', (scale) => {
+    expectLinear('analyze', 'long-line', (scale) => {
       const flow = new Flow('10.0.0.1', '10.0.0.2', 40000, 25).handshake();
       flow.send('server', Buffer.from('220 mail.example.org ESMTP\r\n'));
       for (let i = 0; i < 100 * scale; i++) flow.send('client', Buffer.alloc(1400, 0x41));
       return pcapFile(flow.fin('client').packets);
     });
-    expect(r).toBeLessThan(RATIO);
   });
 
   it('many half-open connections', () => {
@@ -79,22 +77,19 @@ describe('time is linear in input size', () => {
     // grows faster than the input: 6–19× measured here. A quadratic step cheaper than a connection's own work
     // (a walk of the open connections per new one measured 23×) can hide in that; the table's hash, the likely
     // culprit, has a test of its own (test/tcp/flow-hash.test.ts).
-    const r = ratio('analyze', 'half-open', (scale) => pcapFile(halfOpenFlood(1000 * scale)));
-    expect(r).toBeLessThan(RATIO);
+    expectLinear('analyze', 'half-open', (scale) => pcapFile(halfOpenFlood(1000 * scale)));
   });
 
   it('a pcapng of interface blocks, each of another link type', () => {
-    const r = ratio('read', 'interfaces', (scale) => interfaceFlood(6000 * scale));
-    expect(r).toBeLessThan(RATIO);
+    expectLinear('read', 'interfaces', (scale) => interfaceFlood(6000 * scale));
   });
 
   it('redacting a report whose certificate has thousands of names', () => {
-    const r = ratio('redact', 'names', (scale) => {
+    expectLinear('redact', 'names', (scale) => {
       const names = Array.from({ length: 4000 * scale }, (_, i) => `DNS:${i}.alt.example.org`);
       const source = { client: { ip: '192.0.2.1' }, server: { ip: '198.51.100.1' }, certificates: [{ subject: 'CN=mail.example.org', san: names }] };
       const text = names.map((n) => `${n.slice(4)} and 192.0.2.1`).join(', ');
       return JSON.stringify({ source, text });
     });
-    expect(r).toBeLessThan(RATIO);
   });
 });

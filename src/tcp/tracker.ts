@@ -504,7 +504,12 @@ export class ConnectionTracker {
 
   /** Closes every connection and returns all connections seen, in id order. */
   finish(): Connection[] {
-    for (let st = this.oldest; st !== null; st = st.newer) this.close(st, st.lastFrame, st.end);
+    // Each let go before it is closed, as retireClosed does: what closing makes (a report) does not pile up beside
+    // the state of every connection still open (16,000 half-open ones held 90 MB by the last one's report).
+    for (let st = this.oldest; st !== null; st = this.oldest) {
+      this.remove(st);
+      this.close(st, st.lastFrame, st.end);
+    }
     this.table.clear();
     this.openCount = 0;
     this.oldest = this.newest = null;

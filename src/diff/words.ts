@@ -1,5 +1,6 @@
 import type { ConnectionReport } from '../handshake/report.js';
 import type { Endpoint } from '../tcp/types.js';
+import { groupThousands } from '../tls/format.js';
 
 /** The diff stage comes before src/report, so it keeps its own few words (same conventions as report/words.ts). */
 
@@ -12,7 +13,7 @@ export function ms(v: number): string {
 }
 
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  return groupThousands(n);
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -4,6 +4,7 @@ import type { TlsConnectionDecoder } from '../tls/decoder.js';
 import type { ConnectionReport } from './report.js';
 import { endWords, type AnalysisSummary } from './summary.js';
 import { stepName } from './steps.js';
+import { groupThousands } from '../tls/format.js';
 
 /**
  * Connections listed one by one in a run, over all its captures. A capture of a SYN flood or a scan holds
@@ -76,16 +77,16 @@ export function captureCapNotes(stats: TrackerStats, max: number, unlisted: Unli
   const notes: string[] = [];
   if (unlisted.connections > 0) {
     notes.push(
-      `cap reached: ${unlisted.connections.toLocaleString('en-US')} connections after the first ${max.toLocaleString('en-US')} are counted in the summary but not listed (--max-connections raises the cap)`,
+      `cap reached: ${groupThousands(unlisted.connections)} connections after the first ${groupThousands(max)} are counted in the summary but not listed (--max-connections raises the cap)`,
     );
   }
   if (stats.evicted > 0) {
     notes.push(
-      `cap reached: ${maxOpen.toLocaleString('en-US')} connections were open at once; the ${stats.evicted.toLocaleString('en-US')} least recently active were closed early (a later packet of one starts a new connection)`,
+      `cap reached: ${groupThousands(maxOpen)} connections were open at once; the ${groupThousands(stats.evicted)} least recently active were closed early (a later packet of one starts a new connection)`,
     );
   }
   if (stats.capHits > 0) {
-    notes.push(`cap reached: out-of-order data passed a buffer cap ${stats.capHits.toLocaleString('en-US')} times; the holes before it were taken as never captured`);
+    notes.push(`cap reached: out-of-order data passed a buffer cap ${groupThousands(stats.capHits)} times; the holes before it were taken as never captured`);
   }
   return notes;
 }

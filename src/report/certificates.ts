@@ -1,4 +1,5 @@
 import type { ConnectionReport } from '../handshake/report.js';
+import { groupThousands } from '../tls/format.js';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '?');
 
@@ -11,7 +12,7 @@ export function securityLines(r: ConnectionReport): string[] {
   if (certs.length > 0) {
     // Each certificate travels with a 3-byte length: this is the certificate list as sent.
     const total = certs.reduce((n, c) => n + c.bytes + 3, 0);
-    lines.push(`certificates sent: ${certs.length}, ${total.toLocaleString('en-US')} bytes in the Certificate message`);
+    lines.push(`certificates sent: ${certs.length}, ${groupThousands(total)} bytes in the Certificate message`);
     certs.forEach((c, i) => {
       const key = c.keyType ? `${c.keyType}${c.keyBits ? ` ${c.keyBits}` : ''}` : 'key not readable';
       const names = c.san.length > 0 ? `; ${c.san.slice(0, 3).join(', ')}${c.san.length > 3 ? ` +${c.san.length - 3} more` : ''}` : '';

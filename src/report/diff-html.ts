@@ -5,6 +5,7 @@ import { diffRows, LEGEND, MARK } from './diff-rows.js';
 import { page } from './html.js';
 import { esc, ladderMarkTop, ladderSvg, LADDER_MARK_CSS, type LadderMark } from './ladder.js';
 import { endpoint, endWords } from './words.js';
+import { groupThousands } from '../tls/format.js';
 
 const DIFF_CSS = `
 p.headline { font-size: 16px; font-weight: 700; margin: 8px 0 12px; }
@@ -140,7 +141,7 @@ function valueHtml(v: unknown): string {
 
 function plainValue(v: unknown): string {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'number') return v.toLocaleString('en-US');
+  if (typeof v === 'number') return groupThousands(v);
   if (typeof v === 'boolean') return v ? 'yes' : 'no';
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) return v.map(plainValue).join(', ');

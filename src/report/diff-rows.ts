@@ -4,6 +4,7 @@ import { alertsOf, firstClose, messageProblemsOf, retransmissionsOf } from '../d
 import type { DiffResult, DiffWeight, Difference } from '../diff/types.js';
 import { ms as millis } from '../diff/words.js';
 import { endpoint, endWords } from './words.js';
+import { groupThousands } from '../tls/format.js';
 
 /** One row of the side-by-side view: a label, each side's value, and the strongest difference behind it. */
 export interface DiffRow {
@@ -30,7 +31,7 @@ function strongest(diffs: readonly Difference[], keys: readonly string[], step?:
   return best;
 }
 
-const n = (v: number) => v.toLocaleString('en-US');
+const n = (v: number) => groupThousands(v);
 const or = (v: string | null | undefined, none = '—') => (v === null || v === undefined || v === '' ? none : v);
 
 /** `captures/x.pcap#2 10.77.0.100:25426 → 10.77.0.4:25 (smtp-starttls): complete, step 9 server Finished, server FIN`. */

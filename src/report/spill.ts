@@ -28,8 +28,11 @@ type Store = { fd: number; owned: boolean } | { memory: string[] };
 export class Spill {
   /** Store 0 is where `add` writes; adopted ones follow. */
   private readonly stores: Store[];
+  /** What `add` has not written out yet; once `get` has flushed it, what `get` read ahead (`window`). */
   private buffer = Buffer.allocUnsafe(1 << 20);
   private buffered = 0;
+  /** Which bytes of which store `buffer` holds, read ahead by `get`; null once `add` writes into it. */
+  private window: { store: number; start: number; end: number } | null = null;
   /** Bytes written to store 0 (the buffer's included). */
   private size = 0;
   /** Per entry: its store, its offset in it (index for strings), its length in bytes, its place in the output. */
@@ -90,6 +93,7 @@ export class Spill {
   /** Put `text` aside, to come at `order` in the output (`inOrder`). */
   add(text: string, order: number): void {
     const store = this.stores[0]!;
+    this.window = null;
     this.orders.push(order);
     this.storeOf.push(0);
     if ('memory' in store) {
@@ -146,18 +150,38 @@ export class Spill {
 
   /** The text put aside as entry `index`. */
   get(index: number): string {
-    const store = this.stores[this.storeOf[index]!]!;
+    const storeIndex = this.storeOf[index]!;
+    const store = this.stores[storeIndex]!;
     if ('memory' in store) return store.memory[this.offsets[index]!]!;
     this.flush();
+    const offset = this.offsets[index]!;
     const length = this.lengths[index]!;
-    const into = length <= this.buffer.length ? this.buffer : Buffer.allocUnsafe(length);
+    const w = this.window;
+    if (w !== null && w.store === storeIndex && offset >= w.start && offset + length <= w.end) {
+      return this.buffer.toString('utf8', offset - w.start, offset - w.start + length);
+    }
+    if (length > this.buffer.length) {
+      const into = Buffer.allocUnsafe(length);
+      this.readAt(store.fd, into, offset, length);
+      return into.toString('utf8');
+    }
+    // Entries are mostly taken in the order they were written: read ahead a buffer's worth (one read per entry
+    // was 16,000 reads for a capture of 16,000 small connections).
+    const got = this.readAt(store.fd, this.buffer, offset, length);
+    this.window = { store: storeIndex, start: offset, end: offset + got };
+    return this.buffer.toString('utf8', 0, length);
+  }
+
+  /** Read from `offset` into `into` up to its length, at least `length` bytes; returns how many were read. */
+  private readAt(fd: number, into: Buffer, offset: number, length: number): number {
     let done = 0;
-    while (done < length) {
-      const n = readSync(store.fd, into, done, length - done, this.offsets[index]! + done);
-      if (n === 0) throw new Error('the temporary report file is shorter than what was written to it');
+    while (done < into.length) {
+      const n = readSync(fd, into, done, into.length - done, offset + done);
+      if (n === 0) break;
       done += n;
     }
-    return into.toString('utf8', 0, length);
+    if (done < length) throw new Error('the temporary report file is shorter than what was written to it');
+    return done;
   }
 
   /** Close the temporary files this Spill owns (a file is removed once closed). */

@@ -3,9 +3,10 @@ import type { StreamsCapture, StreamsResult } from '../tcp/collect.js';
 import type { StreamRow } from '../tcp/streams.js';
 import { captureSummaryLine } from './captures.js';
 import { connectionNumber, endpoint } from './words.js';
+import { groupThousands } from '../tls/format.js';
 
 const bothSides = (v: { client: number | boolean; server: number | boolean }) => `${fmt(v.client)} / ${fmt(v.server)}`;
-const fmt = (v: number | boolean) => (typeof v === 'boolean' ? (v ? 'yes' : '—') : v.toLocaleString('en-US'));
+const fmt = (v: number | boolean) => (typeof v === 'boolean' ? (v ? 'yes' : '—') : groupThousands(v));
 
 export const STREAMS_HEAD = ['#', 'client', 'server', 'start (UTC)', 'duration', 'packets c/s', 'bytes c/s', 'SYN', 'FIN c/s', 'RST c/s', 'retrans c/s', 'gaps c/s'];
 

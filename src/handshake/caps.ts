@@ -72,8 +72,15 @@ export function addUnlisted(summary: AnalysisSummary, unlisted: readonly (Unlist
   return summary;
 }
 
-/** One line per cap of the whole capture that was reached. */
-export function captureCapNotes(stats: TrackerStats, max: number, unlisted: UnlistedConnections, maxOpen: number): string[] {
+/** `1 h`, `20 min`, `90 s`. */
+function silenceWords(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+/** One line per cap of the whole capture that was reached, and for connections closed early for silence. */
+export function captureCapNotes(stats: TrackerStats, max: number, unlisted: UnlistedConnections, maxOpen: number, maxSilence: number): string[] {
   const notes: string[] = [];
   if (unlisted.connections > 0) {
     notes.push(
@@ -83,6 +90,11 @@ export function captureCapNotes(stats: TrackerStats, max: number, unlisted: Unli
   if (stats.evicted > 0) {
     notes.push(
       `cap reached: ${groupThousands(maxOpen)} connections were open at once; the ${groupThousands(stats.evicted)} least recently active were closed early (a later packet of one starts a new connection)`,
+    );
+  }
+  if (stats.silenced > 0) {
+    notes.push(
+      `${groupThousands(stats.silenced)} connection${stats.silenced === 1 ? ' was' : 's were'} closed before the capture's end, after ${silenceWords(maxSilence)} without a packet (a later packet of one starts a new connection)`,
     );
   }
   if (stats.capHits > 0) {
@@ -103,10 +115,11 @@ export function tcpAnomalyNotes(conn: Connection): string[] {
   return notes;
 }
 
-/** One line per per-connection cap of the TCP stage that was reached (buffers, events, open connections). */
+/** One line per per-connection cap of the TCP stage that was reached (buffers, events, open connections), and silence. */
 export function connectionCapNotes(conn: Connection): string[] {
   const notes: string[] = [];
   if (conn.evicted) notes.push('cap reached: closed early because too many connections were open at once; its later packets, if any, are another connection');
+  if (conn.silenced !== undefined) notes.push(`closed before the capture's end, after ${silenceWords(conn.silenced)} without a packet; its later packets, if any, are another connection`);
   for (const side of ['client', 'server'] as const) {
     const n = conn.capped?.[side] ?? 0;
     if (n > 0) notes.push(`${side}: cap reached: out-of-order bytes passed the reassembly buffer cap ${n} time${n === 1 ? '' : 's'}; the holes before them were taken as never captured`);

@@ -21,6 +21,18 @@ export interface TrackerLimits {
    * its state, its consumer's included.
    */
   maxClosedConnections: number;
+  /**
+   * Once more than `silentAbove` connections are open, those without a packet for `maxSilence` seconds are closed
+   * before the capture ends: they vanished without FIN or RST (a client that lost its network, a NAT that forgot
+   * it), and a capture of hours would otherwise keep every such connection, all of its state, until its end or
+   * the `maxOpenConnections` cap. Mail never idles this long (Postfix drops an SMTP client after 300 s, Dovecot's
+   * IMAP IDLE says "still here" every 2 minutes); a later packet of one starts another connection. Only past
+   * `silentAbove`, because captures merged from several days (and timestamps that jump) hold streams whose
+   * packets lie hours apart: a tool that keeps them whole, as tshark does, is right there, and such captures
+   * are small.
+   */
+  maxSilence: number;
+  silentAbove: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<TrackerLimits> = {
@@ -30,6 +42,8 @@ export const DEFAULT_LIMITS: Readonly<TrackerLimits> = {
   maxEventsPerConnection: 1000,
   maxOpenConnections: 100_000,
   maxClosedConnections: 1_000,
+  maxSilence: 3600,
+  silentAbove: 10_000,
 };
 
 /**
@@ -85,6 +99,8 @@ export interface TrackerStats {
   connections: number;
   /** Connections closed because `maxOpenConnections` was reached. */
   evicted: number;
+  /** Connections closed before the capture's end after `maxSilence` seconds without a packet. */
+  silenced: number;
   /** Times a buffer cap (bytes or ranges held, per side or in all) forced holes to be skipped as gaps. */
   capHits: number;
   /** Connections ended because a new SYN (new ISN) reused their 4-tuple. */
@@ -306,6 +322,7 @@ export class ConnectionTracker {
     segments: 0,
     connections: 0,
     evicted: 0,
+    silenced: 0,
     capHits: 0,
     portReuses: 0,
     open: 0,
@@ -332,6 +349,8 @@ export class ConnectionTracker {
   private readonly closedLinger: number;
   /** Latest capture time seen (timestamps can step back). */
   private now = -Infinity;
+  /** The time of the segment before this one (see the silence clock in `segment`). */
+  private previousTime = -Infinity;
   private readonly connections: Connection[] = [];
   private readonly keepClosed: boolean;
 
@@ -350,6 +369,11 @@ export class ConnectionTracker {
     stats.segments++;
     if (seg.time > this.now) this.now = seg.time;
     if (this.closedOldest !== null) this.retireClosed();
+    // Silence is measured on the earlier of this segment's time and the previous one's: one packet with a wrong
+    // timestamp (imap2.pcap's second frame says 2063) does not silence every connection open.
+    const silenceClock = seg.time < this.previousTime ? seg.time : this.previousTime;
+    this.previousTime = seg.time;
+    if (this.openCount > this.limits.silentAbove && this.oldest!.end < silenceClock - this.limits.maxSilence) this.closeSilent(silenceClock);
     const ipVersion = seg.ipVersion;
     const srcKey = addressKey(seg.srcV4, seg.srcV4 === undefined ? seg.src : '', ipVersion);
     const dstKey = addressKey(seg.dstV4, seg.dstV4 === undefined ? seg.dst : '', ipVersion);
@@ -719,6 +743,17 @@ export class ConnectionTracker {
     this.insert(st);
     this.stats.open = this.openCount;
     return st;
+  }
+
+  /** Closes and forgets the connections silent for longer than `maxSilence` (the least recently active first; see silentAbove). */
+  private closeSilent(clock: number): void {
+    const before = clock - this.limits.maxSilence;
+    for (let st = this.oldest; st !== null && st.end < before; st = this.oldest) {
+      this.remove(st);
+      this.stats.silenced++;
+      st.conn.silenced = this.limits.maxSilence;
+      this.close(st, st.lastFrame, st.end);
+    }
   }
 
   /** Closes and forgets the least recently active connection (the first in `table`). */

@@ -108,6 +108,8 @@ export interface Connection {
   strays?: PerSide<number>;
   /** Closed early because TrackerLimits.maxOpenConnections were open at once; its later packets start a new one. */
   evicted?: boolean;
+  /** Closed before the capture's end after this many seconds without a packet (TrackerLimits.maxSilence). */
+  silenced?: number;
   /** RTT between SYN/ACK and the client's ACK... measured from the handshake, in seconds; null without a 3-way handshake. */
   handshakeRtt: number | null;
   facts: PerSide<SideTcpFacts>;

@@ -9,12 +9,14 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/handshake/analyze.js';
+import type { ConnectionReport } from '../../src/handshake/report.js';
 import { halfOpenFlood, pcapFile } from '../robustness/pcap-writer.js';
 
 // A full collection on demand, so that what is measured is what is still reachable.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
+const ROOT = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-let-go-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,5 +44,45 @@ describe('what a reported connection leaves is let go', () => {
     // At the last, 15,999 have been reported: before, every one's state (and the decoder its report was made
     // from) stayed reachable until the end, 90 MB here.
     expect(atLast, `${(atFirst / 1e6).toFixed(1)} MB at the first report, ${(atLast / 1e6).toFixed(1)} MB at the last`).toBeLessThan(atFirst / 4);
+  });
+});
+
+describe('connections that went silent are reported before the capture ends (TrackerLimits.maxSilence, silentAbove)', () => {
+  const SILENT_NOTE = /^closed before the capture's end, after (5 s|1 h) without a packet; its later packets, if any, are another connection$/;
+  const withoutSilence = (r: ConnectionReport) => JSON.stringify({ ...r, notes: r.notes.filter((n) => !SILENT_NOTE.test(n)) });
+
+  it('tls.pcap, with silence looked for from the first open connection: 20 silent for 5 s, reported as with an hour, with a note', async () => {
+    const file = join(ROOT, 'captures/tls.pcap');
+    const hour = await analyzeCapture(file, { limits: { maxSilence: 3600, silentAbove: 0 } });
+    const early = await analyzeCapture(file, { limits: { maxSilence: 5, silentAbove: 0 } });
+    expect(hour.info.tcp?.silenced).toBe(19);
+    expect(early.info.tcp?.silenced).toBe(20);
+    expect(early.info.notes).toContain("20 connections were closed before the capture's end, after 5 s without a packet (a later packet of one starts a new connection)");
+    expect(early.connections.filter((r) => r.notes.some((n) => SILENT_NOTE.test(n)))).toHaveLength(20);
+    // Nothing else changes: no connection had a packet after 5 s to an hour of silence.
+    expect(early.connections.map(withoutSilence)).toEqual(hour.connections.map(withoutSilence));
+  });
+
+  it('by default (past 10,000 open connections) nothing changes on small captures, even those merged from several years', async () => {
+    // tls.pcap is merged from captures of 2015 to 2023: with silence looked for at once, 4-tuples seen again
+    // years later become connections of their own (34 instead of 28), where tshark keeps each stream whole.
+    const file = join(ROOT, 'captures/tls.pcap');
+    const usual = await analyzeCapture(file);
+    const at0 = await analyzeCapture(file, { limits: { silentAbove: 0 } });
+    expect(usual.info.tcp?.silenced).toBe(0);
+    expect(usual.connections).toHaveLength(28);
+    expect(at0.connections).toHaveLength(34);
+    for (const name of ['abort-then-retry.pcap', 'cert-reject.pcap', 'pmtu-blackhole-fail.pcap', 'imaps.pcap', 'imap2.pcap']) {
+      const { info } = await analyzeCapture(join(ROOT, 'captures', name));
+      expect(info.tcp?.silenced, name).toBe(0);
+    }
+  });
+
+  it('one packet with a wrong timestamp silences nobody (imap2.pcap: its second frame says 2063)', async () => {
+    const file = join(ROOT, 'captures/imap2.pcap');
+    const usual = await analyzeCapture(file);
+    const at0 = await analyzeCapture(file, { limits: { silentAbove: 0 } });
+    expect(at0.info.tcp?.silenced).toBe(0);
+    expect(at0.connections).toEqual(usual.connections);
   });
 });

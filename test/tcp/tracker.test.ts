@@ -714,6 +714,56 @@ describe('ConnectionTracker: consumers and caps', () => {
     expect(tracker.stats.evicted).toBe(3);
   });
 
+  it('closes a connection silent for maxSilence before the capture ends; a later packet of it is another connection', () => {
+    const clock = new Clock();
+    const quiet = new Conversation(clock, { ip: '10.0.0.1', port: 1001 }, { ip: '10.0.1.1', port: 25 });
+    const busy = new Conversation(clock, { ip: '10.0.0.2', port: 1002 }, { ip: '10.0.1.1', port: 25 });
+    const { tracker, feed, recorders } = setup({ limits: { maxSilence: 10, silentAbove: 1 } });
+    feed(quiet.handshake(), quiet.seg('client', { data: 'EHLO' }));
+    feed(busy.handshake(), busy.seg('client', { data: 'one', dt: 6 }));
+    expect(tracker.stats).toMatchObject({ silenced: 0, open: 2 });
+    // More than 10 s after quiet's last packet, by two packets in a row (one could carry a wrong timestamp): it
+    // is closed, its bytes handed out; busy is not.
+    feed(busy.seg('client', { data: 'two', dt: 5 }));
+    expect(tracker.stats.silenced).toBe(0);
+    feed(busy.seg('client', { data: 'three' }));
+    expect(tracker.stats).toMatchObject({ silenced: 1, open: 1 });
+    expect(recorders.get(1)!.closed).toBe(1);
+    expect(recorders.get(1)!.stream('client')).toBe('EHLO');
+    expect(recorders.get(2)!.closed).toBe(0);
+    // A packet of quiet's 4-tuple now starts connection 3, mid-stream.
+    feed(quiet.seg('client', { data: 'late' }));
+    const conns = tracker.finish();
+    expect(conns.map((c) => [c.id, c.silenced])).toEqual([
+      [1, 10],
+      [2, undefined],
+      [3, undefined],
+    ]);
+    // With no more than silentAbove open, silence is not looked for.
+    const calm = setup({ limits: { maxSilence: 10, silentAbove: 2 } });
+    const again = [1, 2].map((i) => new Conversation(clock, { ip: `10.0.2.${i}`, port: 1000 + i }, { ip: '10.0.1.1', port: 25 }));
+    calm.feed(again[0]!.handshake(), again[1]!.handshake(), again[1]!.seg('client', { data: 'x', dt: 60 }), again[1]!.seg('client', { data: 'y' }));
+    expect(calm.tracker.stats).toMatchObject({ silenced: 0, open: 2 });
+    expect(conns[0]!.lastFrame).toBe(4);
+    expect(conns[2]!.syn).toBe(false);
+  });
+
+  it('keeps what vanished silently to silentAbove: one new silent connection a second for 20,000 s', () => {
+    const clock = new Clock();
+    const { tracker, feed } = setup();
+    let mostOpen = 0;
+    for (let i = 0; i < 20000; i++) {
+      const c = new Conversation(clock, { ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 40000 }, { ip: '10.0.1.1', port: 25 });
+      feed(c.seg('client', { flags: 'S', dt: 1 }));
+      mostOpen = Math.max(mostOpen, tracker.stats.open);
+    }
+    // Past 10,000 open, those silent for an hour go: about 3,600 are left, then it grows to 10,001 again.
+    expect(mostOpen).toBe(10001);
+    expect(tracker.stats.silenced).toBeGreaterThan(10000);
+    expect(tracker.stats.silenced).toBeLessThan(20000 - 3600);
+    expect(tracker.finish()).toHaveLength(20000);
+  });
+
   it('records zero windows, except on RST', () => {
     const clock = new Clock();
     const c = new Conversation(clock);

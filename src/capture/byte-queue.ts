@@ -15,6 +15,11 @@ export class ByteQueue {
   private available = 0;
   /** Bytes consumed (skipped) since the start of the stream: the stream offset of the next byte. */
   consumed = 0;
+  /**
+   * Bytes copied so far, to join a record's pieces or to keep those of a chunk the caller reuses: at most about
+   * what was pushed (each byte copied once); the tests' measure of re-buffering.
+   */
+  copied = 0;
 
   /** Unconsumed bytes held. */
   get length(): number {
@@ -51,6 +56,7 @@ export class ByteQueue {
     if (piece.buffer !== chunk.buffer || piece.byteOffset < chunk.byteOffset || piece.byteOffset >= chunk.byteOffset + chunk.length) return;
     const from = last === this.first ? this.pos : 0;
     this.chunks[last] = Buffer.from(piece.subarray(from));
+    this.copied += piece.length - from;
     if (last === this.first) this.pos = 0;
   }
 
@@ -90,6 +96,7 @@ export class ByteQueue {
 
   private gather(n: number): Buffer {
     const out = Buffer.allocUnsafe(n);
+    this.copied += n;
     let copied = 0;
     let i = this.first;
     let p = this.pos;

@@ -15,7 +15,7 @@ function* chunkSizes(seed: number, max: number): Generator<number> {
   }
 }
 
-function pushInChunks(bytes: Buffer, sizes: Iterator<number>): { frames: StoredFrame[]; summary: CaptureSummary } {
+function pushInChunks(bytes: Buffer, sizes: Iterator<number>): { frames: StoredFrame[]; summary: CaptureSummary; copied: number } {
   const frames: StoredFrame[] = [];
   const reader = new CaptureReader('chunks', (f) => frames.push(copyFrame(f)));
   let p = 0;
@@ -24,7 +24,7 @@ function pushInChunks(bytes: Buffer, sizes: Iterator<number>): { frames: StoredF
     reader.push(bytes.subarray(p, p + n));
     p += n;
   }
-  return { frames, summary: reader.end() };
+  return { frames, summary: reader.end(), copied: reader.queue.copied };
 }
 
 function ones(): Iterator<number> {
@@ -108,17 +108,18 @@ describe('chunk boundaries anywhere give the same frames', () => {
     record.writeUInt32LE(caplen, 12);
     for (let i = 0; i < caplen; i++) record[16 + i] = i & 0xff;
     const bytes = Buffer.concat([header, record, record]);
-    const started = performance.now();
-    const { frames, summary } = pushInChunks(bytes, (function* () {
+    const { frames, summary, copied } = pushInChunks(bytes, (function* () {
       for (;;) yield 16;
     })());
-    const elapsed = performance.now() - started;
     expect(summary.damage).toBeNull();
     expect(frames.length).toBe(2);
     expect(frames[1].data.equals(record.subarray(16))).toBe(true);
     expect(frames[1].time).toBe(1700000000 + 5 / 1e6);
-    // 32k pushes; a reader that re-concatenated its remainder each time would copy ~8 GB here.
-    expect(elapsed).toBeLessThan(2000);
+    // 32k pushes; a reader that re-concatenated its remainder each time would copy ~8 GB here. Each byte is
+    // copied about once: the records whole, and a header split across chunks (counted, not timed: tests assert
+    // no speed).
+    expect(copied).toBeGreaterThan(2 * caplen);
+    expect(copied).toBeLessThan(bytes.length * 1.01);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { TrackerStats } from '../tcp/tracker.js';
+import type { TrackerLimits, TrackerStats } from '../tcp/tracker.js';
 import type { Connection } from '../tcp/types.js';
 import type { TlsConnectionDecoder } from '../tls/decoder.js';
 import type { ConnectionReport } from './report.js';
@@ -80,7 +80,12 @@ function silenceWords(seconds: number): string {
 }
 
 /** One line per cap of the whole capture that was reached, and for connections closed early for silence. */
-export function captureCapNotes(stats: TrackerStats, max: number, unlisted: UnlistedConnections, maxOpen: number, maxSilence: number): string[] {
+export function captureCapNotes(
+  stats: TrackerStats,
+  max: number,
+  unlisted: UnlistedConnections,
+  limits: Pick<TrackerLimits, 'maxOpenConnections' | 'maxSilence'>,
+): string[] {
   const notes: string[] = [];
   if (unlisted.connections > 0) {
     notes.push(
@@ -89,12 +94,12 @@ export function captureCapNotes(stats: TrackerStats, max: number, unlisted: Unli
   }
   if (stats.evicted > 0) {
     notes.push(
-      `cap reached: ${groupThousands(maxOpen)} connections were open at once; the ${groupThousands(stats.evicted)} least recently active were closed early (a later packet of one starts a new connection)`,
+      `cap reached: ${groupThousands(limits.maxOpenConnections)} connections were open at once; the ${groupThousands(stats.evicted)} least recently active were closed early (a later packet of one starts a new connection)`,
     );
   }
   if (stats.silenced > 0) {
     notes.push(
-      `${groupThousands(stats.silenced)} connection${stats.silenced === 1 ? ' was' : 's were'} closed before the capture's end, after ${silenceWords(maxSilence)} without a packet (a later packet of one starts a new connection)`,
+      `${groupThousands(stats.silenced)} connection${stats.silenced === 1 ? ' was' : 's were'} closed before the capture's end, after ${silenceWords(limits.maxSilence)} without a packet (a later packet of one starts a new connection)`,
     );
   }
   if (stats.capHits > 0) {

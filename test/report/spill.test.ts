@@ -1,6 +1,6 @@
 /**
- * Spill: strings put aside on disk and read back in any order, with a read-ahead window over what was written
- * (entries mostly come back in the order they went in).
+ * Spill: strings put aside on disk and read back in any order, through a cache of the blocks read last (entries
+ * come back near the order they went in), large entries by themselves.
  */
 import { describe, expect, it } from 'vitest';
 import { Spill } from '../../src/report/spill.js';
@@ -15,7 +15,7 @@ function readAll(spill: Spill, order: number[]): string[] {
 }
 
 describe('Spill', () => {
-  it('gives back every entry, in the order written, reversed and shuffled (more than one read-ahead window)', () => {
+  it('gives back every entry, in the order written, reversed and shuffled (more than the blocks kept)', () => {
     const all = texts(5000);
     const spill = new Spill();
     try {
@@ -31,7 +31,7 @@ describe('Spill', () => {
     }
   });
 
-  it('reads what was added after a read, and what was read before, right (the read-ahead buffer is also the write buffer)', () => {
+  it('reads what was added after a read, and what was read before, right (a block read before an add may have grown)', () => {
     const spill = new Spill();
     try {
       spill.add('the first entry\n', 0);
@@ -86,6 +86,50 @@ describe('Spill', () => {
       }
     } finally {
       own.close();
+    }
+  });
+
+  it('reads each byte about once when entries come back near the order they were written', () => {
+    // As connections closing in another order than they opened: output order shuffled within runs of 2,000
+    // entries (about 500 KB of them here), 20,000 in all.
+    const all = Array.from({ length: 20_000 }, (_, i) => `${i} ${'row '.repeat(i % 97)}é\n`);
+    const spill = new Spill();
+    try {
+      all.forEach((t, i) => spill.add(t, i));
+      const written = all.reduce((n, t) => n + Buffer.byteLength(t), 0);
+      const order: number[] = [];
+      for (let run = 0; run < all.length; run += 2000) {
+        const ids = Array.from({ length: 2000 }, (_, k) => run + k);
+        for (let k = ids.length - 1; k > 0; k--) {
+          const j = (k * 7919 + run) % (k + 1);
+          [ids[k], ids[j]] = [ids[j]!, ids[k]!];
+        }
+        order.push(...ids);
+      }
+      expect(readAll(spill, order)).toEqual(order.map((i) => all[i]));
+      // The blocks hold several runs' worth: each is read once (the last one may be read short).
+      expect(spill.bytesRead).toBeGreaterThanOrEqual(written);
+      expect(spill.bytesRead).toBeLessThan(written + 16 * 1024);
+    } finally {
+      spill.close();
+    }
+  });
+
+  it('reads a large entry by itself, whatever the order, and joins small ones split between blocks', () => {
+    // 5 to 40 KB each, with two- and three-byte characters anywhere across block boundaries.
+    const large = Array.from({ length: 60 }, (_, i) => `${i}:${'aé—'.repeat(800 + ((i * 4409) % 6000))}`);
+    const small = Array.from({ length: 3000 }, (_, i) => `${'—'.repeat(i % 1300)}${i}`);
+    const spill = new Spill();
+    try {
+      large.forEach((t, i) => spill.add(t, i));
+      small.forEach((t, i) => spill.add(t, 100 + i));
+      const backwards = large.map((_, i) => large.length - 1 - i);
+      expect(readAll(spill, backwards)).toEqual(backwards.map((i) => large[i]));
+      expect(spill.bytesRead).toBe(large.reduce((n, t) => n + Buffer.byteLength(t), 0));
+      const smallOrder = small.map((_, i) => 60 + ((i * 2654435761) % small.length));
+      expect(readAll(spill, smallOrder)).toEqual(smallOrder.map((i) => small[i - 60]));
+    } finally {
+      spill.close();
     }
   });
 });

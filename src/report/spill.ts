@@ -19,12 +19,13 @@ export interface SpillData {
  * Entries are read back in output order, not the order they were written (connections close in another order
  * than they opened), but near it: those of consecutive connections lie within a few MB of the file (the
  * connections open at once times an entry's size). So the file is read in blocks, and the blocks last read are
- * kept: 16 KiB blocks, 256 of them (4 MiB). On `npm run bench`'s 1 GB capture (2,000 connections open at once,
- * 3.8 MB of text rows) 1 MiB of blocks took 2,900 reads and 47 MB, 4 MiB 244 reads and the 3.8 MB once. (A 1 MiB
- * window read ahead from each entry it lacked had read 4.7 GB for those rows, and 14 GB for the JSON entries.)
+ * kept: 16 KiB blocks, 128 of them (2 MiB). On `npm run bench`'s 1 GB capture (2,000 connections open at once,
+ * 3.8 MB of text rows) 1 MiB of blocks took 2,900 reads and 47 MB, 2 MiB 564 reads and 9 MB, 4 MiB 244 reads and
+ * the 3.8 MB once. (A 1 MiB window read ahead from each entry it lacked had read 4.7 GB for those rows, 14 GB for
+ * the JSON entries.)
  */
 const READ_BLOCK = 16 * 1024;
-const BLOCKS_KEPT = 256;
+const BLOCKS_KEPT = 128;
 /**
  * Entries larger than this are read by themselves, not through the blocks: a connection's JSON is about 12 KB,
  * and the next ones in output order are spread over tens of MB of the file, more than the blocks could keep.

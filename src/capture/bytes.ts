@@ -22,3 +22,17 @@ export function concatOwned(pieces: readonly Uint8Array[], length: number): Buff
   }
   return out;
 }
+
+/**
+ * An unsigned 32-bit big-endian number at `at` (which the caller checked is in bounds), as arithmetic that is
+ * compiled into the caller. Buffer's readUInt32BE, when not inlined, returns anything from 2^30 up as a new heap
+ * number: for sequence numbers, acknowledgements and timestamps, an allocation per packet.
+ */
+export function u32be(buf: Uint8Array, at: number): number {
+  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
+}
+
+/** u32be, little-endian. */
+export function u32le(buf: Uint8Array, at: number): number {
+  return ((buf[at + 3]! << 24) | (buf[at + 2]! << 16) | (buf[at + 1]! << 8) | buf[at]!) >>> 0;
+}

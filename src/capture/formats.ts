@@ -42,10 +42,15 @@ export const ALL_MAGICS: readonly number[] = [
 /** What a format parser needs from the reader that drives it. */
 export interface ParserContext {
   readonly queue: ByteQueue;
-  /** Deliver one packet. `data` is only valid during the call. */
-  emitFrame(time: number, linkType: number, interfaceId: number, data: Buffer, originalLength: number): void;
+  /**
+   * The time of the packet the next emitFrame or emitFrameAt delivers, in seconds. Set as a field, not passed as
+   * an argument: a fractional number passed to a call that is not inlined is allocated anew, once per packet.
+   */
+  frameTime: number;
+  /** Deliver one packet, of time `frameTime`. `data` is only valid during the call. */
+  emitFrame(linkType: number, interfaceId: number, data: Buffer, originalLength: number): void;
   /** The same for the packet at buf[start, end), without a view of it built. */
-  emitFrameAt(time: number, linkType: number, interfaceId: number, buf: Buffer, start: number, end: number, originalLength: number): void;
+  emitFrameAt(linkType: number, interfaceId: number, buf: Buffer, start: number, end: number, originalLength: number): void;
   /** Number the next frame would get (1-based). */
   nextFrameNumber(): number;
   /** A record Wireshark numbers as a frame although it is not a packet (pcapng custom blocks): keep in step. */

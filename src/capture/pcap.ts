@@ -1,3 +1,4 @@
+import { u32be, u32le } from './bytes.js';
 import { Magic, MAX_CAPTURED_LENGTH, type FormatParser, type ParserContext } from './formats.js';
 import type { CaptureDamage } from './types.js';
 
@@ -74,9 +75,9 @@ export class PcapParser implements FormatParser {
   /** The record of `total` bytes at `at` in `buf`. */
   private emit(buf: Buffer, at: number, total: number): void {
     const le = this.littleEndian;
-    const seconds = le ? buf.readUInt32LE(at) : buf.readUInt32BE(at);
-    const fraction = le ? buf.readUInt32LE(at + 4) : buf.readUInt32BE(at + 4);
-    let originalLength = le ? buf.readUInt32LE(at + 12) : buf.readUInt32BE(at + 12);
+    const seconds = le ? u32le(buf, at) : u32be(buf, at);
+    const fraction = le ? u32le(buf, at + 4) : u32be(buf, at + 4);
+    let originalLength = le ? u32le(buf, at + 12) : u32be(buf, at + 12);
     const start = at + this.recordHeaderLength;
     let end = at + total;
     const fcs = this.fcsBytes;
@@ -86,7 +87,8 @@ export class PcapParser implements FormatParser {
       if (end - start > keep) end = start + keep;
       originalLength -= fcs;
     }
-    this.ctx.emitFrameAt(seconds + fraction / this.unitsPerSecond, this.linkType, 0, buf, start, end, originalLength);
+    this.ctx.frameTime = seconds + fraction / this.unitsPerSecond;
+    this.ctx.emitFrameAt(this.linkType, 0, buf, start, end, originalLength);
   }
 
   atEnd(): CaptureDamage | null {

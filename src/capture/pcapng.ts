@@ -304,7 +304,8 @@ export class PcapngParser implements FormatParser {
       if (originalLength >= iface.fcsBytes) originalLength -= iface.fcsBytes;
     }
     this.lastTime = time;
-    ctx.emitFrame(time, iface.linkType, interfaceId, data, originalLength);
+    ctx.frameTime = time;
+    ctx.emitFrame(iface.linkType, interfaceId, data, originalLength);
     return true;
   }
 }

@@ -41,8 +41,11 @@ export class CaptureReader implements ParserContext {
   private readonly linkTypes: number[] = [];
   private readonly linkTypeSet = new Set<number>();
   private timePrecision = -1;
-  private firstTime: number | null = null;
-  private lastTime: number | null = null;
+  /** The first and last frame's times, when `frames` > 0 (numbers, never null: a field that can be null holds a
+   * fractional number as an object of its own, allocated at every store). */
+  private firstTime = 0;
+  private lastTime = 0;
+  frameTime = 0;
   private damageFound: CaptureDamage | null = null;
   private ended = false;
 
@@ -87,19 +90,20 @@ export class CaptureReader implements ParserContext {
       bytes: this.bytes,
       linkTypes: this.linkTypes.slice(),
       timePrecision: this.timePrecision < 0 ? 6 : this.timePrecision,
-      firstTime: this.firstTime,
-      lastTime: this.lastTime,
+      firstTime: this.frames > 0 ? this.firstTime : null,
+      lastTime: this.frames > 0 ? this.lastTime : null,
       damage: this.damageFound,
     };
   }
 
   // ParserContext
 
-  emitFrame(time: number, linkType: number, interfaceId: number, data: Buffer, originalLength: number): void {
-    this.emitFrameAt(time, linkType, interfaceId, data, 0, data.length, originalLength);
+  emitFrame(linkType: number, interfaceId: number, data: Buffer, originalLength: number): void {
+    this.emitFrameAt(linkType, interfaceId, data, 0, data.length, originalLength);
   }
 
-  emitFrameAt(time: number, linkType: number, interfaceId: number, buf: Buffer, start: number, end: number, originalLength: number): void {
+  emitFrameAt(linkType: number, interfaceId: number, buf: Buffer, start: number, end: number, originalLength: number): void {
+    const time = this.frameTime;
     const f = this.frame;
     f.number = ++this.frameNumber;
     f.time = time;
@@ -107,9 +111,8 @@ export class CaptureReader implements ParserContext {
     f.interfaceId = interfaceId;
     f.place(buf, start, end);
     f.originalLength = originalLength;
-    this.frames++;
+    if (++this.frames === 1) this.firstTime = time;
     if (end - start < originalLength) this.truncatedFrames++;
-    if (this.firstTime === null) this.firstTime = time;
     this.lastTime = time;
     this.sink(f);
   }

@@ -1,3 +1,4 @@
+import { u32be } from '../capture/bytes.js';
 import type { AddressNames } from './address.js';
 import { parseTcpOptions } from './tcp-options.js';
 import type { TcpOptions, TcpSegment } from './types.js';
@@ -62,8 +63,8 @@ export class ReusedSegment implements TcpSegment {
     this.srcOff = srcOff;
     this.dstOff = dstOff;
     if (ipVersion === 4) {
-      this.srcV4 = addr.readUInt32BE(srcOff);
-      this.dstV4 = addr.readUInt32BE(dstOff);
+      this.srcV4 = u32be(addr, srcOff);
+      this.dstV4 = u32be(addr, dstOff);
     } else {
       this.srcV4 = undefined;
       this.dstV4 = undefined;
@@ -71,8 +72,8 @@ export class ReusedSegment implements TcpSegment {
     this.buf = buf;
     this.srcPort = buf.readUInt16BE(off);
     this.dstPort = buf.readUInt16BE(off + 2);
-    this.seq = buf.readUInt32BE(off + 4);
-    this.ack = buf.readUInt32BE(off + 8);
+    this.seq = u32be(buf, off + 4);
+    this.ack = u32be(buf, off + 8);
     this.flags = buf[off + 13];
     this.window = buf.readUInt16BE(off + 14);
     this.optionsStart = off + 20;

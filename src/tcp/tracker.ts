@@ -135,6 +135,8 @@ class SideState {
   synSeen = false;
   /** Every ISN this side's SYNs carried (bounded): a server may answer one SYN with SYN/ACKs of several ISNs. */
   isns: number[] = [];
+  /** isns.length > 1, read for every segment (the array would be one more object to fetch from memory). */
+  severalIsns = false;
   /** Delivery point: every byte before it was delivered or skipped as a gap. `nextSeq` is its 32-bit seq. */
   nextOffset = 0;
   nextSeq = 0;
@@ -428,11 +430,11 @@ export class ConnectionTracker {
     if (ackFlag && !peer.started) peer.peerAckHint = seg.ack;
     // SYN/ACKs with several ISNs: the server's first segment after them, or the client's acknowledgement,
     // says which one the connection went on with.
-    if (!syn && me.isns.length > 1 && me.untouched()) {
+    if (!syn && me.severalIsns && me.untouched()) {
       const isn = (seg.seq - 1) >>> 0;
       if (isn !== me.isn && me.isns.includes(isn)) me.rebase(isn);
     }
-    if (ackFlag && peer.isns.length > 1 && peer.untouched()) {
+    if (ackFlag && peer.severalIsns && peer.untouched()) {
       const isn = (seg.ack - 1) >>> 0;
       if (isn !== peer.isn && peer.isns.includes(isn)) peer.rebase(isn);
     }
@@ -520,9 +522,11 @@ export class ConnectionTracker {
       }
     }
 
+    // Both calls guarded by what they check first: passing the time (a double) to a function not inlined here
+    // allocates a number for it, three per segment with the one in onAck.
     if (wireLength > 0) {
-      this.skipAckedHoles(st, from, me, seg.frame, seg.time);
-      this.enforceBufferCaps(st, from, me, seg.frame, seg.time);
+      if (me.ackedTo > me.nextOffset && me.held.length > 0) this.skipAckedHoles(st, from, me, seg.frame, seg.time);
+      if (this.overBufferCaps(me)) this.enforceBufferCaps(st, from, me, seg.frame, seg.time);
     }
   }
 
@@ -813,7 +817,7 @@ export class ConnectionTracker {
       facts.streamStart = 'syn';
     }
     // (sameIsn here: the client's SYN after its SYN/ACK, which already fixed the ISN.)
-    if (me.isns.length < MAX_ISNS) me.isns.push(seq);
+    if (me.isns.length < MAX_ISNS) me.severalIsns = me.isns.push(seq) > 1;
     me.synSeen = true;
     const o = seg.options;
     if (o.mss !== undefined) facts.mss = o.mss;
@@ -871,7 +875,7 @@ export class ConnectionTracker {
     ) {
       st.conn.handshakeRtt = seg.time - st.synTime;
     }
-    this.skipAckedHoles(st, side, s, seg.frame, seg.time);
+    if (s.ackedTo > s.nextOffset && s.held.length > 0) this.skipAckedHoles(st, side, s, seg.frame, seg.time);
   }
 
   // ---- reassembly ------------------------------------------------------------------------------------------
@@ -1127,15 +1131,14 @@ export class ConnectionTracker {
     s.heldBytes = 0;
   }
 
+  private overBufferCaps(s: SideState): boolean {
+    const l = this.limits;
+    return s.heldBytes > l.maxBufferedPerSide || s.held.length > l.maxRangesPerSide || this.stats.bufferedBytes > l.maxBufferedTotal;
+  }
+
+  /** Call when overBufferCaps. */
   private enforceBufferCaps(st: ConnState, side: Side, s: SideState, frame: number, time: number): void {
     const l = this.limits;
-    if (
-      s.heldBytes <= l.maxBufferedPerSide &&
-      s.held.length <= l.maxRangesPerSide &&
-      this.stats.bufferedBytes <= l.maxBufferedTotal
-    ) {
-      return;
-    }
     this.stats.capHits++;
     const capped = (st.conn.capped ??= perSide(0));
     capped[side]++;

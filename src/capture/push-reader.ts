@@ -41,10 +41,13 @@ export class CaptureReader implements ParserContext {
   private readonly linkTypes: number[] = [];
   private readonly linkTypeSet = new Set<number>();
   private timePrecision = -1;
-  /** The first and last frame's times, when `frames` > 0 (numbers, never null: a field that can be null holds a
-   * fractional number as an object of its own, allocated at every store). */
+  /**
+   * The first and last frame's times, when `frames` > 0 (numbers, never null: a field that can be null holds a
+   * fractional number as an object of its own, allocated at every store).
+   */
   private firstTime = 0;
   private lastTime = 0;
+  /** ParserContext.frameTime. */
   frameTime = 0;
   private damageFound: CaptureDamage | null = null;
   private ended = false;

@@ -31,7 +31,6 @@ function strongest(diffs: readonly Difference[], keys: readonly string[], step?:
   return best;
 }
 
-const n = (v: number) => groupThousands(v);
 const or = (v: string | null | undefined, none = '—') => (v === null || v === undefined || v === '' ? none : v);
 
 /** `captures/x.pcap#2 10.77.0.100:25426 → 10.77.0.4:25 (smtp-starttls): complete, step 9 server Finished, server FIN`. */
@@ -81,7 +80,7 @@ export function diffRows(result: DiffResult, good: ConnectionReport, bad: Connec
   const offered = (h: NonNullable<ConnectionReport['clientHello']>) =>
     `${h.sslv2 ? 'SSLv2 hello, ' : ''}${h.supportedVersions.length > 0 ? h.supportedVersions.filter((v) => v !== 'GREASE').join(', ') : h.version} (record ${h.recordVersion})`;
   row('ClientHello', 'versions offered', ...hello(offered), ['clienthello/client_version', 'clienthello/supported_versions', 'clienthello/record_version', 'clienthello/sslv2_hello']);
-  row('ClientHello', 'cipher suites', ...hello((h) => `${n(h.cipherSuites.length)}${h.cipherSuites[0] ? `, first ${h.cipherSuites[0].replace(/^TLS_/, '')}` : ''}`), ['clienthello/cipher_suites']);
+  row('ClientHello', 'cipher suites', ...hello((h) => `${groupThousands(h.cipherSuites.length)}${h.cipherSuites[0] ? `, first ${h.cipherSuites[0].replace(/^TLS_/, '')}` : ''}`), ['clienthello/cipher_suites']);
   row('ClientHello', 'extensions', ...hello((h) => `${h.extensions.length}`), ['clienthello/extensions']);
   row('ClientHello', 'groups (key shares)', ...hello((h) => `${h.supportedGroups.length}${h.keyShareGroups.length > 0 ? ` (${h.keyShareGroups.join(', ')})` : ''}`), ['clienthello/supported_groups', 'clienthello/key_share_groups']);
   row('ClientHello', 'signature algorithms', ...hello((h) => `${h.signatureAlgorithms.length}`), ['clienthello/signature_algorithms']);
@@ -98,15 +97,15 @@ export function diffRows(result: DiffResult, good: ConnectionReport, bad: Connec
   row('server', 'extensions', shx(good), shx(bad), ['server/extensions', 'server/alpn', 'server/key_share_group', 'server/resumed', 'server/hello_retry_request', 'server/compression_method']);
   const ske = (r: ConnectionReport) => {
     const m = r.messages.find((x) => x.type === 'ServerKeyExchange');
-    return m?.length !== undefined ? `${n(m.length)} bytes` : '—';
+    return m?.length !== undefined ? `${groupThousands(m.length)} bytes` : '—';
   };
   row('server', 'ServerKeyExchange', ske(good), ske(bad), ['server/server_key_exchange_bytes']);
-  const flight = (r: ConnectionReport) => `${n(r.tcp.serverFlight.bytes)} bytes, ${n(r.tcp.serverFlight.ackedByClient)} acknowledged`;
+  const flight = (r: ConnectionReport) => `${groupThousands(r.tcp.serverFlight.bytes)} bytes, ${groupThousands(r.tcp.serverFlight.ackedByClient)} acknowledged`;
   row('server', 'server flight', flight(good), flight(bad), ['server/server_flight_bytes', 'tcp/server_flight_acked']);
 
   const certs = (r: ConnectionReport) => r.certificates ?? [];
   if (certs(good).length > 0 || certs(bad).length > 0) {
-    const chain = (r: ConnectionReport) => (certs(r).length === 0 ? '—' : `${certs(r).length} certificates, ${n(certs(r).reduce((a, c) => a + c.bytes, 0))} bytes`);
+    const chain = (r: ConnectionReport) => (certs(r).length === 0 ? '—' : `${certs(r).length} certificates, ${groupThousands(certs(r).reduce((a, c) => a + c.bytes, 0))} bytes`);
     row('certificates', 'chain', chain(good), chain(bad), ['certificates/certificate_count', 'certificates/chain_bytes', 'certificates/chain', 'certificates/chain_order']);
     const leaf = (r: ConnectionReport) => {
       const c = certs(r)[0];

@@ -190,6 +190,11 @@ class SideState {
     this.ackedTo = -Infinity;
   }
 
+  /** The peer acknowledged bytes past the delivery point while ranges are held: a hole it shows was never captured. */
+  ackedPastHole(): boolean {
+    return this.ackedTo > this.nextOffset && this.held.length > 0;
+  }
+
   /** Nothing of the stream seen yet (offset 0 may still move). */
   untouched(): boolean {
     return this.nextOffset === 0 && this.highOffset === 0 && this.held.length === 0;
@@ -525,7 +530,7 @@ export class ConnectionTracker {
     // Both calls guarded by what they check first: passing the time (a double) to a function not inlined here
     // allocates a number for it, three per segment with the one in onAck.
     if (wireLength > 0) {
-      if (me.ackedTo > me.nextOffset && me.held.length > 0) this.skipAckedHoles(st, from, me, seg.frame, seg.time);
+      if (me.ackedPastHole()) this.skipAckedHoles(st, from, me, seg.frame, seg.time);
       if (this.overBufferCaps(me)) this.enforceBufferCaps(st, from, me, seg.frame, seg.time);
     }
   }
@@ -875,7 +880,7 @@ export class ConnectionTracker {
     ) {
       st.conn.handshakeRtt = seg.time - st.synTime;
     }
-    if (s.ackedTo > s.nextOffset && s.held.length > 0) this.skipAckedHoles(st, side, s, seg.frame, seg.time);
+    if (s.ackedPastHole()) this.skipAckedHoles(st, side, s, seg.frame, seg.time);
   }
 
   // ---- reassembly ------------------------------------------------------------------------------------------
@@ -1087,7 +1092,7 @@ export class ConnectionTracker {
   /** Holes the peer has acknowledged will never be filled (the sender will not resend them): skip them. */
   private skipAckedHoles(st: ConnState, side: Side, s: SideState, frame: number, time: number): void {
     const held = s.held;
-    while (held.length > 0 && s.ackedTo > s.nextOffset) {
+    while (s.ackedPastHole()) {
       const first = held[0];
       const holeEnd = first.start < s.ackedTo ? first.start : s.ackedTo;
       this.gap(st, side, s, s.nextOffset, holeEnd - s.nextOffset, frame, time);
@@ -1131,6 +1136,7 @@ export class ConnectionTracker {
     s.heldBytes = 0;
   }
 
+  /** Bytes or ranges held past a cap: this side's, or all sides' bytes. */
   private overBufferCaps(s: SideState): boolean {
     const l = this.limits;
     return s.heldBytes > l.maxBufferedPerSide || s.held.length > l.maxRangesPerSide || this.stats.bufferedBytes > l.maxBufferedTotal;
@@ -1138,16 +1144,10 @@ export class ConnectionTracker {
 
   /** Call when overBufferCaps. */
   private enforceBufferCaps(st: ConnState, side: Side, s: SideState, frame: number, time: number): void {
-    const l = this.limits;
     this.stats.capHits++;
     const capped = (st.conn.capped ??= perSide(0));
     capped[side]++;
-    while (
-      s.held.length > 0 &&
-      (s.heldBytes > l.maxBufferedPerSide ||
-        s.held.length > l.maxRangesPerSide ||
-        this.stats.bufferedBytes > l.maxBufferedTotal)
-    ) {
+    while (s.held.length > 0 && this.overBufferCaps(s)) {
       this.gap(st, side, s, s.nextOffset, s.held[0].start - s.nextOffset, frame, time);
       this.drain(st, side, s, frame, time, true);
     }

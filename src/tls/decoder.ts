@@ -359,7 +359,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
 
   // ---- HandshakeSink ---------------------------------------------------------------------------
 
-  onMessage(from: Side, type: number, body: Buffer | null, length: number, recordVersion: number, frame: number, time: number): void {
+  onMessage(from: Side, type: number, body: Buffer | null, owned: boolean, length: number, recordVersion: number, frame: number, time: number): void {
     const s = this.sides[from];
     const event: Extract<TlsEvent, { kind: 'handshake' }> = {
       kind: 'handshake',
@@ -408,8 +408,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           this.helloRetryRequest = true;
           break;
         case HANDSHAKE_CERTIFICATE: {
-          // The assembled body is this message's own (HandshakeSink: it outlives the call): views, not copies.
-          const r = parsedCertificateMessage(sharedCertificateBody(body), this.tls13);
+          // The certificates are views of the shared body, which is memory of its own (a copy when `body` is not).
+          const r = parsedCertificateMessage(sharedCertificateBody(body, owned), this.tls13);
           if (r.ok) {
             event.certificate = r.value;
           } else problem = `malformed Certificate: ${r.error}`;
@@ -764,8 +764,9 @@ const MAX_SHARED_CERTIFICATE_BODY = 64 * 1024;
 /** Bytes from the end of a body that go into its key. */
 const KEYED_TAIL = 64;
 
-export function sharedCertificateBody(body: Buffer): Buffer {
-  if (body.length > MAX_SHARED_CERTIFICATE_BODY) return body;
+/** `owned` false: `body` is a view of bytes about to be reused, copied when it is the one kept. */
+export function sharedCertificateBody(body: Buffer, owned = true): Buffer {
+  if (body.length > MAX_SHARED_CERTIFICATE_BODY) return owned ? body : ownedCopy(body);
   let key = Math.imul(body.length, 0x9e3779b1);
   for (let i = Math.max(0, body.length - KEYED_TAIL); i < body.length; i++) key = Math.imul(key ^ body[i]!, 0x01000193);
   key >>>= 0;
@@ -776,8 +777,9 @@ export function sharedCertificateBody(body: Buffer): Buffer {
     if (certificateBodies.size >= CERTIFICATE_KEYS) certificateBodies.clear();
     certificateBodies.set(key, (bodies = []));
   }
-  if (bodies.length < BODIES_PER_KEY) bodies.push(body);
-  return body;
+  const kept = owned ? body : ownedCopy(body);
+  if (bodies.length < BODIES_PER_KEY) bodies.push(kept);
+  return kept;
 }
 
 /** A shared Certificate body read once (the message and its certificates' views are the same objects then). */

@@ -472,16 +472,20 @@ const EMPTY_BODY = Buffer.alloc(0);
 export interface HandshakeSink {
   /**
    * One whole handshake message. `body` is null when the message was longer than the reassembly cap
-   * (its bytes were skipped, not kept). `body` outlives the call. `recordVersion` is the version of the
-   * record that carried the message's first byte; `frame`/`time` are those of the record that completed it.
+   * (its bytes were skipped, not kept). `owned`: `body` is memory of its own, which outlives the call; otherwise
+   * it is a view of bytes the caller reuses (a message wholly inside one record read in place), valid during the
+   * call only: copy what is kept. `recordVersion` is the version of the record that carried the message's first
+   * byte; `frame`/`time` are those of the record that completed it.
    */
-  onMessage(from: Side, type: number, body: Buffer | null, length: number, recordVersion: number, frame: number, time: number): void;
+  onMessage(from: Side, type: number, body: Buffer | null, owned: boolean, length: number, recordVersion: number, frame: number, time: number): void;
 }
 
 /**
  * Cuts one side's plaintext handshake records into handshake messages (RFC 8446 §5.1: a message may span
  * records and a record may hold several messages). A message's pieces are kept as they come (views of
- * owned record buffers, or copies of transient ones) and joined once, when the message is complete.
+ * owned record buffers, or copies of transient ones) and joined once, when the message is complete. A message
+ * wholly inside one push is handed on as a view, not copied: most are, and most are read there and then and
+ * dropped (hellos, key exchanges); the sink copies what it keeps.
  */
 export class HandshakeAssembler {
   /** From the shared pool, as TlsRecordReader's. */
@@ -542,13 +546,18 @@ export class HandshakeAssembler {
         this.got = 0;
         this.pieces = [];
         this.skipping = this.length > this.maxMessage;
-        if (this.length === 0) this.complete(EMPTY_BODY, frame, time);
+        if (this.length === 0) this.complete(EMPTY_BODY, true, frame, time);
         continue;
       }
       const need = this.length - this.got;
       const take = need < end - pos ? need : end - pos;
       if (!this.skipping) {
         const piece = payload.subarray(pos, pos + take);
+        if (take === this.length) {
+          pos += take;
+          this.complete(piece, owned, frame, time);
+          continue;
+        }
         this.pieces.push(owned ? piece : ownedCopy(piece));
       }
       this.got += take;
@@ -556,16 +565,16 @@ export class HandshakeAssembler {
       if (this.got === this.length) {
         const pieces = this.pieces;
         const body = this.skipping ? null : pieces.length === 1 ? pieces[0] : concatOwned(pieces, this.length);
-        this.complete(body, frame, time);
+        this.complete(body, true, frame, time);
       }
     }
   }
 
-  private complete(body: Buffer | null, frame: number, time: number): void {
+  private complete(body: Buffer | null, owned: boolean, frame: number, time: number): void {
     const type = this.type;
     const length = this.length;
     const recordVersion = this.recordVersion;
     this.reset();
-    this.sink.onMessage(this.side, type, body, length, recordVersion, frame, time);
+    this.sink.onMessage(this.side, type, body, owned, length, recordVersion, frame, time);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/handshake/analyze.js';
-import { sharedCertificateBody } from '../../src/tls/decoder.js';
+import { sharedCertificateBody, TlsConnectionDecoder } from '../../src/tls/decoder.js';
 import type { TlsEvent } from '../../src/tls/types.js';
 
 const capture = (name: string) => new URL(`../../captures/${name}`, import.meta.url).pathname;
@@ -58,5 +58,31 @@ describe('sharedCertificateBody', () => {
     // Chains that end in the same intermediate have the same key: each is still shared.
     expect(sharedCertificateBody(body(3))).toBe(other);
     expect(sharedCertificateBody(body(2))).toBe(first);
+  });
+});
+
+describe('a Certificate message read in place from a buffer that is reused', () => {
+  it('keeps a copy: the chain stays as sent after the buffer is overwritten', () => {
+    const body = (head: number) => Buffer.concat([Buffer.from([head]), Buffer.alloc(2999, 0x33)]);
+    const view = body(7);
+    const kept = sharedCertificateBody(view, false);
+    expect(kept).not.toBe(view);
+    view.fill(0xee);
+    expect(kept.equals(body(7))).toBe(true);
+    // Seen again: the kept copy, not the new view.
+    expect(sharedCertificateBody(body(7), false)).toBe(kept);
+  });
+
+  it('through the decoder: a record holding the whole message, pushed from a buffer overwritten after the call', () => {
+    const der = Buffer.from('3082000a' + '0123456789abcdef0123', 'hex');
+    const entry = Buffer.concat([Buffer.from([0, 0, der.length]), der]);
+    const message = Buffer.concat([Buffer.from([11, 0, 0, entry.length + 3, 0, 0, entry.length]), entry]);
+    const record = Buffer.concat([Buffer.from([22, 3, 3, 0, message.length]), message]);
+    const decoder = new TlsConnectionDecoder();
+    const reused = Buffer.from(record);
+    decoder.push('server', reused, 1, 0);
+    reused.fill(0xee);
+    const event = decoder.events.find((e) => e.kind === 'handshake' && e.certificate);
+    expect(event?.kind === 'handshake' && event.certificate?.certificates.map((c) => c.toString('hex'))).toEqual([der.toString('hex')]);
   });
 });

@@ -99,6 +99,29 @@ describe('ConnectionTracker: a plain connection', () => {
   });
 });
 
+describe('ConnectionTracker: many connections open at once', () => {
+  it('finds each one both ways while its table grows and after others leave it', () => {
+    const clock = new Clock();
+    const n = 5000;
+    const convs = Array.from({ length: n }, (_, i) => new Conversation(clock, { ip: `10.1.${i >> 8}.${i & 255}`, port: 1024 + (i % 50000) }, { ip: '10.0.0.2', port: 25 }));
+    const { tracker, feed, recorders } = setup();
+    for (const c of convs) feed(c.handshake());
+    // Newest first, then every other one reset, then the rest again: each packet must reach its own connection.
+    for (let i = n - 1; i >= 0; i--) feed(convs[i]!.seg('server', { flags: 'PA', data: `220 ${i}\r\n` }));
+    for (let i = 0; i < n; i += 2) feed(convs[i]!.seg('client', { flags: 'R' }));
+    for (let i = 1; i < n; i += 2) feed(convs[i]!.seg('client', { flags: 'PA', data: `EHLO ${i}\r\n` }));
+    const conns = tracker.finish();
+    expect(conns).toHaveLength(n);
+    expect(conns.filter((c) => c.packets.server !== 2 || c.packets.client !== 3)).toEqual([]);
+    const wrong = conns.filter((c, i) => {
+      const r = recorders.get(c.id)!;
+      return c.client.ip !== convs[i]!.client.ip || r.stream('server') !== `220 ${i}\r\n` || r.stream('client') !== (i % 2 === 0 ? '' : `EHLO ${i}\r\n`);
+    });
+    expect(wrong).toEqual([]);
+    expect(conns.filter((c, i) => c.rst.client !== (i % 2 === 0))).toEqual([]);
+  });
+});
+
 describe('ConnectionTracker: roles', () => {
   const clock = new Clock();
 

@@ -494,7 +494,10 @@ export class NetDecoder implements NetDecoderApi {
     const names = this.names;
     this.stats.tcpSegments++;
     if (this.reused !== null) {
-      return this.reused.fill(this.frameNumber, this.frameTime, ipVersion, addr, srcOff, dstOff, buf, off, payloadStart, cap, length - headerLength);
+      // The time stored here, not passed to fill: a fraction passed to a function not inlined is a new number.
+      const seg = this.reused;
+      seg.time = this.frameTime;
+      return seg.fill(this.frameNumber, ipVersion, addr, srcOff, dstOff, buf, off, payloadStart, cap, length - headerLength);
     }
     return {
       frame: this.frameNumber,

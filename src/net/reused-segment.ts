@@ -42,10 +42,9 @@ export class ReusedSegment implements TcpSegment {
 
   constructor(private readonly names: AddressNames) {}
 
-  /** Fill in from the TCP header at `off` in `buf`; addresses at srcOff/dstOff in `addr`. */
+  /** Fill in from the TCP header at `off` in `buf`; addresses at srcOff/dstOff in `addr`. The caller sets `time`. */
   fill(
     frame: number,
-    time: number,
     ipVersion: 4 | 6,
     addr: Buffer,
     srcOff: number,
@@ -57,7 +56,6 @@ export class ReusedSegment implements TcpSegment {
     payloadLength: number,
   ): this {
     this.frame = frame;
-    this.time = time;
     this.ipVersion = ipVersion;
     this.addr = addr;
     this.srcOff = srcOff;

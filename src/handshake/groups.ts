@@ -145,8 +145,8 @@ export class GroupBuilder {
   }
 
   /** Each group's counts, by value. */
-  get counts(): ReadonlyMap<string, Counts> {
-    return this.groups;
+  forEachCount(fn: (value: string, g: Counts) => void): void {
+    for (const [value, g] of this.groups) fn(value, g);
   }
 
   /** What was added, as plain data for another thread's GroupBuilder to `merge` (a structured clone of it). */
@@ -219,6 +219,86 @@ export const MIN_GROUP_CONNECTIONS = 3;
 const MAX_NOTABLE = 3;
 /** The properties a summary looks at (`step` and `end` describe failures rather than who failed). */
 const SUMMARY_KEYS: readonly GroupKey[] = ['ja4', 'version', 'server', 'sni', 'client', 'cipher'];
+/** Those counted by a GroupBuilder: client addresses have a table of their own (ClientCounts). */
+const BUILDER_KEYS = SUMMARY_KEYS.filter((by) => by !== 'client');
+
+/** A row of ClientCounts: connections, completed, failed, and the output order of the address's first connection. */
+const CLIENT_COLUMNS = 4;
+const CONNECTIONS = 0;
+const COMPLETED = 1;
+const FAILED = 2;
+const FIRST = 3;
+
+/** ClientCounts as plain data, to cross to another thread. */
+export interface ClientCountsData {
+  addresses: string[];
+  rows: Float64Array;
+}
+
+/**
+ * The counts of each client address, for the summary's list of clients and the notable-groups test alike. A large
+ * capture has a client address for every few connections (the bench's 2 GB file: 28,000), and this is the part
+ * of memory that grows with the capture: an object and a Map entry per address in each of the two, as they were,
+ * took 210 bytes an address; here a Map entry to a row number, and four numbers in a column table.
+ */
+export class ClientCounts {
+  private readonly rowOf = new Map<string, number>();
+  private rows = new Float64Array(CLIENT_COLUMNS * 256);
+
+  get size(): number {
+    return this.rowOf.size;
+  }
+
+  add(address: string, outcome: ConnectionReport['outcome'], order: number): void {
+    this.addCounts(address, 1, outcome === 'complete' ? 1 : 0, outcome === 'failed' ? 1 : 0, order);
+  }
+
+  private addCounts(address: string, connections: number, completed: number, failed: number, first: number): void {
+    let row = this.rowOf.get(address);
+    if (row === undefined) {
+      row = this.rowOf.size;
+      this.rowOf.set(address, row);
+      if ((row + 1) * CLIENT_COLUMNS > this.rows.length) {
+        const more = new Float64Array(this.rows.length * 2);
+        more.set(this.rows);
+        this.rows = more;
+      }
+      this.rows[row * CLIENT_COLUMNS + FIRST] = first;
+    } else if (first < this.rows[row * CLIENT_COLUMNS + FIRST]!) {
+      this.rows[row * CLIENT_COLUMNS + FIRST] = first;
+    }
+    const at = row * CLIENT_COLUMNS;
+    this.rows[at + CONNECTIONS] += connections;
+    this.rows[at + COMPLETED] += completed;
+    this.rows[at + FAILED] += failed;
+  }
+
+  /** Each address and its counts, in the order the addresses came (one Counts object, filled anew for each). */
+  forEach(fn: (address: string, counts: Counts & { first: number }) => void): void {
+    const counts = { connections: 0, completed: 0, failed: 0, first: 0 };
+    const rows = this.rows;
+    for (const [address, row] of this.rowOf) {
+      const at = row * CLIENT_COLUMNS;
+      counts.connections = rows[at + CONNECTIONS]!;
+      counts.completed = rows[at + COMPLETED]!;
+      counts.failed = rows[at + FAILED]!;
+      counts.first = rows[at + FIRST]!;
+      fn(address, counts);
+    }
+  }
+
+  data(): ClientCountsData {
+    return { addresses: [...this.rowOf.keys()], rows: this.rows.slice(0, this.rowOf.size * CLIENT_COLUMNS) };
+  }
+
+  /** Add what another ClientCounts counted (its `data()`), after what this one has. */
+  merge(data: ClientCountsData): void {
+    data.addresses.forEach((address, row) => {
+      const at = row * CLIENT_COLUMNS;
+      this.addCounts(address, data.rows[at + CONNECTIONS]!, data.rows[at + COMPLETED]!, data.rows[at + FAILED]!, data.rows[at + FIRST]!);
+    });
+  }
+}
 
 export interface NotableGroup {
   by: GroupKey;
@@ -273,13 +353,18 @@ export interface NotableGroupsData {
   completed: number;
   added: number;
   builders: GroupData[];
+  clients: ClientCountsData;
 }
 
-/** notableGroups one connection at a time: a GroupBuilder per property of the summary, no report kept. */
+/**
+ * notableGroups one connection at a time: a GroupBuilder per property of the summary (ClientCounts for client
+ * addresses, which the summary's list of clients reads too), no report kept.
+ */
 export class NotableGroupsBuilder {
   private failed = 0;
   private completed = 0;
-  private readonly builders = SUMMARY_KEYS.map((by) => new GroupBuilder(by, false));
+  private readonly builders = BUILDER_KEYS.map((by) => new GroupBuilder(by, false));
+  readonly clients = new ClientCounts();
   private added = 0;
 
   add(r: ConnectionReport, order: number = this.added): void {
@@ -287,10 +372,11 @@ export class NotableGroupsBuilder {
     if (r.outcome === 'failed') this.failed++;
     else if (r.outcome === 'complete') this.completed++;
     for (const b of this.builders) b.add(r, order);
+    this.clients.add(r.client.ip, r.outcome, order);
   }
 
   data(): NotableGroupsData {
-    return { failed: this.failed, completed: this.completed, added: this.added, builders: this.builders.map((b) => b.data()) };
+    return { failed: this.failed, completed: this.completed, added: this.added, builders: this.builders.map((b) => b.data()), clients: this.clients.data() };
   }
 
   /** Add what another NotableGroupsBuilder was given (its `data()`), as GroupBuilder.merge. */
@@ -299,17 +385,22 @@ export class NotableGroupsBuilder {
     this.completed += data.completed;
     this.added += data.added;
     this.builders.forEach((b, i) => b.merge(data.builders[i]!));
+    this.clients.merge(data.clients);
   }
 
   result(): NotableGroup[] {
-    return notableFrom(this.failed, this.completed, (by) => this.builders[SUMMARY_KEYS.indexOf(by)]!.counts);
+    return notableFrom(this.failed, this.completed, (by, fn) => {
+      if (by === 'client') this.clients.forEach((address, g) => fn(address || NONE.client, g));
+      else this.builders[BUILDER_KEYS.indexOf(by)]!.forEachCount(fn);
+    });
   }
 }
 
 /** A group's counts, as the notable-groups test reads them. */
 type Counts = Pick<GroupAcc, 'connections' | 'completed' | 'failed'>;
 
-function notableFrom(failed: number, completed: number, groups: (by: GroupKey) => ReadonlyMap<string, Counts>): NotableGroup[] {
+/** `groups(by, fn)` calls fn with each group of that property: its value and its counts (valid during the call). */
+function notableFrom(failed: number, completed: number, groups: (by: GroupKey, fn: (value: string, g: Counts) => void) => void): NotableGroup[] {
   const decidedAll = failed + completed;
   if (failed === 0 || completed === 0 || decidedAll < 2 * MIN_GROUP_CONNECTIONS) return [];
   const lf = logFactorials(decidedAll);
@@ -321,21 +412,23 @@ function notableFrom(failed: number, completed: number, groups: (by: GroupKey) =
   for (const by of SUMMARY_KEYS) {
     // Straight from the counts, without drawing up the grouping: for every client address of a large capture
     // that is tens of thousands of groups made, sorted and dropped, only to look at a few.
-    const all = groups(by);
     let judged = 0;
-    for (const g of all.values()) if (judgeable(g)) judged++;
-    let best: NotableGroup | null = null;
+    groups(by, (_value, g) => {
+      if (judgeable(g)) judged++;
+    });
+    // Set in the callback below: typed so that the check after it is not narrowed to null.
+    let best = null as NotableGroup | null;
     let bestConnections = 0;
-    for (const [value, g] of all) {
-      if (!judgeable(g)) continue;
+    groups(by, (value, g) => {
+      if (!judgeable(g)) return;
       const decided = g.failed + g.completed;
       const othersDecided = decidedAll - decided;
       const othersRate = (failed - g.failed) / othersDecided;
       const failureRate = rate(g.failed, g.completed)!;
-      if (g.failed / decided <= othersRate) continue;
+      if (g.failed / decided <= othersRate) return;
       // Bonferroni: with many groups (a thousand client addresses) one of them fails often by luck alone.
       const pValue = Math.min(1, hypergeometricUpperTail(g.failed, decided, failed, decidedAll, lf) * judged);
-      if (pValue >= SIGNIFICANCE) continue;
+      if (pValue >= SIGNIFICANCE) return;
       // Ties go to the group that comes first in the grouping's order (GroupBuilder.result).
       const better =
         !best ||
@@ -347,7 +440,7 @@ function notableFrom(failed: number, completed: number, groups: (by: GroupKey) =
         best = { by, value, failed: g.failed, completed: g.completed, failureRate, othersFailureRate: Math.round(othersRate * 1000) / 1000, pValue: Number(pValue.toPrecision(3)) };
         bestConnections = g.connections;
       }
-    }
+    });
     if (best) found.push(best);
   }
   found.sort((a, b) => a.pValue - b.pValue || b.failed - a.failed);

@@ -40,7 +40,7 @@ export interface SummaryData {
   failedAtStep: Map<string, { n: number; first: number }>;
   failedBy: Map<string, { n: number; first: number }>;
   byProtocol: Map<string, { n: number; first: number }>;
-  clients: Map<string, { connections: number; failed: number; first: number }>;
+  /** The client addresses' counts are in the notable groups' (NotableGroupsBuilder.clients). */
   groups: NotableGroupsData;
 }
 
@@ -57,19 +57,14 @@ export class SummaryBuilder {
   private readonly failedAtStep = new OrderedCounts();
   private readonly failedBy = new OrderedCounts();
   private readonly byProtocol = new OrderedCounts();
-  private readonly clients = new Map<string, { connections: number; failed: number; first: number }>();
+  /** Also counts each client address, for byClient (one table for both: see ClientCounts). */
   private readonly groups = new NotableGroupsBuilder();
 
   add(r: ConnectionReport, order: number = this.connections): void {
     this.connections++;
     this.byOutcome[r.outcome]++;
     this.byProtocol.add(r.protocol, order);
-    let c = this.clients.get(r.client.ip);
-    if (!c) this.clients.set(r.client.ip, (c = { connections: 0, failed: 0, first: order }));
-    else if (order < c.first) c.first = order;
-    c.connections++;
     if (r.outcome === 'failed') {
-      c.failed++;
       this.failedAtStep.add(`${r.lastStep} ${stepName(r.lastStep)}`, order);
       this.failedBy.add(endWords(r), order);
     }
@@ -84,7 +79,6 @@ export class SummaryBuilder {
       failedAtStep: this.failedAtStep.data(),
       failedBy: this.failedBy.data(),
       byProtocol: this.byProtocol.data(),
-      clients: this.clients,
       groups: this.groups.data(),
     };
   }
@@ -99,22 +93,15 @@ export class SummaryBuilder {
     this.failedAtStep.merge(data.failedAtStep);
     this.failedBy.merge(data.failedBy);
     this.byProtocol.merge(data.byProtocol);
-    for (const [ip, o] of data.clients) {
-      const c = this.clients.get(ip);
-      if (!c) this.clients.set(ip, { ...o });
-      else {
-        c.connections += o.connections;
-        c.failed += o.failed;
-        if (o.first < c.first) c.first = o.first;
-      }
-    }
     this.groups.merge(data.groups);
   }
 
   result(): AnalysisSummary {
-    const byClient = [...this.clients.entries()]
-      .sort((a, b) => a[1].first - b[1].first)
-      .map(([client, v]) => ({ client, connections: v.connections, failed: v.failed }))
+    const clients: { client: string; connections: number; failed: number; first: number }[] = [];
+    this.groups.clients.forEach((client, v) => clients.push({ client, connections: v.connections, failed: v.failed, first: v.first }));
+    const byClient = clients
+      .sort((a, b) => a.first - b.first)
+      .map(({ client, connections, failed }) => ({ client, connections, failed }))
       .sort((a, b) => b.failed - a.failed || b.connections - a.connections || a.client.localeCompare(b.client));
     return {
       connections: this.connections,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/handshake/analyze.js';
 import { groupConnections, groupValue, notableGroups, SIGNIFICANCE } from '../../src/handshake/groups.js';
+import { summarize, SummaryBuilder } from '../../src/handshake/summary.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 
 const CAPTURES = join(import.meta.dirname, '../../captures');
@@ -156,5 +157,40 @@ describe('the groups the summary names', () => {
     const many: ConnectionReport[] = [];
     for (let c = 0; c < 40; c++) for (let i = 0; i < 3; i++) many.push(fake('x', c === 0 || (c <= 12 && i === 0) ? 'failed' : 'complete', `10.0.0.${c}`));
     expect(notableGroups(many).filter((g) => g.by === 'client')).toEqual([]);
+  });
+});
+
+describe('client addresses by the thousand (one table for the summary and the notable groups)', () => {
+  // 2,000 addresses (the table grows past its first rows several times); one of them fails all its 12 connections.
+  const conns: ConnectionReport[] = [];
+  for (let c = 0; c < 2000; c++) {
+    for (let i = 0; i < (c === 1234 ? 12 : 3); i++) conns.push(fake('x', c === 1234 || (c % 10 === 0 && i === 0) ? 'failed' : 'complete', `10.1.${c >> 8}.${c & 255}`));
+  }
+
+  it('names the failing address and lists every address with its counts, most failures first', () => {
+    const named = notableGroups(conns).find((g) => g.by === 'client');
+    expect(named).toMatchObject({ value: '10.1.4.210', failed: 12, completed: 0 });
+    const summary = summarize(conns);
+    expect(summary.byClient).toHaveLength(2000);
+    expect(summary.byClient[0]).toEqual({ client: '10.1.4.210', connections: 12, failed: 12 });
+    const tally = new Map<string, { connections: number; failed: number }>();
+    for (const r of conns) {
+      const t = tally.get(r.client.ip) ?? { connections: 0, failed: 0 };
+      t.connections++;
+      if (r.outcome === 'failed') t.failed++;
+      tally.set(r.client.ip, t);
+    }
+    expect(summary.byClient.every((c) => tally.get(c.client)!.connections === c.connections && tally.get(c.client)!.failed === c.failed)).toBe(true);
+  });
+
+  it('gives the same summary when two builders (two threads) each count a part and one merges the other', () => {
+    const whole = new SummaryBuilder();
+    conns.forEach((r, i) => whole.add(r, i));
+    // The second part comes first in output order for the addresses both parts have.
+    const first = new SummaryBuilder();
+    const second = new SummaryBuilder();
+    conns.forEach((r, i) => (i % 3 === 0 ? second : first).add(r, i));
+    first.merge(structuredClone(second.data()));
+    expect(first.result()).toEqual(whole.result());
   });
 });

@@ -6,7 +6,7 @@ import type { NetStats } from '../net/types.js';
 import { outputOrder, trackCapture } from '../tcp/collect.js';
 import { ConnectionTracker, DEFAULT_LIMITS, type TrackerLimits, type TrackerStats } from '../tcp/tracker.js';
 import type { Connection, Side, StreamConsumer, TcpEvent } from '../tcp/types.js';
-import { TlsConnectionDecoder } from '../tls/decoder.js';
+import { TlsConnectionDecoder, type TlsDecoderOptions } from '../tls/decoder.js';
 import type { TlsEvent } from '../tls/types.js';
 import { buildReport } from './build.js';
 import type { ConnectionReport } from './report.js';
@@ -56,6 +56,9 @@ interface HandshakePart {
   events: readonly TlsEvent[];
 }
 
+/** The analysis reads no record header (see TlsDecoderOptions.keepRecords). */
+const DECODER_OPTIONS: TlsDecoderOptions = { keepRecords: false };
+
 /**
  * Follows one connection from its first byte: the plaintext mail phase, then TLS, until the handshake is
  * over. After that its bytes are no longer wanted, so the tracker stops buffering them; and what the report
@@ -89,7 +92,7 @@ class ConnectionFollower implements StreamConsumer {
 
   /** The decoder, until the handshake is summarized. */
   get tls(): TlsConnectionDecoder {
-    return (this.decoder ??= new TlsConnectionDecoder());
+    return (this.decoder ??= new TlsConnectionDecoder(DECODER_OPTIONS));
   }
 
   /** The mail sniffer, until the handshake is summarized. */

@@ -67,6 +67,12 @@ export interface TlsDecoderOptions {
   maxBufferedPerSide?: number;
   /** Record headers kept in `records` (default 4096); later ones are counted in `recordsDropped`. */
   maxRecords?: number;
+  /**
+   * false: keep no record header at all (`records` stays empty, nothing is counted as dropped). The analysis
+   * reads none (what it needs of records is counted per side), so it keeps none: an object per record of every
+   * connection still in its handshake was garbage the collector had to copy. Default true.
+   */
+  keepRecords?: boolean;
   /** Events kept in `events` (default 2048); later ones are counted in `eventsDropped`. */
   maxEvents?: number;
   /**
@@ -221,7 +227,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
 
   constructor(opts: TlsDecoderOptions = {}) {
     const maxBuffered = opts.maxBufferedPerSide ?? 1 << 20;
-    this.maxRecords = opts.maxRecords ?? 4096;
+    this.maxRecords = opts.keepRecords === false ? -1 : (opts.maxRecords ?? 4096);
     this.maxEvents = opts.maxEvents ?? 2048;
     this.maxApplicationDataEvents = opts.maxApplicationDataEvents ?? 64;
     const midStream = opts.midStream ?? false;
@@ -328,7 +334,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       const info: TlsRecordInfo = { from, contentType: header.contentType, version: header.version, length: header.length, frame, time };
       if (header.format === 'sslv2') info.sslv2 = true;
       this.records.push(info);
-    } else {
+    } else if (this.maxRecords >= 0) {
       this.recordsDropped++;
     }
     if (s.recordVersions.length < MAX_RECORD_VERSIONS && !s.recordVersions.includes(header.version)) s.recordVersions.push(header.version);

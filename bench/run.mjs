@@ -144,10 +144,11 @@ function measure(label, bytes, frames, runs, command, args) {
   };
 }
 
+/** Read in 1 MiB chunks into a buffer half a page into its allocation, as the capture reader does (src/capture/reader.ts: READ_BUFFER_SHIFT; a buffer at malloc's page offset makes the kernel's copy stall). */
 const PLAIN_READ = `
 const { openSync, readSync } = require('node:fs');
 const fd = openSync(process.argv[1], 'r');
-const buf = Buffer.allocUnsafe(1 << 20);
+const buf = Buffer.allocUnsafe((1 << 20) + 2048).subarray(2048);
 let n;
 while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) {}
 `;

@@ -311,8 +311,8 @@ function endpointHash(key: number, port: number): number {
 }
 
 /**
- * The tracker table's key of a 4-tuple, the same both ways: 30 bits, a small integer to V8 (a Map key that needs
- * no boxing). Address keys as addressKey makes them. Exported for the test of its spread: flows that collide
+ * The tracker table's key of a 4-tuple, the same both ways: 30 bits, a small integer to V8 (never boxed); its low
+ * bits pick the bucket. Address keys as addressKey makes them. Exported for the test of its spread: flows that collide
  * share a bucket searched one by one, so a poor spread makes many open connections quadratic.
  */
 export function flowHash(srcKey: number, srcPort: number, dstKey: number, dstPort: number): number {
@@ -643,6 +643,7 @@ export class ConnectionTracker {
     if (st.inClosed) this.unlinkClosed(st);
   }
 
+  /** Twice the buckets, the chains re-sorted. Never shrunk: at most the power of two above maxOpenConnections. */
   private growBuckets(): void {
     const old = this.buckets;
     const size = old.length * 2;

@@ -69,6 +69,7 @@ class SideState {
   plainWhereTls: string | null = null;
   firstLine: string | null = null;
   firstLineBinary = false;
+  /** The first line's first bytes in hex, for a binary first line only. */
   firstBytes = '';
   lines = 0;
   bodyLines = 0;
@@ -325,7 +326,8 @@ export class MailSniffer {
     if (side.firstLine === null) {
       side.firstLine = shown;
       side.firstLineBinary = looksBinary(buf, start, stop);
-      side.firstBytes = buf.toString('hex', start, Math.min(stop, start + 8)).replace(/(..)(?!$)/g, '$1 ');
+      // Shown only for a binary first line (a hex string and a regular expression for every connection, otherwise).
+      if (side.firstLineBinary) side.firstBytes = buf.toString('hex', start, Math.min(stop, start + 8)).replace(/(..)(?!$)/g, '$1 ');
     }
     if (side.catchPlainLine) {
       side.catchPlainLine = false;

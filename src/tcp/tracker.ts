@@ -1,6 +1,7 @@
 import { ownedCopy } from '../capture/bytes.js';
 import { TcpFlag, type TcpSegment } from '../net/types.js';
 import { DEFAULT_SERVER_PORTS, WELL_KNOWN_PORT_LIMIT } from './ports.js';
+import { ActivityQueue } from './activity-queue.js';
 import type { Connection, PerSide, Side, SideTcpFacts, StreamConsumer, TcpEvent } from './types.js';
 
 /** Memory caps. Hostile or broken input must not be able to grow memory past these. */
@@ -234,9 +235,8 @@ class ConnState {
   readonly serverPort: number;
   /** Another connection whose 4-tuple has the same hash. */
   nextInBucket: ConnState | null = null;
-  /** Neighbours in the tracker's list by last activity. */
-  older: ConnState | null = null;
-  newer: ConnState | null = null;
+  /** Its place in the tracker's queue by last activity (ActivityQueue). */
+  queueIndex = -1;
   /** Neighbours in the list of closed connections by last activity (inClosed: whether it is in it). */
   closedOlder: ConnState | null = null;
   closedNewer: ConnState | null = null;
@@ -353,9 +353,8 @@ export class ConnectionTracker {
   private buckets: Array<ConnState | null> = new Array<ConnState | null>(FIRST_BUCKETS).fill(null);
   private bucketMask = FIRST_BUCKETS - 1;
   private openCount = 0;
-  /** Every open connection, least recently active first (`older`/`newer` links). */
-  private oldest: ConnState | null = null;
-  private newest: ConnState | null = null;
+  /** Every open connection, least recently active first. */
+  private readonly active = new ActivityQueue<ConnState>();
   /** The closed ones (RST, or FIN both ways), least recently active first: retired after `closedLinger`. */
   private closedOldest: ConnState | null = null;
   private closedNewest: ConnState | null = null;
@@ -387,7 +386,7 @@ export class ConnectionTracker {
     // timestamp (imap2.pcap's second frame says 2063) does not silence every connection open.
     const silenceClock = seg.time < this.previousTime ? seg.time : this.previousTime;
     this.previousTime = seg.time;
-    if (this.openCount > this.limits.silentAbove && this.oldest!.end < silenceClock - this.limits.maxSilence) this.closeSilent(silenceClock);
+    if (this.openCount > this.limits.silentAbove && this.active.oldest()!.end < silenceClock - this.limits.maxSilence) this.closeSilent(silenceClock);
     const ipVersion = seg.ipVersion;
     const srcKey = addressKey(seg.srcV4, seg.srcV4 === undefined ? seg.src : '', ipVersion);
     const dstKey = addressKey(seg.dstV4, seg.dstV4 === undefined ? seg.dst : '', ipVersion);
@@ -404,8 +403,8 @@ export class ConnectionTracker {
     }
     if (st === null) {
       st = this.create(hash, srcKey, dstKey, seg);
-    } else if (st !== this.newest) {
-      this.touch(st);
+    } else if (!this.active.isNewest(st)) {
+      this.active.push(st);
     }
     if (st.inClosed && st !== this.closedNewest) this.touchClosed(st);
 
@@ -546,8 +545,8 @@ export class ConnectionTracker {
   finish(): Connection[] {
     // Each let go before it is closed (forgetAndClose): what closing makes (a report) does not pile up beside the
     // state of every connection still open (16,000 half-open ones held 90 MB by the last one's report). Once
-    // all are forgotten the table and both lists are empty.
-    for (let st = this.oldest; st !== null; st = this.oldest) this.forgetAndClose(st);
+    // all are forgotten the table, the queue and the closed list are empty.
+    for (let st = this.active.oldest(); st !== null; st = this.active.oldest()) this.forgetAndClose(st);
     return this.connections.slice();
   }
 
@@ -612,10 +611,7 @@ export class ConnectionTracker {
     this.buckets[at] = st;
     this.openCount++;
     if (this.openCount > this.buckets.length) this.growBuckets();
-    st.older = this.newest;
-    if (this.newest !== null) this.newest.newer = st;
-    else this.oldest = st;
-    this.newest = st;
+    this.active.push(st);
   }
 
   /** Forget a connection (the caller closes it). */
@@ -635,11 +631,7 @@ export class ConnectionTracker {
     st.nextInBucket = null;
     this.openCount--;
     this.stats.open = this.openCount;
-    if (st.older !== null) st.older.newer = st.newer;
-    else this.oldest = st.newer;
-    if (st.newer !== null) st.newer.older = st.older;
-    else this.newest = st.older;
-    st.older = st.newer = null;
+    this.active.remove(st);
     if (st.inClosed) this.unlinkClosed(st);
   }
 
@@ -658,17 +650,6 @@ export class ConnectionTracker {
         st = next;
       }
     }
-  }
-
-  /** Make it the most recently active. */
-  private touch(st: ConnState): void {
-    if (st.older !== null) st.older.newer = st.newer;
-    else this.oldest = st.newer;
-    st.newer!.older = st.older;
-    st.older = this.newest;
-    st.newer = null;
-    this.newest!.newer = st;
-    this.newest = st;
   }
 
   private linkClosed(st: ConnState): void {
@@ -779,16 +760,16 @@ export class ConnectionTracker {
   /** Closes and forgets the connections silent for longer than `maxSilence` (the least recently active first; see silentAbove). */
   private closeSilent(clock: number): void {
     const before = clock - this.limits.maxSilence;
-    for (let st = this.oldest; st !== null && st.end < before; st = this.oldest) {
+    for (let st = this.active.oldest(); st !== null && st.end < before; st = this.active.oldest()) {
       this.stats.silenced++;
       st.conn.silenced = this.limits.maxSilence;
       this.forgetAndClose(st);
     }
   }
 
-  /** Closes and forgets the least recently active connection (`oldest`). */
+  /** Closes and forgets the least recently active connection. */
   private evictOldest(frame: number, time: number): void {
-    const st = this.oldest;
+    const st = this.active.oldest();
     if (st === null) return;
     this.remove(st);
     this.stats.evicted++;

@@ -65,6 +65,9 @@ const SEQUENCE_PLAUSIBLE = 2 ** 30;
  */
 export const DEFAULT_CLOSED_LINGER = 120;
 
+/** SideState.ackedTo before any acknowledgement: below every offset an acknowledgement can have (the SYN's, -1). */
+const NOT_ACKNOWLEDGED = -2;
+
 /** Buckets of the connection table at the start (a power of two; see ConnectionTracker.buckets). */
 const FIRST_BUCKETS = 1024;
 
@@ -131,33 +134,26 @@ interface HeldRange {
 
 /** Reassembly state of one direction. Offsets are stream offsets (0 = first payload byte; SYN is -1). */
 class SideState {
+  // The fields every segment reads come first, in as few cache lines as the object allows: V8 lays fields out in
+  // the order they are declared. Numbers stay small integers where they can (a field that ever holds a fraction,
+  // an infinity or an unsigned 32-bit number above 2^31 holds every value in an object of its own: one more
+  // place in memory to fetch at each read).
   /** Whether offset 0 is fixed. */
   started = false;
-  /** ISN, when it comes from a SYN (or from the SYN/ACK's acknowledgement for the client). */
-  isn = 0;
-  isnKnown = false;
-  synSeen = false;
-  /** Every ISN this side's SYNs carried (bounded): a server may answer one SYN with SYN/ACKs of several ISNs. */
-  isns: number[] = [];
   /** isns.length > 1, read for every segment (the array would be one more object to fetch from memory). */
   severalIsns = false;
-  /** Delivery point: every byte before it was delivered or skipped as a gap. `nextSeq` is its 32-bit seq. */
+  /** Whether the consumer still wants this side's bytes. */
+  wanted: boolean;
+  finSeen = false;
+  /** Delivery point: every byte before it was delivered or skipped as a gap. */
   nextOffset = 0;
+  /** The sequence number of nextOffset, as a signed 32-bit number (see offsetOf). */
   nextSeq = 0;
   /** End of the highest sequence range seen (>= nextOffset). */
   highOffset = 0;
   /** Highest offset of this side's stream acknowledged by the peer (may include the FIN's sequence number). */
-  ackedTo = -Infinity;
-  /** Latest acknowledgement the peer sent before this side had started (hint for where offset 0 is). */
-  peerAckHint: number | null = null;
+  ackedTo = NOT_ACKNOWLEDGED;
   held: HeldRange[] = [];
-  heldBytes = 0;
-  /** The latest ranges skipped as gaps, as [start, end) pairs, oldest first (at most MAX_SKIPPED). */
-  skipped: number[] = [];
-  /** Whether the consumer still wants this side's bytes. */
-  wanted: boolean;
-  finSeen = false;
-  finOffset = 0;
   /**
    * The Connection's per-side counters that change with every segment, kept here (an object every segment
    * touches anyway) and copied to the Connection when it is closed (ConnectionTracker.publish): fewer cache
@@ -168,12 +164,25 @@ class SideState {
   largestSegment = 0;
   /** SideTcpFacts.ackedByPeer. */
   ackedByPeer = 0;
+  finOffset = 0;
+  /** ISN, when it comes from a SYN (or from the SYN/ACK's acknowledgement for the client). */
+  isn = 0;
+  isnKnown = false;
+  synSeen = false;
+  /** Every ISN this side's SYNs carried (bounded): a server may answer one SYN with SYN/ACKs of several ISNs. */
+  isns: number[] = [];
+  /** Latest acknowledgement the peer sent before this side had started (hint for where offset 0 is). */
+  peerAckHint: number | null = null;
+  heldBytes = 0;
+  /** The latest ranges skipped as gaps, as [start, end) pairs, oldest first (at most MAX_SKIPPED). */
+  skipped: number[] = [];
 
   constructor(wanted: boolean) {
     this.wanted = wanted;
   }
 
   /** Stream offset of a 32-bit sequence number, by signed distance from the delivery point (mod 2^32). */
+  /** The stream offset of a sequence number near the delivery point (the difference taken modulo 2^32, signed). */
   offsetOf(seq: number): number {
     return this.nextOffset + ((seq - this.nextSeq) | 0);
   }
@@ -181,7 +190,7 @@ class SideState {
   /** Fix offset 0 at 32-bit sequence number `seq`. */
   startAt(seq: number): void {
     this.started = true;
-    this.nextSeq = seq >>> 0;
+    this.nextSeq = seq | 0;
     this.nextOffset = 0;
     this.highOffset = 0;
   }
@@ -191,7 +200,7 @@ class SideState {
     this.isn = isn;
     this.isnKnown = true;
     this.startAt((isn + 1) >>> 0);
-    this.ackedTo = -Infinity;
+    this.ackedTo = NOT_ACKNOWLEDGED;
   }
 
   /** The peer acknowledged bytes past the delivery point while ranges are held: a hole it shows was never captured. */
@@ -206,41 +215,42 @@ class SideState {
 
   advance(n: number): void {
     this.nextOffset += n;
-    this.nextSeq = (this.nextSeq + n) >>> 0;
+    this.nextSeq = (this.nextSeq + n) | 0;
     if (this.highOffset < this.nextOffset) this.highOffset = this.nextOffset;
   }
 }
 
 /** Per-connection tracking state; dropped once the connection is closed so only the Connection stays. */
 class ConnState {
-  readonly conn: Connection;
-  readonly consumer: StreamConsumer | null;
-  readonly client: SideState;
-  readonly server: SideState;
-  /** Connection ended by RST, or FIN seen both ways. */
-  closed = false;
-  /** The Connection's lastFrame and end, kept here as they change (see SideState.packets). */
-  lastFrame: number;
-  end: number;
-  /** For the handshake RTT: time of the latest client SYN, and whether a SYN/ACK answered it. */
-  synTime = -1;
-  synAckSeen = false;
+  // What the lookup reads first, then what every segment reads, then the rest (see SideState).
   /** Where the tracker's table finds it: the 4-tuple's hash and the two addresses' keys (see addressKey). */
   readonly hash: number;
   readonly ipVersion: number;
-  readonly clientKey: number;
-  readonly serverKey: number;
   /** The endpoints' ports, here too: the lookup then reads this object only. */
   readonly clientPort: number;
   readonly serverPort: number;
+  readonly clientKey: number;
+  readonly serverKey: number;
   /** Another connection whose 4-tuple has the same hash. */
   nextInBucket: ConnState | null = null;
+  readonly conn: Connection;
+  readonly client: SideState;
+  readonly server: SideState;
+  readonly consumer: StreamConsumer | null;
+  /** The Connection's lastFrame and end, kept here as they change (see SideState.packets). */
+  lastFrame: number;
+  end: number;
   /** Its place in the tracker's queue by last activity (ActivityQueue). */
   queueIndex = -1;
+  /** Connection ended by RST, or FIN seen both ways. */
+  closed = false;
+  inClosed = false;
+  /** For the handshake RTT: time of the latest client SYN, and whether a SYN/ACK answered it. */
+  synTime = -1;
+  synAckSeen = false;
   /** Neighbours in the list of closed connections by last activity (inClosed: whether it is in it). */
   closedOlder: ConnState | null = null;
   closedNewer: ConnState | null = null;
-  inClosed = false;
 
   constructor(conn: Connection, consumer: StreamConsumer | null, hash: number, ipVersion: number, clientKey: number, serverKey: number) {
     this.conn = conn;
@@ -282,7 +292,8 @@ const perSide = <T>(v: T): PerSide<T> => ({ client: v, server: v });
  * so that equal keys mean equal addresses; for IPv6 a hash of the text, which only narrows the search.
  */
 function addressKey(v4: number | undefined, text: string, ipVersion: number): number {
-  if (v4 !== undefined) return v4;
+  // Signed: an address from 128.0.0.0 up, unsigned, is no small integer to V8 (see SideState).
+  if (v4 !== undefined) return v4 | 0;
   if (ipVersion === 4) {
     let n = 0;
     let part = 0;
@@ -295,11 +306,11 @@ function addressKey(v4: number | undefined, text: string, ipVersion: number): nu
         part = part * 10 + (c - 48);
       }
     }
-    return (n * 256 + part) >>> 0;
+    return (n * 256 + part) | 0;
   }
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  return h;
 }
 
 /** A well-mixed 32-bit number for one (address, port) endpoint. */

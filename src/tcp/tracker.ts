@@ -182,7 +182,6 @@ class SideState {
   }
 
   /** Stream offset of a 32-bit sequence number, by signed distance from the delivery point (mod 2^32). */
-  /** The stream offset of a sequence number near the delivery point (the difference taken modulo 2^32, signed). */
   offsetOf(seq: number): number {
     return this.nextOffset + ((seq - this.nextSeq) | 0);
   }
@@ -617,9 +616,7 @@ export class ConnectionTracker {
   }
 
   private insert(st: ConnState): void {
-    const at = st.hash & this.bucketMask;
-    st.nextInBucket = this.buckets[at] as ConnState | null;
-    this.buckets[at] = st;
+    this.linkInBucket(st);
     this.openCount++;
     if (this.openCount > this.buckets.length) this.growBuckets();
     this.active.push(st);
@@ -655,12 +652,17 @@ export class ConnectionTracker {
     for (let i = 0; i < old.length; i++) {
       for (let st = old[i] as ConnState | null; st !== null; ) {
         const next = st.nextInBucket;
-        const at = st.hash & this.bucketMask;
-        st.nextInBucket = this.buckets[at] as ConnState | null;
-        this.buckets[at] = st;
+        this.linkInBucket(st);
         st = next;
       }
     }
+  }
+
+  /** At the head of its bucket's chain. */
+  private linkInBucket(st: ConnState): void {
+    const at = st.hash & this.bucketMask;
+    st.nextInBucket = this.buckets[at] as ConnState | null;
+    this.buckets[at] = st;
   }
 
   private linkClosed(st: ConnState): void {

@@ -203,6 +203,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
   /** Application-data records and payload bytes per side, whether or not kept as events. */
   readonly applicationData: PerSide<{ records: number; bytes: number }>;
 
+  /** -1: keepRecords false (none kept, none counted as dropped). */
   private readonly maxRecords: number;
   private readonly maxEvents: number;
   private readonly maxApplicationDataEvents: number;

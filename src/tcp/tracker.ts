@@ -312,12 +312,12 @@ function addressKey(v4: number | undefined, text: string, ipVersion: number): nu
   return h;
 }
 
-/** A well-mixed 32-bit number for one (address, port) endpoint. */
+/** A well-mixed 32-bit number for one (address, port) endpoint; signed, as an unsigned one from 2^31 up is boxed. */
 function endpointHash(key: number, port: number): number {
   let h = Math.imul(key ^ Math.imul(port + 1, 0x9e3779b1), 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+  return h ^ (h >>> 16);
 }
 
 /**

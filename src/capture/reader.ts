@@ -1,7 +1,7 @@
 import { readSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { setImmediate } from 'node:timers/promises';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { GZIP_MAGIC_0, GZIP_MAGIC_1 } from './formats.js';
 import { CaptureReader } from './push-reader.js';
@@ -19,7 +19,11 @@ export interface ReadCaptureOptions {
    * goes on with the others.
    */
   unreadableAsDamage?: boolean;
+  /** The descriptor read for '-': standard input's (0) unless a test gives another. */
+  stdinFd?: number;
 }
+
+const STDIN_FD = 0;
 
 /** Bytes read between two turns given to the event loop (readChunks): a fraction of a second's work. */
 const EVENT_LOOP_TURN_BYTES = 16 * 1024 * 1024;
@@ -65,27 +69,28 @@ export async function readCapture(
 ): Promise<CaptureSummary> {
   const chunkSize = opts.chunkSize && opts.chunkSize > 0 ? opts.chunkSize : DEFAULT_CHUNK_SIZE;
   const reader = new CaptureReader(file, sink);
-  let input: AsyncIterable<Buffer> | Readable;
   /** Set once the chunks go straight to the parser (not gzip): their buffers can then be reused. */
   const recycle = { ok: false };
-  if (file === '-') {
-    input = process.stdin;
-  } else {
-    let handle: FileHandle | null = null;
-    try {
+  const stdinFd = opts.stdinFd ?? STDIN_FD;
+  let handle: FileHandle | null = null;
+  try {
+    if (file === '-') {
+      // Reading a terminal would wait for a capture to be typed in.
+      if (isatty(stdinFd)) throw new Error('standard input is a terminal (pipe a capture into it, or name a file)');
+    } else {
       handle = await open(file, 'r');
       if ((await handle.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    } catch (err) {
-      await handle?.close().catch(() => undefined);
-      if (opts.unreadableAsDamage) {
-        const summary = reader.end();
-        summary.damage = { kind: 'unreadable', offset: 0, message: `cannot open: ${describeError(err)}` };
-        return summary;
-      }
-      throw new Error(`cannot open ${file}: ${describeError(err)}`);
     }
-    input = readChunks(handle, chunkSize, recycle);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    if (opts.unreadableAsDamage) {
+      const summary = reader.end();
+      summary.damage = { kind: 'unreadable', offset: 0, message: `cannot open: ${describeError(err)}` };
+      return summary;
+    }
+    throw new Error(`cannot open ${file}: ${describeError(err)}`);
   }
+  const input = handle === null ? readChunks(stdinFd, chunkSize, recycle) : fileChunks(handle, chunkSize, recycle);
 
   let gunzip: Gunzip | null = null;
   let gzipError: (Error & { code?: string }) | null = null;
@@ -189,33 +194,51 @@ export async function readCapture(
   return summary;
 }
 
-/**
- * The file's bytes in chunks of `chunkSize`. Closes the file when done or abandoned.
- *
- * Read synchronously: a read of a cached file takes a fraction of a millisecond per MiB, less than the round
- * trip through libuv's thread pool costs when the cores are busy parsing. One buffer is reused while
- * `recycle.ok` says the caller is done with a chunk once it asks for the next (a fresh buffer per chunk costs
- * page faults and garbage collection: a read loop goes ten times slower).
- */
-async function* readChunks(handle: FileHandle, chunkSize: number, recycle: { ok: boolean }): AsyncGenerator<Buffer> {
-  let buffer: Buffer | null = null;
-  let sinceTurn = 0;
+/** The file's bytes in chunks (readChunks); closes the file when done or abandoned. */
+async function* fileChunks(handle: FileHandle, chunkSize: number, recycle: { ok: boolean }): AsyncGenerator<Buffer> {
   try {
-    for (;;) {
-      if (buffer === null || !recycle.ok) buffer = Buffer.allocUnsafe(chunkSize + READ_BUFFER_SHIFT).subarray(READ_BUFFER_SHIFT);
-      const bytesRead = readSync(handle.fd, buffer, 0, chunkSize, null);
-      if (bytesRead === 0) return;
-      // Synchronous reads never give the event loop a turn: let it run now and then, so that the worker threads
-      // analyzing other captures (report/analyze-lanes.ts) get their next capture when they are done.
-      sinceTurn += bytesRead;
-      if (sinceTurn >= EVENT_LOOP_TURN_BYTES) {
-        sinceTurn = 0;
-        await setImmediate();
-      }
-      yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
-    }
+    yield* readChunks(handle.fd, chunkSize, recycle);
   } finally {
     await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * The bytes of a file or of standard input in chunks of up to `chunkSize`.
+ *
+ * Read synchronously: a read of a cached file takes a fraction of a millisecond per MiB, less than the round
+ * trip through libuv's thread pool costs when the cores are busy parsing; a read of a pipe waits for the writer,
+ * which is all there is to do meanwhile. One buffer is reused while `recycle.ok` says the caller is done with a
+ * chunk once it asks for the next (a fresh buffer per chunk costs page faults and garbage collection: a read loop
+ * goes ten times slower). process.stdin gives a fresh 64 KiB buffer per chunk: analyzing 1 GB from a pipe took a
+ * third longer than from the file, and 15–20 MB more memory.
+ */
+async function* readChunks(fd: number, chunkSize: number, recycle: { ok: boolean }): AsyncGenerator<Buffer> {
+  let buffer: Buffer | null = null;
+  let sinceTurn = 0;
+  for (;;) {
+    if (buffer === null || !recycle.ok) buffer = Buffer.allocUnsafe(chunkSize + READ_BUFFER_SHIFT).subarray(READ_BUFFER_SHIFT);
+    let bytesRead: number;
+    try {
+      bytesRead = readSync(fd, buffer, 0, chunkSize, null);
+    } catch (err) {
+      // Standard input set non-blocking by the process that handed it over: a synchronous read cannot wait for
+      // data, the stream can (it reads on from where the reads here stopped).
+      if ((err as { code?: string }).code === 'EAGAIN' && fd === STDIN_FD) {
+        yield* process.stdin as AsyncIterable<Buffer>;
+        return;
+      }
+      throw err;
+    }
+    if (bytesRead === 0) return;
+    // Synchronous reads never give the event loop a turn: let it run now and then, so that the worker threads
+    // analyzing other captures (report/analyze-lanes.ts) get their next capture when they are done.
+    sinceTurn += bytesRead;
+    if (sinceTurn >= EVENT_LOOP_TURN_BYTES) {
+      sinceTurn = 0;
+      await setImmediate();
+    }
+    yield bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
   }
 }
 

@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { capture, runCli } from './run.js';
+import { capture, CLI, ROOT, runCli } from './run.js';
 
 describe('tlsdissect analyze (the README commands)', () => {
   it('tells the motivating story: an abort after ServerHelloDone, then a retry that works', () => {
@@ -64,6 +65,23 @@ describe('tlsdissect analyze (the README commands)', () => {
     expect(fromStdin.status).toBe(0);
     const strip = (s: string) => JSON.parse(s).connections.map((c: { capture: string }) => ({ ...c, capture: '' }));
     expect(strip(fromStdin.stdout)).toEqual(strip(fromFile.stdout));
+  });
+
+  it('reads standard input made non-blocking by another process, waiting for data that comes late', async () => {
+    // Touching process.stdin first makes the pipe non-blocking (libuv does): a synchronous read finds no data
+    // yet (EAGAIN), and the reader goes on with the stream. The capture comes in two parts, a second apart.
+    const bytes = readFileSync(capture('abort-then-retry.pcap'));
+    const child = spawn(process.execPath, ['--import', 'data:text/javascript,process.stdin', CLI, 'analyze', '-', '-f', 'json'], { cwd: ROOT });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    const status = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.write(bytes.subarray(0, 100));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    child.stdin.end(bytes.subarray(100));
+    expect(await status).toBe(0);
+    const fromFile = runCli(['analyze', 'captures/abort-then-retry.pcap', '-f', 'json']);
+    const strip = (s: string) => JSON.parse(s).connections.map((c: { capture: string }) => ({ ...c, capture: '' }));
+    expect(strip(Buffer.concat(out).toString())).toEqual(strip(fromFile.stdout));
   });
 
   it('shows only failures with --failed, and exits 1 with --fail-on-failure', () => {

@@ -3,12 +3,12 @@
  * `npm run bench`: throughput and peak memory of `tlsdissect streams` and `tlsdissect analyze` on generated
  * mail-TLS captures (bench/generate.mjs) of several sizes, beside a plain read of the same file and tshark.
  *
- *   node bench/run.mjs [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze] [--tshark-max 500M]
- *                      [--parallel 2] [--quick]
+ *   node bench/run.mjs [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze,analyze-stdin]
+ *                      [--tshark-max 500M] [--parallel 2] [--quick]
  *
  * --quick: 100M only, one run each, no tshark above 100M. Each command runs as a user runs it
  * (`node dist/cli.js COMMAND FILE -o /dev/null`, default text output) under /usr/bin/time, which gives its
- * peak RSS; MB/s are file bytes over wall-clock seconds (process start included); "past previous size" is
+ * peak RSS; `analyze-stdin` is `cat FILE | … analyze -`, as a capture piped in from tcpdump. MB/s are file bytes over wall-clock seconds (process start included); "past previous size" is
  * what the bytes beyond the previous size cost (the linear rate, free of what a run pays once). CPU s counts every thread
  * (V8's garbage collector helpers too); MB per CPU s is the figure least disturbed by other load. tshark (`tshark -r F -Y tls.handshake -T fields -e
  * tls.handshake.type`) reads at tens of MB/s, so by default it runs on files up to --tshark-max only; the
@@ -27,7 +27,7 @@ import { generate, parseSize } from './generate.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/cli.js');
 
-const USAGE = `usage: npm run bench -- [--quick] [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze]
+const USAGE = `usage: npm run bench -- [--quick] [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze,analyze-stdin]
                          [--tshark-max 500M] [--parallel 2] [--parallel-size 500M]
 Generates mail-TLS captures into bench/out/ (not committed), times each command on them beside a plain read and
 tshark, and prints MB/s, packets/s, CPU seconds and peak RSS. --quick: 100M, one run.`;
@@ -46,7 +46,7 @@ function options() {
   return {
     sizes: get('sizes', quick ? '100M' : '100M,500M,1G').split(',').filter(Boolean),
     runs: Number(get('runs', quick ? 1 : 3)),
-    commands: get('commands', 'streams,analyze').split(',').filter(Boolean),
+    commands: get('commands', 'streams,analyze,analyze-stdin').split(',').filter(Boolean),
     tsharkMax: parseSize(get('tshark-max', quick ? '100M' : '500M')),
     parallel: Number(get('parallel', 2)),
     parallelSize: get('parallel-size', null),
@@ -153,6 +153,18 @@ let n;
 while ((n = readSync(fd, buf, 0, buf.length, null)) > 0) {}
 `;
 
+/** `analyze-stdin`: `analyze` reading standard input (a pipe from cat), the way `tcpdump -w - | …` feeds it. */
+const baseCommand = (command) => command.replace(/-stdin$/, '');
+
+/** What a bench command runs: its label, program and arguments. */
+function invocation(command, file) {
+  const base = baseCommand(command);
+  if (base === command) return [`tlsdissect ${command}`, process.execPath, [CLI, command, file, '-o', '/dev/null']];
+  // Time's figures then cover the shell and cat too: its CPU seconds include cat's, its peak is the largest process's.
+  const pipeline = `cat "$1" | "$2" "$3" ${base} - -o /dev/null`;
+  return [`cat | tlsdissect ${base} -`, '/bin/sh', ['-c', pipeline, 'sh', file, process.execPath, CLI]];
+}
+
 function haveTshark() {
   try {
     execFileSync('tshark', ['--version'], { stdio: 'ignore' });
@@ -176,7 +188,7 @@ function main() {
   // lab capture, it is taken out in the "MB/s after start-up" column, which is the one to compare for linearity.
   const tiny = join(ROOT, 'captures/abort-then-retry.pcap');
   const startup = {};
-  for (const command of o.commands) {
+  for (const command of new Set(o.commands.map(baseCommand))) {
     const runs = Array.from({ length: Math.max(3, o.runs) }, () => timed(process.execPath, [CLI, command, tiny, '-o', '/dev/null']).wall);
     startup[command] = median(runs);
   }
@@ -198,8 +210,9 @@ function main() {
     rows.push({ size, ...plain, vsPlain: null, vsShark: null });
     if (shark) rows.push({ size, ...shark, vsPlain: plain.mbs / shark.mbs, vsShark: null });
     for (const command of o.commands) {
-      const m = measure(`tlsdissect ${command}`, bytes, frames, o.runs, process.execPath, [CLI, command, file, '-o', '/dev/null']);
-      const net = bytes / 1e6 / Math.max(0.001, m.wall - startup[command]);
+      const [label, program, args] = invocation(command, file);
+      const m = measure(label, bytes, frames, o.runs, program, args);
+      const net = bytes / 1e6 / Math.max(0.001, m.wall - startup[baseCommand(command)]);
       const before = previous[command];
       const marginal = before && bytes > before.bytes ? (bytes - before.bytes) / 1e6 / Math.max(0.001, m.wall - before.wall) : undefined;
       previous[command] = { bytes, wall: m.wall };
@@ -265,7 +278,7 @@ function main() {
   );
   process.stdout.write(table.toString() + '\n');
   if (parallel) process.stdout.write(parallel.toString() + '\n');
-  process.stdout.write(`start-up (a small capture): ${o.commands.map((c) => `${c} ${fmt(startup[c], 2)} s`).join(', ')}\n`);
+  process.stdout.write(`start-up (a small capture): ${Object.entries(startup).map(([c, t]) => `${c} ${fmt(t, 2)} s`).join(', ')}\n`);
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 }
 

@@ -14,7 +14,8 @@
  * tls.handshake.type`) reads at tens of MB/s, so by default it runs on files up to --tshark-max only; the
  * table says where it did not run. --parallel N: `analyze` over N copies of the same file (--parallel-size,
  * default 500M) at once (`-j N`: worker threads), against the same one after the other (`-j 1`) and against N
- * separate processes.
+ * separate processes. The machine line gives the cost of a random memory read (cache miss) at the start: this
+ * virtual machine's speed varies by up to 2× over hours, and that figure with it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, openSync, readSync, closeSync, statSync, symlinkSync } from 'node:fs';
@@ -165,6 +166,37 @@ function invocation(command, file) {
   return [`cat | tlsdissect ${base} -`, '/bin/sh', ['-c', pipeline, 'sh', file, process.execPath, CLI]];
 }
 
+/**
+ * Nanoseconds per dependent random read over 1 MiB and 16 MiB (a pointer chase through a random cycle): what a
+ * cache miss costs on this machine at this hour. The analysis touches each packet's connection state at random
+ * among thousands open, so its speed follows the second figure, which varies with the host's load.
+ */
+const MEMORY_LATENCY = `
+const reads = 2e7;
+const out = [];
+for (const mib of [1, 16]) {
+  const n = mib * 262144, next = new Int32Array(n);
+  for (let i = 0; i < n; i++) next[i] = i;
+  let seed = 12345;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % i, t = next[i];
+    next[i] = next[j];
+    next[j] = t;
+  }
+  let p = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < reads; i++) p = next[p];
+  out.push((Number(process.hrtime.bigint() - t0) / reads + p * 0).toFixed(0));
+}
+console.log(out.join(' '));
+`;
+
+function memoryLatency() {
+  const [small, large] = execFileSync(process.execPath, ['-e', MEMORY_LATENCY]).toString().trim().split(' ');
+  return `random reads ${small} ns over 1 MiB, ${large} ns over 16 MiB`;
+}
+
 function haveTshark() {
   try {
     execFileSync('tshark', ['--version'], { stdio: 'ignore' });
@@ -186,6 +218,7 @@ function main() {
   const notes = [];
   // Start-up (Node, module loading) is paid once per run whatever the size: measured on a one-packet-flight
   // lab capture, it is taken out in the "MB/s after start-up" column, which is the one to compare for linearity.
+  const latency = memoryLatency();
   const tiny = join(ROOT, 'captures/abort-then-retry.pcap');
   const startup = {};
   for (const command of new Set(o.commands.map(baseCommand))) {
@@ -274,7 +307,8 @@ function main() {
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   process.stdout.write(
     `machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${fmt(totalmem() / 2 ** 30, 1)} GiB RAM (${fmt(freemem() / 2 ** 30, 1)} free), ` +
-      `Node ${process.version}, ${o.runs} run${o.runs === 1 ? '' : 's'} each; load average at the end: ${load}\n`,
+      `Node ${process.version}, ${o.runs} run${o.runs === 1 ? '' : 's'} each; load average at the end: ${load}\n` +
+      `memory latency at the start: ${latency}\n`,
   );
   process.stdout.write(table.toString() + '\n');
   if (parallel) process.stdout.write(parallel.toString() + '\n');

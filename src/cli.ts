@@ -17,6 +17,7 @@ import { collectStreamsTo } from './tcp/collect.js';
 import { StreamsOutput } from './report/streams-stream.js';
 import { EXIT, exitCodeForCaptures, OutputError, UsageError } from './exit.js';
 import { boundHeap } from './memory.js';
+import { stopReadingStdin } from './capture/stdin.js';
 import { diffReports } from './diff/diff.js';
 import { selectPair } from './diff/select.js';
 import { renderDiffText } from './report/diff-text.js';
@@ -272,7 +273,25 @@ function distinctCaptures(captures: string[]): string[] {
     if (seen.has(file)) process.stderr.write(`tlsdissect: ${file}: given more than once, read once\n`);
     seen.add(file);
   }
+  if (seen.has('-')) finishOnInterrupt();
   return [...seen];
+}
+
+/** How long reading goes on after Ctrl-C, for what the writer still sends as it exits. */
+const INTERRUPT_GRACE_MS = 1000;
+
+/**
+ * A live capture piped in (`tcpdump -w - | tlsdissect analyze -`) is ended with Ctrl-C, which reaches both
+ * programs: here the first one ends the capture, not the program. tcpdump writes out its buffer as it exits, so
+ * reading goes on until the pipe closes or for INTERRUPT_GRACE_MS (a writer that goes on), and the report covers
+ * what came. A second Ctrl-C quits at once.
+ */
+function finishOnInterrupt(): void {
+  process.once('SIGINT', () => {
+    process.stderr.write('tlsdissect: interrupted: the report covers what standard input gave until now (Ctrl-C again to quit)\n');
+    setTimeout(stopReadingStdin, INTERRUPT_GRACE_MS).unref();
+    process.once('SIGINT', () => process.exit(EXIT.interrupted));
+  });
 }
 
 function reportDamage(captures: { file: string; damage: { kind: string; offset: number; message: string } | null }[]): void {

@@ -13,6 +13,8 @@ export const EXIT = {
   internal: 5,
   /** The report could not be written (`-o` file, or standard output: disk full, …). */
   outputFailed: 6,
+  /** A second Ctrl-C while a live capture was read from standard input: quit without a report (128 + SIGINT). */
+  interrupted: 130,
 } as const;
 
 export class UsageError extends Error {}

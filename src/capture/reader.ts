@@ -1,10 +1,11 @@
-import { readSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { setImmediate } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { GZIP_MAGIC_0, GZIP_MAGIC_1 } from './formats.js';
 import { CaptureReader } from './push-reader.js';
+import { stdinStop } from './stdin.js';
 import type { CaptureSummary, FrameSink } from './types.js';
 import { checkYoungGeneration } from '../memory.js';
 
@@ -24,6 +25,17 @@ export interface ReadCaptureOptions {
 }
 
 const STDIN_FD = 0;
+/**
+ * Pauses before reading an empty non-blocking pipe again, doubling while it stays empty. The first few are naps
+ * of the thread (Atomics.wait), 0.05 to 0.8 ms: a writer as fast as `cat` refills the pipe within microseconds, and
+ * a timer's 1 ms at each of the few hundred times a 1 GB pipe ran dry made `streams -` 7 % slower. Then timers,
+ * 1 to 20 ms, during which the event loop runs (Ctrl-C is heard): a quiet live capture costs next to no CPU. The
+ * writer blocks meanwhile once the pipe is full, which tcpdump's own buffer absorbs.
+ */
+const EMPTY_PIPE_NAPS = 5;
+const EMPTY_PIPE_FIRST_NAP_MS = 0.05;
+const EMPTY_PIPE_MAX_PAUSE_MS = 20;
+const napCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** Bytes read between two turns given to the event loop (readChunks): a fraction of a second's work. */
 const EVENT_LOOP_TURN_BYTES = 16 * 1024 * 1024;
@@ -90,7 +102,7 @@ export async function readCapture(
     }
     throw new Error(`cannot open ${file}: ${describeError(err)}`);
   }
-  const input = handle === null ? readChunks(stdinFd, chunkSize, recycle) : fileChunks(handle, chunkSize, recycle);
+  const input = handle === null ? stdinChunks(stdinFd, chunkSize, recycle) : fileChunks(handle, chunkSize, recycle);
 
   let gunzip: Gunzip | null = null;
   let gzipError: (Error & { code?: string }) | null = null;
@@ -197,42 +209,70 @@ export async function readCapture(
 /** The file's bytes in chunks (readChunks); closes the file when done or abandoned. */
 async function* fileChunks(handle: FileHandle, chunkSize: number, recycle: { ok: boolean }): AsyncGenerator<Buffer> {
   try {
-    yield* readChunks(handle.fd, chunkSize, recycle);
+    yield* readChunks(handle.fd, chunkSize, recycle, null);
   } finally {
     await handle.close().catch(() => undefined);
   }
 }
 
 /**
+ * Standard input's bytes in chunks (readChunks), until its end or until stdinStop says so.
+ *
+ * A pipe is made non-blocking first (touching process.stdin does that, and only that: it reads nothing until
+ * asked), so that a read never waits inside the process: with a live capture piped in, the reads find the pipe
+ * empty most of the time, and the program must still answer Ctrl-C (cli.ts) even when the writer never closes.
+ */
+function stdinChunks(fd: number, chunkSize: number, recycle: { ok: boolean }): AsyncGenerator<Buffer> {
+  if (fd === STDIN_FD) {
+    const kind = fstatSync(fd);
+    if (kind.isFIFO() || kind.isSocket()) void process.stdin;
+  }
+  return readChunks(fd, chunkSize, recycle, stdinStop);
+}
+
+/**
  * The bytes of a file or of standard input in chunks of up to `chunkSize`.
  *
  * Read synchronously: a read of a cached file takes a fraction of a millisecond per MiB, less than the round
- * trip through libuv's thread pool costs when the cores are busy parsing; a read of a pipe waits for the writer,
- * which is all there is to do meanwhile. One buffer is reused while `recycle.ok` says the caller is done with a
+ * trip through libuv's thread pool costs when the cores are busy parsing (reading standard input that way made
+ * `cat F | analyze -` a fifth slower). One buffer is reused while `recycle.ok` says the caller is done with a
  * chunk once it asks for the next (a fresh buffer per chunk costs page faults and garbage collection: a read loop
  * goes ten times slower). process.stdin gives a fresh 64 KiB buffer per chunk: analyzing 1 GB from a pipe through
  * it took a quarter longer than this way, with 25–30 MB more memory.
+ *
+ * A non-blocking descriptor with nothing to read yet (EAGAIN) is tried again after a pause that grows while it
+ * stays empty (EMPTY_PIPE_NAPS); `stop`, when aborted, ends the reading there.
  */
-async function* readChunks(fd: number, chunkSize: number, recycle: { ok: boolean }): AsyncGenerator<Buffer> {
+async function* readChunks(fd: number, chunkSize: number, recycle: { ok: boolean }, stop: AbortSignal | null): AsyncGenerator<Buffer> {
   let buffer: Buffer | null = null;
   let sinceTurn = 0;
+  /** Reads in a row that found the pipe empty. */
+  let empty = 0;
   for (;;) {
+    if (stop?.aborted) return;
     if (buffer === null || !recycle.ok) buffer = Buffer.allocUnsafe(chunkSize + READ_BUFFER_SHIFT).subarray(READ_BUFFER_SHIFT);
     let bytesRead: number;
     try {
       bytesRead = readSync(fd, buffer, 0, chunkSize, null);
     } catch (err) {
-      // Standard input set non-blocking by the process that handed it over: a synchronous read cannot wait for
-      // data, the stream can (it reads on from where the reads here stopped).
-      if ((err as { code?: string }).code === 'EAGAIN' && fd === STDIN_FD) {
-        yield* process.stdin as AsyncIterable<Buffer>;
-        return;
+      if ((err as { code?: string }).code !== 'EAGAIN') throw err;
+      empty++;
+      if (empty <= EMPTY_PIPE_NAPS) {
+        Atomics.wait(napCell, 0, 0, EMPTY_PIPE_FIRST_NAP_MS * 2 ** (empty - 1));
+        continue;
       }
-      throw err;
+      try {
+        await sleep(Math.min(2 ** (empty - EMPTY_PIPE_NAPS - 1), EMPTY_PIPE_MAX_PAUSE_MS), undefined, stop ? { signal: stop } : undefined);
+      } catch {
+        return; // stopped while waiting
+      }
+      continue;
     }
     if (bytesRead === 0) return;
+    empty = 0;
     // Synchronous reads never give the event loop a turn: let it run now and then, so that the worker threads
-    // analyzing other captures (report/analyze-lanes.ts) get their next capture when they are done.
+    // analyzing other captures (report/analyze-lanes.ts) get their next capture when they are done, and a
+    // Ctrl-C is heard.
     sinceTurn += bytesRead;
     if (sinceTurn >= EVENT_LOOP_TURN_BYTES) {
       sinceTurn = 0;

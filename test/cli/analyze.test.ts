@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { capture, CLI, ROOT, runCli } from './run.js';
 
@@ -68,8 +68,8 @@ describe('tlsdissect analyze (the README commands)', () => {
   });
 
   it('reads standard input made non-blocking by another process, waiting for data that comes late', async () => {
-    // Touching process.stdin first makes the pipe non-blocking (libuv does): a synchronous read finds no data
-    // yet (EAGAIN), and the reader goes on with the stream. The capture comes in two parts, a second apart.
+    // Touching process.stdin first makes the pipe non-blocking (libuv does), as the reader itself does: a read
+    // finds no data yet (EAGAIN), and the reader waits and reads on. The capture comes in two parts, a second apart.
     const bytes = readFileSync(capture('abort-then-retry.pcap'));
     const child = spawn(process.execPath, ['--import', 'data:text/javascript,process.stdin', CLI, 'analyze', '-', '-f', 'json'], { cwd: ROOT });
     const out: Buffer[] = [];
@@ -82,6 +82,44 @@ describe('tlsdissect analyze (the README commands)', () => {
     const fromFile = runCli(['analyze', 'captures/abort-then-retry.pcap', '-f', 'json']);
     const strip = (s: string) => JSON.parse(s).connections.map((c: { capture: string }) => ({ ...c, capture: '' }));
     expect(strip(Buffer.concat(out).toString())).toEqual(strip(fromFile.stdout));
+  });
+
+  describe.skipIf(!existsSync('/proc/self/fdinfo/0'))('Ctrl-C on a live capture piped in (tcpdump -w - | tlsdissect analyze -)', () => {
+    /** A live capture: the bytes written, the pipe left open (the writer goes on), the CLI ready for Ctrl-C. */
+    async function liveCapture(): Promise<{ child: ChildProcessWithoutNullStreams; stdout: () => string; stderr: () => string; exit: Promise<number | null> }> {
+      const child = spawn(process.execPath, [CLI, 'analyze', '-', '-f', 'json'], { cwd: ROOT });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => err.push(b));
+      const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      await new Promise((resolve) => child.stdin.write(readFileSync(capture('abort-then-retry.pcap')), resolve));
+      // Wait until the CLI reads standard input, after it took Ctrl-C over: the reader makes the pipe non-blocking
+      // (Linux: /proc/PID/fdinfo/0). A Ctrl-C before would kill it.
+      while (!readsNonBlocking(child.pid!)) await new Promise((resolve) => setTimeout(resolve, 20));
+      return { child, stdout: () => Buffer.concat(out).toString(), stderr: () => Buffer.concat(err).toString(), exit };
+    }
+
+    it('the first Ctrl-C ends the capture, not the program: the report covers what came', async () => {
+      const live = await liveCapture();
+      live.child.kill('SIGINT');
+      expect(await live.exit).toBe(0);
+      live.child.stdin.destroy();
+      expect(live.stderr()).toContain('tlsdissect: interrupted: the report covers what standard input gave until now');
+      const fromFile = runCli(['analyze', 'captures/abort-then-retry.pcap', '-f', 'json']);
+      const strip = (s: string) => JSON.parse(s).connections.map((c: { capture: string }) => ({ ...c, capture: '' }));
+      expect(strip(live.stdout())).toEqual(strip(fromFile.stdout));
+    });
+
+    it('a second Ctrl-C quits at once, exit 130', async () => {
+      const live = await liveCapture();
+      live.child.kill('SIGINT');
+      while (!live.stderr().includes('interrupted')) await new Promise((resolve) => setTimeout(resolve, 10));
+      live.child.kill('SIGINT');
+      expect(await live.exit).toBe(130);
+      live.child.stdin.destroy();
+      expect(live.stdout()).toBe('');
+    });
   });
 
   it('shows only failures with --failed, and exits 1 with --fail-on-failure', () => {
@@ -148,3 +186,9 @@ describe('tlsdissect streams', () => {
     expect(r.stdout).toContain('10.77.0.100:53402');
   });
 });
+
+/** Whether the process's standard input is non-blocking (O_NONBLOCK in the flags of /proc/PID/fdinfo/0). */
+function readsNonBlocking(pid: number): boolean {
+  const flags = /^flags:\s*([0-7]+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/0`, 'utf8'));
+  return flags !== null && (parseInt(flags[1]!, 8) & 0o4000) !== 0;
+}

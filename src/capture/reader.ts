@@ -89,6 +89,13 @@ export async function readCapture(
     if (file === '-') {
       // Reading a terminal would wait for a capture to be typed in.
       if (isatty(stdinFd)) throw new Error('standard input is a terminal (pipe a capture into it, or name a file)');
+      // A pipe is made non-blocking (touching process.stdin does that, and only that: it reads nothing until asked),
+      // so that a read never waits inside the process: with a live capture piped in, the reads find the pipe empty
+      // most of the time, and the program must still hear Ctrl-C (cli.ts) even when the writer never closes.
+      if (stdinFd === STDIN_FD) {
+        const kind = fstatSync(stdinFd);
+        if (kind.isFIFO() || kind.isSocket()) void process.stdin;
+      }
     } else {
       handle = await open(file, 'r');
       if ((await handle.stat()).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
@@ -102,7 +109,7 @@ export async function readCapture(
     }
     throw new Error(`cannot open ${file}: ${describeError(err)}`);
   }
-  const input = handle === null ? stdinChunks(stdinFd, chunkSize, recycle) : fileChunks(handle, chunkSize, recycle);
+  const input = handle === null ? readChunks(stdinFd, chunkSize, recycle, stdinStop) : fileChunks(handle, chunkSize, recycle);
 
   let gunzip: Gunzip | null = null;
   let gzipError: (Error & { code?: string }) | null = null;
@@ -213,21 +220,6 @@ async function* fileChunks(handle: FileHandle, chunkSize: number, recycle: { ok:
   } finally {
     await handle.close().catch(() => undefined);
   }
-}
-
-/**
- * Standard input's bytes in chunks (readChunks), until its end or until stdinStop says so.
- *
- * A pipe is made non-blocking first (touching process.stdin does that, and only that: it reads nothing until
- * asked), so that a read never waits inside the process: with a live capture piped in, the reads find the pipe
- * empty most of the time, and the program must still answer Ctrl-C (cli.ts) even when the writer never closes.
- */
-function stdinChunks(fd: number, chunkSize: number, recycle: { ok: boolean }): AsyncGenerator<Buffer> {
-  if (fd === STDIN_FD) {
-    const kind = fstatSync(fd);
-    if (kind.isFIFO() || kind.isSocket()) void process.stdin;
-  }
-  return readChunks(fd, chunkSize, recycle, stdinStop);
 }
 
 /**

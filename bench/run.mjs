@@ -8,8 +8,9 @@
  *
  * --quick: 100M only, one run each, no tshark above 100M. Each command runs as a user runs it
  * (`node dist/cli.js COMMAND FILE -o /dev/null`, default text output) under /usr/bin/time, which gives its
- * peak RSS; `analyze-stdin` is `cat FILE | … analyze -`, as a capture piped in from tcpdump. MB/s are file bytes over wall-clock seconds (process start included); "past previous size" is
- * what the bytes beyond the previous size cost (the linear rate, free of what a run pays once). CPU s counts every thread
+ * peak RSS; `analyze-stdin` is `cat FILE | … analyze -`, as a capture piped in from tcpdump. MB/s are file
+ * bytes over wall-clock seconds (process start included); "past previous size" is what the bytes beyond the
+ * previous size cost (the linear rate, free of what a run pays once). CPU s counts every thread
  * (V8's garbage collector helpers too); MB per CPU s is the figure least disturbed by other load. tshark (`tshark -r F -Y tls.handshake -T fields -e
  * tls.handshake.type`) reads at tens of MB/s, so by default it runs on files up to --tshark-max only; the
  * table says where it did not run. --parallel N: `analyze` over N copies of the same file (--parallel-size,
@@ -216,9 +217,9 @@ function main() {
   const tshark = haveTshark();
   const rows = [];
   const notes = [];
+  const latency = memoryLatency();
   // Start-up (Node, module loading) is paid once per run whatever the size: measured on a one-packet-flight
   // lab capture, it is taken out in the "MB/s after start-up" column, which is the one to compare for linearity.
-  const latency = memoryLatency();
   const tiny = join(ROOT, 'captures/abort-then-retry.pcap');
   const startup = {};
   for (const command of new Set(o.commands.map(baseCommand))) {

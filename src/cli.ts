@@ -57,6 +57,7 @@ program
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
   .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
     const captures = distinctCaptures(given);
+    if (captures.includes('-')) finishOnInterrupt();
     const ports = parsePorts(opts.port);
     const maxConnections = opts.maxConnections !== undefined ? Number(opts.maxConnections) : undefined;
     if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 0)) throw new UsageError(`--max-connections ${opts.maxConnections}: not a whole number`);
@@ -96,6 +97,7 @@ program
   .option('-o, --output <file>', 'write the report to a file instead of standard output')
   .action(async (given: string[], opts: { format: string; output?: string }) => {
     const captures = distinctCaptures(given);
+    if (captures.includes('-')) finishOnInterrupt();
     const output = new StreamsOutput(opts.format === 'json' ? 'json' : 'text', captures);
     try {
       const done = await collectStreamsTo(captures, (row, index) => output.add(row, index));
@@ -273,7 +275,6 @@ function distinctCaptures(captures: string[]): string[] {
     if (seen.has(file)) process.stderr.write(`tlsdissect: ${file}: given more than once, read once\n`);
     seen.add(file);
   }
-  if (seen.has('-')) finishOnInterrupt();
   return [...seen];
 }
 

@@ -19,6 +19,7 @@ import { EXIT, exitCodeForCaptures, OutputError, UsageError } from './exit.js';
 import { boundHeap } from './memory.js';
 import { stopReadingStdin } from './capture/stdin.js';
 import { diffReports } from './diff/diff.js';
+import { TOOL_VERSION } from './version.js';
 import { selectPair } from './diff/select.js';
 import { renderDiffText } from './report/diff-text.js';
 import { renderDiffMarkdown } from './report/diff-markdown.js';
@@ -30,7 +31,7 @@ const program = new Command();
 program
   .name('tlsdissect')
   .description('Read a tcpdump capture from a mail server and tell which TLS handshakes failed, at which step, who gave up and why.')
-  .version('0.1.0')
+  .version(TOOL_VERSION)
   .configureOutput({ outputError: (text, write) => write(`tlsdissect: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
   .exitOverride();
 

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/handshake/analyze.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
-import { alertDescriptionName, cipherSuiteName, handshakeTypeName, versionName } from '../../src/tls/names.js';
+import { nameKey, tsharkNames } from '../helpers/tshark-registries.js';
 
 const CAPTURES = join(import.meta.dirname, '../../captures');
 const ORACLE = join(import.meta.dirname, 'fixtures/tshark');
@@ -141,8 +141,17 @@ const dstOf = (r: Row) => `${r['ipv6.dst'] ? lastOf(r['ipv6.dst']) : lastOf(r['i
 const isSslv2Row = (r: Row) => r['tls.record.content_type'] === '' && list(r['tls.record.version']).includes('0x0002');
 const SSLV2_MESSAGES: Record<string, string> = { '1': 'ClientHello', '2': 'SSLv2 ClientMasterKey', '4': 'SSLv2 ServerHello' };
 
+/**
+ * tshark's names come from tshark's own tables (test/helpers/tshark-registries.ts), never through src/tls/names.ts:
+ * a wrong entry there would otherwise turn tshark's number into our own wrong name and agree with itself. Labels
+ * are compared by nameKey ("Server Hello Done" ~ "ServerHelloDone", "Unknown CA" ~ "unknown_ca").
+ */
+function tsharkName(field: Parameters<typeof tsharkNames>[0], code: string): string {
+  return tsharkNames(field).get(Number(code)) ?? `unknown(${code})`;
+}
+
 function alertLabel(level: string, description: string): string {
-  return `Alert ${level === '1' ? 'warning' : 'fatal'} ${alertDescriptionName(Number(description))}`;
+  return `Alert ${level === '1' ? 'warning' : 'fatal'} ${tsharkName('tls.alert_message.desc', description)}`;
 }
 
 /** What tshark shows, per "frame sender" key. */
@@ -153,7 +162,7 @@ function tsharkView(rows: Row[]): Map<string, string[]> {
     const key = `${r['frame.number']} ${srcOf(r)}`;
     const out = view.get(key) ?? [];
     const sslv2 = isSslv2Row(r);
-    for (const t of list(r['tls.handshake.type'])) out.push(sslv2 ? (SSLV2_MESSAGES[t] ?? `SSLv2 message ${t}`) : handshakeTypeName(Number(t)));
+    for (const t of list(r['tls.handshake.type'])) out.push(sslv2 ? (SSLV2_MESSAGES[t] ?? `SSLv2 message ${t}`) : tsharkName('tls.handshake.type', t));
     for (const ct of list(r['tls.record.content_type'])) if (ct === '20') out.push('ChangeCipherSpec');
     const levels = list(r['tls.alert_message.level']);
     const descriptions = list(r['tls.alert_message.desc']);
@@ -182,7 +191,7 @@ function ourView(connections: ConnectionReport[]): Map<string, string[]> {
   return view;
 }
 
-const sortedCopy = (xs: readonly string[]) => [...xs].sort();
+const sortedCopy = (xs: readonly string[]) => xs.map(nameKey).sort();
 
 const oracles = readdirSync(ORACLE)
   .filter((f) => f.endsWith('.tsv'))
@@ -271,7 +280,7 @@ for (const { capture, label, rows } of oracles) {
         // TLS 1.3 servers put 0x0303 in the hello and the version in supported_versions (MANIFEST.md).
         const selected = lastOf(r['tls.handshake.extensions.supported_version'] ?? '') || lastOf(r['tls.handshake.version']!);
         const cipher = sslv2 ? sslv2Choice.get(stream) : lastOf(r['tls.handshake.ciphersuite']!);
-        const want = `${versionName(Number(selected))} ${cipher ? cipherSuiteName(Number(cipher)) : null}`;
+        const want = `${tsharkName('tls.record.version', selected)} ${cipher ? tsharkName(sslv2 ? 'tls.handshake.cipherspec' : 'tls.handshake.ciphersuite', cipher) : null}`;
         const got = conn ? `${conn.tls.version} ${conn.tls.cipher}` : 'no such connection';
         if (exceptedStreams.has(stream)) expect(got, `exception for stream ${stream} still needed`).not.toBe(want);
         else if (want !== got) differ.push(`stream ${stream} (${client} → ${server}): tshark ${want}, tlsdissect ${got}`);

@@ -19,6 +19,7 @@ import {
   tls13DraftNumber,
   versionName,
 } from '../../src/tls/names.js';
+import { nameKey, tsharkNames as tsharkTable, type TsharkField } from '../helpers/tshark-registries.js';
 
 /** What tshark 4.0.17 printed for the values in the fixture frames (test/tls/fixtures/extract.mjs names). */
 const tsharkNames = JSON.parse(
@@ -208,4 +209,60 @@ describe('agreement with tshark 4.0.17 on every value in the fixtures', () => {
   it('alerts', () => check('alerts', alertDescriptionName));
   it('PSK modes', () => check('pskModes', pskModeName, (s) => /\((\w+)\)$/.exec(s)![1]!));
   it('EC point formats', () => check('ecPointFormats', ecPointFormatName));
+});
+
+/**
+ * Every entry of our tables against tshark's own tables (tshark -G values; test/helpers/tshark-registries.ts), for
+ * every code both know, not only the ones the fixture frames happen to carry: a swapped pair of alerts or a
+ * mistyped suite shows here. The differences are each one where tshark 4.0.17 is not the IANA registry's word.
+ */
+describe("agreement with tshark's own tables, entry by entry", () => {
+  const DIFFERENT: Record<string, Record<number, string>> = {
+    HANDSHAKE_TYPES: {
+      21: 'IANA names 21 certificate_url (RFC 6066 §5); tshark says "Client Certificate URL"',
+      67: 'NPN\'s next_protocol (not IANA, deployed by Chrome and OpenSSL); tshark 4.0 calls 67 a draft "Encrypted Extensions"',
+    },
+    EXTENSION_TYPES: {
+      34: 'IANA and RFC 9345 name it delegated_credential; tshark uses the plural',
+      40: 'reserved since TLS 1.3 draft 23 moved key_share to 51; tshark says "Reserved (key_share)", we say what it was',
+    },
+    SUPPORTED_GROUPS: {
+      0x200: 'IANA assigned 512 to MLKEM512 (2024); tshark 4.0 still has the Open Quantum Safe experiment frodo640aes',
+      0x201: 'IANA assigned 513 to MLKEM768; tshark 4.0: frodo640shake',
+      0x202: 'IANA assigned 514 to MLKEM1024; tshark 4.0: frodo976aes',
+    },
+  };
+  const PAIRS: [keyof typeof NAME_TABLES & string, TsharkField, number][] = [
+    // table, tshark field, how many codes both know at the least (so an emptied fixture cannot pass)
+    ['HANDSHAKE_TYPES', 'tls.handshake.type', 20],
+    ['ALERT_DESCRIPTIONS', 'tls.alert_message.desc', 35],
+    ['CIPHER_SUITES', 'tls.handshake.ciphersuite', 350],
+    ['EXTENSION_TYPES', 'tls.handshake.extension.type', 50],
+    ['SUPPORTED_GROUPS', 'tls.handshake.extensions_supported_group', 35],
+    ['SIGNATURE_SCHEMES', 'tls.handshake.sig_hash_alg', 15],
+    ['PROTOCOL_VERSIONS', 'tls.record.version', 6],
+  ];
+  it.each(PAIRS)('%s against %s', (table, field, atLeast) => {
+    const theirs = tsharkTable(field);
+    const exceptions = DIFFERENT[table] ?? {};
+    const differ: string[] = [];
+    let compared = 0;
+    for (const [code, name] of NAME_TABLES[table]!) {
+      const their = theirs.get(code);
+      if (their === undefined) continue;
+      compared++;
+      const same = nameKey(their) === nameKey(name);
+      if (code in exceptions) expect(same, `exception for ${code} still needed: ${exceptions[code]}`).toBe(false);
+      else if (!same) differ.push(`0x${code.toString(16)}: ours ${name}, tshark ${their}`);
+    }
+    expect(differ).toEqual([]);
+    expect(compared).toBeGreaterThanOrEqual(atLeast);
+  });
+
+  it('knows every alert and handshake type tshark knows', () => {
+    const ours = (t: string) => new Set(NAME_TABLES[t]!.map(([code]) => code));
+    // 1 was end_of_early_data in TLS 1.3 drafts up to 18, never an IANA alert (RFC 8446 made it a handshake message).
+    expect([...tsharkTable('tls.alert_message.desc').keys()].filter((c) => !ours('ALERT_DESCRIPTIONS').has(c))).toEqual([1]);
+    expect([...tsharkTable('tls.handshake.type').keys()].filter((c) => !ours('HANDSHAKE_TYPES').has(c))).toEqual([]);
+  });
 });

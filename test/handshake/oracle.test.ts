@@ -251,6 +251,15 @@ for (const { capture, label, rows } of oracles) {
       }
     });
 
+    it('reaches step 4 of a full handshake in a frame where tshark shows a ServerHelloDone', async () => {
+      const connections = await analyze(capture);
+      const theirs = new Set(compared.filter((r) => list(r['tls.handshake.type']).includes('14') && !isSslv2Row(r)).map((r) => `${r['frame.number']} ${srcOf(r)}`));
+      const ours = connections
+        .filter((c) => c.shape === 'full' && !exceptedPorts.has(c.server.port))
+        .flatMap((c) => c.steps.filter((s) => s.step === 4).map((s) => `${s.frame} ${c.server.ip}:${c.server.port}`));
+      expect(ours.filter((k) => !theirs.has(k) && !exceptedFrames.has(Number(k.split(' ')[0])))).toEqual([]);
+    });
+
     it("negotiates the version and cipher of tshark's last ServerHello on each stream", async () => {
       const connections = await analyze(capture);
       // The last ServerHello (or SSLv2 SERVER-HELLO) of each TCP stream; SSLv2's cipher is the client's choice.

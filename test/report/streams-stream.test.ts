@@ -3,12 +3,14 @@
  * the whole-result rendering (renderStreamsText / renderStreamsJson of collectStreams) byte for byte, on every
  * capture in captures/, and the rows must reach the sink before the capture is over.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StreamsOutput } from '../../src/report/streams-stream.js';
 import { renderStreamsJson, renderStreamsText } from '../../src/report/streams.js';
 import { collectStreams, collectStreamsTo } from '../../src/tcp/collect.js';
+import { pcapFile } from '../robustness/pcap-writer.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const capture = (name: string) => join(ROOT, 'captures', name);
@@ -48,10 +50,20 @@ describe('streams output, streamed', () => {
   });
 
   it('a file with no TCP connection, and a file that is no capture', async () => {
-    for (const name of ['README.md']) {
-      const whole = await collectStreams([capture(name)]);
-      expect(await streamed([capture(name)], 'text')).toBe(renderStreamsText(whole));
-      expect(await streamed([capture(name)], 'json')).toBe(renderStreamsJson(whole));
+    // A pcap of its header alone: a capture, read whole, with no connection in it.
+    const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-streams-'));
+    const empty = join(dir, 'empty.pcap');
+    writeFileSync(empty, pcapFile([]));
+    try {
+      for (const file of [empty, capture('README.md')]) {
+        const whole = await collectStreams([file]);
+        expect(whole.connections).toEqual([]);
+        expect(whole.captures[0]!.damage === null, file).toBe(file === empty);
+        expect(await streamed([file], 'text')).toBe(renderStreamsText(whole));
+        expect(await streamed([file], 'json')).toBe(renderStreamsJson(whole));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -37,7 +37,7 @@ const bytes = (max = 600) => fc.uint8Array({ maxLength: max }).map((a) => Buffer
 
 /** A result, or a structured error with a one-line message. */
 function expectResult(r: { ok: true; value: unknown } | { ok: false; error: string }): void {
-  if (r.ok) expect(r.value).toBeDefined();
+  if (r.ok) expect(typeof r.value).toBe('object');
   else {
     expect(typeof r.error).toBe('string');
     expect(r.error).not.toMatch(/\n/);
@@ -71,7 +71,11 @@ describe('TLS message parsers: any bytes give a result or a structured error', (
   );
   test.prop([fc.array(bytes(300), { maxLength: 4 })], { numRuns: 100 })('certificate chains of any bytes', (ders) => {
     const report = inspectChain(ders, { time: 1_700_000_000, names: [{ name: 'mail.example.org', source: 'sni' }], trustStore: null });
-    expect(report).toBeDefined();
+    // One summary per certificate sent (up to the cap), and random bytes are no certificate: each is named unreadable.
+    expect(report.certificates).toHaveLength(ders.length);
+    expect(report.certificates.map((c) => c.bytes)).toEqual(ders.map((d) => d.length));
+    for (let i = 0; i < ders.length; i++) expect(report.problems.some((p) => p.code === 'unparseable' && p.index === i), `certificate ${i}`).toBe(true);
+    for (const p of report.problems) expect(p.message).not.toMatch(/\n/);
   });
 });
 
@@ -181,7 +185,19 @@ describe('capture reader and network decoder: any bytes', () => {
 
   test.prop([bytes(200), fc.constantFrom(0, 1, 101, 113, 276, 228, 229, 12, 239)], { numRuns: 400 })('NetDecoder on any frame', (data, linkType) => {
     const net = new NetDecoder();
-    net.decode({ number: 1, time: 0, linkType, interfaceId: 0, data, originalLength: data.length });
+    const segment = net.decode({ number: 1, time: 0, linkType, interfaceId: 0, data, originalLength: data.length });
+    // Every frame is accounted for once: a TCP segment whose payload lies within the frame, or a counted reason.
+    const s = net.stats;
+    expect(s.frames).toBe(1);
+    const reasons = s.nonTcp + s.nonIp + s.malformed + s.fragments + Object.values(s.unknownLinkTypes).reduce((a, b) => a + b, 0);
+    if (segment) {
+      expect(s.tcpSegments).toBe(1);
+      expect(segment.payload.length).toBeLessThanOrEqual(data.length);
+      expect(segment.payload.length).toBeLessThanOrEqual(segment.payloadLength);
+    } else {
+      expect(s.tcpSegments).toBe(0);
+      expect(reasons).toBeGreaterThanOrEqual(1);
+    }
   });
 });
 

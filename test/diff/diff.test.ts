@@ -144,6 +144,19 @@ describe('diff on real captures: where the stories part and the likely cause fir
     expect(result.conclusion).toMatch(/same certificate chain the good client accepted/);
   });
 
+  it('cert-reject.pcap #1 against #6: two failures at the same step, told apart by the alert each client sent', async () => {
+    // Both clients leave right after ServerHelloDone, one with unknown_ca (48), the other with bad_certificate (42).
+    const { result } = await diffOf('cert-reject.pcap#1', 'cert-reject.pcap#6');
+    expect(result.good.outcome).toBe('failed');
+    expect(result.bad.outcome).toBe('failed');
+    expect(result.divergence).not.toBeNull();
+    expect(result.divergence!.step).toBe(4);
+    expect(result.divergence!.good.what).toBe('sends alert unknown_ca');
+    expect(result.divergence!.bad.what).toBe('sends alert bad_certificate');
+    expect(result.verdict).not.toMatch(/same path/i);
+    expect(result.verdict.split('\n')[0]).toMatch(/unknown_ca.*bad_certificate/);
+  });
+
   it('a connection compared with itself has no difference and no divergence', async () => {
     for (const file of ['abort-then-retry.pcap', 'pmtu-blackhole-fail.pcap', 'tls1.2.pcap', 'tls1.2-broken-ccs.pcap', 'tls-1.2-handshake-failure.pcap', 'tls13draft16-ff52.a01.pcap', 'cert-reject.pcap', 'good-25-smtp-starttls.pcap']) {
       const { connections } = await analyzeCapture(capturePath(file));

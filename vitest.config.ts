@@ -6,6 +6,7 @@ const TIMING = ['test/robustness/linear.test.ts'];
 export default defineConfig({
   test: {
     globalSetup: ['test/build-once.ts'],
+    setupFiles: ['test/setup-assertions.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'threads',

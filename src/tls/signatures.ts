@@ -14,10 +14,13 @@ import { groupThousands } from './format.js';
 /** Largest keys whose signatures are checked: RSA (and RSA-PSS) moduli and DSA primes, in bits. */
 export const MAX_VERIFIED_RSA_BITS = 8192;
 export const MAX_VERIFIED_DSA_BITS = 3072;
-/** Signature checks per chain (one Certificate message, with its --ca path); an ordinary chain needs 1-6. */
-export const CHECKS_PER_CHAIN = 24;
-/** CPU time spent in those checks per chain, in ms; ordinary ones take well under 1 ms each. */
-export const CHECK_MS_PER_CHAIN = 100;
+/**
+ * Signature checks per chain (one Certificate message, with its --ca path): an ordinary chain needs 1-6, one
+ * per certificate and one for a root's own signature. At the limits' sizes a check costs 1-4 ms.
+ */
+export const CHECKS_PER_CHAIN = 16;
+/** CPU time spent in those checks per chain, in ms; an ordinary check takes 0.02-0.2 ms. */
+export const CHECK_MS_PER_CHAIN = 50;
 
 /** What the check of one signature found. */
 export type SignatureCheck =

@@ -5,15 +5,16 @@
  * scripts/make-expensive-chains.mjs (same-name certificates with random keys and bogus signatures); what
  * is asserted is the number of signature checks made (signatureChecksPerformed), never a time.
  */
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expensiveChainCapture } from '../../scripts/make-expensive-chains.mjs';
+import { expensiveCertificate, expensiveChainCapture } from '../../scripts/make-expensive-chains.mjs';
 import { analyzeCapture } from '../../src/handshake/analyze.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { inspectChain, loadTrustStore, type ChainReport } from '../../src/tls/certificates.js';
-import { CHECKS_PER_CHAIN, signatureChecksPerformed } from '../../src/tls/signatures.js';
+import { CheckBudget, checkSignature, CHECKS_PER_CHAIN, signatureChecksPerformed } from '../../src/tls/signatures.js';
 
 const CERTS = join(import.meta.dirname, 'fixtures/certs');
 const CAPTURES = join(import.meta.dirname, '../../captures');
@@ -38,14 +39,14 @@ async function analyzeCrafted(options: Parameters<typeof expensiveChainCapture>[
 const codes = (r: { chainProblems?: { code: string }[]; problems?: { code: string }[] }) => (r.chainProblems ?? r.problems ?? []).map((p) => p.code);
 
 describe('a chain of same-name certificates (each could be any other one\'s issuer)', () => {
-  it('costs one check per certificate toward its issuer, plus each one\'s own signature: 12 + 11, not 12 × 12', async () => {
-    const { connections, checks } = await analyzeCrafted({ connections: 1, certificates: 12, key: 'rsa', bits: 1024 });
+  it('costs one check per certificate toward its issuer, plus each one\'s own signature: 8 + 7, not 8 × 8', async () => {
+    const { connections, checks } = await analyzeCrafted({ connections: 1, certificates: 8, key: 'rsa', bits: 1024 });
     expect(connections).toHaveLength(1);
-    expect(connections[0]!.certificates).toHaveLength(12);
-    expect(checks).toBe(12 + 11);
+    expect(connections[0]!.certificates).toHaveLength(8);
+    expect(checks).toBe(8 + 7);
     // Each names the next as its issuer, whose key did not sign it: said so, certificate by certificate.
     const problems = connections[0]!.chainProblems;
-    expect(problems.filter((p) => p.code === 'issuer-not-next').map((p) => p.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(problems.filter((p) => p.code === 'issuer-not-next').map((p) => p.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(problems[0]!.message).toBe("#1 'mail.example.test' names #2 'mail.example.test' as its issuer, but that certificate's key did not sign it: a certificate with the issuer's name and another key (an old or re-issued intermediate) is sent, and the right one is missing");
     expect(codes(connections[0]!)).not.toContain('checks-skipped');
   });
@@ -83,29 +84,50 @@ describe('keys too large to check', () => {
 });
 
 describe('the budget of one chain', () => {
-  it(`stops after ${CHECKS_PER_CHAIN} checks with a note; the next connection checks what this one could not`, async () => {
+  it(`stops after ${CHECKS_PER_CHAIN} checks with a note; the next connections check what the first could not`, async () => {
     // 32 same-name certificates: 32 own signatures and 11 links to check, 43 in all.
-    const { connections, checks } = await analyzeCrafted({ connections: 2, certificates: 32, key: 'rsa', bits: 1024, same: true });
-    expect(connections).toHaveLength(2);
-    const [first, second] = connections;
+    const { connections, checks } = await analyzeCrafted({ connections: 3, certificates: 32, key: 'rsa', bits: 1024, same: true });
+    expect(connections).toHaveLength(3);
+    const [first, second, third] = connections;
     const skipped = first!.chainProblems.find((p) => p.code === 'checks-skipped');
     expect(skipped?.message).toBe(
-      `not every signature was checked: the checks of one chain stop after ${CHECKS_PER_CHAIN} signature checks, and 19 more were needed, so those links rest on names and key identifiers alone (an ordinary chain needs a handful; this one sends many certificates that could be each other's issuer, or keys slow to check)`,
+      `not every signature was checked: the checks of one chain stop after ${CHECKS_PER_CHAIN} signature checks, and ${43 - CHECKS_PER_CHAIN} more were needed, so those links rest on names and key identifiers alone (an ordinary chain needs a handful; this one sends many certificates that could be each other's issuer, or keys slow to check)`,
     );
-    // The first made 24, the second the 19 left (the 24 answers kept): 43, each check made once.
+    // Unchecked links count as signed: the first connection does not blame them.
+    expect(codes(first!)).not.toContain('issuer-not-next');
+    // Each made at most its budget; the answers are kept, so together they made each of the 43 checks once.
     expect(checks).toBe(43);
-    expect(codes(second!)).not.toContain('checks-skipped');
-    expect(second!.chainProblems.filter((p) => p.code === 'issuer-not-next')).toHaveLength(11);
+    expect(codes(second!)).toContain('checks-skipped');
+    expect(codes(third!)).not.toContain('checks-skipped');
+    expect(third!.chainProblems.filter((p) => p.code === 'issuer-not-next')).toHaveLength(11);
+  });
+
+  it('stops when the checks have taken its CPU time, whatever their count', () => {
+    const rand = (n: number) => randomBytes(n);
+    const certificate = (serial: number) => new X509Certificate(expensiveCertificate(rand, { key: 'dsa', bits: 3072, serial }));
+    const a = certificate(1);
+    const b = certificate(2);
+    const sha = 'f'.repeat(64);
+    // No time at all: nothing is checked.
+    const none = new CheckBudget(1000, 0);
+    expect(checkSignature(a, sha, b, none)).toBe('over-budget');
+    expect(none).toMatchObject({ checks: 0, skipped: 1 });
+    expect(none.reason).toBe('after 0 ms of signature checks');
+    // A 3,072-bit DSA check takes about a millisecond of CPU, counted into the budget.
+    const some = new CheckBudget(1000, 1000);
+    expect(checkSignature(a, sha, b, some)).toBe('invalid');
+    expect(some.checks).toBe(1);
+    expect(some.cpuMicros).toBeGreaterThan(0);
   });
 });
 
 describe('the answers kept for the capture', () => {
   it('check the same chain once in 50 connections, though each asks for another name', async () => {
     // Another SNI per connection: the chain's problems are worked out again each time; the signatures are not.
-    const { connections, checks } = await analyzeCrafted({ connections: 50, certificates: 12, key: 'rsa', bits: 1024, same: true, names: 'each' });
+    const { connections, checks } = await analyzeCrafted({ connections: 50, certificates: 8, key: 'rsa', bits: 1024, same: true, names: 'each' });
     expect(connections).toHaveLength(50);
-    expect(checks).toBe(12 + 11);
-    for (const c of connections) expect(codes(c).filter((x) => x === 'issuer-not-next')).toHaveLength(11);
+    expect(checks).toBe(8 + 7);
+    for (const c of connections) expect(codes(c).filter((x) => x === 'issuer-not-next')).toHaveLength(7);
     expect(new Set(connections.map((c) => c.tls.sni)).size).toBe(50);
   });
 

@@ -512,7 +512,7 @@ function largeKeysProblem(keys: Map<string, { key: string; index: number | null 
   return {
     code: 'key-too-large',
     index: one ? all[0]![1].index : null,
-    message: `signatures not checked: ${listed.length > 1 ? `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)!}` : listed[0]!} ${one ? 'has a key' : 'have keys'} larger than tlsdissect checks (RSA over ${groupThousands(MAX_VERIFIED_RSA_BITS)} bits, DSA over ${groupThousands(MAX_VERIFIED_DSA_BITS)}), so what ${one ? 'it signs is' : 'they sign is'} linked by names and key identifiers alone; such keys make every check slow, and many clients refuse them`,
+    message: `signatures not checked: ${listed.length > 1 ? `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)!}` : listed[0]!} ${one ? 'has a key' : 'have keys'} larger than tlsdissect verifies with (RSA over ${groupThousands(MAX_VERIFIED_RSA_BITS)} bits, DSA over ${groupThousands(MAX_VERIFIED_DSA_BITS)}), so the certificates ${one ? 'it signs were matched to it' : 'they sign were matched to them'} by names and key identifiers only; keys this large make every check slow, and many clients refuse them`,
   };
 }
 

@@ -66,12 +66,26 @@ describe('keys too large to check', () => {
         expect(notes).toHaveLength(1);
         expect(notes[0]!.index).toBeNull();
         expect(notes[0]!.message).toBe(
-          `signatures not checked: #1 'mail.example.test' (${words}), #2 'mail.example.test' (${words}), #3 'mail.example.test' (${words}), #4 'mail.example.test' (${words}) and 8 more have keys larger than tlsdissect checks (RSA over 8,192 bits, DSA over 3,072), so what they sign is linked by names and key identifiers alone; such keys make every check slow, and many clients refuse them`,
+          `signatures not checked: #1 'mail.example.test' (${words}), #2 'mail.example.test' (${words}), #3 'mail.example.test' (${words}), #4 'mail.example.test' (${words}) and 8 more have keys larger than tlsdissect verifies with (RSA over 8,192 bits, DSA over 3,072), so the certificates they sign were matched to them by names and key identifiers only; keys this large make every check slow, and many clients refuse them`,
         );
         expect(codes(c)).not.toContain('checks-skipped');
       }
     });
   }
+
+  it('in a chain of one: judged by names, and the note names that one', () => {
+    const own = expensiveCertificate((n) => randomBytes(n), { key: 'rsa', bits: 9000, cn: 'big.example.test' });
+    const before = signatureChecksPerformed();
+    const r = inspectChain([own], { time: Date.UTC(2030, 5, 1) / 1000, names: [] });
+    expect(signatureChecksPerformed()).toBe(before);
+    expect(r.certificates[0]).toMatchObject({ keyType: 'RSA', keyBits: 9000, selfSigned: true });
+    expect(codes(r)).toEqual(['self-signed', 'key-too-large']);
+    expect(r.problems[1]).toEqual({
+      code: 'key-too-large',
+      index: 0,
+      message: "signatures not checked: #1 'big.example.test' (9,000-bit RSA) has a key larger than tlsdissect verifies with (RSA over 8,192 bits, DSA over 3,072), so the certificates it signs were matched to it by names and key identifiers only; keys this large make every check slow, and many clients refuse them",
+    });
+  });
 
   it('are checked up to the limit (8,192-bit RSA, 3,072-bit DSA)', async () => {
     const rsa = await analyzeCrafted({ connections: 1, certificates: 2, key: 'rsa', bits: 8192 });

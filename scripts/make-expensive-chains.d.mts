@@ -1,4 +1,4 @@
-/** Types for scripts/make-expensive-chains.mjs (used by test/tls/chain-budget.test.ts). */
+/** Types for scripts/make-expensive-chains.mjs (used by test/tls/signatures.test.ts). */
 
 export interface ExpensiveChainOptions {
   /** TLS connections in the capture (100). */

@@ -12,7 +12,7 @@
  *        [--key rsa|dsa] [--bits 16384] [--same] [--names one|each]
  *   --same: every connection sends the same chain; --names each: another SNI in each connection
  *
- * Also imported by the tests (test/tls/chain-budget.test.ts); types in make-expensive-chains.d.mts.
+ * Also imported by the tests (test/tls/signatures.test.ts); types in make-expensive-chains.d.mts.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

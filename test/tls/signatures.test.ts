@@ -18,7 +18,7 @@ import { CheckBudget, checkSignature, CHECKS_PER_CHAIN, signatureChecksPerformed
 
 const CERTS = join(import.meta.dirname, 'fixtures/certs');
 const CAPTURES = join(import.meta.dirname, '../../captures');
-const dir = mkdtempSync(join(tmpdir(), 'chain-budget-'));
+const dir = mkdtempSync(join(tmpdir(), 'signatures-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function der(name: string): Buffer {

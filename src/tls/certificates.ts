@@ -11,6 +11,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { CURVE_BITS, KEY_TYPES, signatureAlgorithmName } from './oids.js';
 import { groupThousands } from './format.js';
+import { CheckBudget, checkSignature, keyTooLarge, MAX_VERIFIED_DSA_BITS, MAX_VERIFIED_RSA_BITS, type SignatureCheck } from './signatures.js';
 
 /** One certificate as `analyze --format json` writes it (the issue's fields first, then extras). */
 export interface CertificateSummary {
@@ -55,7 +56,11 @@ export type ChainProblemCode =
   | 'duplicate'
   | 'name-mismatch'
   | 'large-chain'
-  | 'untrusted';
+  | 'untrusted'
+  /** Signatures by keys past the size limits of signatures.ts were not checked. */
+  | 'key-too-large'
+  /** The chain's budget of signature checks was spent before all were made. */
+  | 'checks-skipped';
 
 export interface ChainProblem {
   code: ChainProblemCode;
@@ -96,7 +101,7 @@ export const LARGE_CHAIN_BYTES = 6000;
 const FULL_SIZE_SEGMENT = 1460;
 /** Certificates read per message; a list longer than this is reported, not walked. */
 const MAX_CERTIFICATES = 32;
-/** Certificates compared pairwise for issuer checks (n² signature checks). */
+/** Certificates whose place in the chain is judged (issuers found by names, one signature check each). */
 const MAX_PAIRWISE = 12;
 /** Longest path followed from the leaf to a trust anchor. */
 const MAX_PATH = 12;
@@ -176,6 +181,8 @@ export function readSignatureAlgorithmOid(der: Buffer): string | null {
 interface ParsedCertificate {
   summary: CertificateSummary;
   x509: X509Certificate | null;
+  /** The check of its own signature, when its names say it issued itself; else null. */
+  selfCheck: SignatureCheck | null;
   notBefore: number | null; // ms
   notAfter: number | null;
   error: string | null;
@@ -205,27 +212,28 @@ function sha256Hex(der: Buffer): string {
 /** The same certificate object again (a chain the decoder shares between connections): no hash to find it. */
 const parsedByBuffer = new WeakMap<Buffer, ParsedCertificate>();
 
-function parseCertificate(der: Buffer): ParsedCertificate {
+function parseCertificate(der: Buffer, budget: CheckBudget): ParsedCertificate {
   const known = parsedByBuffer.get(der);
   if (known) return known;
-  const parsed = parseCertificateByHash(der);
-  parsedByBuffer.set(der, parsed);
+  const parsed = parseCertificateByHash(der, budget);
+  if (parsed.selfCheck !== 'over-budget') parsedByBuffer.set(der, parsed);
   return parsed;
 }
 
-function parseCertificateByHash(der: Buffer): ParsedCertificate {
+function parseCertificateByHash(der: Buffer, budget: CheckBudget): ParsedCertificate {
   const sha256 = sha256Hex(der);
   const cached = parsedCache.get(sha256);
   if (cached) return cached;
-  const parsed = parseUncached(der, sha256);
-  // Kept only at a real certificate's size: 512 hostile megabyte-long ones must not stay in memory.
-  if (der.length > MAX_CACHED_DER) return parsed;
+  const parsed = parseUncached(der, sha256, budget);
+  // Kept only at a real certificate's size: 512 hostile megabyte-long ones must not stay in memory. One whose
+  // own signature went unchecked for this connection's budget is read again by the next connection.
+  if (der.length > MAX_CACHED_DER || parsed.selfCheck === 'over-budget') return parsed;
   if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
   parsedCache.set(sha256, parsed);
   return parsed;
 }
 
-function parseUncached(der: Buffer, sha256: string): ParsedCertificate {
+function parseUncached(der: Buffer, sha256: string, budget: CheckBudget): ParsedCertificate {
   const oid = readSignatureAlgorithmOid(der);
   const summary: CertificateSummary = {
     subject: null,
@@ -248,7 +256,7 @@ function parseUncached(der: Buffer, sha256: string): ParsedCertificate {
     x509 = new X509Certificate(der);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    return { summary, x509: null, notBefore: null, notAfter: null, error: reason };
+    return { summary, x509: null, selfCheck: null, notBefore: null, notAfter: null, error: reason };
   }
   summary.subject = attemptOr(() => distinguishedName(x509.subject), null);
   summary.issuer = attemptOr(() => distinguishedName(x509.issuer), null);
@@ -268,8 +276,10 @@ function parseUncached(der: Buffer, sha256: string): ParsedCertificate {
     summary.curve = details.namedCurve ?? null;
     summary.keyBits = details.modulusLength ?? (details.namedCurve ? (CURVE_BITS.get(details.namedCurve) ?? null) : null) ?? known?.bits ?? null;
   }
-  summary.selfSigned = issuedBy(x509, x509);
-  return { summary, x509, notBefore, notAfter, error: null };
+  // Issued by its own key: its names say so, and its key verifies its signature (or could not be used).
+  const selfCheck = issuerByNames(x509, x509) ? checkSignature(x509, sha256, x509, budget) : null;
+  summary.selfSigned = selfCheck !== null && selfCheck !== 'invalid';
+  return { summary, x509, selfCheck, notBefore, notAfter, error: null };
 }
 
 /** X509Certificate's one-attribute-per-line form, joined the way OpenSSL's one-line form is. */
@@ -313,13 +323,6 @@ export function splitSubjectAltName(text: string | undefined): string[] {
   return out;
 }
 
-/**
- * Answers of issuedBy per (child, parent) pair. The parsed-certificate cache hands out the same X509Certificate
- * for the same DER, so every connection to a server asks the same pairs: a signature check each time cost more
- * than decoding the whole connection.
- */
-const issuedByCache = new WeakMap<X509Certificate, Map<X509Certificate, boolean>>();
-
 /** 'DNS:a.example' → 'a.example', 'IP Address:192.0.2.1' → '192.0.2.1'; other kinds keep their label. */
 function bareName(entry: string): string {
   if (entry.startsWith('DNS:')) return entry.slice(4);
@@ -327,21 +330,33 @@ function bareName(entry: string): string {
   return entry;
 }
 
-/** `child` names `parent` as its issuer (names, key identifiers) and `parent`'s key verifies its signature. */
-function issuedBy(child: X509Certificate, parent: X509Certificate): boolean {
-  let answers = issuedByCache.get(child);
-  const known = answers?.get(parent);
-  if (known !== undefined) return known;
-  const answer = issuedByUncached(child, parent);
-  if (answers === undefined) issuedByCache.set(child, (answers = new Map()));
-  answers.set(parent, answer);
-  return answer;
+/**
+ * `child` names `parent` as its issuer: issuer and subject names, and the authority and subject key
+ * identifiers when present (OpenSSL's X509_check_issued). No signature is checked: this is cheap.
+ */
+function issuerByNames(child: X509Certificate, parent: X509Certificate): boolean {
+  return attemptOr(() => child.checkIssued(parent), false);
 }
 
-function issuedByUncached(child: X509Certificate, parent: X509Certificate): boolean {
-  if (!attemptOr(() => child.checkIssued(parent), false)) return false;
-  // A key node:crypto cannot use (say ML-DSA on OpenSSL 3.0): the names and key identifiers are all we can check.
-  return attemptOr(() => child.verify(parent.publicKey), true);
+/** What one connection's chain checks spent, and the keys too large to be used. */
+interface CheckContext {
+  budget: CheckBudget;
+  /** Who holds each key too large to check ("#2 'name'") → its size and kind ('16,384-bit RSA'), and its index. */
+  largeKeys: Map<string, { key: string; index: number | null }>;
+}
+
+/**
+ * Did `issuer`'s key sign `child`? Asked only of the issuer that names and key identifiers chose. A signature
+ * that could not be checked (a key node:crypto cannot use, one too large, the budget spent) counts as
+ * signed: the names and key identifiers are all there is then, and the report says which were not checked.
+ */
+function signedBy(child: ParsedCertificate, issuer: X509Certificate, holder: () => { name: string; index: number | null }, ctx: CheckContext): boolean {
+  const answer = checkSignature(child.x509!, child.summary.sha256, issuer, ctx.budget);
+  if (answer === 'key-too-large') {
+    const { name, index } = holder();
+    if (!ctx.largeKeys.has(name)) ctx.largeKeys.set(name, { key: keyTooLarge(issuer)!, index });
+  }
+  return answer !== 'invalid';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,7 +453,8 @@ const daysBetween = (a: number, b: number) => Math.round(Math.abs(a - b) / 86_40
 export function inspectChain(ders: readonly Buffer[], options: ChainCheckOptions): ChainReport {
   const problems: ChainProblem[] = [];
   const shown = ders.slice(0, MAX_CERTIFICATES);
-  const parsed = shown.map((der) => parseCertificate(der));
+  const ctx: CheckContext = { budget: new CheckBudget(), largeKeys: new Map() };
+  const parsed = shown.map((der) => parseCertificate(der, ctx.budget));
   const certificates = parsed.map((p) => p.summary);
   if (ders.length > MAX_CERTIFICATES) {
     problems.push({ code: 'large-chain', index: null, message: `the server sent ${ders.length} certificates; only the first ${MAX_CERTIFICATES} were read` });
@@ -463,24 +479,53 @@ export function inspectChain(ders: readonly Buffer[], options: ChainCheckOptions
   const key = chainKey(parsed, ders, names);
   let fixed = chainProblemsCache.get(key);
   if (fixed === undefined) {
-    fixed = [];
-    checkDuplicates(certificates, fixed);
-    checkOrder(parsed, fixed);
-    checkNames(certificates, parsed, names, fixed);
-    checkSize(ders, fixed);
-    // A key made long by a huge name from the wire is not kept: the cache stays small whatever the input.
-    if (key.length <= MAX_CHAIN_KEY_LENGTH) {
+    const found: ChainProblem[] = [];
+    parsed.forEach((p, i) => {
+      if (p.selfCheck === 'key-too-large') ctx.largeKeys.set(`${label(p.summary, i)}`, { key: keyTooLarge(p.x509!)!, index: i });
+    });
+    checkDuplicates(certificates, found);
+    checkOrder(parsed, found, ctx);
+    checkNames(certificates, parsed, names, found);
+    checkSize(ders, found);
+    fixed = { problems: found, largeKeys: [...ctx.largeKeys] };
+    // A key made long by a huge name from the wire is not kept: the cache stays small whatever the input. Nor
+    // is an answer cut short by this connection's budget: the next connection may check what this one could not.
+    if (key.length <= MAX_CHAIN_KEY_LENGTH && ctx.budget.skipped === 0) {
       if (chainProblemsCache.size >= CHAIN_CACHE_SIZE) chainProblemsCache.clear();
       chainProblemsCache.set(key, fixed);
     }
+  } else {
+    for (const [name, large] of fixed.largeKeys) ctx.largeKeys.set(name, large);
   }
-  for (const p of fixed) problems.push({ ...p });
-  if (options.trustStore) checkTrust(parsed, options.trustStore, at, problems);
+  for (const p of fixed.problems) problems.push({ ...p });
+  if (options.trustStore) checkTrust(parsed, options.trustStore, at, problems, ctx);
+  if (ctx.largeKeys.size > 0) problems.push(largeKeysProblem(ctx.largeKeys));
+  if (ctx.budget.skipped > 0) problems.push(budgetProblem(ctx.budget));
   return { certificates, problems };
 }
 
+function largeKeysProblem(keys: Map<string, { key: string; index: number | null }>): ChainProblem {
+  const all = [...keys];
+  const listed = all.slice(0, NAMES_SHOWN).map(([name, { key }]) => `${name} (${key})`);
+  if (all.length > NAMES_SHOWN) listed.push(`${all.length - NAMES_SHOWN} more`);
+  const one = all.length === 1;
+  return {
+    code: 'key-too-large',
+    index: one ? all[0]![1].index : null,
+    message: `signatures not checked: ${listed.length > 1 ? `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)!}` : listed[0]!} ${one ? 'has a key' : 'have keys'} larger than tlsdissect verifies with (RSA over ${groupThousands(MAX_VERIFIED_RSA_BITS)} bits, DSA over ${groupThousands(MAX_VERIFIED_DSA_BITS)}), so the certificates ${one ? 'it signs were matched to it' : 'they sign were matched to them'} by names and key identifiers only; keys this large make every check slow, and many clients refuse them`,
+  };
+}
+
+function budgetProblem(budget: CheckBudget): ChainProblem {
+  return {
+    code: 'checks-skipped',
+    index: null,
+    message: `not every signature was checked: the checks of one chain stop ${budget.reason}, and ${budget.skipped} more were needed, so those links rest on names and key identifiers alone (an ordinary chain needs a handful; this one sends many certificates that could be each other's issuer, or keys slow to check)`,
+  };
+}
+
 /** Duplicates, order, names and size of a chain, by chainKey; each report gets copies. Bounded: emptied when full. */
-const chainProblemsCache = new Map<string, ChainProblem[]>();
+const chainProblemsCache = new Map<string, { problems: ChainProblem[]; largeKeys: [string, { key: string; index: number | null }][] }>();
 const CHAIN_CACHE_SIZE = 256;
 const MAX_CHAIN_KEY_LENGTH = 8192;
 
@@ -504,7 +549,7 @@ function checkDuplicates(certificates: CertificateSummary[], problems: ChainProb
   }
 }
 
-function checkOrder(parsed: ParsedCertificate[], problems: ChainProblem[]): void {
+function checkOrder(parsed: ParsedCertificate[], problems: ChainProblem[], ctx: CheckContext): void {
   // A repeated certificate is reported once as a duplicate; the order is judged without the repeats.
   const seen = new Set<string>();
   const order: number[] = [];
@@ -513,10 +558,10 @@ function checkOrder(parsed: ParsedCertificate[], problems: ChainProblem[]): void
     seen.add(p.summary.sha256);
     order.push(i);
   });
-  const issued = (child: number, parent: number) => {
+  const named = (child: number, parent: number) => {
     const c = parsed[child]!.x509;
     const p = parsed[parent]!.x509;
-    return c !== null && p !== null && issuedBy(c, p);
+    return c !== null && p !== null && issuerByNames(c, p);
   };
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
@@ -535,10 +580,15 @@ function checkOrder(parsed: ParsedCertificate[], problems: ChainProblem[]): void
     }
     if (last) continue; // the last one's issuer is the root the client holds
     const next = order[k + 1]!;
-    if (issued(i, next)) continue;
-    const elsewhere = order.find((j) => j !== i && j !== next && issued(i, j));
-    if (elsewhere !== undefined) {
-      problems.push({ code: 'out-of-order', index: i, message: `the chain is out of order: ${label(summary, i)} is issued by #${elsewhere + 1}, not by the next one (#${next + 1}); strict clients fail to build the path` });
+    // Its issuer by names and key identifiers: the next one when it fits, else the first sent that does. Only
+    // that one's signature is checked, so a chain costs one check per certificate, however many share a name.
+    const issuer = named(i, next) ? next : order.find((j) => j !== i && j !== next && named(i, j));
+    const signed = issuer !== undefined && signedBy(parsed[i]!, parsed[issuer]!.x509!, () => ({ name: label(parsed[issuer]!.summary, issuer), index: issuer }), ctx);
+    if (signed && issuer === next) continue;
+    if (signed) {
+      problems.push({ code: 'out-of-order', index: i, message: `the chain is out of order: ${label(summary, i)} is issued by #${issuer + 1}, not by the next one (#${next + 1}); strict clients fail to build the path` });
+    } else if (issuer !== undefined) {
+      problems.push({ code: 'issuer-not-next', index: i, message: `${label(summary, i)} names ${label(parsed[issuer]!.summary, issuer)} as its issuer, but that certificate's key did not sign it: a certificate with the issuer's name and another key (an old or re-issued intermediate) is sent, and the right one is missing` });
     } else {
       const issuer = summary.issuer ?? 'an unreadable name';
       const nextName = parsed[next]!.summary.subject ?? 'an unreadable certificate';
@@ -575,14 +625,17 @@ function checkSize(ders: readonly Buffer[], problems: ChainProblem[]): void {
   });
 }
 
-function checkTrust(parsed: ParsedCertificate[], store: TrustStore, at: number, problems: ChainProblem[]): void {
+function checkTrust(parsed: ParsedCertificate[], store: TrustStore, at: number, problems: ChainProblem[], ctx: CheckContext): void {
   const leaf = parsed[0]?.x509;
   if (!leaf) return;
   let current = leaf;
   let currentIndex = 0;
   const used = new Set<number>([0]);
+  const anchorHolder = (a: X509Certificate) => () => ({ name: `'${attemptOr(() => distinguishedName(a.subject), '?')}' from ${store.file}`, index: null });
   for (let depth = 0; depth < MAX_PATH; depth++) {
-    const anchor = store.anchors.find((a) => a.raw.equals(current.raw) || issuedBy(current, a));
+    const child = parsed[currentIndex]!;
+    // The CAs of the file are the user's own: each that names and key identifiers make a candidate is checked.
+    const anchor = store.anchors.find((a) => a.raw.equals(current.raw) || (issuerByNames(current, a) && signedBy(child, a, anchorHolder(a), ctx)));
     if (anchor) {
       const until = attemptOr(() => parseOpenSslTime(anchor.validTo), null);
       if (until !== null && at > until) {
@@ -590,8 +643,9 @@ function checkTrust(parsed: ParsedCertificate[], store: TrustStore, at: number, 
       }
       return;
     }
-    const next = parsed.findIndex((p, j) => !used.has(j) && p.x509 !== null && issuedBy(current, p.x509));
-    if (next < 0) break;
+    // Among the certificates sent, the first that names and key identifiers make the issuer; one check.
+    const next = parsed.findIndex((p, j) => !used.has(j) && p.x509 !== null && issuerByNames(current, p.x509));
+    if (next < 0 || !signedBy(child, parsed[next]!.x509!, () => ({ name: label(parsed[next]!.summary, next), index: next }), ctx)) break;
     used.add(next);
     current = parsed[next]!.x509!;
     currentIndex = next;

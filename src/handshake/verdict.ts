@@ -130,7 +130,7 @@ function severalChains(s: ServerChains, bytes: ReadonlyMap<string, number>): Ver
     const others = completing.length === 1 ? words(completing[0]!) : `the other chains (${completing.map((c) => c.id).join(', ')})`;
     return {
       code: 'server-serves-several-chains',
-      text: `${failedAll === 1 ? 'the one failure' : `all ${failedAll} failures`} that got a chain from ${s.server} got ${words(failing[0]!)}; ${completedAll === 1 ? 'the one completed connection' : `all ${completedAll} completed connections`} that showed a chain got ${others}: the server serves ${count} chains`,
+      text: `on ${s.server}, ${failedAll === 1 ? 'the one failure' : `all ${failedAll} failures`} got ${words(failing[0]!)}; ${completedAll === 1 ? 'the one completed connection' : `all ${completedAll} completed connections`} that showed their chain got ${others}: the server serves ${count} chains`,
     };
   }
   const each = s.chains.map((c) => `${words(c)}: ${c.failed} of ${c.failed + c.completed} failed`).join('; ');

@@ -69,8 +69,8 @@ const REJECTION_LEAD: Readonly<Record<number, string>> = {
  * summary counts what the diagnoses say.
  */
 export function blackHoleLikely(r: Pick<ConnectionReport, 'lastStep' | 'tcp'>): boolean {
-  const flight = r.tcp.serverFlight;
-  return r.lastStep >= 2 && r.lastStep <= 4 && flight.bytes > 0 && flight.ackedByClient < flight.bytes && r.tcp.retransmissions.server >= 2;
+  const flight = r.tcp?.serverFlight;
+  return !!flight && r.lastStep >= 2 && r.lastStep <= 4 && flight.bytes > 0 && flight.ackedByClient < flight.bytes && r.tcp.retransmissions.server >= 2;
 }
 
 /**

@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/handshake/analyze.js';
-import { chainCause } from '../../src/handshake/chains.js';
+import { chainCause, ChainIndex } from '../../src/handshake/chains.js';
+import type { ConnectionReport } from '../../src/handshake/report.js';
 import { groupConnections } from '../../src/handshake/groups.js';
 import { runCli } from '../cli/run.js';
 
@@ -30,6 +31,22 @@ describe('summary.chains: one entry per distinct chain as sent', () => {
     expect(b!.certificates.map((h) => h.slice(0, 8))).toEqual(['33739cdf', '38a84a03', 'e1ded511', 'b7df5d5a']);
     expect(b!.firstSeen < b!.lastSeen).toBe(true);
     expect(Object.keys(a!)).toEqual(['id', 'leafSha256', 'subject', 'notAfter', 'certificates', 'bytes', 'servers', 'connections', 'completed', 'failed', 'firstSeen', 'lastSeen']);
+  });
+
+  it('tells apart two chains with the same leaf and another intermediate (a chain is the list as sent)', () => {
+    const cert = (sha256: string) => ({ sha256, subject: `CN=${sha256}`, notAfter: null, bytes: 100 });
+    const report = (chain: string[], outcome: string, port = 25) =>
+      ({ certificates: chain.map(cert), server: { ip: '192.0.2.1', port }, start: '2030-01-01T00:00:00.000000Z', outcome }) as unknown as ConnectionReport;
+    const index = new ChainIndex();
+    index.add(report(['leaf', 'inter-new'], 'complete'), 0);
+    index.add(report(['leaf', 'inter-old'], 'failed'), 1);
+    index.add(report(['leaf', 'inter-new'], 'complete', 587), 2);
+    const { chains, serversWithSeveralChains } = index.result();
+    expect(chains.map((c) => [c.leafSha256, c.certificates, c.servers, c.connections, c.failed, c.bytes])).toEqual([
+      ['leaf', ['leaf', 'inter-new'], ['192.0.2.1:25', '192.0.2.1:587'], 2, 0, 206],
+      ['leaf', ['leaf', 'inter-old'], ['192.0.2.1:25'], 1, 1, 206],
+    ]);
+    expect(serversWithSeveralChains.map((s) => [s.server, s.chains.map((c) => c.failed)])).toEqual([['192.0.2.1:25', [0, 1]]]);
   });
 
   it('says when one server address and port sent two chains, with each chain failure counts there', async () => {

@@ -71,7 +71,8 @@ describe('streamed analyze output', () => {
       const result = await analyzeCaptures(files);
       for (const v of VARIANTS) expect(await streamed(files, v), `${name} ${JSON.stringify(v)}`).toBe(whole(result, v));
     }
-  });
+    // Every capture in captures/, twelve ways each: on a shared 2-core machine it came near the default minute.
+  }, 180_000);
 
   it('numbers and orders several captures as before (2#1), with a cap on listed connections', async () => {
     const files = [capture('abort-then-retry.pcap'), capture('tls1.2-broken-ccs.pcap'), capture('abort-then-retry.pcap')];

@@ -56,7 +56,8 @@ program
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
-  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
+  .option('--retry-window <seconds>', "a connection that did not complete is retried by the same client's next connection to the same server and port that starts within this many seconds (default 300)")
+  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string; retryWindow?: string }) => {
     const captures = distinctCaptures(given);
     if (captures.includes('-')) finishOnInterrupt();
     const ports = parsePorts(opts.port);
@@ -64,6 +65,8 @@ program
     if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 0)) throw new UsageError(`--max-connections ${opts.maxConnections}: not a whole number`);
     const jobs = opts.jobs !== undefined ? Number(opts.jobs) : undefined;
     if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs ${opts.jobs}: not a whole number of 1 or more`);
+    const retryWindow = opts.retryWindow !== undefined ? Number(opts.retryWindow) : undefined;
+    if (retryWindow !== undefined && !(opts.retryWindow!.trim() !== '' && Number.isFinite(retryWindow) && retryWindow >= 0)) throw new UsageError(`--retry-window ${opts.retryWindow}: not a number of seconds (0 or more)`);
     if (opts.by && (opts.connection !== undefined || opts.format === 'html')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html');
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
     const logOpts = opts as unknown as LogCliOptions;
@@ -72,10 +75,10 @@ program
     // keeps the whole analysis.
     const logJoin = logJoinOptions(logOpts);
     if (!(opts.connection !== undefined && opts.format === 'html')) {
-      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs);
+      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections, retryWindow }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs);
       return;
     }
-    const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections });
+    const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections, retryWindow });
     await joinLogs(analysis, logOpts);
     const result = opts.redact ? redactAnalysis(analysis) : analysis;
     reportDamage(result.captures);
@@ -165,11 +168,11 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
     text: { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true },
   });
   try {
-    const { captures, summary } = await analyzeIntoOutput(files, options, output, jobs);
+    const { captures, summary, retries } = await analyzeIntoOutput(files, options, output, jobs);
     if (log) await output.joinLogs(captures, summary, log.files, log.options);
     reportDamage(captures);
     if (want) {
-      const conn = Number.isInteger(want.id) ? output.pickedReport(summary) : null;
+      const conn = Number.isInteger(want.id) ? output.pickedReport(summary, retries) : null;
       if (!conn) throw new UsageError(`--connection ${opts.connection}: no such connection (${output.listed === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${output.listed}`})`);
       setAnalyzeExitCode(captures, summary, opts);
       if (opts.format === 'json') emit(JSON.stringify(conn, null, 2) + '\n', opts.output);
@@ -179,7 +182,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
     }
     // The exit code first: a reader that stops early (| head) ends the process while the report is written.
     setAnalyzeExitCode(captures, summary, opts);
-    await emitPieces(output.render(captures, summary), opts.output);
+    await emitPieces(output.render(captures, summary, retries), opts.output);
   } finally {
     output.close();
   }

@@ -11,6 +11,7 @@ import type { TlsEvent } from '../tls/types.js';
 import { buildReport } from './build.js';
 import type { ConnectionReport } from './report.js';
 import { SummaryBuilder, type AnalysisSummary, type SummaryData } from './summary.js';
+import type { RetryLink } from './retries.js';
 import { walkHandshake, type Walk } from './walk.js';
 import { connectionSecurity, type ConnectionSecurity, type SecurityOptions } from './security.js';
 import { addUnlisted, captureCapNotes, connectionCapNotes, DEFAULT_MAX_CONNECTIONS, ReportKeeper, tcpAnomalyNotes, tlsCapNotes, type UnlistedConnections } from './caps.js';
@@ -24,6 +25,8 @@ export interface AnalyzeOptions extends SecurityOptions {
   maxConnections?: number;
   /** The TCP tracker's memory caps (tests lower them). */
   limits?: Partial<TrackerLimits>;
+  /** `--retry-window`: seconds after a failed connection's start in which the same client's next connection to the same server and port is its retry (default 300). */
+  retryWindow?: number;
 }
 
 export interface CaptureInfo extends CaptureSummary {
@@ -257,10 +260,11 @@ export type ReportSink = (report: ConnectionReport) => void;
 export async function analyzeCaptures(files: string[], options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const connections: ConnectionReport[] = [];
   const order: number[] = [];
-  const { captures, summary } = await analyzeCapturesTo(files, options, (report, captureIndex) => {
+  const { captures, summary, retries } = await analyzeCapturesTo(files, options, (report, captureIndex) => {
     connections.push(report);
     order.push(outputOrder(captureIndex, report.id));
   });
+  connections.forEach((r, i) => (r.retry = retries.get(order[i]!) ?? null));
   // Reports come as connections close: put them in capture order, then by number.
   const sorted = connections.map((_, i) => i).sort((a, b) => order[a]! - order[b]!);
   return { captures, connections: sorted.map((i) => connections[i]!), summary };
@@ -321,9 +325,9 @@ export async function analyzeCapturesTo(
   options: AnalyzeOptions,
   sink: (report: ConnectionReport, captureIndex: number) => void,
   lanes?: CaptureLanes,
-): Promise<{ captures: CaptureInfo[]; summary: AnalysisSummary }> {
+): Promise<{ captures: CaptureInfo[]; summary: AnalysisSummary; retries: Map<number, RetryLink> }> {
   const captures: CaptureInfo[] = [];
-  const summary = new SummaryBuilder();
+  const summary = new SummaryBuilder(options.retryWindow);
   const cap = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   let listed = 0;
   // The cap on listed connections is for the whole run: each capture gets what the previous ones left.
@@ -352,7 +356,8 @@ export async function analyzeCapturesTo(
       }
     }
   }
-  return { captures, summary: addUnlisted(summary.result(), captures.map((c) => c.unlisted)) };
+  // The reports written aside wait for their `retry` (retries.ts): the links, by output order.
+  return { captures, summary: addUnlisted(summary.result(), captures.map((c) => c.unlisted)), retries: summary.retryLinks() };
 }
 
 /**

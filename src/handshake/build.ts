@@ -188,6 +188,7 @@ export function buildReport(input: ReportInput): ConnectionReport {
     certificates: (input.security?.certificates ?? []).map((c) => ({ ...c, san: [...c.san] })),
     chainProblems: input.security?.chainProblems ?? [],
     diagnosis: '',
+    retry: null,
     notes: [...walk.problems, ...input.notes, ...(input.security?.notes ?? [])],
   };
   report.diagnosis = diagnose({ report, walk, conn, end }) + certificateHint(report.end, report.chainProblems);

@@ -3,6 +3,7 @@ import type { ConnectionReport } from './report.js';
 import { groupThousands } from '../tls/format.js';
 import { stepName } from './steps.js';
 import type { AlertSeen, Walk } from './walk.js';
+import { chainCause, CERTIFICATE_ALERTS } from './chains.js';
 
 export interface DiagnosisFacts {
   report: ConnectionReport;
@@ -51,6 +52,26 @@ function ms(seconds: number): string {
 const other = (s: Side): Side => (s === 'client' ? 'server' : 'client');
 const howWord = { fin: 'closed (FIN)', rst: 'reset (RST)' } as const;
 const fmt = groupThousands;
+
+/** What a client that rejects the certificate with each alert does, said before the chain problem that explains it. */
+const REJECTION_LEAD: Readonly<Record<number, string>> = {
+  42: "the client rejected the server's certificate",
+  43: "the client does not support the server certificate's type or key",
+  44: "the client found the server's certificate revoked",
+  45: "the client found the server's certificate expired",
+  46: "the client rejected the server's certificate",
+  48: "the client does not trust the CA that issued the server's certificate",
+};
+
+/**
+ * The server's flight never got through (rule 2): the client acknowledged only part of it while the server sent
+ * it again, after the ServerHello and before the client's answer. Read from the report alone, so that the
+ * summary counts what the diagnoses say.
+ */
+export function blackHoleLikely(r: Pick<ConnectionReport, 'lastStep' | 'tcp'>): boolean {
+  const flight = r.tcp?.serverFlight;
+  return !!flight && r.lastStep >= 2 && r.lastStep <= 4 && flight.bytes > 0 && flight.ackedByClient < flight.bytes && r.tcp.retransmissions.server >= 2;
+}
 
 /**
  * The side whose packets are all missing although the other side's TLS shows it spoke (a capture of one
@@ -106,6 +127,9 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     }
     const meaning = ALERT_MEANING[a.alert.description]?.[a.from];
     let detail = meaning ? ` — ${meaning}` : '';
+    // A certificate alert and a chain problem that explains it: name the problem (chains.ts).
+    const cause = a.from === 'client' && CERTIFICATE_ALERTS.has(a.alert.description) ? chainCause(report, a.alert.description) : null;
+    if (cause) detail = ` — ${REJECTION_LEAD[a.alert.description]}: ${cause.text}`;
     if (a.alert.description === 70 && a.from === 'server' && walk.clientHello) {
       const offered = report.tls.offered?.versions ?? [];
       detail = ` — the client offers ${listWords(offered)}, none of which the server accepts`;
@@ -120,7 +144,7 @@ function diagnoseEnd(f: DiagnosisFacts): string {
   // 2. The server's flight never got through: the classic path-MTU black hole.
   const flight = report.tcp.serverFlight;
   const serverRetrans = conn.retransmissions.server;
-  if (walk.lastStep >= 2 && walk.lastStep <= 4 && flight.bytes > 0 && flight.ackedByClient < flight.bytes && serverRetrans >= 2) {
+  if (blackHoleLikely(report)) {
     const seg = conn.facts.server.largestSegment;
     const mss = conn.facts.client.mss;
     return (
@@ -143,6 +167,8 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     const gap = lastFromPeer && end.time !== null ? `${ms(end.time - lastFromPeer.time)} after ${sinceWhat}` : `after ${sinceWhat}`;
     // 3. The motivating case: the client reads the whole server flight and leaves without a word.
     if (by === 'client' && stepAtEnd === 4 && walk.shape !== 'tls13') {
+      const cause = chainCause(report, null);
+      if (cause) return `client ${howWord[end.how]} ${gap} without an alert: it rejected the server's certificate or key exchange, and the chain explains it: ${cause.text}`;
       return `client ${howWord[end.how]} ${gap} without an alert: it rejected the server's certificate or key exchange (a client that does not trust the chain, or a hostname mismatch, often leaves like this)`;
     }
     if (by === 'client' && stepAtEnd >= 3 && walk.shape === 'tls13') {

@@ -5,8 +5,9 @@
  */
 import type { ConnectionReport } from './report.js';
 import { endWords } from './summary.js';
+import { chainKey, chainWords } from './chains.js';
 
-export const GROUP_KEYS = ['client', 'ja4', 'ja3', 'sni', 'version', 'server', 'cipher', 'step', 'end'] as const;
+export const GROUP_KEYS = ['client', 'ja4', 'ja3', 'sni', 'version', 'server', 'cipher', 'step', 'end', 'chain'] as const;
 export type GroupKey = (typeof GROUP_KEYS)[number];
 
 export interface ConnectionGroup {
@@ -42,6 +43,7 @@ const NONE: Readonly<Record<GroupKey, string>> = {
   cipher: '(none negotiated)',
   step: '0 none',
   end: 'capture end',
+  chain: '(no chain seen)',
 };
 
 /** The group a connection falls in for `by`. */
@@ -67,6 +69,12 @@ export function groupValue(r: ConnectionReport, by: GroupKey): string {
       return `${r.lastStep} ${r.lastStepName}`;
     case 'end':
       return r.outcome === 'complete' ? `completed, then ${endWords(r)}` : endWords(r);
+    case 'chain': {
+      // The chain as sent (summary.chains names it by the same id); TLS 1.3 hides it, a resumption sends none.
+      const k = chainKey(r);
+      if (!k) return NONE.chain;
+      return chainWords({ id: k.id, subject: r.certificates[0]!.subject, certificates: r.certificates.length, bytes: r.certificates.reduce((n, c) => n + c.bytes + 3, 0) });
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import type { CertificateSummary, ChainProblem } from '../tls/certificates.js';
 import type { ClientHello, ServerHello } from '../tls/types.js';
 import type { Shape } from './walk.js';
 import type { ConnectionLogLine } from './serverlog-join.js';
+import type { RetryLink } from './retries.js';
 
 /**
  * One connection, as `analyze --format json` writes it. This is the stable contract documented in the
@@ -89,6 +90,12 @@ export interface ConnectionReport {
   chainProblems: ChainProblem[];
   /** The likely cause, in plain words. */
   diagnosis: string;
+  /**
+   * For a connection that failed or was cut by the capture: the next connection from the same client address to
+   * the same server address and port, when it started within `--retry-window` seconds (start to start); else
+   * null (and null for the others). src/handshake/retries.ts.
+   */
+  retry: RetryLink | null;
   /** Other things worth knowing (decoder problems, caps hit, gaps). */
   notes: string[];
   /** With `--log`: the server's own log lines for this connection, in log order (src/handshake/serverlog-join.ts). */

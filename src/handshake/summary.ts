@@ -2,8 +2,14 @@ import type { ConnectionReport } from './report.js';
 import { NotableGroupsBuilder, type NotableGroup, type NotableGroupsData } from './groups.js';
 import { stepName } from './steps.js';
 import type { LogJoinSummary, UnmatchedLogLine } from './serverlog-join.js';
+import { ChainIndex, rejectionCause, type ChainIndexData, type ChainServed, type ServerChains } from './chains.js';
+import { blackHoleLikely } from './diagnose.js';
+import { DEFAULT_RETRY_WINDOW, RetryIndex, type RetryIndexData, type RetryLink, type RetrySummary } from './retries.js';
+import { verdict, type VerdictLine } from './verdict.js';
 
 export interface AnalysisSummary {
+  /** What the capture shows, most telling first (verdict.ts). */
+  verdict: VerdictLine[];
   connections: number;
   byOutcome: Record<ConnectionReport['outcome'], number>;
   /** Failed connections by the last step they reached: "4 ServerHelloDone" → n. */
@@ -15,6 +21,16 @@ export interface AnalysisSummary {
   byProtocol: Record<string, number>;
   /** Groups whose failure rate stands out from the rest (groups.ts says when there are enough connections). */
   notableGroups: NotableGroup[];
+  /** What became of the failed handshakes: retried by the same client to the same server and port (retries.ts). */
+  retries: RetrySummary;
+  /** Each distinct chain the servers sent, in order of first use (chains.ts). */
+  chains: ChainServed[];
+  /** Connections whose chain came after the first 1,000 distinct ones: counted, not listed. Absent when none. */
+  chainsNotListed?: number;
+  /** Server addresses and ports that sent two or more chains, with each chain's counts there. */
+  serversWithSeveralChains: ServerChains[];
+  /** Connections (and failed ones) whose chain had each problem (tls/certificates.ts codes), in order of first sight. */
+  chainProblems: Record<string, { connections: number; failed: number }>;
   /** With `--log`: how the server log joined the capture (files, clock, counts, failed connections without a line). */
   log?: LogJoinSummary;
   /** With `--log`: log lines near the captures' time that joined no connection, with the reason (bounded). */
@@ -42,6 +58,12 @@ export interface SummaryData {
   byProtocol: Map<string, { n: number; first: number }>;
   /** The client addresses' counts are in the notable groups' (NotableGroupsBuilder.clients). */
   groups: NotableGroupsData;
+  retries: RetryIndexData;
+  chains: ChainIndexData;
+  chainProblems: Map<string, { n: number; first: number }>;
+  chainProblemFailures: Map<string, { n: number; first: number }>;
+  failureChainCauses: Map<string, { n: number; first: number }>;
+  blackHoles: number;
 }
 
 /**
@@ -59,6 +81,16 @@ export class SummaryBuilder {
   private readonly byProtocol = new OrderedCounts();
   /** Also counts each client address, for byClient (one table for both: see ClientCounts). */
   private readonly groups = new NotableGroupsBuilder();
+  private readonly retries = new RetryIndex();
+  private readonly chains = new ChainIndex();
+  private readonly chainProblems = new OrderedCounts();
+  private readonly chainProblemFailures = new OrderedCounts();
+  private readonly failureChainCauses = new OrderedCounts();
+  private blackHoles = 0;
+  private links: Map<number, RetryLink> | null = null;
+
+  /** `retryWindow`: `--retry-window`, in seconds. */
+  constructor(private readonly retryWindow: number = DEFAULT_RETRY_WINDOW) {}
 
   add(r: ConnectionReport, order: number = this.connections): void {
     this.connections++;
@@ -67,8 +99,27 @@ export class SummaryBuilder {
     if (r.outcome === 'failed') {
       this.failedAtStep.add(`${r.lastStep} ${stepName(r.lastStep)}`, order);
       this.failedBy.add(endWords(r), order);
+      const cause = rejectionCause(r);
+      if (cause) this.failureChainCauses.add(cause.code, order);
+      if (r.end.how !== 'alert' && blackHoleLikely(r)) this.blackHoles++;
     }
     this.groups.add(r, order);
+    this.retries.add(r, order);
+    this.links = null;
+    this.chains.add(r, order);
+    const codes = new Set((r.chainProblems ?? []).map((p) => p.code));
+    for (const code of codes) {
+      this.chainProblems.add(code, order);
+      if (r.outcome === 'failed') this.chainProblemFailures.add(code, order);
+    }
+  }
+
+  /**
+   * Each listed connection that wants a retry and got one, by output order (outputOrder): what the reports'
+   * `retry` is (analyze.ts fills it in the reports it keeps, the streamed output in those it wrote aside).
+   */
+  retryLinks(): Map<number, RetryLink> {
+    return (this.links ??= this.retries.links(this.retryWindow));
   }
 
   /** What was added, as plain data for another thread's SummaryBuilder to `merge` (a structured clone of it). */
@@ -80,6 +131,12 @@ export class SummaryBuilder {
       failedBy: this.failedBy.data(),
       byProtocol: this.byProtocol.data(),
       groups: this.groups.data(),
+      retries: this.retries.data(),
+      chains: this.chains.data(),
+      chainProblems: this.chainProblems.data(),
+      chainProblemFailures: this.chainProblemFailures.data(),
+      failureChainCauses: this.failureChainCauses.data(),
+      blackHoles: this.blackHoles,
     };
   }
 
@@ -94,6 +151,13 @@ export class SummaryBuilder {
     this.failedBy.merge(data.failedBy);
     this.byProtocol.merge(data.byProtocol);
     this.groups.merge(data.groups);
+    this.retries.merge(data.retries);
+    this.links = null;
+    this.chains.merge(data.chains);
+    this.chainProblems.merge(data.chainProblems);
+    this.chainProblemFailures.merge(data.chainProblemFailures);
+    this.failureChainCauses.merge(data.failureChainCauses);
+    this.blackHoles += data.blackHoles;
   }
 
   result(): AnalysisSummary {
@@ -103,7 +167,12 @@ export class SummaryBuilder {
       .sort((a, b) => a.first - b.first)
       .map(({ client, connections, failed }) => ({ client, connections, failed }))
       .sort((a, b) => b.failed - a.failed || b.connections - a.connections || a.client.localeCompare(b.client));
-    return {
+    const chains = this.chains.result();
+    const failures = this.chainProblemFailures.result();
+    const chainProblems: AnalysisSummary['chainProblems'] = {};
+    for (const [code, n] of this.chainProblems.entries()) chainProblems[code] = { connections: n, failed: failures[code] ?? 0 };
+    const summary: AnalysisSummary = {
+      verdict: [],
       connections: this.connections,
       byOutcome: { ...this.byOutcome },
       failedAtStep: this.failedAtStep.result(),
@@ -111,7 +180,19 @@ export class SummaryBuilder {
       byClient,
       byProtocol: this.byProtocol.result(),
       notableGroups: this.groups.result(),
+      retries: this.retries.summary(this.retryLinks(), this.retryWindow),
+      chains: chains.chains,
+      ...(chains.chainsNotListed > 0 ? { chainsNotListed: chains.chainsNotListed } : {}),
+      serversWithSeveralChains: chains.serversWithSeveralChains,
+      chainProblems,
     };
+    summary.verdict = verdict({
+      ...summary,
+      chainBytes: new Map(chains.chains.map((c) => [c.id, c.bytes])),
+      failureChainCauses: [...this.failureChainCauses.entries()].sort((a, b) => b[1] - a[1]),
+      blackHoles: this.blackHoles,
+    });
+    return summary;
   }
 }
 

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { analyzeCaptureSummarized, analyzeCapturesTo, type AnalyzeOptions, type CaptureInfo, type CaptureLanes, type CapturePart } from '../handshake/analyze.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import type { AnalysisSummary, SummaryData } from '../handshake/summary.js';
+import type { RetryLink } from '../handshake/retries.js';
 import { StreamOutput, type StreamOutputOptions, type StreamOutputPart } from './analyze-stream.js';
 import { Spill } from './spill.js';
 
@@ -81,7 +82,7 @@ export async function analyzeIntoOutput(
   options: AnalyzeOptions,
   output: StreamOutput,
   workers: number = defaultJobs(files),
-): Promise<{ captures: CaptureInfo[]; summary: AnalysisSummary }> {
+): Promise<{ captures: CaptureInfo[]; summary: AnalysisSummary; retries: Map<number, RetryLink> }> {
   const outputOptions = output.opts;
   const sink = (report: ConnectionReport, k: number): void => output.add(report, k);
   const count = Math.min(workers, files.length);

@@ -25,6 +25,9 @@ import { Redactor, type RedactionSource } from './redact.js';
 import { tableInPieces } from './plain-table.js';
 import { Spill, type SpillData } from './spill.js';
 import { htmlRow, htmlSection, renderAnalysisHtmlPieces } from './html.js';
+import { wantsRetry, type RetryLink } from '../handshake/retries.js';
+
+const NO_LINKS: ReadonlyMap<number, RetryLink> = new Map();
 
 export interface StreamOutputOptions {
   format: 'text' | 'json' | 'markdown' | 'html';
@@ -43,8 +46,12 @@ export interface StreamOutputOptions {
   text?: TextOptions;
 }
 
-/** An entry's parts, the 1-based place of its capture, and its output order. */
-type Entry = string[] & { capture?: number; order?: number };
+/**
+ * An entry's parts, the 1-based place of its capture, its output order, and whether its parts are the report
+ * itself, to be made into the output's parts at the end (`--redact`, `--log`, and a connection whose `retry` is
+ * known only then).
+ */
+type Entry = string[] & { capture?: number; order?: number; report?: boolean };
 
 /** What the server-log join reads of a report and what it adds to it (serverlog-join.ts), for `--log`. */
 interface JoinStub {
@@ -123,10 +130,12 @@ export class StreamOutput {
     const shown = !this.opts.failed || report.outcome === 'failed';
     if (shown) this.group?.add(report, order);
     let payload = '';
+    // With --redact the report itself waits (its text is made from the redacted report at the end, once every
+    // connection has been learned), with --log too (the join comes at the end), and so does a connection that
+    // may have been retried (its `retry` is known at the end: retries.ts); else only what the output shows of it.
+    const whole = this.opts.redact || this.opts.log || wantsRetry(report.outcome);
     if (shown) {
-      // With --redact the report itself waits (its text is made from the redacted report at the end, once every
-      // connection has been learned); else only what the output shows of it.
-      if (this.opts.redact || this.opts.log) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
+      if (whole) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
       else if (this.opts.format === 'json') payload = connectionJsonText(report);
       else if (this.opts.format === 'html') payload = htmlPayload(report, false);
       else if (this.opts.format === 'markdown') {
@@ -139,7 +148,7 @@ export class StreamOutput {
       if (number > this.widestNumber) this.widestNumber = number;
     }
     if (!shown && !source) return;
-    this.keep(order, `${source}${SEP}${shown ? 1 : 0}${SEP}${payload}`);
+    this.keep(order, `${source}${SEP}${shown ? (whole ? 2 : 1) : 0}${SEP}${payload}`);
   }
 
   /** What was added, for the run's StreamOutput in another thread to `merge` (this one is done with). */
@@ -185,17 +194,24 @@ export class StreamOutput {
     this.logSources = logRedactionSources(result);
   }
 
-  /** `--connection`: the chosen report (redacted with `--redact`), or null when there is none. */
-  pickedReport(summary: AnalysisSummary): ConnectionReport | null {
+  /**
+   * `--connection`: the chosen report (redacted with `--redact`), or null when there is none. `retries`: the
+   * run's retry links (analyzeCapturesTo's), by output order.
+   */
+  pickedReport(summary: AnalysisSummary, retries: ReadonlyMap<number, RetryLink> = NO_LINKS): ConnectionReport | null {
     if (!this.picked) return null;
     const report = this.picked.report;
+    report.retry = retries.get(this.picked.order) ?? null;
     // With --log, as the whole analysis would have it after the join (joinLogs came first), once.
     if (this.opts.log && report.log === undefined) joined(report, this.stubs.get(this.picked.order)!);
     return this.opts.redact ? this.redactor(summary).redactor.value(report) : report;
   }
 
-  /** The report, in pieces to write one after the other. Call once, at the end. */
-  *render(captures: readonly CaptureInfo[], rawSummary: AnalysisSummary): Generator<string> {
+  /**
+   * The report, in pieces to write one after the other. Call once, at the end. `retries`: the run's retry links
+   * (analyzeCapturesTo's), by output order.
+   */
+  *render(captures: readonly CaptureInfo[], rawSummary: AnalysisSummary, retries: ReadonlyMap<number, RetryLink> = NO_LINKS): Generator<string> {
     try {
       const { redactor, summary } = this.opts.redact ? this.redactor(rawSummary) : { redactor: null, summary: rawSummary };
       const grouping: Grouping | null = this.group ? this.group.result(redactor ? (v) => redactGroupValue(v, this.group!.by, redactor) : undefined) : null;
@@ -207,17 +223,17 @@ export class StreamOutput {
       const log = this.opts.log === true;
       const stubs = this.stubs;
       const shown = (): Iterable<string[]> =>
-        redactor || log
-          ? mapIter(raw(), (e) => {
+        mapIter(raw(), (e) => {
+              if (!e.report) return e;
               let r = JSON.parse(e[0]!) as ConnectionReport;
+              r.retry = retries.get(e.order!) ?? null;
               if (log) joined(r, stubs.get(e.order!)!);
               if (redactor) r = redactor.value(r);
               if (format === 'json') return [connectionJsonText(r)];
               if (format === 'html') return htmlPayload(r, log).split(SEP);
               if (format === 'markdown') return [JSON.stringify(markdownRow(r)), e[1]!, e[1] === '1' || e[2] === '1' ? JSON.stringify(renderConnectionMarkdown(r)) : ''];
               return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
-            })
-          : raw();
+            });
       if (this.opts.format === 'json') {
         const texts = mapIter(shown(), (e) => e[0]!);
         yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}) }, texts);
@@ -275,8 +291,10 @@ export class StreamOutput {
       const entry = this.spill.get(i);
       const a = entry.indexOf(SEP);
       const b = entry.indexOf(SEP, a + 1);
-      if (entry.slice(a + 1, b) !== '1') continue;
+      const flag = entry.slice(a + 1, b);
+      if (flag === '0') continue;
       const parts: Entry = entry.slice(b + 1).split(SEP);
+      parts.report = flag === '2';
       // The first capture of its name, as captureLabel (and renderAnalysisText, which has only the name).
       parts.order = this.spill.orderOf(i);
       parts.capture = this.opts.files.indexOf(this.opts.files[captureOfOrder(parts.order)]!) + 1;

@@ -7,6 +7,7 @@ import { notableGroupsLine } from './groups.js';
 import { connectionLogLines, LOG_COLUMN_WIDTH, logCell, serverLogSummaryLines } from './serverlog-text.js';
 import { securityLines } from './certificates.js';
 import { connectionNumber, endpoint, endWords, millis, stepWords } from './words.js';
+import { findingLines, retryWords, rowFlags, verdictLines } from './findings.js';
 
 export interface TextOptions {
   /** Terminal width to fit the table into. */
@@ -83,7 +84,7 @@ export function textRow(r: ConnectionReport, layout: TextLayout, capture: number
     outcomeCell(r, layout.color),
     endWords(r),
     ...(layout.withLog ? [logCell(r)] : []),
-    r.diagnosis,
+    r.diagnosis + rowFlags(r),
   ];
 }
 
@@ -117,7 +118,7 @@ function shortCipher(name: string | null): string {
 
 export function renderSummaryText(result: Pick<AnalysisResult, 'summary'>): string {
   const s = result.summary;
-  const lines: string[] = [];
+  const lines: string[] = [...verdictLines(s)];
   const o = s.byOutcome;
   lines.push(`${s.connections} connection${s.connections === 1 ? '' : 's'}: ${o.complete} complete, ${o.failed} failed, ${o['not-tls']} without TLS, ${o.unknown} unknown (capture cut the handshake)`);
   const steps = Object.entries(s.failedAtStep).sort((a, b) => b[1] - a[1]);
@@ -128,6 +129,7 @@ export function renderSummaryText(result: Pick<AnalysisResult, 'summary'>): stri
   if (clients.length > 0) lines.push(`clients with failures: ${clients.map((c) => `${c.client} ${c.failed}/${c.connections}`).join(', ')}`);
   const notable = notableGroupsLine(s.notableGroups);
   if (notable) lines.push(notable);
+  lines.push(...findingLines(s));
   lines.push(...serverLogSummaryLines(s));
   return lines.join('\n');
 }
@@ -140,6 +142,8 @@ export function renderConnectionText(r: ConnectionReport): string {
   lines.push(`TLS: ${r.tls.version ?? '—'} ${r.tls.cipher ?? ''}${r.tls.sni ? `, SNI ${r.tls.sni}` : ''}${r.tls.resumed ? ', resumed' : ''}`);
   lines.push(`ended: ${endWords(r)}${r.end.frame ? ` (frame ${r.end.frame})` : ''}`);
   lines.push(`diagnosis: ${r.diagnosis}`);
+  const retry = retryWords(r);
+  if (retry) lines.push(`retry: ${retry}`);
   lines.push(...securityLines(r));
   if (r.mail && r.mail.application) {
     const m = r.mail;

@@ -14,6 +14,7 @@ const KEY_WORDS: Readonly<Record<Grouping['by'], string>> = {
   cipher: 'cipher',
   step: 'step reached',
   end: 'how it ended',
+  chain: 'certificate chain sent',
 };
 
 const percent = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate * 100)}%`);

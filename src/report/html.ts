@@ -1,6 +1,7 @@
 import type { AnalysisResult } from '../handshake/analyze.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
+import { findingLines } from './findings.js';
 import { esc, LADDER_CSS, ladderSvg } from './ladder.js';
 import { endpoint, endWords, stepWords } from './words.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
@@ -74,6 +75,7 @@ export function* renderAnalysisHtmlPieces(
   body.push(`<h1>${esc(title)}</h1>`);
   body.push('<ul class="summary">');
   for (const c of result.captures) body.push(`<li>${esc(captureSummaryLine(c))}</li>`);
+  for (const v of s.verdict ?? []) body.push(`<li><strong>verdict:</strong> ${esc(v.text)}</li>`);
   body.push(
     `<li><strong>${s.connections} connections:</strong> ${s.byOutcome.complete} complete, ${s.byOutcome.failed} failed, ${s.byOutcome['not-tls']} without TLS, ${s.byOutcome.unknown} unknown</li>`,
   );
@@ -81,6 +83,7 @@ export function* renderAnalysisHtmlPieces(
   if (steps.length) body.push(`<li>failed at step: ${esc(steps.map(([k, v]) => `${k} ×${v}`).join(', '))}</li>`);
   const hows = Object.entries(s.failedBy).sort((a, b) => b[1] - a[1]);
   if (hows.length) body.push(`<li>ended by: ${esc(hows.map(([k, v]) => `${k} ×${v}`).join(', '))}</li>`);
+  for (const line of findingLines(s)) body.push(`<li>${esc(line)}</li>`);
   for (const line of serverLogSummaryLines(s)) body.push(`<li>${esc(line)}</li>`);
   body.push('</ul>');
   const head = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', ...(opts.withLog ? ['log'] : []), 'diagnosis'];

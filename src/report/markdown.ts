@@ -3,6 +3,7 @@ import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
 import { notableGroupsLine } from './groups.js';
 import { securityLines } from './certificates.js';
+import { findingLines, retryWords, verdictLines } from './findings.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
 import { endpoint, endWords, millis, stepWords } from './words.js';
 
@@ -55,8 +56,12 @@ export function* renderAnalysisMarkdownPieces(
     `**${s.connections} connections:** ${s.byOutcome.complete} complete, ${s.byOutcome.failed} failed, ${s.byOutcome['not-tls']} without TLS, ${s.byOutcome.unknown} unknown.`,
   );
   out.push('');
+  const verdict = verdictLines(s);
+  if (verdict.length > 0) out.push(`**Verdict:**`, '', ...verdict.slice(1).map((l) => `- ${cell(l.slice(4))}`), '');
   const notable = notableGroupsLine(s.notableGroups);
   if (notable) out.push(cell(notable), '');
+  const findings = findingLines(s);
+  if (findings.length > 0) out.push(...findings.map((l) => `- ${cell(l)}`), '');
   const log = serverLogSummaryLines(s);
   if (log.length > 0) out.push(...log.map((l) => `- ${cell(l)}`), '');
   // The report is these pieces joined by line breaks, with one at the end.
@@ -83,6 +88,8 @@ export function renderConnectionMarkdown(r: ConnectionReport): string {
   out.push('');
   out.push(`**Diagnosis:** ${cell(r.diagnosis)}`);
   out.push('');
+  const retry = retryWords(r);
+  if (retry) out.push(`**Retry:** ${cell(retry)}`, '');
   const text = [sequenceText(r)];
   const security = securityLines(r);
   if (security.length > 0) text.push('', ...security);

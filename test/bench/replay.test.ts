@@ -88,8 +88,8 @@ describe('analyze with several captures', () => {
   async function output(files: string[], format: 'text' | 'json', workers: number, maxConnections?: number): Promise<string> {
     const out = new StreamOutput({ format, files });
     try {
-      const { captures, summary } = await analyzeIntoOutput(files, maxConnections === undefined ? {} : { maxConnections }, out, workers);
-      return [...out.render(captures, summary)].join('');
+      const { captures, summary, retries } = await analyzeIntoOutput(files, maxConnections === undefined ? {} : { maxConnections }, out, workers);
+      return [...out.render(captures, summary, retries)].join('');
     } finally {
       out.close();
     }

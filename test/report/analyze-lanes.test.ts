@@ -20,10 +20,10 @@ const LOGS = [capture('server-postfix.log'), capture('server-dovecot.log')];
 async function run(files: string[], o: Omit<StreamOutputOptions, 'files'>, workers: number, options: AnalyzeOptions = {}, logs: string[] = []) {
   const out = new StreamOutput({ ...o, files, log: logs.length > 0 });
   try {
-    const { captures, summary } = await analyzeIntoOutput(files, options, out, workers);
+    const { captures, summary, retries } = await analyzeIntoOutput(files, options, out, workers);
     if (logs.length > 0) await out.joinLogs(captures, summary, logs, {});
-    if (o.connection) return JSON.stringify(out.pickedReport(summary));
-    return [...out.render(captures, summary)].join('');
+    if (o.connection) return JSON.stringify(out.pickedReport(summary, retries));
+    return [...out.render(captures, summary, retries)].join('');
   } finally {
     out.close();
   }

@@ -29,6 +29,7 @@ import {
 } from '../../src/tls/messages.js';
 import { HandshakeAssembler, TlsRecordReader, type HandshakeSink, type RecordSink } from '../../src/tls/records.js';
 import { capturePath } from '../helpers/frames.js';
+import { summarize } from '../../src/handshake/summary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-props-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -219,7 +220,7 @@ async function pipeline(bytes: Buffer): Promise<void> {
     // The decoders' safety nets turn a bug into such a note: none may be needed.
     for (const n of c.notes) expect(n).not.toMatch(/internal error/);
   }
-  const result = { captures: [info], connections, summary: { connections: 0, byOutcome: { complete: 0, failed: 0, 'not-tls': 0, unknown: 0 }, failedAtStep: {}, failedBy: {}, byClient: [], byProtocol: {}, notableGroups: [] } };
+  const result = { captures: [info], connections, summary: summarize([]) };
   JSON.parse(renderAnalysisJson(result));
   renderAnalysisMarkdown(result);
 }

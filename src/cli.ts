@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { analyzeCaptures, type AnalysisResult, type AnalyzeOptions } from './handshake/analyze.js';
 import { StreamOutput } from './report/analyze-stream.js';
 import { analyzeIntoOutput } from './report/analyze-lanes.js';
@@ -35,13 +35,30 @@ program
   .description('Read a tcpdump capture from a mail server and tell which TLS handshakes failed, at which step, who gave up and why.')
   .version(TOOL_VERSION)
   .configureOutput({ outputError: (text, write) => write(`tlsdissect: ${terminalSafeLine(text.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
+  .configureHelp({
+    // A repeatable option starts as an empty list: "(default: [])" tells a reader nothing.
+    optionDescription(this: Help, option: Option): string {
+      const shown = Array.isArray(option.defaultValue) && option.defaultValue.length === 0 ? Object.assign(Object.create(option) as Option, { defaultValue: undefined }) : option;
+      return Help.prototype.optionDescription.call(this, shown);
+    },
+  })
+  .addHelpText(
+    'after',
+    `
+Examples:
+  tlsdissect analyze mail.pcap                  which handshakes failed, and why
+  tlsdissect diff mail.pcap#2 mail.pcap#1       a good and a failed one compared
+  tlsdissect analyze mail.pcap -o report.html   a page to attach to a ticket
+
+Each command's --help shows its options and more examples.`,
+  )
   .exitOverride();
 
 /** The formats each command writes; without --format, the -o file's extension chooses (report-file.ts), else text. */
 const ANALYZE_FORMATS = ['text', 'markdown', 'json', 'html'];
 const STREAMS_FORMATS = ['text', 'json'];
 const DIFF_FORMATS = ['text', 'markdown', 'json', 'html'];
-const formatOption = (formats: string[]) => new Option('-f, --format <format>', 'output format (default: text, or what the -o file name ends in: .html .htm .md .json .txt)').choices(formats);
+const formatOption = (formats: string[]) => new Option('-f, --format <format>', 'report format; without it, the -o file name decides (.html .htm .md .json .txt), else text').choices(formats);
 const outputOption = () => new Option('-o, --output <file>', 'write the report to this file (replaced only when the report is complete) instead of standard output');
 
 program
@@ -63,6 +80,26 @@ program
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  tlsdissect analyze mail.pcap
+      one row per connection: the step each handshake reached, who ended it, why
+  tlsdissect analyze mail.pcap --failed
+      only the handshakes that failed
+  tlsdissect analyze mail.pcap -c 3
+      the whole story of connection 3 (its number in the table), message by message
+  tlsdissect analyze mail.pcap -o report.html
+      a self-contained page for a ticket (.md for Markdown, .json for JSON)
+  tlsdissect analyze mail.pcap --log /var/log/mail.log
+      each connection beside the lines the server logged for it
+  tcpdump -U -w - port 25 | tlsdissect analyze -
+      a live capture; Ctrl-C ends it and the report follows
+
+Take the capture on the server: tcpdump -i any -s0 -w mail.pcap port 25 or port 587 …
+Compare a failed handshake with a good one: tlsdissect diff --help`,
+  )
   .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
     opts.format = chooseFormat('analyze', opts.format as string | undefined, opts.output, ANALYZE_FORMATS);
     const captures = distinctCaptures(given);
@@ -111,6 +148,15 @@ program
   .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input')
   .addOption(formatOption(STREAMS_FORMATS))
   .addOption(outputOption())
+  .addHelpText(
+    'after',
+    `
+Examples:
+  tlsdissect streams mail.pcap
+      every TCP connection, TLS or not: packets, bytes, retransmissions, gaps
+  tlsdissect streams mail.pcap -o streams.json
+      the same as JSON (format from the file name)`,
+  )
   .action(async (given: string[], opts: { format: string; output?: string }) => {
     opts.format = chooseFormat('streams', opts.format as string | undefined, opts.output, STREAMS_FORMATS);
     const captures = distinctCaptures(given);
@@ -138,6 +184,19 @@ program
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol, as with analyze (repeatable)', collect, [])
   .option('--redact', 'replace client and server addresses, SNI names, certificate names and session ids with consistent pseudonyms (the same on both sides)')
   .addOption(outputOption())
+  .addHelpText(
+    'after',
+    `
+Examples:
+  tlsdissect diff good.pcap bad.pcap
+      the first failed handshake in bad.pcap beside the most similar good one
+  tlsdissect diff mail.pcap#2 mail.pcap#1
+      connections 2 and 1 of one capture, numbered as analyze shows them
+  tlsdissect diff good.pcap bad.pcap@client=46.1.2.3:51234
+      the connection from that client address and port (without :PORT, its first)
+  tlsdissect diff good.pcap bad.pcap -o diff.md
+      Markdown for a ticket (.html for a page, .json for JSON)`,
+  )
   .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; redact?: boolean; output?: string }) => {
     opts.format = chooseFormat('diff', opts.format as string | undefined, opts.output, DIFF_FORMATS);
     const ports = parsePorts(opts.port);

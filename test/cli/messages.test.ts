@@ -3,7 +3,7 @@
  * nothing raw from outside reaching the terminal), and each command's --help ends with examples.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -90,5 +90,17 @@ describe('--help ends with examples', () => {
     }
     // The repeatable options' empty lists are no default worth showing.
     expect(r.stdout).not.toContain('(default: [])');
+  });
+});
+
+describe('the README installs tlsdissect on the PATH, never through npx outside the clone', () => {
+  it('npx only in the set-up command run inside the clone, with the reason beside it', () => {
+    const docs = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+    const lines = docs.flatMap((f) => readFileSync(join(ROOT, f), 'utf8').split('\n')).filter((l) => l.includes('npx tlsdissect'));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('npm ci && npx tlsdissect analyze captures/abort-then-retry.pcap');
+    expect(lines[1]).toMatch(/Outside the clone, `npx tlsdissect` would fetch and run/);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toMatch(/## Installing: `tlsdissect` on the PATH\n\nFrom the clone, after `npm ci` \(which builds `dist\/`\):\n\n```sh\nnpm install -g \.\n```/);
   });
 });

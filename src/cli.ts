@@ -55,10 +55,10 @@ Each command's --help shows its options and more examples.`,
   .exitOverride();
 
 /** The formats each command writes; without --format, the -o file's extension chooses (report-file.ts), else text. */
-const ANALYZE_FORMATS = ['text', 'markdown', 'json', 'html'];
+const ANALYZE_FORMATS = ['text', 'markdown', 'json', 'ndjson', 'html'];
 const STREAMS_FORMATS = ['text', 'json'];
 const DIFF_FORMATS = ['text', 'markdown', 'json', 'html'];
-const formatOption = (formats: string[]) => new Option('-f, --format <format>', 'report format; without it, the -o file name decides (.html .htm .md .json .txt), else text').choices(formats);
+const formatOption = (formats: string[]) => new Option('-f, --format <format>', 'report format; without it, the -o file name decides (.html .htm .md .json .ndjson .txt), else text').choices(formats);
 const outputOption = () => new Option('-o, --output <file>', 'write the report to this file (replaced only when the report is complete) instead of standard output');
 
 program
@@ -109,7 +109,7 @@ Compare a failed handshake with a good one: tlsdissect diff --help`,
     if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 0)) throw new UsageError(`--max-connections ${opts.maxConnections}: not a whole number`);
     const jobs = opts.jobs !== undefined ? Number(opts.jobs) : undefined;
     if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs ${opts.jobs}: not a whole number of 1 or more`);
-    if (opts.by && (opts.connection !== undefined || opts.format === 'html')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html');
+    if (opts.by && (opts.connection !== undefined || opts.format === 'html' || opts.format === 'ndjson')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html or ndjson');
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
     const logOpts = opts as unknown as LogCliOptions;
     // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts);
@@ -238,7 +238,7 @@ interface AnalyzeCliOptions {
 async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options: AnalyzeOptions, log: { files: string[]; options: LogJoinOptions } | null, jobs: number | undefined, sink: ReportSink): Promise<void> {
   const want = opts.connection !== undefined ? connectionArgument(opts.connection) : undefined;
   const output = new StreamOutput({
-    format: opts.format as 'text' | 'json' | 'markdown' | 'html',
+    format: opts.format as 'text' | 'json' | 'ndjson' | 'markdown' | 'html',
     files,
     failed: opts.failed,
     redact: opts.redact,
@@ -260,6 +260,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
       if (!conn) throw new UsageError(`--connection ${opts.connection}: no such connection (${output.listed === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${output.listed}`})`);
       setAnalyzeExitCode(captures, summary, opts);
       if (opts.format === 'json') sink.write(JSON.stringify(conn, null, 2) + '\n');
+      else if (opts.format === 'ndjson') sink.write(JSON.stringify(conn) + '\n');
       else if (opts.format === 'markdown') sink.write(renderConnectionMarkdown(conn));
       else sink.write(renderConnectionText(conn));
       return;

@@ -32,6 +32,7 @@ describe('-o takes the format from the file name', () => {
     ['REPORT.HTML', 'html'],
     ['report.md', 'markdown'],
     ['report.json', 'json'],
+    ['report.ndjson', 'ndjson'],
     ['report.txt', 'text'],
     ['report.out', 'text'],
   ])('%s: %s', (name, format) => {
@@ -151,6 +152,8 @@ describe('a run that fails leaves the old report as it was, and no temporary fil
     const d = folder();
     const out = join(d, 'report.txt');
     writeFileSync(out, OLD);
+    // The file itself may be written by anyone: written in place, the old report would be lost.
+    chmodSync(out, 0o666);
     chmodSync(d, 0o555);
     chmodSync(dir, 0o755);
     // Root writes anywhere: run as nobody then (the folder stays root's).

@@ -16,7 +16,7 @@ import { parseZone } from './serverlog/time.js';
 import { collectStreamsTo } from './tcp/collect.js';
 import { StreamsOutput } from './report/streams-stream.js';
 import { EXIT, exitCodeForCaptures, nothingReadAtAll, OutputError, UsageError } from './exit.js';
-import { chooseFormat, errorReason, fileKind, ReportSink } from './report-file.js';
+import { chooseFormat, errorReason, fileKind, FORMAT_BY_EXTENSION, ReportSink } from './report-file.js';
 import { terminalSafeLine } from './text/terminal.js';
 import { boundHeap } from './memory.js';
 import { stopReadingStdin } from './capture/stdin.js';
@@ -58,7 +58,10 @@ Each command's --help shows its options and more examples.`,
 const ANALYZE_FORMATS = ['text', 'markdown', 'json', 'ndjson', 'html'];
 const STREAMS_FORMATS = ['text', 'json'];
 const DIFF_FORMATS = ['text', 'markdown', 'json', 'html'];
-const formatOption = (formats: string[]) => new Option('-f, --format <format>', 'report format; without it, the -o file name decides (.html .htm .md .json .ndjson .txt), else text').choices(formats);
+const formatOption = (formats: string[]) => {
+  const extensions = Object.keys(FORMAT_BY_EXTENSION).filter((extension) => formats.includes(FORMAT_BY_EXTENSION[extension]!));
+  return new Option('-f, --format <format>', `report format; without it, the -o file name decides (${extensions.join(' ')}), else text`).choices(formats);
+};
 const outputOption = () => new Option('-o, --output <file>', 'write the report to this file (replaced only when the report is complete) instead of standard output');
 
 program

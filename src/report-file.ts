@@ -174,6 +174,7 @@ export class ReportSink {
   static open(output: string | undefined, inputs: readonly string[]): ReportSink {
     const sink = new ReportSink(output);
     if (output === undefined) return sink;
+    if (output === '') throw new UsageError('-o needs a file name');
     refuseInputAsOutput(output, inputs);
     const existing = statOrNull(output);
     if (existing && !existing.isFile()) {

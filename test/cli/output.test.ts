@@ -64,6 +64,12 @@ describe('-o takes the format from the file name', () => {
     // Agreeing: fine.
     expect(runCli(['analyze', ABORT, '-o', join(d, 'y.htm'), '--format', 'html']).status).toBe(0);
   });
+
+  it('an empty -o: one line, exit 2', () => {
+    const r = runCli(['analyze', ABORT, '-o', '']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('tlsdissect: -o needs a file name\n');
+  });
 });
 
 describe('-o naming an input is refused, and the input is left as it was', () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { analyzeCaptures, type AnalysisResult, type AnalyzeOptions } from './handshake/analyze.js';
 import { StreamOutput } from './report/analyze-stream.js';
 import { analyzeIntoOutput } from './report/analyze-lanes.js';
@@ -15,12 +15,14 @@ import { loadTrustStore, type TrustStore } from './tls/certificates.js';
 import { parseZone } from './serverlog/time.js';
 import { collectStreamsTo } from './tcp/collect.js';
 import { StreamsOutput } from './report/streams-stream.js';
-import { EXIT, exitCodeForCaptures, OutputError, UsageError } from './exit.js';
+import { EXIT, exitCodeForCaptures, nothingReadAtAll, OutputError, UsageError } from './exit.js';
+import { chooseFormat, errorReason, fileKind, FORMAT_BY_EXTENSION, ReportSink } from './report-file.js';
+import { terminalSafeLine } from './text/terminal.js';
 import { boundHeap } from './memory.js';
 import { stopReadingStdin } from './capture/stdin.js';
 import { diffReports } from './diff/diff.js';
 import { TOOL_VERSION } from './version.js';
-import { selectPair } from './diff/select.js';
+import { parseSideSpec, selectPair } from './diff/select.js';
 import { renderDiffText } from './report/diff-text.js';
 import { renderDiffMarkdown } from './report/diff-markdown.js';
 import { renderDiffJson } from './report/diff-json.js';
@@ -32,32 +34,78 @@ program
   .name('tlsdissect')
   .description('Read a tcpdump capture from a mail server and tell which TLS handshakes failed, at which step, who gave up and why.')
   .version(TOOL_VERSION)
-  .configureOutput({ outputError: (text, write) => write(`tlsdissect: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
+  .configureOutput({ outputError: (text, write) => write(`tlsdissect: ${terminalSafeLine(text.replace(/^error: /, '').trimEnd())} (see --help)\n`) })
+  .configureHelp({
+    // A repeatable option starts as an empty list: "(default: [])" tells a reader nothing.
+    optionDescription(this: Help, option: Option): string {
+      const shown = Array.isArray(option.defaultValue) && option.defaultValue.length === 0 ? Object.assign(Object.create(option) as Option, { defaultValue: undefined }) : option;
+      return Help.prototype.optionDescription.call(this, shown);
+    },
+  })
+  .addHelpText(
+    'after',
+    `
+Examples:
+  tlsdissect analyze mail.pcap                  which handshakes failed, and why
+  tlsdissect diff mail.pcap#2 mail.pcap#1       a good and a failed one compared
+  tlsdissect analyze mail.pcap -o report.html   a page to attach to a ticket
+
+Each command's --help shows its options and more examples.`,
+  )
   .exitOverride();
 
-const formatOption = () => new Option('-f, --format <format>', 'output format').choices(['text', 'markdown', 'json', 'html']).default('text');
+/** The formats each command writes; without --format, the -o file's extension chooses (report-file.ts), else text. */
+const ANALYZE_FORMATS = ['text', 'markdown', 'json', 'ndjson', 'html'];
+const STREAMS_FORMATS = ['text', 'json'];
+const DIFF_FORMATS = ['text', 'markdown', 'json', 'html'];
+const formatOption = (formats: string[]) => {
+  const extensions = Object.keys(FORMAT_BY_EXTENSION).filter((extension) => formats.includes(FORMAT_BY_EXTENSION[extension]!));
+  return new Option('-f, --format <format>', `report format; without it, the -o file name decides (${extensions.join(' ')}), else text`).choices(formats);
+};
+const outputOption = () => new Option('-o, --output <file>', 'write the report to this file (replaced only when the report is complete) instead of standard output');
 
 program
   .command('analyze')
   .description('one row per connection: protocol, TLS version and cipher, step reached, outcome, who ended it and how, diagnosis')
   .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input')
-  .addOption(formatOption())
+  .addOption(formatOption(ANALYZE_FORMATS))
   .option('--failed', 'show only connections whose handshake failed')
   .option('-c, --connection <n>', 'the full story of connection N (number as the table shows it)')
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol: 2525=smtp, 2465=smtps, 10143=imap, 10993=imaps, 1110=pop3, 1995=pop3s, 8443=tls (repeatable)', collect, [])
   .option('--fail-on-failure', 'exit with 1 when any handshake failed')
   .option('--redact', 'replace client and server addresses, SNI names, certificate names and session ids with consistent pseudonyms')
-  .option('-o, --output <file>', 'write the report to a file instead of standard output')
+  .addOption(outputOption())
   .addOption(new Option('--by <property>', 'group connections and show failures per group (connections, completed, failed, failure rate, where and how failures ended)').choices([...GROUP_KEYS]))
   .option('--server-name <name>', 'the name clients use for this server: the certificate must cover it (besides any SNI)')
-  .option('--ca <file>', 'validate each certificate chain against these CA certificates (PEM bundle or one DER certificate)')
+  .option('--ca <file>', 'validate each certificate chain against these CA certificates (PEM bundle or one DER certificate; a regular file up to 16 MB)')
   .option('--log <file>', "the mail server's own log (Postfix, Dovecot; syslog, journalctl or the daemon's file; .gz too): each connection gets its lines (repeatable)", collect, [])
   .option('--log-tz <zone>', 'zone of log times that carry none: UTC, local, +01:00, Europe/Berlin (default: estimated from lines naming a captured client and port)')
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
   .option('--retry-window <seconds>', "a connection that did not complete is retried by the same client's next connection to the same server and port that starts within this many seconds (default 300)")
+  .addHelpText(
+    'after',
+    `
+Examples:
+  tlsdissect analyze mail.pcap
+      one row per connection: the step each handshake reached, who ended it, why
+  tlsdissect analyze mail.pcap --failed
+      only the handshakes that failed
+  tlsdissect analyze mail.pcap -c 3
+      the whole story of connection 3 (its number in the table), message by message
+  tlsdissect analyze mail.pcap -o report.html
+      a self-contained page for a ticket (.md for Markdown, .json for JSON)
+  tlsdissect analyze mail.pcap --log /var/log/mail.log
+      each connection beside the lines the server logged for it
+  tcpdump -U -w - port 25 | tlsdissect analyze -
+      a live capture; Ctrl-C ends it and the report follows
+
+Take the capture on the server: tcpdump -i any -s0 -w mail.pcap port 25 or port 587 …
+Compare a failed handshake with a good one: tlsdissect diff --help`,
+  )
   .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string; retryWindow?: string }) => {
+    opts.format = chooseFormat('analyze', opts.format as string | undefined, opts.output, ANALYZE_FORMATS);
     const captures = distinctCaptures(given);
     if (captures.includes('-')) finishOnInterrupt();
     const ports = parsePorts(opts.port);
@@ -67,50 +115,70 @@ program
     if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs ${opts.jobs}: not a whole number of 1 or more`);
     const retryWindow = opts.retryWindow !== undefined ? Number(opts.retryWindow) : undefined;
     if (retryWindow !== undefined && !(opts.retryWindow!.trim() !== '' && Number.isFinite(retryWindow) && retryWindow >= 0)) throw new UsageError(`--retry-window ${opts.retryWindow}: not a number of seconds (0 or more)`);
-    if (opts.by && (opts.connection !== undefined || opts.format === 'html')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html');
+    if (opts.by && (opts.connection !== undefined || opts.format === 'html' || opts.format === 'ndjson')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html or ndjson');
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
     const logOpts = opts as unknown as LogCliOptions;
     // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts);
     // with --log every report waits on disk until the log is joined. Only an HTML page with a --connection drawn
     // keeps the whole analysis.
     const logJoin = logJoinOptions(logOpts);
-    if (!(opts.connection !== undefined && opts.format === 'html')) {
-      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections, retryWindow }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs);
-      return;
-    }
-    const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections, retryWindow });
-    await joinLogs(analysis, logOpts);
-    const result = opts.redact ? redactAnalysis(analysis) : analysis;
-    reportDamage(result.captures);
-    let shown: AnalysisResult = result;
-    if (opts.failed) shown = { ...result, connections: result.connections.filter((c) => c.outcome === 'failed') };
-    // An HTML page with a chosen connection drawn besides the failed ones.
-    const text = renderAnalysisHtml(shown, { connections: [pickConnection(result, opts.connection!)] });
-    // The exit code first: a reader that stops early (| head) ends the process while the report is written.
-    let code = exitCodeForCaptures(result.captures);
-    if (code === EXIT.ok && opts.failOnFailure && result.summary.byOutcome.failed > 0) code = EXIT.failuresFound;
-    process.exitCode = code;
-    emit(text, opts.output);
+    const inputs = [...captures, ...logOpts.log, ...(opts.ca !== undefined ? [opts.ca] : [])];
+    await withReport(opts.output, inputs, async (sink) => {
+      if (!(opts.connection !== undefined && opts.format === 'html')) {
+        await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections, retryWindow }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs, sink);
+        return;
+      }
+      const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections, retryWindow });
+      await joinLogs(analysis, logOpts);
+      const result = opts.redact ? redactAnalysis(analysis) : analysis;
+      reportDamage(result.captures);
+      if (nothingReadAtAll(result.captures)) {
+        process.exitCode = EXIT.unreadable;
+        return;
+      }
+      let shown: AnalysisResult = result;
+      if (opts.failed) shown = { ...result, connections: result.connections.filter((c) => c.outcome === 'failed') };
+      // An HTML page with a chosen connection drawn besides the failed ones.
+      const text = renderAnalysisHtml(shown, { connections: [pickConnection(result, opts.connection!)] });
+      // The exit code first: a reader that stops early (| head) ends the process while the report is written.
+      let code = exitCodeForCaptures(result.captures);
+      if (code === EXIT.ok && opts.failOnFailure && result.summary.byOutcome.failed > 0) code = EXIT.failuresFound;
+      process.exitCode = code;
+      sink.write(text);
+    });
   });
 
 program
   .command('streams')
   .description('one row per TCP connection: endpoints, packets and bytes per side, SYN/FIN/RST, retransmissions, gaps')
   .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input')
-  .addOption(formatOption().choices(['text', 'json']))
-  .option('-o, --output <file>', 'write the report to a file instead of standard output')
+  .addOption(formatOption(STREAMS_FORMATS))
+  .addOption(outputOption())
+  .addHelpText(
+    'after',
+    `
+Examples:
+  tlsdissect streams mail.pcap
+      every TCP connection, TLS or not: packets, bytes, retransmissions, gaps
+  tlsdissect streams mail.pcap -o streams.json
+      the same as JSON (format from the file name)`,
+  )
   .action(async (given: string[], opts: { format: string; output?: string }) => {
+    opts.format = chooseFormat('streams', opts.format as string | undefined, opts.output, STREAMS_FORMATS);
     const captures = distinctCaptures(given);
     if (captures.includes('-')) finishOnInterrupt();
-    const output = new StreamsOutput(opts.format === 'json' ? 'json' : 'text', captures);
-    try {
-      const done = await collectStreamsTo(captures, (row, index) => output.add(row, index));
-      reportDamage(done);
-      await emitPieces(output.render(done), opts.output);
-      process.exitCode = exitCodeForCaptures(done);
-    } finally {
-      output.close();
-    }
+    await withReport(opts.output, captures, async (sink) => {
+      const output = new StreamsOutput(opts.format === 'json' ? 'json' : 'text', captures);
+      try {
+        const done = await collectStreamsTo(captures, (row, index) => output.add(row, index));
+        reportDamage(done);
+        process.exitCode = exitCodeForCaptures(done);
+        if (nothingReadAtAll(done)) return;
+        await sink.writePieces(output.render(done));
+      } finally {
+        output.close();
+      }
+    });
   });
 
 program
@@ -118,30 +186,48 @@ program
   .description('a handshake that worked and one that failed, side by side: where the two stories part, every difference, the likely cause first')
   .argument('<good>', 'capture file, optionally narrowed to one connection: file.pcap#3 or file.pcap@client=46.1.2.3:51234')
   .argument('<bad>', 'the same for the failed handshake (the same capture again to compare two of its connections)')
-  .addOption(formatOption())
+  .addOption(formatOption(DIFF_FORMATS))
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol, as with analyze (repeatable)', collect, [])
   .option('--redact', 'replace client and server addresses, SNI names, certificate names and session ids with consistent pseudonyms (the same on both sides)')
-  .option('-o, --output <file>', 'write the report to a file instead of standard output')
+  .addOption(outputOption())
+  .addHelpText(
+    'after',
+    `
+Examples:
+  tlsdissect diff good.pcap bad.pcap
+      the first failed handshake in bad.pcap beside the most similar good one
+  tlsdissect diff mail.pcap#2 mail.pcap#1
+      connections 2 and 1 of one capture, numbered as analyze shows them
+  tlsdissect diff good.pcap bad.pcap@client=46.1.2.3:51234
+      the connection from that client address and port (without :PORT, its first)
+  tlsdissect diff good.pcap bad.pcap -o diff.md
+      Markdown for a ticket (.html for a page, .json for JSON)`,
+  )
   .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; redact?: boolean; output?: string }) => {
-    const pair = await selectPair(goodArg, badArg, { ports: parsePorts(opts.port) });
-    reportDamage(pair.captures);
-    const code = exitCodeForCaptures(pair.captures);
-    if (code === EXIT.unreadable) {
+    opts.format = chooseFormat('diff', opts.format as string | undefined, opts.output, DIFF_FORMATS);
+    const ports = parsePorts(opts.port);
+    const inputs = [goodArg, badArg].map((arg) => parseSideSpec(arg)).flatMap((spec) => ('file' in spec ? [spec.file] : []));
+    await withReport(opts.output, inputs, async (sink) => {
+      const pair = await selectPair(goodArg, badArg, { ports });
+      reportDamage(pair.captures);
+      const code = exitCodeForCaptures(pair.captures);
+      if (code === EXIT.unreadable) {
+        process.exitCode = code;
+        return;
+      }
+      if (!pair.ok) throw new UsageError(pair.error);
+      const diffed = diffReports(pair.good.report, pair.bad.report);
+      diffed.good.chosen = pair.good.why;
+      diffed.bad.chosen = pair.bad.why;
+      const { result, good, bad } = opts.redact ? redactDiff(diffed, pair.good.report, pair.bad.report) : { result: diffed, good: pair.good.report, bad: pair.bad.report };
+      let text: string;
+      if (opts.format === 'json') text = renderDiffJson(result);
+      else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad);
+      else if (opts.format === 'html') text = renderDiffHtml(result, good, bad);
+      else text = renderDiffText(result, good, bad, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
+      sink.write(text);
       process.exitCode = code;
-      return;
-    }
-    if (!pair.ok) throw new UsageError(pair.error);
-    const diffed = diffReports(pair.good.report, pair.bad.report);
-    diffed.good.chosen = pair.good.why;
-    diffed.bad.chosen = pair.bad.why;
-    const { result, good, bad } = opts.redact ? redactDiff(diffed, pair.good.report, pair.bad.report) : { result: diffed, good: pair.good.report, bad: pair.bad.report };
-    let text: string;
-    if (opts.format === 'json') text = renderDiffJson(result);
-    else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad);
-    else if (opts.format === 'html') text = renderDiffHtml(result, good, bad);
-    else text = renderDiffText(result, good, bad, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
-    emit(text, opts.output);
-    process.exitCode = code;
+    });
   });
 
 interface AnalyzeCliOptions {
@@ -155,10 +241,10 @@ interface AnalyzeCliOptions {
 }
 
 /** `analyze` in text, JSON or Markdown, without keeping the reports (the output is the same as renderAnalysis*). */
-async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options: AnalyzeOptions, log: { files: string[]; options: LogJoinOptions } | null, jobs: number | undefined): Promise<void> {
+async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options: AnalyzeOptions, log: { files: string[]; options: LogJoinOptions } | null, jobs: number | undefined, sink: ReportSink): Promise<void> {
   const want = opts.connection !== undefined ? connectionArgument(opts.connection) : undefined;
   const output = new StreamOutput({
-    format: opts.format as 'text' | 'json' | 'markdown' | 'html',
+    format: opts.format as 'text' | 'json' | 'ndjson' | 'markdown' | 'html',
     files,
     failed: opts.failed,
     redact: opts.redact,
@@ -171,18 +257,23 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
     const { captures, summary, retries } = await analyzeIntoOutput(files, options, output, jobs);
     if (log) await output.joinLogs(captures, summary, log.files, log.options);
     reportDamage(captures);
+    if (nothingReadAtAll(captures)) {
+      process.exitCode = EXIT.unreadable;
+      return;
+    }
     if (want) {
       const conn = Number.isInteger(want.id) ? output.pickedReport(summary, retries) : null;
       if (!conn) throw new UsageError(`--connection ${opts.connection}: no such connection (${output.listed === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${output.listed}`})`);
       setAnalyzeExitCode(captures, summary, opts);
-      if (opts.format === 'json') emit(JSON.stringify(conn, null, 2) + '\n', opts.output);
-      else if (opts.format === 'markdown') emit(renderConnectionMarkdown(conn), opts.output);
-      else emit(renderConnectionText(conn), opts.output);
+      if (opts.format === 'json') sink.write(JSON.stringify(conn, null, 2) + '\n');
+      else if (opts.format === 'ndjson') sink.write(JSON.stringify(conn) + '\n');
+      else if (opts.format === 'markdown') sink.write(renderConnectionMarkdown(conn));
+      else sink.write(renderConnectionText(conn));
       return;
     }
     // The exit code first: a reader that stops early (| head) ends the process while the report is written.
     setAnalyzeExitCode(captures, summary, opts);
-    await emitPieces(output.render(captures, summary, retries), opts.output);
+    await sink.writePieces(output.render(captures, summary, retries));
   } finally {
     output.close();
   }
@@ -233,14 +324,42 @@ function redactAnalysis(result: AnalysisResult): AnalysisResult {
   return { ...result, connections: redacted.connections, summary: redacted.summary };
 }
 
+/** The most `--ca` reads: far above any real bundle (Mozilla's whole store is about 0.2 MB as PEM). */
+const CA_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * `--ca`: a regular file of at most CA_MAX_BYTES, checked before a byte is read (a device such as /dev/zero or a
+ * FIFO would be read forever, a huge file would fill memory), and again on the opened file (it may have been
+ * swapped since). Anything else is a usage error, before any capture is read.
+ */
 function readTrustStore(file: string): TrustStore {
-  let bytes: Buffer;
+  const refuse = (why: string) => new UsageError(`--ca ${file}: ${why}`);
+  const tooLarge = (size: number) => refuse(`${(size / (1024 * 1024)).toFixed(1)} MB, more than the ${CA_MAX_BYTES / (1024 * 1024)} MB a file of CA certificates may hold`);
+  const check = (st: Stats) => {
+    if (!st.isFile()) throw refuse(`is ${fileKind(st)}, not a file of CA certificates`);
+    if (st.size > CA_MAX_BYTES) throw tooLarge(st.size);
+  };
+  let fd: number;
   try {
-    bytes = readFileSync(file);
+    check(statSync(file));
+    // Non-blocking: a FIFO put in its place since the stat must not hang the open.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    throw new UsageError(`--ca ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw err instanceof UsageError ? err : refuse(errorReason(err));
   }
-  const loaded = loadTrustStore(bytes, file);
+  const bytes = Buffer.alloc(CA_MAX_BYTES + 1);
+  let length = 0;
+  try {
+    check(fstatSync(fd));
+    for (let n = 1; n > 0 && length < bytes.length; length += n) n = readSync(fd, bytes, length, bytes.length - length, null);
+  } catch (err) {
+    throw err instanceof UsageError ? err : refuse(errorReason(err));
+  } finally {
+    closeSync(fd);
+  }
+  // A file that grew since its stat.
+  if (length > CA_MAX_BYTES) throw tooLarge(length);
+  const loaded = loadTrustStore(bytes.subarray(0, length), file);
   if (!loaded.ok) throw new UsageError(`--ca ${loaded.error}`);
   return loaded.store;
 }
@@ -276,7 +395,7 @@ function pickConnection(result: AnalysisResult, which: string) {
 function distinctCaptures(captures: string[]): string[] {
   const seen = new Set<string>();
   for (const file of captures) {
-    if (seen.has(file)) process.stderr.write(`tlsdissect: ${file}: given more than once, read once\n`);
+    if (seen.has(file)) process.stderr.write(`tlsdissect: ${terminalSafeLine(file)}: given more than once, read once\n`);
     seen.add(file);
   }
   return [...seen];
@@ -304,50 +423,24 @@ function reportDamage(captures: { file: string; damage: { kind: string; offset: 
     if (!c.damage) continue;
     // A file that could not be opened has no offset; its message says what failed ("cannot open: no such file").
     const where = c.damage.kind === 'unreadable' ? '' : `at byte ${c.damage.offset}: `;
-    process.stderr.write(`tlsdissect: ${c.file}: ${where}${oneLine(c.damage.message)}\n`);
+    // File names and damage messages (which quote bytes of the input) are a stranger's: one line, nothing raw.
+    process.stderr.write(`tlsdissect: ${terminalSafeLine(c.file)}: ${where}${terminalSafeLine(c.damage.message)}\n`);
   }
 }
 
-/** Damage messages quote bytes from the input: never let them break the one-line promise. */
-function oneLine(s: string): string {
-  return s.replace(/[\r\n]+/g, ' ');
-}
-
-function emit(text: string, output: string | undefined): void {
-  if (!output) {
-    process.stdout.write(text);
-    return;
-  }
+/**
+ * A command's work with its report's destination open (report-file.ts: `-o` checked against the inputs, its
+ * temporary file made before anything is read). The report is put in place only when the work ends without an
+ * error and wrote it; otherwise any old report stays as it was.
+ */
+async function withReport(output: string | undefined, inputs: readonly string[], work: (sink: ReportSink) => Promise<void>): Promise<void> {
+  const sink = ReportSink.open(output, inputs);
   try {
-    writeFileSync(output, text);
-  } catch (err) {
-    throw new OutputError(`cannot write ${output}: ${errorReason(err)}`);
-  }
-}
-
-/** Write a report given in pieces, each as it is made: to the file, or to standard output as fast as it drains. */
-async function emitPieces(pieces: Iterable<string>, output: string | undefined): Promise<void> {
-  if (!output) {
-    for (const piece of pieces) {
-      if (!process.stdout.write(piece)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
-    }
-    return;
-  }
-  let fd: number | null = null;
-  try {
-    fd = openSync(output, 'w');
-    for (const piece of pieces) writeSync(fd, piece);
-  } catch (err) {
-    throw new OutputError(`cannot write ${output}: ${errorReason(err)}`);
+    await work(sink);
+    sink.finish();
   } finally {
-    if (fd !== null) closeSync(fd);
+    sink.abandon();
   }
-}
-
-/** "no such file or directory" from "ENOENT: no such file or directory, open 'x'". */
-function errorReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.split('\n')[0]!.replace(/^[A-Z]+: /, '').replace(/, \w+( '.*')?$/, '');
 }
 
 /**
@@ -376,24 +469,25 @@ async function main(): Promise<void> {
       else process.exitCode = EXIT.usage;
       return;
     }
+    // Messages name files and quote inputs: one line each, nothing raw reaches the terminal.
     if (err instanceof UsageError) {
-      process.stderr.write(`tlsdissect: ${err.message}\n`);
+      process.stderr.write(`tlsdissect: ${terminalSafeLine(err.message)}\n`);
       process.exitCode = EXIT.usage;
       return;
     }
     if (err instanceof OutputError) {
-      process.stderr.write(`tlsdissect: ${err.message}\n`);
+      process.stderr.write(`tlsdissect: ${terminalSafeLine(err.message)}\n`);
       process.exitCode = EXIT.outputFailed;
       return;
     }
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: string }).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || /^cannot open/.test(message)) {
-      process.stderr.write(`tlsdissect: ${message.split('\n')[0]}\n`);
+      process.stderr.write(`tlsdissect: ${terminalSafeLine(message.split('\n')[0]!)}\n`);
       process.exitCode = EXIT.unreadable;
       return;
     }
-    process.stderr.write(`tlsdissect: internal error: ${message.split('\n')[0]} (please report it with the capture, or a part of it)\n`);
+    process.stderr.write(`tlsdissect: internal error: ${terminalSafeLine(message.split('\n')[0]!)} (please report it with the capture, or a part of it)\n`);
     if (process.env.TLSDISSECT_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     process.exitCode = EXIT.internal;
   }

@@ -27,11 +27,20 @@ interface CaptureOutcome {
   damage: { kind: string } | null;
 }
 
+/** A capture that gave nothing readable: missing, not a capture, empty, or damaged before its first packet. */
+const nothingRead = (c: CaptureOutcome) => c.damage !== null && (c.frames === 0 || c.damage.kind === 'not-a-capture' || c.damage.kind === 'empty');
+
 /** 3 when some capture gave nothing readable (no packet), 4 when some capture was cut short, else 0. */
 export function exitCodeForCaptures(captures: readonly CaptureOutcome[]): number {
-  const nothingRead = (c: CaptureOutcome) =>
-    c.damage !== null && (c.frames === 0 || c.damage.kind === 'not-a-capture' || c.damage.kind === 'empty');
   if (captures.some(nothingRead)) return EXIT.unreadable;
   if (captures.some((c) => c.damage)) return EXIT.partlyRead;
   return EXIT.ok;
+}
+
+/**
+ * No capture gave anything readable: there is no report to make (the errors on standard error say why), so none
+ * is written, neither to standard output nor to an `-o` file.
+ */
+export function nothingReadAtAll(captures: readonly CaptureOutcome[]): boolean {
+  return captures.length > 0 && captures.every(nothingRead);
 }

@@ -19,7 +19,7 @@ import type { ConnectionReport } from '../handshake/report.js';
 import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
 import { connectionNumber } from './words.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
-import { connectionJsonText, renderAnalysisJsonStream } from './json.js';
+import { connectionJsonText, renderAnalysisJsonStream, renderAnalysisNdjsonStream } from './json.js';
 import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
 import { Redactor, type RedactionSource } from './redact.js';
 import { tableInPieces } from './plain-table.js';
@@ -30,7 +30,7 @@ import { wantsRetry, type RetryLink } from '../handshake/retries.js';
 const NO_LINKS: ReadonlyMap<number, RetryLink> = new Map();
 
 export interface StreamOutputOptions {
-  format: 'text' | 'json' | 'markdown' | 'html';
+  format: 'text' | 'json' | 'ndjson' | 'markdown' | 'html';
   /** The captures as given (their number decides the `2#5` numbering, their names `--connection 2#5`). */
   files: readonly string[];
   failed?: boolean;
@@ -137,6 +137,7 @@ export class StreamOutput {
     if (shown) {
       if (whole) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
       else if (this.opts.format === 'json') payload = connectionJsonText(report);
+      else if (this.opts.format === 'ndjson') payload = JSON.stringify(report);
       else if (this.opts.format === 'html') payload = htmlPayload(report, false);
       else if (this.opts.format === 'markdown') {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
@@ -230,6 +231,7 @@ export class StreamOutput {
               if (log) joined(r, stubs.get(e.order!)!);
               if (redactor) r = redactor.value(r);
               if (format === 'json') return [connectionJsonText(r)];
+              if (format === 'ndjson') return [JSON.stringify(r)];
               if (format === 'html') return htmlPayload(r, log).split(SEP);
               if (format === 'markdown') return [JSON.stringify(markdownRow(r)), e[1]!, e[1] === '1' || e[2] === '1' ? JSON.stringify(renderConnectionMarkdown(r)) : ''];
               return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
@@ -237,6 +239,10 @@ export class StreamOutput {
       if (this.opts.format === 'json') {
         const texts = mapIter(shown(), (e) => e[0]!);
         yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}) }, texts);
+        return;
+      }
+      if (this.opts.format === 'ndjson') {
+        yield* renderAnalysisNdjsonStream({ captures, summary }, mapIter(shown(), (e) => e[0]!));
         return;
       }
       if (this.opts.format === 'html') {

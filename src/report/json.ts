@@ -68,6 +68,23 @@ export function* renderAnalysisJsonStream(
   yield piece + '\n}\n';
 }
 
+/**
+ * `analyze --format ndjson`: one connection a line (the objects of the JSON document's `connections`, compact,
+ * given as their text), then one line `{"summary": …, "captures": …}`: for jq, DuckDB's read_json or ClickHouse's
+ * JSONEachRow. JSON escapes every newline inside a string, so a line is always one object.
+ */
+export function* renderAnalysisNdjsonStream(doc: { captures: unknown; summary: unknown }, connections: Iterable<string>, pieceSize = 1 << 20): Generator<string> {
+  let piece = '';
+  for (const text of connections) {
+    piece += `${text}\n`;
+    if (piece.length >= pieceSize) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield `${piece}${JSON.stringify({ summary: doc.summary, captures: doc.captures })}\n`;
+}
+
 /** Nested values are indented by their depth: JSON.stringify escapes newlines inside strings, so every raw one starts a line. */
 function indent(json: string, by: string): string {
   return json.replace(/\n/g, `\n${by}`);

@@ -45,7 +45,7 @@ describe('tlsdissect diff (the README commands)', () => {
 
   it('the README shows the real output of its diff example', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const m = /\n\$ npx tlsdissect diff (\S+) (\S+)\n([\s\S]*?)\n```/.exec(readme);
+    const m = /\n\$ tlsdissect diff (\S+) (\S+)\n([\s\S]*?)\n```/.exec(readme);
     expect(m).not.toBeNull();
     const r = runCli(['diff', m![1]!, m![2]!]);
     expect(r.stdout.trimEnd()).toBe(m![3]);
@@ -53,7 +53,7 @@ describe('tlsdissect diff (the README commands)', () => {
 
   it('every diff example in the README is the real output (lines elided with … left out)', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const examples = [...readme.matchAll(/\n\$ npx tlsdissect diff (\S+) (\S+)\n([\s\S]*?)\n```/g)];
+    const examples = [...readme.matchAll(/\n\$ tlsdissect diff (\S+) (\S+)\n([\s\S]*?)\n```/g)];
     expect(examples.length).toBeGreaterThanOrEqual(2);
     for (const m of examples) {
       const out = runCli(['diff', m[1]!, m[2]!]).stdout.split('\n');

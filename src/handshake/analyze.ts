@@ -73,7 +73,7 @@ class ConnectionFollower implements StreamConsumer {
   /** Set once the handshake is over and summarized: from then on the connection's bytes are not looked at. */
   handshake: HandshakePart | null = null;
   readonly tlsStart: Record<Side, number | null> = { client: null, server: null };
-  /** Server TLS bytes before the client answered the server's flight. */
+  /** Server TLS bytes before the client answered the server's flight (or closed the connection). */
   serverFlightBytes = 0;
   private flightOpen = true;
   private eventsSeen = 0;
@@ -131,7 +131,8 @@ class ConnectionFollower implements StreamConsumer {
       this.tlsStart[from] = offset + at;
       tlsBytes = at === 0 ? data : data.subarray(at);
     }
-    if (from === 'server' && this.flightOpen) this.serverFlightBytes += tlsBytes.length;
+    // What the server sends once the client has closed or reset (an alert answering the FIN) is no part of its flight.
+    if (from === 'server' && this.flightOpen && !this.conn.fin.client && !this.conn.rst.client) this.serverFlightBytes += tlsBytes.length;
     this.tls.push(from, tlsBytes, frame, time);
     this.scanNewEvents();
     this.settleIfOver();

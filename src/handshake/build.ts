@@ -12,7 +12,7 @@ import { diagnose, missingDirection } from './diagnose.js';
 import type { ClientHelloSummary, ConnectionReport, ServerHelloSummary } from './report.js';
 import { certificateHint, type ConnectionSecurity } from './security.js';
 import { stepName } from './steps.js';
-import type { AlertSeen, Walk } from './walk.js';
+import { markTls13FlightDelivered, type AlertSeen, type Walk } from './walk.js';
 
 export interface ReportInput {
   capture: string;
@@ -103,6 +103,13 @@ export function buildReport(input: ReportInput): ConnectionReport {
     bytes: input.serverFlightBytes,
     ackedByClient: Math.max(0, Math.min(input.serverFlightBytes, conn.facts.server.ackedByPeer - input.serverTlsStart)),
   };
+  // TLS 1.3: the server's flight delivered with no answer from the client (step 4, walk.ts). The acknowledgement of
+  // its last byte must come before the connection ended (a FIN that acknowledges the flight as it closes leaves
+  // no time to tell whether the server had more to say).
+  const ackedAt = conn.facts.server.ackedByPeerAt;
+  if (ackedAt && serverFlight.bytes > 0 && serverFlight.ackedByClient >= serverFlight.bytes && (end.frame === null || ackedAt.frame < end.frame)) {
+    markTls13FlightDelivered(walk, ackedAt, serverFlight.bytes);
+  }
 
   const report: ConnectionReport = {
     id: conn.id,
@@ -115,7 +122,7 @@ export function buildReport(input: ReportInput): ConnectionReport {
     protocol: mail?.protocol ?? 'unknown',
     outcome,
     lastStep: walk.lastStep,
-    lastStepName: stepName(walk.lastStep),
+    lastStepName: stepName(walk.lastStep, walk.shape),
     shape: walk.shape,
     history: walk.history,
     tls: {

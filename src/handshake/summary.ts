@@ -1,6 +1,5 @@
 import type { ConnectionReport } from './report.js';
 import { NotableGroupsBuilder, type NotableGroup, type NotableGroupsData } from './groups.js';
-import { stepName } from './steps.js';
 import type { LogJoinSummary, UnmatchedLogLine } from './serverlog-join.js';
 
 export interface AnalysisSummary {
@@ -65,7 +64,7 @@ export class SummaryBuilder {
     this.byOutcome[r.outcome]++;
     this.byProtocol.add(r.protocol, order);
     if (r.outcome === 'failed') {
-      this.failedAtStep.add(`${r.lastStep} ${stepName(r.lastStep)}`, order);
+      this.failedAtStep.add(`${r.lastStep} ${r.lastStepName}`, order);
       this.failedBy.add(endWords(r), order);
     }
     this.groups.add(r, order);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { analyzeCaptures, type AnalysisResult, type AnalyzeOptions } from './handshake/analyze.js';
 import { StreamOutput } from './report/analyze-stream.js';
@@ -12,6 +12,7 @@ import { renderConnectionMarkdown } from './report/markdown.js';
 import { renderConnectionText } from './report/analyze-text.js';
 import { GROUP_KEYS, type GroupKey } from './handshake/groups.js';
 import { loadTrustStore, type TrustStore } from './tls/certificates.js';
+import { loadConfiguredChain, MAX_CONFIGURED_CHAIN_FILE, type ConfiguredChain } from './tls/configured-chain.js';
 import { parseZone } from './serverlog/time.js';
 import { collectStreamsTo } from './tcp/collect.js';
 import { StreamsOutput } from './report/streams-stream.js';
@@ -51,12 +52,13 @@ program
   .addOption(new Option('--by <property>', 'group connections and show failures per group (connections, completed, failed, failure rate, where and how failures ended)').choices([...GROUP_KEYS]))
   .option('--server-name <name>', 'the name clients use for this server: the certificate must cover it (besides any SNI)')
   .option('--ca <file>', 'validate each certificate chain against these CA certificates (PEM bundle or one DER certificate)')
+  .option('--cert <file>', "the chain the server is configured with (PEM, the server's certificate first, as in smtpd_tls_chain_files or Dovecot's ssl_cert): a connection that got another is flagged; TLS 1.3 by its size (repeatable)", collect, [])
   .option('--log <file>', "the mail server's own log (Postfix, Dovecot; syslog, journalctl or the daemon's file; .gz too): each connection gets its lines (repeatable)", collect, [])
   .option('--log-tz <zone>', 'zone of log times that carry none: UTC, local, +01:00, Europe/Berlin (default: estimated from lines naming a captured client and port)')
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
-  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
+  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; cert: string[]; maxConnections?: string; jobs?: string }) => {
     const captures = distinctCaptures(given);
     if (captures.includes('-')) finishOnInterrupt();
     const ports = parsePorts(opts.port);
@@ -66,16 +68,17 @@ program
     if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs ${opts.jobs}: not a whole number of 1 or more`);
     if (opts.by && (opts.connection !== undefined || opts.format === 'html')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html');
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
+    const configuredChains = opts.cert.length > 0 ? opts.cert.map(readConfiguredChain) : undefined;
     const logOpts = opts as unknown as LogCliOptions;
     // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts);
     // with --log every report waits on disk until the log is joined. Only an HTML page with a --connection drawn
     // keeps the whole analysis.
     const logJoin = logJoinOptions(logOpts);
     if (!(opts.connection !== undefined && opts.format === 'html')) {
-      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs);
+      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs);
       return;
     }
-    const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections });
+    const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections });
     await joinLogs(analysis, logOpts);
     const result = opts.redact ? redactAnalysis(analysis) : analysis;
     reportDamage(result.captures);
@@ -240,6 +243,23 @@ function readTrustStore(file: string): TrustStore {
   const loaded = loadTrustStore(bytes, file);
   if (!loaded.ok) throw new UsageError(`--ca ${loaded.error}`);
   return loaded.store;
+}
+
+/** `--cert FILE`: a regular file of at most 16 MB holding PEM certificates, else a one-line error (exit 2). */
+function readConfiguredChain(file: string): ConfiguredChain {
+  let bytes: Buffer;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new UsageError(`--cert ${file}: not a regular file`);
+    if (st.size > MAX_CONFIGURED_CHAIN_FILE) throw new UsageError(`--cert ${file}: ${st.size} bytes, more than a certificate chain file holds (at most 16 MB read)`);
+    bytes = readFileSync(file);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`--cert ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const loaded = loadConfiguredChain(bytes, file);
+  if (!loaded.ok) throw new UsageError(`--cert ${loaded.error}`);
+  return loaded.chain;
 }
 
 function collect(value: string, previous: string[]): string[] {

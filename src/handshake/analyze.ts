@@ -12,6 +12,7 @@ import { buildReport } from './build.js';
 import type { ConnectionReport } from './report.js';
 import { SummaryBuilder, type AnalysisSummary, type SummaryData } from './summary.js';
 import { walkHandshake, type Walk } from './walk.js';
+import { configuredChainReports } from '../tls/configured-chain.js';
 import { connectionSecurity, type ConnectionSecurity, type SecurityOptions } from './security.js';
 import { addUnlisted, captureCapNotes, connectionCapNotes, DEFAULT_MAX_CONNECTIONS, ReportKeeper, tcpAnomalyNotes, tlsCapNotes, type UnlistedConnections } from './caps.js';
 
@@ -239,6 +240,7 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
       notTls: part?.notTls ?? false,
       notes: [...gapNotes(conn.events), ...(part?.unfinished ?? []), ...tcpAnomalyNotes(conn), ...connectionCapNotes(conn), ...(part?.tlsCaps ?? [])],
       security: part?.security ?? connectionSecurity([], walk, options),
+      configuredChains: options.configuredChains,
     });
     options.inspect?.(report, part?.events ?? []);
     return report;
@@ -353,7 +355,14 @@ export async function analyzeCapturesTo(
       }
     }
   }
-  return { captures, summary: addUnlisted(summary.result(), captures.map((c) => c.unlisted)) };
+  const result = addUnlisted(summary.result(), captures.map((c) => c.unlisted));
+  if (options.configuredChains && options.configuredChains.length > 0) {
+    // The configured chain's own problems, once, judged when the capture begins.
+    const times = captures.map((c) => c.firstTime).filter((t): t is number => t !== null);
+    const time = times.length > 0 ? Math.min(...times) : null;
+    result.configuredChains = configuredChainReports(options.configuredChains, { time, serverName: options.serverName, trustStore: options.trustStore });
+  }
+  return { captures, summary: result };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ConnectionReport } from './report.js';
 import { NotableGroupsBuilder, type NotableGroup, type NotableGroupsData } from './groups.js';
 import type { LogJoinSummary, UnmatchedLogLine } from './serverlog-join.js';
+import type { ConfiguredChainReport } from '../tls/configured-chain.js';
 
 export interface AnalysisSummary {
   connections: number;
@@ -18,6 +19,8 @@ export interface AnalysisSummary {
   log?: LogJoinSummary;
   /** With `--log`: log lines near the captures' time that joined no connection, with the reason (bounded). */
   unmatchedLogLines?: UnmatchedLogLine[];
+  /** With `--cert`: each configured chain and its own problems at the capture's time (src/tls/configured-chain.ts). */
+  configuredChains?: ConfiguredChainReport[];
 }
 
 export function endWords(r: ConnectionReport): string {

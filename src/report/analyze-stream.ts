@@ -15,6 +15,7 @@ import type { CaptureInfo } from '../handshake/analyze.js';
 import { captureOfOrder, outputOrder } from '../tcp/collect.js';
 import { GroupBuilder, type GroupData, type GroupKey, type Grouping } from '../handshake/groups.js';
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from '../handshake/serverlog-join.js';
+import { endingOf, type ConnectionEnding } from '../handshake/serverlog-diagnose.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
 import { connectionNumber } from './words.js';
@@ -56,6 +57,8 @@ interface JoinStub {
   duration: number;
   protocol: string;
   outcome: ConnectionReport['outcome'];
+  /** How the capture saw it end: the join explains Postfix's `SSL_accept error` with it. */
+  ending: ConnectionEnding;
   /** What the join appends to the diagnosis ('; server log: …'), from ''. */
   diagnosis: string;
   /** Notes the join adds. */
@@ -310,7 +313,7 @@ export class StreamOutput {
 
 /** What the join needs of a report; what it adds goes on the stub, and onto the report when it is rendered. */
 function joinStub(r: ConnectionReport): JoinStub {
-  return { id: r.id, capture: r.capture, client: r.client, server: r.server, start: r.start, duration: r.duration, protocol: r.protocol, outcome: r.outcome, diagnosis: '', notes: [] };
+  return { id: r.id, capture: r.capture, client: r.client, server: r.server, start: r.start, duration: r.duration, protocol: r.protocol, outcome: r.outcome, ending: endingOf(r), diagnosis: '', notes: [] };
 }
 
 /** The report as joinServerLogs leaves it: its log lines, the notes and the diagnosis sentence the log adds. */

@@ -8,6 +8,7 @@ import { joinServerLogs, logRedactionSources, type LogJoinOptions } from './hand
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
 import { renderAnalysisHtml } from './report/html.js';
 import { redactDocument } from './report/redact.js';
+import { configuredChainRedactionSources } from './report/configured-chain-text.js';
 import { renderConnectionMarkdown } from './report/markdown.js';
 import { renderConnectionText } from './report/analyze-text.js';
 import { GROUP_KEYS, type GroupKey } from './handshake/groups.js';
@@ -229,7 +230,7 @@ function logJoinOptions(opts: LogCliOptions): LogJoinOptions | null {
 
 /** Redact everything but the capture list's file names and counters (summary.byClient holds addresses too). */
 function redactAnalysis(result: AnalysisResult): AnalysisResult {
-  const redacted = redactDocument({ connections: result.connections, summary: result.summary }, logRedactionSources(result));
+  const redacted = redactDocument({ connections: result.connections, summary: result.summary }, [...logRedactionSources(result), ...configuredChainRedactionSources(result.summary)]);
   return { ...result, connections: redacted.connections, summary: redacted.summary };
 }
 

@@ -19,6 +19,7 @@ import { endingOf, type ConnectionEnding } from '../handshake/serverlog-diagnose
 import type { ConnectionReport } from '../handshake/report.js';
 import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
 import { connectionNumber } from './words.js';
+import { configuredChainRedactionSources } from './configured-chain-text.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
 import { connectionJsonText, renderAnalysisJsonStream } from './json.js';
 import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
@@ -306,6 +307,7 @@ export class StreamOutput {
     for (const s of this.logSources) redactor.learn({ client: s.client, server: s.server });
     for (const i of order) redactor.learn(source(i));
     for (const s of this.logSources) redactor.learn(s);
+    for (const s of configuredChainRedactionSources(summary)) redactor.learn(s);
     this.learned = { redactor, summary: redactor.value(summary) };
     return this.learned;
   }

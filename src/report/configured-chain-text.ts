@@ -1,6 +1,7 @@
 /** `--cert`: the summary's lines on the configured chains (summary.configuredChains). */
 import type { AnalysisSummary } from '../handshake/summary.js';
 import { groupThousands } from '../tls/format.js';
+import type { RedactionSource } from './redact.js';
 
 /** One line per configured chain: what it holds, and its own problems at the capture's time. */
 export function configuredChainLines(summary: Pick<AnalysisSummary, 'configuredChains'>): string[] {
@@ -16,4 +17,11 @@ export function configuredChainLines(summary: Pick<AnalysisSummary, 'configuredC
 /** The CN of a subject, else the whole subject. */
 function cnOf(subject: string): string {
   return /(?:^|, )CN=([^,]+)/.exec(subject)?.[1] ?? subject;
+}
+
+/** For `--redact`: the configured chains' names, learned like a connection's certificates (TLS 1.3 sends none in the clear). */
+export function configuredChainRedactionSources(summary: Pick<AnalysisSummary, 'configuredChains'>): RedactionSource[] {
+  const chains = summary.configuredChains ?? [];
+  if (chains.length === 0) return [];
+  return [{ client: { ip: '' }, server: { ip: '' }, certificates: chains.flatMap((c) => c.certificates.map((x) => ({ subject: x.subject }))) }];
 }

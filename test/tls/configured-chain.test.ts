@@ -129,6 +129,13 @@ describe('the configured chain in the summary', () => {
     expect(json.summary.configuredChains[0].messageBytes).toBe(6366);
     expect(json.connections[0].chainProblems.map((p: { code: string }) => p.code)).toEqual(['not-the-configured-chain']);
 
+    // --redact: the configured chain's names are hidden too, though TLS 1.3 never showed them in the clear.
+    for (const format of ['text', 'json']) {
+      const redacted = runCli(['analyze', TLS13, '--cert', pem('renewed.pem'), '--redact', '-f', format]);
+      expect(redacted.stdout).toMatch(/configured/);
+      expect(redacted.stdout, format).not.toMatch(/Lab Issuing CA|mail\.example\.test/);
+    }
+
     const dir = mkdtempSync(join(tmpdir(), 'cert-'));
     const huge = join(dir, 'huge.pem');
     writeFileSync(huge, '');

@@ -139,7 +139,7 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     const lastFromPeer = before.filter((t) => t.from === other(by)).pop() ?? null;
     const stepAtEnd = walk.steps.reduce((max, s) => (s.frame <= endFrame && s.step > max ? s.step : max), 0);
     const later = walk.lastStep > stepAtEnd ? `; the ${other(by)} answered after that (up to step ${walk.lastStep} ${stepName(walk.lastStep, walk.shape)})` : '';
-    const sinceWhat = lastFromPeer ? lastFromPeer.type : 'the connection opened';
+    const sinceWhat = lastFromPeer ? (lastFromPeer.type.startsWith('encrypted server flight') ? "the server's encrypted flight" : lastFromPeer.type) : 'the connection opened';
     const gap = lastFromPeer && end.time !== null ? `${ms(end.time - lastFromPeer.time)} after ${sinceWhat}` : `after ${sinceWhat}`;
     // 3. The motivating case: the client reads the whole server flight and leaves without a word.
     if (by === 'client' && stepAtEnd === 4 && walk.shape !== 'tls13') {

@@ -8,10 +8,12 @@ import { joinServerLogs, logRedactionSources, type LogJoinOptions } from './hand
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
 import { renderAnalysisHtml } from './report/html.js';
 import { redactDocument } from './report/redact.js';
+import { configuredChainRedactionSources } from './report/configured-chain-text.js';
 import { renderConnectionMarkdown } from './report/markdown.js';
 import { renderConnectionText } from './report/analyze-text.js';
 import { GROUP_KEYS, type GroupKey } from './handshake/groups.js';
 import { loadTrustStore, type TrustStore } from './tls/certificates.js';
+import { loadConfiguredChain, type ConfiguredChain } from './tls/configured-chain.js';
 import { parseZone } from './serverlog/time.js';
 import { collectStreamsTo } from './tcp/collect.js';
 import { StreamsOutput } from './report/streams-stream.js';
@@ -78,6 +80,7 @@ program
   .addOption(new Option('--by <property>', 'group connections and show failures per group (connections, completed, failed, failure rate, where and how failures ended)').choices([...GROUP_KEYS]))
   .option('--server-name <name>', 'the name clients use for this server: the certificate must cover it (besides any SNI)')
   .option('--ca <file>', 'validate each certificate chain against these CA certificates (PEM bundle or one DER certificate; a regular file up to 16 MB)')
+  .option('--cert <file>', "the chain the server is configured with (PEM, the server's certificate first, as in smtpd_tls_chain_files or Dovecot's ssl_cert): a connection that got another is flagged; TLS 1.3 by its size (repeatable)", collect, [])
   .option('--log <file>', "the mail server's own log (Postfix, Dovecot; syslog, journalctl or the daemon's file; .gz too): each connection gets its lines (repeatable)", collect, [])
   .option('--log-tz <zone>', 'zone of log times that carry none: UTC, local, +01:00, Europe/Berlin (default: estimated from lines naming a captured client and port)')
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
@@ -104,7 +107,7 @@ Examples:
 Take the capture on the server: tcpdump -i any -s0 -w mail.pcap port 25 or port 587 …
 Compare a failed handshake with a good one: tlsdissect diff --help`,
   )
-  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string; retryWindow?: string }) => {
+  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; cert: string[]; jobs?: string; retryWindow?: string }) => {
     opts.format = chooseFormat('analyze', opts.format as string | undefined, opts.output, ANALYZE_FORMATS);
     const captures = distinctCaptures(given);
     if (captures.includes('-')) finishOnInterrupt();
@@ -117,18 +120,19 @@ Compare a failed handshake with a good one: tlsdissect diff --help`,
     if (retryWindow !== undefined && !(opts.retryWindow!.trim() !== '' && Number.isFinite(retryWindow) && retryWindow >= 0)) throw new UsageError(`--retry-window ${opts.retryWindow}: not a number of seconds (0 or more)`);
     if (opts.by && (opts.connection !== undefined || opts.format === 'html' || opts.format === 'ndjson')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html or ndjson');
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
+    const configuredChains = opts.cert.length > 0 ? opts.cert.map(readConfiguredChain) : undefined;
     const logOpts = opts as unknown as LogCliOptions;
     // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts);
     // with --log every report waits on disk until the log is joined. Only an HTML page with a --connection drawn
     // keeps the whole analysis.
     const logJoin = logJoinOptions(logOpts);
-    const inputs = [...captures, ...logOpts.log, ...(opts.ca !== undefined ? [opts.ca] : [])];
+    const inputs = [...captures, ...logOpts.log, ...(opts.ca !== undefined ? [opts.ca] : []), ...opts.cert];
     await withReport(opts.output, inputs, async (sink) => {
       if (!(opts.connection !== undefined && opts.format === 'html')) {
-        await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections, retryWindow }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs, sink);
+        await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs, sink);
         return;
       }
-      const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections, retryWindow });
+      const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow });
       await joinLogs(analysis, logOpts);
       const result = opts.redact ? redactAnalysis(analysis) : analysis;
       reportDamage(result.captures);
@@ -320,24 +324,24 @@ function logJoinOptions(opts: LogCliOptions): LogJoinOptions | null {
 
 /** Redact everything but the capture list's file names and counters (summary.byClient holds addresses too). */
 function redactAnalysis(result: AnalysisResult): AnalysisResult {
-  const redacted = redactDocument({ connections: result.connections, summary: result.summary }, logRedactionSources(result));
+  const redacted = redactDocument({ connections: result.connections, summary: result.summary }, [...logRedactionSources(result), ...configuredChainRedactionSources(result.summary)]);
   return { ...result, connections: redacted.connections, summary: redacted.summary };
 }
 
-/** The most `--ca` reads: far above any real bundle (Mozilla's whole store is about 0.2 MB as PEM). */
-const CA_MAX_BYTES = 16 * 1024 * 1024;
+/** The most `--ca` and `--cert` read: far above any real bundle (Mozilla's whole store is about 0.2 MB as PEM). */
+const SMALL_FILE_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
- * `--ca`: a regular file of at most CA_MAX_BYTES, checked before a byte is read (a device such as /dev/zero or a
- * FIFO would be read forever, a huge file would fill memory), and again on the opened file (it may have been
- * swapped since). Anything else is a usage error, before any capture is read.
+ * `--ca` and `--cert`: a regular file of at most SMALL_FILE_MAX_BYTES, checked before a byte is read (a device such
+ * as /dev/zero or a FIFO would be read forever, a huge file would fill memory), and again on the opened file (it may
+ * have been swapped since). Anything else is a usage error, before any capture is read.
  */
-function readTrustStore(file: string): TrustStore {
-  const refuse = (why: string) => new UsageError(`--ca ${file}: ${why}`);
-  const tooLarge = (size: number) => refuse(`${(size / (1024 * 1024)).toFixed(1)} MB, more than the ${CA_MAX_BYTES / (1024 * 1024)} MB a file of CA certificates may hold`);
+function readSmallRegularFile(option: string, file: string, what: string): Buffer {
+  const refuse = (why: string) => new UsageError(`${option} ${file}: ${why}`);
+  const tooLarge = (size: number) => refuse(`${(size / (1024 * 1024)).toFixed(1)} MB, more than the ${SMALL_FILE_MAX_BYTES / (1024 * 1024)} MB ${what} may hold`);
   const check = (st: Stats) => {
-    if (!st.isFile()) throw refuse(`is ${fileKind(st)}, not a file of CA certificates`);
-    if (st.size > CA_MAX_BYTES) throw tooLarge(st.size);
+    if (!st.isFile()) throw refuse(`is ${fileKind(st)}, not ${what}`);
+    if (st.size > SMALL_FILE_MAX_BYTES) throw tooLarge(st.size);
   };
   let fd: number;
   try {
@@ -347,7 +351,7 @@ function readTrustStore(file: string): TrustStore {
   } catch (err) {
     throw err instanceof UsageError ? err : refuse(errorReason(err));
   }
-  const bytes = Buffer.alloc(CA_MAX_BYTES + 1);
+  const bytes = Buffer.alloc(SMALL_FILE_MAX_BYTES + 1);
   let length = 0;
   try {
     check(fstatSync(fd));
@@ -358,10 +362,21 @@ function readTrustStore(file: string): TrustStore {
     closeSync(fd);
   }
   // A file that grew since its stat.
-  if (length > CA_MAX_BYTES) throw tooLarge(length);
-  const loaded = loadTrustStore(bytes.subarray(0, length), file);
+  if (length > SMALL_FILE_MAX_BYTES) throw tooLarge(length);
+  return bytes.subarray(0, length);
+}
+
+function readTrustStore(file: string): TrustStore {
+  const loaded = loadTrustStore(readSmallRegularFile('--ca', file, 'a file of CA certificates'), file);
   if (!loaded.ok) throw new UsageError(`--ca ${loaded.error}`);
   return loaded.store;
+}
+
+/** `--cert FILE`: the chain the server is configured with, PEM. */
+function readConfiguredChain(file: string): ConfiguredChain {
+  const loaded = loadConfiguredChain(readSmallRegularFile('--cert', file, 'a certificate chain file'), file);
+  if (!loaded.ok) throw new UsageError(`--cert ${loaded.error}`);
+  return loaded.chain;
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -13,6 +13,7 @@ import type { ConnectionReport } from './report.js';
 import { SummaryBuilder, type AnalysisSummary, type SummaryData } from './summary.js';
 import type { RetryLink } from './retries.js';
 import { walkHandshake, type Walk } from './walk.js';
+import { configuredChainReports } from '../tls/configured-chain.js';
 import { connectionSecurity, type ConnectionSecurity, type SecurityOptions } from './security.js';
 import { addUnlisted, captureCapNotes, connectionCapNotes, DEFAULT_MAX_CONNECTIONS, ReportKeeper, tcpAnomalyNotes, tlsCapNotes, type UnlistedConnections } from './caps.js';
 
@@ -76,7 +77,7 @@ class ConnectionFollower implements StreamConsumer {
   /** Set once the handshake is over and summarized: from then on the connection's bytes are not looked at. */
   handshake: HandshakePart | null = null;
   readonly tlsStart: Record<Side, number | null> = { client: null, server: null };
-  /** Server TLS bytes before the client answered the server's flight. */
+  /** Server TLS bytes before the client answered the server's flight (or closed the connection). */
   serverFlightBytes = 0;
   private flightOpen = true;
   private eventsSeen = 0;
@@ -134,7 +135,8 @@ class ConnectionFollower implements StreamConsumer {
       this.tlsStart[from] = offset + at;
       tlsBytes = at === 0 ? data : data.subarray(at);
     }
-    if (from === 'server' && this.flightOpen) this.serverFlightBytes += tlsBytes.length;
+    // What the server sends once the client has closed or reset (an alert answering the FIN) is no part of its flight.
+    if (from === 'server' && this.flightOpen && !this.conn.fin.client && !this.conn.rst.client) this.serverFlightBytes += tlsBytes.length;
     this.tls.push(from, tlsBytes, frame, time);
     this.scanNewEvents();
     this.settleIfOver();
@@ -241,6 +243,7 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
       notTls: part?.notTls ?? false,
       notes: [...gapNotes(conn.events), ...(part?.unfinished ?? []), ...tcpAnomalyNotes(conn), ...connectionCapNotes(conn), ...(part?.tlsCaps ?? [])],
       security: part?.security ?? connectionSecurity([], walk, options),
+      configuredChains: options.configuredChains,
     });
     options.inspect?.(report, part?.events ?? []);
     return report;
@@ -356,8 +359,15 @@ export async function analyzeCapturesTo(
       }
     }
   }
+  const result = addUnlisted(summary.result(), captures.map((c) => c.unlisted));
+  if (options.configuredChains && options.configuredChains.length > 0) {
+    // The configured chain's own problems, once, judged when the capture begins.
+    const times = captures.map((c) => c.firstTime).filter((t): t is number => t !== null);
+    const time = times.length > 0 ? Math.min(...times) : null;
+    result.configuredChains = configuredChainReports(options.configuredChains, { time, serverName: options.serverName, trustStore: options.trustStore });
+  }
   // The reports written aside wait for their `retry` (retries.ts): the links, by output order.
-  return { captures, summary: addUnlisted(summary.result(), captures.map((c) => c.unlisted)), retries: summary.retryLinks() };
+  return { captures, summary: result, retries: summary.retryLinks() };
 }
 
 /**

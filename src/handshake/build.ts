@@ -11,8 +11,9 @@ import type { ClientHello, ServerHello } from '../tls/types.js';
 import { diagnose, missingDirection } from './diagnose.js';
 import type { ClientHelloSummary, ConnectionReport, ServerHelloSummary } from './report.js';
 import { certificateHint, type ConnectionSecurity } from './security.js';
+import { compareWithConfigured, type ConfiguredChain, type NotTheConfiguredChain } from '../tls/configured-chain.js';
 import { stepName } from './steps.js';
-import type { AlertSeen, Walk } from './walk.js';
+import { markTls13FlightDelivered, type AlertSeen, type Walk } from './walk.js';
 
 export interface ReportInput {
   capture: string;
@@ -31,6 +32,8 @@ export interface ReportInput {
   notes: string[];
   /** Fingerprints and the certificate chain (security.ts); absent = none computed. */
   security?: ConnectionSecurity;
+  /** `--cert`: the chains the server is configured with. */
+  configuredChains?: readonly ConfiguredChain[];
 }
 
 /** Date covers ±8.64e15 ms; a capture's clock can lie outside it (pcapng-example.pcapng's second interface). */
@@ -103,6 +106,13 @@ export function buildReport(input: ReportInput): ConnectionReport {
     bytes: input.serverFlightBytes,
     ackedByClient: Math.max(0, Math.min(input.serverFlightBytes, conn.facts.server.ackedByPeer - input.serverTlsStart)),
   };
+  // TLS 1.3: the server's flight delivered with no answer from the client (step 4, walk.ts). The acknowledgement of
+  // its last byte must come before the connection ended (a FIN that acknowledges the flight as it closes leaves
+  // no time to tell whether the server had more to say).
+  const ackedAt = conn.facts.server.ackedByPeerAt;
+  if (ackedAt && serverFlight.bytes > 0 && serverFlight.ackedByClient >= serverFlight.bytes && (end.frame === null || ackedAt.frame < end.frame)) {
+    markTls13FlightDelivered(walk, ackedAt, serverFlight.bytes);
+  }
 
   const report: ConnectionReport = {
     id: conn.id,
@@ -115,7 +125,7 @@ export function buildReport(input: ReportInput): ConnectionReport {
     protocol: mail?.protocol ?? 'unknown',
     outcome,
     lastStep: walk.lastStep,
-    lastStepName: stepName(walk.lastStep),
+    lastStepName: stepName(walk.lastStep, walk.shape),
     shape: walk.shape,
     history: walk.history,
     tls: {
@@ -186,7 +196,7 @@ export function buildReport(input: ReportInput): ConnectionReport {
     fingerprints: input.security?.fingerprints ?? { ja3: null, ja3s: null, ja4: null },
     // Copies: the summaries are shared with every connection that sent the same certificates.
     certificates: (input.security?.certificates ?? []).map((c) => ({ ...c, san: [...c.san] })),
-    chainProblems: input.security?.chainProblems ?? [],
+    chainProblems: [...(input.security?.chainProblems ?? []), ...configuredChainProblem(input, walk)],
     diagnosis: '',
     retry: null,
     notes: [...walk.problems, ...input.notes, ...(input.security?.notes ?? [])],
@@ -194,6 +204,34 @@ export function buildReport(input: ReportInput): ConnectionReport {
   report.diagnosis = diagnose({ report, walk, conn, end }) + certificateHint(report.end, report.chainProblems);
   return report;
 }
+
+/**
+ * `--cert`: `not-the-configured-chain` when the chain sent (TLS ≤ 1.2), or the sizes of the server's whole encrypted
+ * flight (TLS 1.3: its first flight up to step 4, when it was delivered), show that it is none of the configured ones.
+ */
+function configuredChainProblem(input: ReportInput, walk: Walk): NotTheConfiguredChain[] {
+  const configured = input.configuredChains;
+  if (!configured || configured.length === 0) return [];
+  const certificates = input.security?.certificates ?? [];
+  const delivered = walk.shape === 'tls13' ? walk.steps.find((s) => s.step === 4) : undefined;
+  const records = delivered
+    ? walk.timeline.filter((t) => t.from === 'server' && t.frame <= delivered.frame && t.type.startsWith('encrypted server flight') && t.length !== undefined).map((t) => t.length!)
+    : null;
+  const problem = compareWithConfigured(
+    {
+      sha256: certificates.map((c) => c.sha256),
+      subjects: certificates.map((c) => c.subject),
+      notAfter: certificates.map((c) => c.notAfter),
+      tls13FlightRecords: records,
+      compressionOffered: walk.clientHello?.extensions.some((e) => e.type === COMPRESS_CERTIFICATE) ?? false,
+    },
+    configured,
+  );
+  return problem ? [problem] : [];
+}
+
+/** ClientHello extension compress_certificate (RFC 8879). */
+const COMPRESS_CERTIFICATE = 27;
 
 function isPskAccepted(sh: ServerHello | null): boolean {
   return !!sh && sh.extensions.some((e) => e.type === 41);

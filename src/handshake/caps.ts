@@ -3,7 +3,6 @@ import type { Connection } from '../tcp/types.js';
 import type { TlsConnectionDecoder } from '../tls/decoder.js';
 import type { ConnectionReport } from './report.js';
 import { endWords, type AnalysisSummary } from './summary.js';
-import { stepName } from './steps.js';
 import { groupThousands } from '../tls/format.js';
 
 /**
@@ -46,7 +45,7 @@ export class ReportKeeper {
     u.byOutcome[report.outcome]++;
     u.byProtocol[report.protocol] = (u.byProtocol[report.protocol] ?? 0) + 1;
     if (report.outcome === 'failed') {
-      const step = `${report.lastStep} ${stepName(report.lastStep)}`;
+      const step = `${report.lastStep} ${report.lastStepName}`;
       u.failedAtStep[step] = (u.failedAtStep[step] ?? 0) + 1;
       const how = endWords(report);
       u.failedBy[how] = (u.failedBy[how] ?? 0) + 1;

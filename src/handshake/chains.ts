@@ -257,7 +257,7 @@ const CERTIFICATE_EXPIRED = 45;
 export function chainCause(r: Pick<ConnectionReport, 'certificates' | 'chainProblems'>, alert: number | null): ChainCause | null {
   const certs = r.certificates ?? [];
   if (certs.length === 0) return null;
-  const problems: readonly ChainProblem[] = r.chainProblems ?? [];
+  const problems: ConnectionReport['chainProblems'] = r.chainProblems ?? [];
   const has = (code: string) => problems.find((p) => p.code === code) ?? null;
   const leaf = certs[0]!;
   const missing = problems.find((p) => p.code === 'issuer-not-next');

@@ -162,8 +162,8 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     const before = walk.timeline.filter((t) => t.frame <= endFrame);
     const lastFromPeer = before.filter((t) => t.from === other(by)).pop() ?? null;
     const stepAtEnd = walk.steps.reduce((max, s) => (s.frame <= endFrame && s.step > max ? s.step : max), 0);
-    const later = walk.lastStep > stepAtEnd ? `; the ${other(by)} answered after that (up to step ${walk.lastStep} ${stepName(walk.lastStep)})` : '';
-    const sinceWhat = lastFromPeer ? lastFromPeer.type : 'the connection opened';
+    const later = walk.lastStep > stepAtEnd ? `; the ${other(by)} answered after that (up to step ${walk.lastStep} ${stepName(walk.lastStep, walk.shape)})` : '';
+    const sinceWhat = lastFromPeer ? (lastFromPeer.type.startsWith('encrypted server flight') ? "the server's encrypted flight" : lastFromPeer.type) : 'the connection opened';
     const gap = lastFromPeer && end.time !== null ? `${ms(end.time - lastFromPeer.time)} after ${sinceWhat}` : `after ${sinceWhat}`;
     // 3. The motivating case: the client reads the whole server flight and leaves without a word.
     if (by === 'client' && stepAtEnd === 4 && walk.shape !== 'tls13') {
@@ -171,8 +171,13 @@ function diagnoseEnd(f: DiagnosisFacts): string {
       if (cause) return `client ${howWord[end.how]} ${gap} without an alert: it rejected the server's certificate or key exchange, and the chain explains it: ${cause.text}`;
       return `client ${howWord[end.how]} ${gap} without an alert: it rejected the server's certificate or key exchange (a client that does not trust the chain, or a hostname mismatch, often leaves like this)`;
     }
-    if (by === 'client' && stepAtEnd >= 3 && walk.shape === 'tls13') {
-      return `client ${howWord[end.how]} ${gap} without an alert: it most likely rejected the server's certificate`;
+    if (by === 'client' && stepAtEnd >= 4 && walk.shape === 'tls13') {
+      return `client ${howWord[end.how]} ${gap} without an alert, after the server's whole encrypted flight was delivered: it most likely rejected the server's certificate`;
+    }
+    if (by === 'client' && stepAtEnd === 3 && walk.shape === 'tls13') {
+      const flight = report.tcp.serverFlight;
+      const part = flight.ackedByClient < flight.bytes ? ` (it had acknowledged ${fmt(flight.ackedByClient)} of its ${fmt(flight.bytes)} bytes)` : '';
+      return `client ${howWord[end.how]} ${gap} without an alert, before the server's encrypted flight was seen delivered${part}: it gave up waiting, or rejected the server's certificate`;
     }
     // 4. The server leaves right after the ClientHello.
     if (by === 'server' && stepAtEnd === 1) {
@@ -188,7 +193,7 @@ function diagnoseEnd(f: DiagnosisFacts): string {
       if (mailProblem) return mailProblem;
       return `${by} ${howWord[end.how]} before any ClientHello`;
     }
-    return `${by} ${howWord[end.how]} ${gap} (handshake reached step ${stepAtEnd} ${stepName(stepAtEnd)})${later}`;
+    return `${by} ${howWord[end.how]} ${gap} (handshake reached step ${stepAtEnd} ${stepName(stepAtEnd, walk.shape)})${later}`;
   }
 
   // 5. Nothing ended it: the capture did.

@@ -4,6 +4,7 @@
  */
 import { inspectChain, type CertificateSummary, type ChainProblem, type TrustStore } from '../tls/certificates.js';
 import { fingerprints, type Fingerprints } from '../tls/fingerprints.js';
+import type { ConfiguredChain } from '../tls/configured-chain.js';
 import { isTls13Version } from '../tls/decoder.js';
 import type { ClientHello, ServerHello, TlsEvent } from '../tls/types.js';
 import type { Walk } from './walk.js';
@@ -13,6 +14,8 @@ export interface SecurityOptions {
   serverName?: string;
   /** CA certificates to validate the chain against (`--ca FILE`). */
   trustStore?: TrustStore;
+  /** The chains the server is configured with (`--cert FILE`, repeatable): each connection's chain is compared with them. */
+  configuredChains?: ConfiguredChain[];
 }
 
 export interface ConnectionSecurity {
@@ -95,7 +98,7 @@ function fingerprintsOnce(clientHello: ClientHello | null, serverHello: ServerHe
  * When a client rejected the certificate and the chain has a problem that explains it, say which;
  * appended to the diagnosis. A large chain alone does not explain a certificate alert.
  */
-export function certificateHint(end: { how: string; alert: { from: string; code: number | null } | null }, problems: readonly ChainProblem[]): string {
+export function certificateHint(end: { how: string; alert: { from: string; code: number | null } | null }, problems: readonly { code: string; message: string }[]): string {
   if (end.how !== 'alert' || !end.alert || end.alert.from !== 'client' || end.alert.code === null || !CERTIFICATE_ALERTS.has(end.alert.code)) return '';
   const relevant = problems.filter((p) => p.code !== 'large-chain');
   if (relevant.length === 0) return '';

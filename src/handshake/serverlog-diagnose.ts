@@ -6,6 +6,8 @@
  * connection`: the server waited for the client's key exchange".
  */
 import type { LogEntry } from '../serverlog/index.js';
+import type { Side } from '../tcp/types.js';
+import type { ConnectionReport } from './report.js';
 
 /**
  * What the server was doing in each OpenSSL state (SSL_state_string_long, OpenSSL 1.1/3.0 names without the
@@ -55,10 +57,11 @@ const DOVECOT_STATE = /^SSL: where=0x[0-9a-f]+, ret=-?\d+: (.+)$/;
 const DOVECOT_ALERT = /^SSL alert: where=0x(\w+), ret=\d+: (fatal|warning) (.+)$/;
 const DOVECOT_HANDSHAKING = /TLS handshaking: (.+?)(?:, session=<[^>]*>)?$/;
 const DOVECOT_DISCONNECTED = /^Disconnected:? (.+?) \(/;
+const DOVECOT_CHILD_KILLED = /^(?:Error: )?(service\([a-z0-9-]+\): child \d+ killed with signal \d+)/;
 
 /** The sentence, or null when the lines say nothing about how the connection ended. */
-export function serverLogSentence(lines: readonly LogEntry[], matchedByTime: boolean): string | null {
-  const head = matchedByTime ? 'server log (matched by client address and time)' : 'server log';
+export function serverLogSentence(lines: readonly LogEntry[], matchedByTime: boolean | 'service'): string | null {
+  const head = matchedByTime === 'service' ? 'server log (matched by service and time: the only connection of its service open then)' : matchedByTime ? 'server log (matched by client address and time)' : 'server log';
   let state: { quote: string; state: string } | null = null;
   let alert: { quote: string; name: string; received: boolean } | null = null;
   let reason: string | null = null;
@@ -80,6 +83,8 @@ export function serverLogSentence(lines: readonly LogEntry[], matchedByTime: boo
       } else if ((x = DOVECOT_ALERT.exec(m)) && x[2] === 'fatal') {
         // where 0x4004 = SSL_CB_READ_ALERT, 0x4008 = SSL_CB_WRITE_ALERT.
         alert = { quote: `SSL alert: ${x[2]} ${x[3]}`, name: x[3]!, received: (parseInt(x[1]!, 16) & 0x04) !== 0 };
+      } else if (e.service === 'master' && (x = DOVECOT_CHILD_KILLED.exec(m))) {
+        reason ??= x[1]!;
       } else if (m.includes('rip=')) {
         dovecotNamed = true;
         const h = DOVECOT_HANDSHAKING.exec(m);
@@ -104,4 +109,52 @@ export function serverLogSentence(lines: readonly LogEntry[], matchedByTime: boo
   }
   if (reason ?? fallback) return `${head}: \`${reason ?? fallback}\``;
   return null;
+}
+
+/** What the join needs to know of how the capture saw a connection end (a report, or analyze-stream's join stub). */
+export interface ConnectionEnding {
+  how: ConnectionReport['end']['how'];
+  by: Side | null;
+  frame: number | null;
+  /** The server's last TLS message before the end, as the timeline names it (TLS 1.3: its encrypted flight), and how long before. */
+  after: string | null;
+  afterMs: number | null;
+}
+
+export function endingOf(r: ConnectionReport): ConnectionEnding {
+  const frame = r.end.frame;
+  const event = frame !== null ? r.tcp.events.find((e) => e.frame === frame && (e.kind === 'fin' || e.kind === 'rst')) : undefined;
+  const last = frame !== null ? r.messages.filter((m) => m.from === 'server' && m.frame <= frame).pop() : undefined;
+  const after = last ? (last.type.startsWith('encrypted server flight') ? "the server's encrypted flight" : last.type) : null;
+  const afterMs = last && event ? Math.max(0, event.atMs - last.atMs) : null;
+  return { how: r.end.how, by: r.end.by, frame, after, afterMs };
+}
+
+const POSTFIX_ACCEPT_ERROR_LINE = /^SSL_accept error from .*?\](?::\d+)?: (lost connection|-1|Connection reset by peer)$/;
+
+/**
+ * Postfix's `SSL_accept error from …: lost connection` (before Postfix 3.? `: -1`; `Connection reset by peer` for an
+ * RST) explained from the capture: what the client did, in which frame, how long after which server message.
+ * null when the lines have no such line or the capture does not show the client ending the connection.
+ */
+export function postfixAcceptErrorExplained(lines: readonly LogEntry[], ending: ConnectionEnding): string | null {
+  const line = lines.find((e) => e.daemon === 'postfix' && e.service === 'smtpd' && POSTFIX_ACCEPT_ERROR_LINE.test(e.message));
+  if (!line || ending.by !== 'client' || (ending.how !== 'fin' && ending.how !== 'rst') || ending.frame === null) return null;
+  const reason = POSTFIX_ACCEPT_ERROR_LINE.exec(line.message)![1]!;
+  const when = ending.after !== null ? ` ${ending.afterMs !== null ? `${formatMs(ending.afterMs)} ` : ''}after ${ending.after}` : '';
+  const did = ending.how === 'fin' ? `the client closed the connection (FIN, frame ${ending.frame})${when}` : `the client reset the connection (RST, frame ${ending.frame})${when}`;
+  const saw =
+    reason === 'Connection reset by peer'
+      ? "Postfix's read in SSL_accept failed with that reset"
+      : ending.how === 'fin'
+        ? 'Postfix saw end of file in SSL_accept'
+        : 'Postfix saw the connection end in SSL_accept';
+  const older = reason === '-1' ? ' (`-1` is how older Postfix versions write it)' : '';
+  return `\`SSL_accept error … ${reason}\`${older}: ${did}: ${saw}`;
+}
+
+function formatMs(ms: number): string {
+  if (ms >= 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  return `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 }

@@ -41,7 +41,7 @@ import {
 } from '../serverlog/index.js';
 import type { AnalysisResult } from './analyze.js';
 import type { ConnectionReport } from './report.js';
-import { serverLogSentence } from './serverlog-diagnose.js';
+import { endingOf, postfixAcceptErrorExplained, serverLogSentence, type ConnectionEnding } from './serverlog-diagnose.js';
 
 export interface LogJoinOptions {
   /** Zone of log times that carry none: `UTC`, `local`, `+01:00`, `Europe/Berlin`. Default: estimated (see above). */
@@ -76,6 +76,11 @@ export interface UnmatchedLogLine {
   reason: UnmatchedLogReason;
   /** The client the line (or its group) names, `ip` or `ip:port`, when it names one. */
   client: string | null;
+  /**
+   * A Dovecot line without a client that was not joined by time because several connections of its service were
+   * open when it was written: those connections (never guessed between).
+   */
+  candidates?: { capture: string; id: number; client: string }[];
 }
 
 export interface LogFileReport {
@@ -188,13 +193,18 @@ export async function joinServerLogs(result: AnalysisResult, files: readonly str
     notes: [],
   };
   const placed: Placed[] = [];
+  /** Dovecot lines without a client, for the join by service and time once the groups are matched. */
+  const timeHeld: HeldLine[] = [];
   // Lines for no captured connection are the clues; the rest fill the list up to its bound.
   const clues: UnmatchedLogLine[] = [];
   const others: UnmatchedLogLine[] = [];
-  const listLoose = (e: LogEntry, reason: UnmatchedLogReason, client: LogEntry['client'] = e.client) => {
+  const listLoose = (e: LogEntry, reason: UnmatchedLogReason, client: LogEntry['client'] = e.client, candidates?: UnmatchedLogLine['candidates']) => {
     summary.unmatched[reason]++;
     const list = reason === 'no-connection' ? clues : others;
-    if (list.length < MAX_UNMATCHED_LISTED) list.push({ file: e.file, lineNumber: e.lineNumber, line: e.line, reason, client: client ? addressText(client) : null });
+    if (list.length >= MAX_UNMATCHED_LISTED) return;
+    const line: UnmatchedLogLine = { file: e.file, lineNumber: e.lineNumber, line: e.line, reason, client: client ? addressText(client) : null };
+    if (candidates) line.candidates = candidates;
+    list.push(line);
   };
 
   // Pass 1: the lines that name a captured client and port say where each file's clock is.
@@ -254,7 +264,11 @@ export async function joinServerLogs(result: AnalysisResult, files: readonly str
         loose: (e, reason) => {
           const t = e.time !== null ? plan.place(e.time) : null;
           if (t !== null && !near(t, t, e.time!.resolution)) summary.unmatched['outside-capture']++;
-          else listLoose(e, reason);
+          else if (t !== null && timeHeld.length < MAX_TIME_HELD && (reason === 'no-client' || reason === 'ambiguous')) {
+            const family = dovecotLineFamily(e);
+            if (family) timeHeld.push({ entry: e, reason, fileIndex, family, t, resolution: e.time!.resolution, early: plan.early, late: plan.late });
+            else listLoose(e, reason);
+          } else listLoose(e, reason);
         },
       },
       readOptions,
@@ -279,9 +293,26 @@ export async function joinServerLogs(result: AnalysisResult, files: readonly str
     }
   }
 
+  // Dovecot lines without a client: joined when exactly one connection of their service was open then.
+  const byTimeLines = new Map<Conn, HeldLine[]>();
+  for (const h of timeHeld) {
+    const open = openConnections(h, conns);
+    const perCapture = new Map<string, Conn[]>();
+    for (const c of open) push(perCapture, c.capture, c);
+    if (open.length > 0 && [...perCapture.values()].every((list) => list.length === 1)) {
+      for (const c of open) push(byTimeLines, c, h);
+      continue;
+    }
+    const candidates = open.length > 0 ? open.slice(0, MAX_CANDIDATES).map((c) => ({ capture: c.capture, id: c.report.id, client: endpointText(c.report.client) })) : undefined;
+    listLoose(h.entry, open.length > 0 ? 'ambiguous' : h.reason, h.entry.client, candidates);
+  }
+
   for (const c of conns) {
     const groups = logs.get(c) ?? [];
     const lines: (ConnectionLogLine & { fileIndex: number; entry: LogEntry })[] = [];
+    for (const h of byTimeLines.get(c) ?? []) {
+      lines.push({ file: h.entry.file, lineNumber: h.entry.lineNumber, line: h.entry.line, match: 'time', via: h.family.via, fileIndex: h.fileIndex, entry: h.entry });
+    }
     for (const g of groups) {
       if (g.placed.session.omitted > 0) c.report.notes.push(`server log: ${g.placed.session.omitted} more lines of this connection were not kept (at most ${MAX_SESSION_LINES} per connection)`);
       for (const { entry, link } of g.placed.session.lines) {
@@ -295,8 +326,13 @@ export async function joinServerLogs(result: AnalysisResult, files: readonly str
       if (lines.some((l) => l.match === 'port')) summary.connectionsWithLog.port++;
       else summary.connectionsWithLog.time++;
       if (c.report.outcome !== 'complete') {
-        const sentence = serverLogSentence(lines.map((l) => l.entry), lines.every((l) => l.match === 'time'));
+        const byService = byTimeLines.has(c) && !lines.some((l) => l.match === 'port' || l.via === 'client');
+        const entries = lines.map((l) => l.entry);
+        const sentence = serverLogSentence(entries, byService ? 'service' : lines.every((l) => l.match === 'time'));
         if (sentence) c.report.diagnosis = `${c.report.diagnosis}; ${sentence}`;
+        // A join stub (report/analyze-stream.ts) carries its ending worked out; a whole report has what it needs.
+        const explained = postfixAcceptErrorExplained(entries, (c.report as { ending?: ConnectionEnding }).ending ?? endingOf(c.report));
+        if (explained) c.report.diagnosis = `${c.report.diagnosis}; ${explained}`;
       }
     } else if (c.report.outcome === 'failed') {
       summary.failedWithoutLog.push({ capture: c.capture, id: c.report.id, client: endpointText(c.report.client), server: endpointText(c.report.server) });
@@ -315,6 +351,62 @@ export async function joinServerLogs(result: AnalysisResult, files: readonly str
   result.summary.log = summary;
   result.summary.unmatchedLogLines = listed;
   return summary;
+}
+
+/** A Dovecot line without a client, held for the join by service and time. */
+interface HeldLine {
+  entry: LogEntry;
+  reason: 'no-client' | 'ambiguous';
+  fileIndex: number;
+  family: { family: Family; via: LogLink };
+  /** Capture-clock time, the log's resolution, and how much earlier / later the line may really have been written. */
+  t: number;
+  resolution: number;
+  early: number;
+  late: number;
+}
+
+/** Dovecot lines without a client held for the time join at most (the rest are listed as before): memory stays bounded. */
+const MAX_TIME_HELD = 100_000;
+/** Candidates listed per unattributed line. */
+const MAX_CANDIDATES = 10;
+const MASTER_CHILD_KILLED = /^(?:Error: )?service\(([a-z0-9-]+)\): child \d+ killed with signal \d+/;
+
+/**
+ * The service family of a Dovecot line that names no client but belongs to one connection: a login service's line
+ * (`verbose_ssl`'s `SSL: where=…`, `SSL error: …`), or master's `service(imap-login): child N killed with signal 9`.
+ */
+function dovecotLineFamily(e: LogEntry): { family: Family; via: LogLink } | null {
+  if (e.daemon !== 'dovecot') return null;
+  const service = e.service ?? '';
+  if (service.endsWith('-login')) {
+    const family = familyOfService(service);
+    return family ? { family, via: 'sequence' } : null;
+  }
+  if (service === 'master') {
+    const m = MASTER_CHILD_KILLED.exec(e.message);
+    const family = m ? familyOfService(m[1]!) : null;
+    return family ? { family, via: 'master' } : null;
+  }
+  return null;
+}
+
+function familyOfService(service: string): Family | null {
+  if (service.startsWith('imap')) return 'imap';
+  if (service.startsWith('pop3')) return 'pop3';
+  if (service.startsWith('submission') || service === 'lmtp') return 'smtp';
+  return null;
+}
+
+/**
+ * The connections of the line's service that were open when it was written: the line shows t, so it was written
+ * in [t, t + resolution), give or take the uncertainty of the log's offset; a connection was open from its first
+ * to its last frame.
+ */
+function openConnections(h: HeldLine, conns: readonly Conn[]): Conn[] {
+  const from = h.t - h.early;
+  const to = h.t + h.resolution + h.late;
+  return conns.filter((c) => c.family === h.family.family && c.start <= to && c.end >= from);
 }
 
 /** Seconds after a connection's first frame in which its server writes `connect from` (after a reverse lookup), and before its last frame in which it writes its disconnection. */

@@ -16,11 +16,31 @@ export const STEPS = [
   { step: 9, name: 'server Finished', by: 'server' },
 ] as const satisfies readonly { step: number; name: string; by: Side }[];
 
+/**
+ * The same nine steps as a TLS 1.3 handshake (RFC 8446 §2) takes them: everything after ServerHello is encrypted,
+ * and there is no ServerKeyExchange, ServerHelloDone or ClientKeyExchange. Step 4 is the server's first flight
+ * delivered (walk.ts says when that can be told from outside), 7 the client's encrypted Finished, which
+ * completes the handshake (9); a TLS 1.3 connection never reaches 5, 6 or 8 on its own.
+ */
+export const TLS13_STEPS = [
+  { step: 1, name: 'ClientHello', by: 'client' },
+  { step: 2, name: 'ServerHello', by: 'server' },
+  { step: 3, name: 'server flight (encrypted)', by: 'server' },
+  { step: 4, name: 'end of server flight', by: 'server' },
+  { step: 5, name: 'client Certificate (encrypted)', by: 'client' },
+  { step: 6, name: 'client ChangeCipherSpec (compatibility)', by: 'client' },
+  { step: 7, name: 'client Finished (encrypted)', by: 'client' },
+  { step: 8, name: 'server ready', by: 'server' },
+  { step: 9, name: 'handshake complete', by: 'server' },
+] as const satisfies readonly { step: number; name: string; by: Side }[];
+
 export type StepNumber = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 
-export function stepName(step: number): string {
+/** The name of a step in a handshake of this shape (walk.ts's Shape: 'tls13' has names of its own). */
+export function stepName(step: number, shape?: string): string {
   if (step === 0) return 'nothing (no ClientHello)';
-  return STEPS[step - 1]?.name ?? `step ${step}`;
+  const steps = shape === 'tls13' ? TLS13_STEPS : STEPS;
+  return steps[step - 1]?.name ?? `step ${step}`;
 }
 
 /**

@@ -1,11 +1,11 @@
 import type { ConnectionReport } from './report.js';
 import { NotableGroupsBuilder, type NotableGroup, type NotableGroupsData } from './groups.js';
-import { stepName } from './steps.js';
 import type { LogJoinSummary, UnmatchedLogLine } from './serverlog-join.js';
 import { ChainIndex, rejectionCause, type ChainIndexData, type ChainServed, type ServerChains } from './chains.js';
 import { blackHoleLikely } from './diagnose.js';
 import { DEFAULT_RETRY_WINDOW, RetryIndex, type RetryIndexData, type RetryLink, type RetrySummary } from './retries.js';
 import { verdict, type VerdictLine } from './verdict.js';
+import type { ConfiguredChainReport } from '../tls/configured-chain.js';
 
 export interface AnalysisSummary {
   /** What the capture shows, most telling first (verdict.ts). */
@@ -35,6 +35,8 @@ export interface AnalysisSummary {
   log?: LogJoinSummary;
   /** With `--log`: log lines near the captures' time that joined no connection, with the reason (bounded). */
   unmatchedLogLines?: UnmatchedLogLine[];
+  /** With `--cert`: each configured chain and its own problems at the capture's time (src/tls/configured-chain.ts). */
+  configuredChains?: ConfiguredChainReport[];
 }
 
 export function endWords(r: ConnectionReport): string {
@@ -97,7 +99,7 @@ export class SummaryBuilder {
     this.byOutcome[r.outcome]++;
     this.byProtocol.add(r.protocol, order);
     if (r.outcome === 'failed') {
-      this.failedAtStep.add(`${r.lastStep} ${stepName(r.lastStep)}`, order);
+      this.failedAtStep.add(`${r.lastStep} ${r.lastStepName}`, order);
       this.failedBy.add(endWords(r), order);
       const cause = rejectionCause(r);
       if (cause) this.failureChainCauses.add(cause.code, order);

@@ -225,7 +225,7 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
     walk.timeline.push(entry);
     walk.lastMessage[from] = entry;
     if (step !== null && !walk.steps.some((s) => s.step === step)) {
-      walk.steps.push({ step, name: stepName(step), from, message: label, frame, time });
+      walk.steps.push({ step, name: stepName(step, walk.shape), from, message: label, frame, time });
       if (step > walk.lastStep) walk.lastStep = step;
     }
   };
@@ -397,7 +397,7 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
 
   function markServerFlightDone(frame: number, time: number) {
     if (walk.steps.some((s) => s.step === 4)) return;
-    walk.steps.push({ step: 4, name: stepName(4), from: 'server', message: 'end of the encrypted server flight (seen when the client answered)', frame, time });
+    walk.steps.push({ step: 4, name: stepName(4, 'tls13'), from: 'server', message: 'end of the encrypted server flight (seen when the client answered)', frame, time });
     if (walk.lastStep < 4) walk.lastStep = 4;
   }
 
@@ -427,3 +427,25 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
   }
 }
 
+
+/**
+ * TLS 1.3: the server's first flight delivered without the client answering it. The client acknowledged every
+ * byte the server had sent (`bytes`) in frame `ack.frame`, and the server sent nothing more: it was waiting for
+ * the client, so its flight was whole (a server with more to say would have gone on sending). Step 4 is reached
+ * at that acknowledgement. Nothing changes when the walk is not TLS 1.3, already past step 3, or never reached it.
+ */
+export function markTls13FlightDelivered(walk: Walk, ack: { frame: number; time: number }, bytes: number): boolean {
+  if (walk.shape !== 'tls13' || walk.lastStep !== 3 || walk.steps.some((s) => s.step === 4)) return false;
+  const flight = walk.steps.find((s) => s.step === 3);
+  if (!flight || ack.time < flight.time) return false;
+  walk.steps.push({
+    step: 4,
+    name: stepName(4, 'tls13'),
+    from: 'server',
+    message: `end of the encrypted server flight (the client acknowledged all ${bytes} bytes of it and the server then waited)`,
+    frame: ack.frame,
+    time: ack.time,
+  });
+  walk.lastStep = 4;
+  return true;
+}

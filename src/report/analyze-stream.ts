@@ -15,9 +15,11 @@ import type { CaptureInfo } from '../handshake/analyze.js';
 import { captureOfOrder, outputOrder } from '../tcp/collect.js';
 import { GroupBuilder, type GroupData, type GroupKey, type Grouping } from '../handshake/groups.js';
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from '../handshake/serverlog-join.js';
+import { endingOf, type ConnectionEnding } from '../handshake/serverlog-diagnose.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
 import { connectionNumber } from './words.js';
+import { configuredChainRedactionSources } from './configured-chain-text.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
 import { connectionJsonText, renderAnalysisJsonStream, renderAnalysisNdjsonStream } from './json.js';
 import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
@@ -63,6 +65,8 @@ interface JoinStub {
   duration: number;
   protocol: string;
   outcome: ConnectionReport['outcome'];
+  /** How the capture saw it end: the join explains Postfix's `SSL_accept error` with it. */
+  ending: ConnectionEnding;
   /** What the join appends to the diagnosis ('; server log: …'), from ''. */
   diagnosis: string;
   /** Notes the join adds. */
@@ -327,6 +331,7 @@ export class StreamOutput {
     for (const s of this.logSources) redactor.learn({ client: s.client, server: s.server });
     for (const i of order) redactor.learn(source(i));
     for (const s of this.logSources) redactor.learn(s);
+    for (const s of configuredChainRedactionSources(summary)) redactor.learn(s);
     this.learned = { redactor, summary: redactor.value(summary) };
     return this.learned;
   }
@@ -334,7 +339,7 @@ export class StreamOutput {
 
 /** What the join needs of a report; what it adds goes on the stub, and onto the report when it is rendered. */
 function joinStub(r: ConnectionReport): JoinStub {
-  return { id: r.id, capture: r.capture, client: r.client, server: r.server, start: r.start, duration: r.duration, protocol: r.protocol, outcome: r.outcome, diagnosis: '', notes: [] };
+  return { id: r.id, capture: r.capture, client: r.client, server: r.server, start: r.start, duration: r.duration, protocol: r.protocol, outcome: r.outcome, ending: endingOf(r), diagnosis: '', notes: [] };
 }
 
 /** The report as joinServerLogs leaves it: its log lines, the notes and the diagnosis sentence the log adds. */

@@ -1,3 +1,4 @@
+import { configuredChainLines } from './configured-chain-text.js';
 import Table from 'cli-table3';
 import type { AnalysisResult, CaptureInfo } from '../handshake/analyze.js';
 import type { ConnectionReport } from '../handshake/report.js';
@@ -131,6 +132,7 @@ export function renderSummaryText(result: Pick<AnalysisResult, 'summary'>): stri
   if (notable) lines.push(notable);
   lines.push(...findingLines(s));
   lines.push(...serverLogSummaryLines(s));
+  lines.push(...configuredChainLines(s));
   return lines.join('\n');
 }
 

@@ -60,7 +60,8 @@ export function diffRows(result: DiffResult, good: ConnectionReport, bad: Connec
   for (const s of STEPS) {
     if (!reached.has(s.step)) continue;
     const inBoth = good.steps.some((x) => x.step === s.step) && bad.steps.some((x) => x.step === s.step);
-    const label = `${s.step} ${s.name}`;
+    // The reports' own names: a TLS 1.3 handshake's steps are named for TLS 1.3 (handshake/steps.ts).
+    const label = `${s.step} ${good.steps.find((x) => x.step === s.step)?.name ?? bad.steps.find((x) => x.step === s.step)?.name ?? s.name}`;
     if (inBoth) row('steps', label, stepCell(good, s.step), stepCell(bad, s.step), ['timing/step_interval_ms'], s.step);
     else row('steps', label, stepCell(good, s.step), stepCell(bad, s.step), []);
   }
@@ -99,7 +100,8 @@ export function diffRows(result: DiffResult, good: ConnectionReport, bad: Connec
     const m = r.messages.find((x) => x.type === 'ServerKeyExchange');
     return m?.length !== undefined ? `${groupThousands(m.length)} bytes` : '—';
   };
-  row('server', 'ServerKeyExchange', ske(good), ske(bad), ['server/server_key_exchange_bytes']);
+  // TLS 1.3 has no ServerKeyExchange (the key share is in ServerHello).
+  if (good.shape !== 'tls13' || bad.shape !== 'tls13') row('server', 'ServerKeyExchange', ske(good), ske(bad), ['server/server_key_exchange_bytes']);
   const flight = (r: ConnectionReport) => `${groupThousands(r.tcp.serverFlight.bytes)} bytes, ${groupThousands(r.tcp.serverFlight.ackedByClient)} acknowledged`;
   row('server', 'server flight', flight(good), flight(bad), ['server/server_flight_bytes', 'tcp/server_flight_acked']);
 

@@ -44,6 +44,14 @@ export function serverLogSummaryLines(s: AnalysisSummary): string[] {
   const clues = (s.unmatchedLogLines ?? []).filter((l) => l.reason === 'no-connection');
   const clients = [...new Set(clues.map((l) => l.client).filter((c) => c !== null))];
   if (clients.length > 0) out.push(`clients in the log but not in the capture: ${clients.slice(0, 10).join(', ')}${clients.length > 10 ? ', …' : ''}`);
+  // Dovecot lines without a client written while several connections of their service were open: never guessed.
+  const unattributed = (s.unmatchedLogLines ?? []).filter((l) => l.candidates && l.candidates.length > 0);
+  if (unattributed.length > 0) {
+    const candidates = [...new Set(unattributed.flatMap((l) => l.candidates!.map((c) => `#${c.id} ${c.client}`)))];
+    out.push(
+      `log lines without a client left unattributed (several connections of their service were open then): ${unattributed.length}, lines ${unattributed[0]!.lineNumber}–${unattributed[unattributed.length - 1]!.lineNumber}; candidates ${candidates.slice(0, 10).join(', ')}${candidates.length > 10 ? ', …' : ''}`,
+    );
+  }
   for (const n of log.notes) out.push(`server log: ${n}`);
   if (log.failedWithoutLog.length > 0) {
     const list = log.failedWithoutLog.slice(0, 10).map((f) => `#${f.id} ${f.client}`);

@@ -164,6 +164,9 @@ class SideState {
   largestSegment = 0;
   /** SideTcpFacts.ackedByPeer. */
   ackedByPeer = 0;
+  /** The frame and time of the acknowledgement that last raised ackedByPeer (SideTcpFacts.ackedByPeerAt). */
+  ackedByPeerFrame = 0;
+  ackedByPeerTime = 0;
   finOffset = 0;
   /** ISN, when it comes from a SYN (or from the SYN/ACK's acknowledgement for the client). */
   isn = 0;
@@ -813,6 +816,7 @@ export class ConnectionTracker {
       conn.bytes[side] = s.bytes;
       conn.facts[side].largestSegment = s.largestSegment;
       conn.facts[side].ackedByPeer = s.ackedByPeer;
+      if (s.ackedByPeer > 0) conn.facts[side].ackedByPeerAt = { frame: s.ackedByPeerFrame, time: s.ackedByPeerTime };
     }
   }
 
@@ -887,7 +891,11 @@ export class ConnectionTracker {
     if (acked > s.ackedTo) {
       s.ackedTo = acked;
       const bytes = s.finSeen && acked > s.finOffset ? s.finOffset : acked;
-      if (bytes > s.ackedByPeer) s.ackedByPeer = bytes;
+      if (bytes > s.ackedByPeer) {
+        s.ackedByPeer = bytes;
+        s.ackedByPeerFrame = seg.frame;
+        s.ackedByPeerTime = seg.time;
+      }
     }
     // The handshake RTT: SYN → SYN/ACK → the client's ACK of the SYN/ACK.
     if (

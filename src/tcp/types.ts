@@ -46,6 +46,8 @@ export interface SideTcpFacts {
   largestSegment: number;
   /** Bytes of this side's stream (offset) that the other side has acknowledged. */
   ackedByPeer: number;
+  /** The frame and time of the acknowledgement that brought ackedByPeer to its value; absent while it is 0. */
+  ackedByPeerAt?: { frame: number; time: number };
   /**
    * Where offset 0 of this side's stream came from: 'syn' its own SYN; 'syn-ack' (client only) the server's
    * SYN/ACK acknowledging it; 'peer-ack' no SYN, the peer had acknowledged up to there before this side's first

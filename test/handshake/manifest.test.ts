@@ -282,8 +282,10 @@ describe('outcomes against MANIFEST.md', () => {
   it('top_100_fingerprints.pcap: 82 clients reset after ServerHelloDone, 14 TLS 1.3, 4 decode_error alerts', async () => {
     const tls = (await analyze('top_100_fingerprints.pcap')).filter((r) => r.outcome !== 'not-tls');
     expect(tls).toHaveLength(100);
-    expect(tls.filter((r) => r.outcome === 'failed' && r.lastStep === 4 && r.end.how === 'rst' && r.end.by === 'client')).toHaveLength(82);
+    expect(tls.filter((r) => r.outcome === 'failed' && r.lastStep === 4 && r.lastStepName === 'ServerHelloDone' && r.end.how === 'rst' && r.end.by === 'client')).toHaveLength(82);
     expect(tls.filter((r) => r.shape === 'tls13')).toHaveLength(14);
+    // The TLS 1.3 clients reset too, after acknowledging the server's whole encrypted flight: step 4 by TLS 1.3's name.
+    expect(tls.filter((r) => r.shape === 'tls13' && r.outcome === 'failed' && r.lastStep === 4 && r.lastStepName === 'end of server flight' && r.end.how === 'rst')).toHaveLength(14);
     expect(tls.filter((r) => r.end.alert?.name === 'decode_error' && r.end.by === 'server')).toHaveLength(4);
   });
 

@@ -143,8 +143,8 @@ describe('the configured chain in the summary', () => {
     const empty = join(dir, 'empty.pem');
     writeFileSync(empty, 'not a certificate\n');
     for (const [file, why] of [
-      [dir, /not a regular file/],
-      [huge, /more than a certificate chain file holds/],
+      [dir, /is a directory, not a certificate chain file/],
+      [huge, /16.0 MB, more than the 16 MB a certificate chain file may hold/],
       [empty, /no certificate in it/],
       [join(dir, 'missing.pem'), /ENOENT|no such file/i],
     ] as const) {

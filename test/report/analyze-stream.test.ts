@@ -17,7 +17,7 @@ import { renderGroupsMarkdown, renderGroupsText } from '../../src/report/groups.
 import { renderAnalysisHtml } from '../../src/report/html.js';
 import { renderAnalysisJsonPieces } from '../../src/report/json.js';
 import { renderAnalysisMarkdown } from '../../src/report/markdown.js';
-import { redactDocument } from '../../src/report/redact.js';
+import { redactorFor } from '../../src/report/redact.js';
 import { joinServerLogs, logRedactionSources } from '../../src/handshake/serverlog-join.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -27,8 +27,8 @@ const capture = (name: string) => join(ROOT, 'captures', name);
 function whole(result: AnalysisResult, o: Omit<StreamOutputOptions, 'files'>): string {
   let r = result;
   if (o.redact) {
-    const red = redactDocument({ connections: r.connections, summary: r.summary }, logRedactionSources(r));
-    r = { ...r, connections: red.connections, summary: red.summary };
+    const red = redactorFor(r.connections, logRedactionSources(r), r.captures.map((c) => c.file));
+    r = { ...r, connections: red.value(r.connections), summary: red.value(r.summary), captures: red.value(r.captures) };
   }
   const shown = o.failed ? { ...r, connections: r.connections.filter((c) => c.outcome === 'failed') } : r;
   const grouping = o.by ? groupConnections(shown.connections, o.by) : null;

@@ -268,7 +268,7 @@ export class Redactor {
     if (known !== undefined) return known;
     let pseudonym: string;
     const kind = DN_KINDS[key] ?? (/_CN$/.test(key) ? 'cn' : 'value');
-    if (kind === 'cn' && isHostLike(value)) pseudonym = this.addName(value) ?? value;
+    if (kind === 'cn' && isHostLike(value)) pseudonym = `${value.startsWith('*.') ? '*.' : ''}${this.addName(value) ?? value}`;
     else if (kind === 'email' || (kind === 'value' && value.includes('@'))) pseudonym = this.add(value, 'email');
     else pseudonym = this.next(kind);
     this.dnValues.set(lower, pseudonym);
@@ -536,6 +536,8 @@ export function findNames(v: unknown, out: [Kind, string][] = []): [Kind, string
     if (v.length < 3 || /^[\w-]*$/.test(v)) return out;
     if (/\d\.\d/.test(v)) for (const m of v.matchAll(IPV4)) out.push(['address', m[0]]);
     if (/::|:[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(v)) for (const m of v.matchAll(IPV6)) if (m[0] !== '::' && m[0].length > 2) out.push(['address', m[0]]);
+    // A TLS session id or ticket key in a server's log (Postfix's session cache): 40 hex digits or more.
+    if (/[0-9a-f]{40}/i.test(v)) for (const m of v.matchAll(/(?<![0-9a-z])[0-9a-f]{40,}(?![0-9a-z])/gi)) out.push(['session', m[0]]);
     if (v.includes('@')) for (const m of v.matchAll(EMAIL)) if (!PSEUDONYM.test(m[0])) out.push(['email', m[0]]);
     if (/\.\p{L}/u.test(v)) {
       for (const m of v.matchAll(HOST)) {

@@ -504,11 +504,18 @@ export class Redactor {
       for (const [k, x] of Object.entries(rec)) {
         // A certificate's serial, wherever its length would let it pass as a number of the report.
         if (k === 'serial' && typeof x === 'string' && 'sha256' in rec) out[k] = this.serials.get(x.toLowerCase()) ?? this.text(x);
+        // A SAN entry 'email:…' or 'DNS:…': the label stays, the value is looked up alone.
+        else if (k === 'san' && Array.isArray(x)) out[k] = x.map((e) => (typeof e === 'string' ? this.sanEntry(e) : this.value(e)));
         else out[k] = this.value(x);
       }
       return out as T;
     }
     return v;
+  }
+
+  private sanEntry(e: string): string {
+    const m = /^(DNS|IP Address|email|URI|othername|DirName|Registered ID):(.*)$/is.exec(e);
+    return m ? `${m[1]}:${this.text(m[2]!)}` : this.text(e);
   }
 
   /** What the report says of its redaction: the kinds replaced, in a fixed order. */

@@ -91,7 +91,7 @@ const DN_KEYS =
 const DN_ATTRIBUTE = new RegExp(`(^|, |,|/|'|"|\\s|\\+)(${DN_KEYS})=`, 'g');
 
 /** A distinguished name's attribute values and where they lie; a value runs to the next attribute or the end. */
-function dnAttributes(text: string): { key: string; at: number; valueStart: number; valueEnd: number }[] {
+function dnAttributes(text: string, whole = false): { key: string; at: number; valueStart: number; valueEnd: number }[] {
   const starts: { key: string; at: number; valueStart: number }[] = [];
   for (const m of text.matchAll(DN_ATTRIBUTE)) {
     const at = m.index! + m[1]!.length;
@@ -107,14 +107,15 @@ function dnAttributes(text: string): { key: string; at: number; valueStart: numb
       while (valueEnd > valueStart && /[,/+\s]/.test(text[valueEnd - 1]!)) valueEnd--;
     }
     // Inside a sentence (`… leads to 'C=US, O=Let's Encrypt' from …`): the name ends at a closing quote (one
-    // not followed by a letter, so Let's goes on), a line end, or a '>' / ')' / ']' closing what opened it.
-    for (let k = valueStart; k < valueEnd; k++) {
+    // not followed by a letter, so Let's goes on, nor escaped as Node writes \" inside a value) or a line end.
+    // A certificate's own subject or issuer field is a name whole.
+    for (let k = valueStart; !whole && k < valueEnd; k++) {
       const c = text[k]!;
       if (c === '\n' || c === '\r') {
         valueEnd = k;
         break;
       }
-      if ((c === "'" || c === '"') && !/[\p{L}\p{N}]/u.test(text[k + 1] ?? '')) {
+      if ((c === "'" || c === '"') && text[k - 1] !== '\\' && !/[\p{L}\p{N}]/u.test(text[k + 1] ?? '')) {
         valueEnd = k;
         break;
       }
@@ -175,8 +176,8 @@ const EMAIL = /(?<![\w.+-])[\w.+%-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*(?![\w-]
 const HOST = /(?<![\w.@/-])(?:[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*\p{L}(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}])/gu;
 
 /**
- * Words that are names in their place only (a user `alice`, a syslog host `mail`): [pattern, kind]. The value
- * is group 2, or group 1 when there is no second group... (always the named group `v`).
+ * Words that are names in their place only (a user `alice`, a syslog host `mail`): [pattern, kind, a cheap test
+ * a string must pass for the pattern to be tried]. The value is the named group `v`.
  */
 const CONTEXTS: [RegExp, Kind, (s: string) => boolean][] = [
   // syslog: 'Nov 28 11:57:07 HOST prog[pid]:' or ISO time 'HOST prog:'
@@ -256,7 +257,7 @@ export class Redactor {
   }
 
   private learnDn(dn: string): void {
-    for (const { key, valueStart, valueEnd } of dnAttributes(dn)) this.dnPseudonym(key, dn.slice(valueStart, valueEnd));
+    for (const { key, valueStart, valueEnd } of dnAttributes(dn, true)) this.dnPseudonym(key, dn.slice(valueStart, valueEnd));
   }
 
   /** The pseudonym of one attribute value, learned on first sight. A host-like CN shares its name's pseudonym. */
@@ -377,15 +378,12 @@ export class Redactor {
       if (!re.test(s)) continue;
       re.lastIndex = 0;
       s = s.replace(re, (whole: string, ...args: unknown[]) => {
-        const groups = args[args.length - 1] as { v: string };
-        const offset = args[args.length - 3] as number;
-        const v = groups.v;
+        const v = (args[args.length - 1] as { v: string }).v;
         if (NOT_A_NAME.has(v.toLowerCase()) || PSEUDONYM.test(v)) return whole;
-        // An address in a NAME[address] or user= place is an address.
         const pseudonym = this.pseudonymOf(kind, v);
         if (pseudonym === null) return whole;
+        // The value ends each pattern's match but the greeting's ('220 NAME ESMTP'): its last occurrence in it.
         const at = whole.lastIndexOf(v);
-        void offset;
         return whole.slice(0, at) + pseudonym + whole.slice(at + v.length);
       });
     }

@@ -71,7 +71,7 @@ describe('streamed analyze output', () => {
       const result = await analyzeCaptures(files);
       for (const v of VARIANTS) expect(await streamed(files, v), `${name} ${JSON.stringify(v)}`).toBe(whole(result, v));
     }
-  });
+  }, 180_000); // every capture in 12 variants, 5 of them redacted: a minute alone on a loaded 2-core machine
 
   it('numbers and orders several captures as before (2#1), with a cap on listed connections', async () => {
     const files = [capture('abort-then-retry.pcap'), capture('tls1.2-broken-ccs.pcap'), capture('abort-then-retry.pcap')];
@@ -109,7 +109,7 @@ describe('streamed analyze output with the server log (--log)', () => {
         expect(await streamed(files, v, LOGS), `${name} ${JSON.stringify(v)}`).toBe(want);
       }
     }
-  });
+  }, 180_000);
 });
 
 describe('one connection (--connection) with the server log', () => {

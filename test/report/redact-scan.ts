@@ -58,7 +58,7 @@ const ALLOWED = new Set([
   // the distinguished-name attribute keys OpenSSL prints.
   'esmtp', 'ready', 'exim', 'fri', 'undef', '2tart', 'anull', 'medium', 'attempts', 'btree', 'cleanup', 'commands', 'engine', 'established', 'expiration',
   'initializing', 'issuing', 'lib', 'library', 'logging', 'put', 'rcpt', 'rec', 'routines', 'save', 'scache', 'secs', 'setting', 'smtpd', 'aes256',
-  'businesscategory', 'dirname', 'emailaddress', 'jurisdictionc', 'jurisdictionst', 'jurisdictionl', 'postalcode', 'street','client', 'server', 'address', 'name', 'example', 'test', 'mailbox', 'user', 'session', 'sha256', 'serial', 'org', 'place', 'country', 'cn', 'value', 'capture', 'log', 'pcap', 'pcapng', 'gz', 'redacted']);
+  'email', 'dns', 'uri', 'businesscategory', 'dirname', 'emailaddress', 'jurisdictionc', 'jurisdictionst', 'jurisdictionl', 'postalcode', 'street','client', 'server', 'address', 'name', 'example', 'test', 'mailbox', 'user', 'session', 'sha256', 'serial', 'org', 'place', 'country', 'cn', 'value', 'capture', 'log', 'pcap', 'pcapng', 'gz', 'redacted']);
 
 export function allowed(token: string, vocabulary: Set<string>, kept: Set<string>): boolean {
   if (ALLOWED.has(token) || vocabulary.has(token) || kept.has(token) || token.length <= 2) return true;

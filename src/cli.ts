@@ -7,8 +7,8 @@ import { analyzeIntoOutput } from './report/analyze-lanes.js';
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from './handshake/serverlog-join.js';
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
 import { renderAnalysisHtml } from './report/html.js';
-import { redactDocument } from './report/redact.js';
 import { configuredChainRedactionSources } from './report/configured-chain-text.js';
+import { markRedacted, markRedactedPieces, redactorFor } from './report/redact.js';
 import { renderConnectionMarkdown } from './report/markdown.js';
 import { renderConnectionText } from './report/analyze-text.js';
 import { GROUP_KEYS, type GroupKey } from './handshake/groups.js';
@@ -75,7 +75,7 @@ program
   .option('-c, --connection <n>', 'the full story of connection N (number as the table shows it)')
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol: 2525=smtp, 2465=smtps, 10143=imap, 10993=imaps, 1110=pop3, 1995=pop3s, 8443=tls (repeatable)', collect, [])
   .option('--fail-on-failure', 'exit with 1 when any handshake failed')
-  .option('--redact', 'replace client and server addresses, SNI names, certificate names and session ids with consistent pseudonyms')
+  .option('--redact', 'replace addresses, host names, certificate names, serials and fingerprints, e-mail addresses, user names, session ids and file names with consistent pseudonyms (in the log lines too)')
   .addOption(outputOption())
   .addOption(new Option('--by <property>', 'group connections and show failures per group (connections, completed, failed, failure rate, where and how failures ended)').choices([...GROUP_KEYS]))
   .option('--server-name <name>', 'the name clients use for this server: the certificate must cover it (besides any SNI)')
@@ -134,16 +134,20 @@ Compare a failed handshake with a good one: tlsdissect diff --help`,
       }
       const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow });
       await joinLogs(analysis, logOpts);
-      const result = opts.redact ? redactAnalysis(analysis) : analysis;
-      reportDamage(result.captures);
-      if (nothingReadAtAll(result.captures)) {
+      // Standard error names the real files; only the report is redacted.
+      const redactor = opts.redact ? redactorFor(analysis.connections, [...logRedactionSources(analysis), ...configuredChainRedactionSources(analysis.summary)], analysis.captures.map((c) => c.file)) : null;
+      const result = redactor ? redactAnalysis(analysis, redactor) : analysis;
+      reportDamage(analysis.captures);
+      if (nothingReadAtAll(analysis.captures)) {
         process.exitCode = EXIT.unreadable;
         return;
       }
       let shown: AnalysisResult = result;
       if (opts.failed) shown = { ...result, connections: result.connections.filter((c) => c.outcome === 'failed') };
       // An HTML page with a chosen connection drawn besides the failed ones.
-      const text = renderAnalysisHtml(shown, { connections: [pickConnection(result, opts.connection!)] });
+      const picked = pickConnection(analysis, opts.connection!);
+      const html = renderAnalysisHtml(shown, { connections: [redactor ? redactor.value(picked) : picked] });
+      const text = redactor ? markRedacted(html, 'html', redactor) : html;
       // The exit code first: a reader that stops early (| head) ends the process while the report is written.
       let code = exitCodeForCaptures(result.captures);
       if (code === EXIT.ok && opts.failOnFailure && result.summary.byOutcome.failed > 0) code = EXIT.failuresFound;
@@ -192,7 +196,7 @@ program
   .argument('<bad>', 'the same for the failed handshake (the same capture again to compare two of its connections)')
   .addOption(formatOption(DIFF_FORMATS))
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol, as with analyze (repeatable)', collect, [])
-  .option('--redact', 'replace client and server addresses, SNI names, certificate names and session ids with consistent pseudonyms (the same on both sides)')
+  .option('--redact', 'replace addresses, host names, certificate names, serials and fingerprints, e-mail addresses, user names, session ids and file names with consistent pseudonyms (the same on both sides)')
   .addOption(outputOption())
   .addHelpText(
     'after',
@@ -223,13 +227,14 @@ Examples:
       const diffed = diffReports(pair.good.report, pair.bad.report);
       diffed.good.chosen = pair.good.why;
       diffed.bad.chosen = pair.bad.why;
-      const { result, good, bad } = opts.redact ? redactDiff(diffed, pair.good.report, pair.bad.report) : { result: diffed, good: pair.good.report, bad: pair.bad.report };
+      const redacted = opts.redact ? redactDiff(diffed, pair.good.report, pair.bad.report) : null;
+      const { result, good, bad } = redacted ?? { result: diffed, good: pair.good.report, bad: pair.bad.report };
       let text: string;
       if (opts.format === 'json') text = renderDiffJson(result);
       else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad);
       else if (opts.format === 'html') text = renderDiffHtml(result, good, bad);
       else text = renderDiffText(result, good, bad, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
-      sink.write(text);
+      sink.write(redacted ? markRedacted(text, opts.format, redacted.redactor) : text);
       process.exitCode = code;
     });
   });
@@ -269,15 +274,15 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
       const conn = Number.isInteger(want.id) ? output.pickedReport(summary, retries) : null;
       if (!conn) throw new UsageError(`--connection ${opts.connection}: no such connection (${output.listed === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${output.listed}`})`);
       setAnalyzeExitCode(captures, summary, opts);
-      if (opts.format === 'json') sink.write(JSON.stringify(conn, null, 2) + '\n');
-      else if (opts.format === 'ndjson') sink.write(JSON.stringify(conn) + '\n');
-      else if (opts.format === 'markdown') sink.write(renderConnectionMarkdown(conn));
-      else sink.write(renderConnectionText(conn));
+      const text = opts.format === 'json' ? JSON.stringify(conn, null, 2) + '\n' : opts.format === 'ndjson' ? JSON.stringify(conn) + '\n' : opts.format === 'markdown' ? renderConnectionMarkdown(conn) : renderConnectionText(conn);
+      const redactor = output.redactorUsed();
+      sink.write(redactor ? markRedacted(text, opts.format, redactor) : text);
       return;
     }
     // The exit code first: a reader that stops early (| head) ends the process while the report is written.
     setAnalyzeExitCode(captures, summary, opts);
-    await sink.writePieces(output.render(captures, summary, retries));
+    const pieces = output.render(captures, summary, retries);
+    await sink.writePieces(opts.redact ? markRedactedPieces(pieces, opts.format, () => output.redactorUsed()) : pieces);
   } finally {
     output.close();
   }
@@ -322,10 +327,9 @@ function logJoinOptions(opts: LogCliOptions): LogJoinOptions | null {
   return { tz: opts.logTz, year };
 }
 
-/** Redact everything but the capture list's file names and counters (summary.byClient holds addresses too). */
-function redactAnalysis(result: AnalysisResult): AnalysisResult {
-  const redacted = redactDocument({ connections: result.connections, summary: result.summary }, [...logRedactionSources(result), ...configuredChainRedactionSources(result.summary)]);
-  return { ...result, connections: redacted.connections, summary: redacted.summary };
+/** Redact everything but the counters (summary.byClient holds addresses too; captures their file names). */
+function redactAnalysis(result: AnalysisResult, redactor: ReturnType<typeof redactorFor>): AnalysisResult {
+  return { ...result, connections: redactor.value(result.connections), summary: redactor.value(result.summary), captures: redactor.value(result.captures) };
 }
 
 /** The most `--ca` and `--cert` read: far above any real bundle (Mozilla's whole store is about 0.2 MB as PEM). */

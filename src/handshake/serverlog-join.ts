@@ -625,17 +625,33 @@ function addressText(a: { ip: string; port: number | null }): string {
 }
 
 /**
- * For `--redact`: the client addresses that only the log names (the capture's own are learned from the
- * connections), shaped as the redactor's sources. Host names the log writes (`mx.example.com[…]`) are not learned.
+ * For `--redact`: what the log brings that the connections do not, shaped as the redactor's sources: the client
+ * addresses only the log names, the log files' names, and every line joined or listed, for the redactor to learn
+ * what they name (host names in `NAME[address]` and the syslog host field, `user=<…>`, `session=<…>`, e-mail
+ * addresses, other addresses) before the first line of the report is written.
  */
-export function logRedactionSources(result: AnalysisResult): { client: { ip: string }; server: { ip: string } }[] {
+export function logRedactionSources(result: AnalysisResult): { client: { ip: string }; server: { ip: string }; files?: string[]; texts?: string[] }[] {
   const ips = new Set<string>();
   for (const u of result.summary.unmatchedLogLines ?? []) {
     if (u.client === null) continue;
     const m = /^\[(.+)\]:\d+$|^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(u.client);
     ips.add(m ? (m[1] ?? m[2]!) : u.client);
   }
-  return [...ips].map((ip) => ({ client: { ip }, server: { ip: '' } }));
+  const sources: { client: { ip: string }; server: { ip: string }; files?: string[]; texts?: string[] }[] = [...ips].map((ip) => ({ client: { ip }, server: { ip: '' } }));
+  const files = new Set<string>((result.summary.log?.files ?? []).map((f) => f.file));
+  const lines: string[] = [];
+  for (const c of result.connections) {
+    for (const l of c.log ?? []) {
+      files.add(l.file);
+      lines.push(l.line);
+    }
+  }
+  for (const u of result.summary.unmatchedLogLines ?? []) {
+    files.add(u.file);
+    lines.push(u.line);
+  }
+  if (files.size > 0 || lines.length > 0) sources.push({ client: { ip: '' }, server: { ip: '' }, files: [...files], texts: lines });
+  return sources;
 }
 
 function round(x: number): number {

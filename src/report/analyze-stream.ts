@@ -23,7 +23,7 @@ import { configuredChainRedactionSources } from './configured-chain-text.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
 import { connectionJsonText, renderAnalysisJsonStream, renderAnalysisNdjsonStream } from './json.js';
 import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
-import { Redactor, type RedactionSource } from './redact.js';
+import { learnInOrder, redactionSource, Redactor, type RedactionSource } from './redact.js';
 import { tableInPieces } from './plain-table.js';
 import { Spill, type SpillData } from './spill.js';
 import { htmlRow, htmlSection, renderAnalysisHtmlPieces } from './html.js';
@@ -219,6 +219,7 @@ export class StreamOutput {
   *render(captures: readonly CaptureInfo[], rawSummary: AnalysisSummary, retries: ReadonlyMap<number, RetryLink> = NO_LINKS): Generator<string> {
     try {
       const { redactor, summary } = this.opts.redact ? this.redactor(rawSummary) : { redactor: null, summary: rawSummary };
+      if (redactor) captures = redactor.value(captures);
       const grouping: Grouping | null = this.group ? this.group.result(redactor ? (v) => redactGroupValue(v, this.group!.by, redactor) : undefined) : null;
       const raw = () => this.shownEntries();
       // With --redact the entries hold the reports: redact each and make its parts as without.
@@ -314,6 +315,11 @@ export class StreamOutput {
 
   private learned: { redactor: Redactor; summary: AnalysisSummary } | null = null;
 
+  /** The Redactor render used (its kinds for the report's redaction note), null without --redact or before render. */
+  redactorUsed(): Redactor | null {
+    return this.learned?.redactor ?? null;
+  }
+
   /** One Redactor that learned every listed connection as redactDocument does: all endpoints first, then the rest. */
   private redactor(summary: AnalysisSummary): { redactor: Redactor; summary: AnalysisSummary } {
     if (this.learned) return this.learned;
@@ -323,14 +329,8 @@ export class StreamOutput {
       const entry = this.spill.get(i);
       return JSON.parse(entry.slice(0, entry.indexOf(SEP))) as RedactionSource;
     };
-    // As redactorFor([...connections, ...logSources]): every endpoint first, then the rest.
-    for (const i of order) {
-      const s = source(i);
-      redactor.learn({ client: s.client, server: s.server });
-    }
-    for (const s of this.logSources) redactor.learn({ client: s.client, server: s.server });
-    for (const i of order) redactor.learn(source(i));
-    for (const s of this.logSources) redactor.learn(s);
+    // As redactorFor: the capture files, every endpoint, then the rest.
+    learnInOrder(redactor, this.opts.files, () => mapIter(order, source), this.logSources);
     for (const s of configuredChainRedactionSources(summary)) redactor.learn(s);
     this.learned = { redactor, summary: redactor.value(summary) };
     return this.learned;
@@ -353,18 +353,6 @@ function joined(r: ConnectionReport, stub: JoinStub): void {
 function htmlPayload(r: ConnectionReport, withLog: boolean): string {
   const failed = r.outcome === 'failed';
   return `${JSON.stringify(htmlRow(r, withLog))}${SEP}${failed ? 1 : 0}${SEP}${failed ? JSON.stringify(htmlSection(r)) : ''}`;
-}
-
-/** What the Redactor learns from a connection (Redactor.learn), and nothing more. */
-function redactionSource(r: ConnectionReport): RedactionSource {
-  return {
-    client: { ip: r.client.ip },
-    server: { ip: r.server.ip },
-    tls: { sni: r.tls?.sni ?? null },
-    clientHello: r.clientHello ? { sni: r.clientHello.sni, sessionId: r.clientHello.sessionId } : null,
-    serverHello: r.serverHello ? { sessionId: r.serverHello.sessionId } : null,
-    certificates: (r.certificates ?? []).map((c) => ({ subject: c.subject, issuer: c.issuer, san: c.san })),
-  };
 }
 
 /** A group's value as groupValue gives it for the redacted report: `[2001:db8::1]:25` becomes `server-1:25`. */

@@ -25,7 +25,7 @@ describe('analyze --format ndjson', () => {
     const doc = JSON.parse(json.stdout);
     expect(doc.connections.length).toBeGreaterThan(0);
     expect(objects.slice(0, -1)).toEqual(doc.connections);
-    expect(objects.at(-1)).toEqual({ summary: doc.summary, captures: doc.captures });
+    expect(objects.at(-1)).toEqual({ summary: doc.summary, captures: doc.captures, ...(doc.redacted ? { redacted: doc.redacted } : {}) });
     // Compact: one object a line, no indentation.
     for (const line of lines) expect(line).not.toMatch(/^\s|": /);
   });

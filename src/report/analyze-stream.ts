@@ -20,7 +20,8 @@ import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type
 import { connectionNumber } from './words.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
 import { connectionJsonText, renderAnalysisJsonStream } from './json.js';
-import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
+import { kindOf, markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown, type MarkdownEntry } from './markdown.js';
+import type { ToolInfo } from './tool.js';
 import { Redactor, type RedactionSource } from './redact.js';
 import { tableInPieces } from './plain-table.js';
 import { Spill, type SpillData } from './spill.js';
@@ -41,6 +42,10 @@ export interface StreamOutputOptions {
   /** `--connection`: keep this one connection's report only (capture index, number). */
   connection?: { capture: number; id: number };
   text?: TextOptions;
+  /** `--examples`: connections of each kind listed in Markdown (default 3, within a size budget) and drawn in HTML (default 20); Infinity for all. */
+  examples?: number;
+  /** What made the report (Markdown, HTML, JSON). */
+  tool?: ToolInfo;
 }
 
 /** An entry's parts, the 1-based place of its capture, and its output order. */
@@ -131,8 +136,7 @@ export class StreamOutput {
       else if (this.opts.format === 'html') payload = htmlPayload(report, false);
       else if (this.opts.format === 'markdown') {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
-        const detail = report.outcome === 'failed' || this.shown === 0 ? JSON.stringify(renderConnectionMarkdown(report)) : '';
-        payload = `${JSON.stringify(markdownRow(report))}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${detail}`;
+        payload = markdownPayload(report, this.number(report), this.shown === 0);
       } else if (!this.group) payload = JSON.stringify(textRow(report, this.layout, this.many ? this.captureLabel(report) : null));
       this.shown++;
       const number = connectionNumber(report.id, this.many ? this.captureLabel(report) : null).length;
@@ -168,6 +172,11 @@ export class StreamOutput {
    */
   private captureLabel(report: ConnectionReport): number {
     return this.opts.files.indexOf(report.capture) + 1;
+  }
+
+  /** The connection's number as every table shows it: `5`, or `2#5` with several captures. */
+  private number(report: ConnectionReport): string {
+    return connectionNumber(report.id, this.many ? this.captureLabel(report) : null);
   }
 
   private keep(order: number, entry: string): void {
@@ -214,7 +223,7 @@ export class StreamOutput {
               if (redactor) r = redactor.value(r);
               if (format === 'json') return [connectionJsonText(r)];
               if (format === 'html') return htmlPayload(r, log).split(SEP);
-              if (format === 'markdown') return [JSON.stringify(markdownRow(r)), e[1]!, e[1] === '1' || e[2] === '1' ? JSON.stringify(renderConnectionMarkdown(r)) : ''];
+              if (format === 'markdown') return markdownPayload(r, connectionNumber(r.id, many ? e.capture! : null), e[2] === '1').split(SEP);
               return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
             })
           : raw();
@@ -234,13 +243,12 @@ export class StreamOutput {
         return;
       }
       if (this.opts.format === 'markdown') {
-        const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string[]);
-        const only = this.shown <= 1;
-        const details = mapIter(
-          filterIter(shown(), (e) => e[2] !== '' && (only || e[1] === '1')),
-          (e) => JSON.parse(e[2]!) as string,
-        );
-        yield* renderAnalysisMarkdownPieces({ captures: [...captures], summary }, rows, details, this.shown > 0);
+        const entries = () =>
+          mapIter(shown(), (e): MarkdownEntry => {
+            const row = JSON.parse(e[0]!) as string[];
+            return { row, failed: e[1] === '1', detail: e[2] ? (JSON.parse(e[2]) as string) : '', kind: JSON.parse(e[3]!) as string, number: row[0]! };
+          });
+        yield* renderAnalysisMarkdownPieces({ captures: [...captures], summary }, entries, this.shown, { examples: this.opts.examples, tool: this.opts.tool });
         if (grouping) yield '\n' + renderGroupsMarkdown(grouping);
         return;
       }
@@ -318,6 +326,13 @@ function joined(r: ConnectionReport, stub: JoinStub): void {
   r.notes.push(...stub.notes);
   r.log = stub.log;
   r.diagnosis += stub.diagnosis;
+}
+
+/** A Markdown entry's parts: its row, whether it failed, its details (failed, or `first`: maybe the only one) and its kind. */
+function markdownPayload(r: ConnectionReport, number: string, first: boolean): string {
+  const failed = r.outcome === 'failed';
+  const detail = failed || first ? JSON.stringify(renderConnectionMarkdown(r, number)) : '';
+  return `${JSON.stringify(markdownRow(r, number))}${SEP}${failed ? 1 : 0}${SEP}${detail}${SEP}${JSON.stringify(kindOf(r))}`;
 }
 
 /** An HTML entry's parts: its table row, whether it failed, and (failed) its section with the ladder. */

@@ -26,6 +26,7 @@ import { renderDiffMarkdown } from './report/diff-markdown.js';
 import { renderDiffJson } from './report/diff-json.js';
 import { renderDiffHtml } from './report/diff-html.js';
 import { redactDiff } from './report/diff-redact.js';
+import { toolInfo, type ToolInfo } from './report/tool.js';
 
 const program = new Command();
 program
@@ -56,8 +57,11 @@ program
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
-  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
+  .option('--examples <n|all>', 'connections of each kind (same outcome, step, ending, diagnosis) detailed in markdown (default 3, within 60,000 bytes) and drawn in html (default 20); all: every one')
+  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string; examples?: string }) => {
     const captures = distinctCaptures(given);
+    const examples = examplesOption(opts.examples);
+    const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures, logs: (opts as unknown as LogCliOptions).log } });
     if (captures.includes('-')) finishOnInterrupt();
     const ports = parsePorts(opts.port);
     const maxConnections = opts.maxConnections !== undefined ? Number(opts.maxConnections) : undefined;
@@ -72,7 +76,7 @@ program
     // keeps the whole analysis.
     const logJoin = logJoinOptions(logOpts);
     if (!(opts.connection !== undefined && opts.format === 'html')) {
-      await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, maxConnections }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs);
+      await analyzeStreamed(captures, { ...opts, examples, tool }, { ports, serverName: opts.serverName, trustStore, maxConnections }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs);
       return;
     }
     const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, maxConnections });
@@ -82,7 +86,7 @@ program
     let shown: AnalysisResult = result;
     if (opts.failed) shown = { ...result, connections: result.connections.filter((c) => c.outcome === 'failed') };
     // An HTML page with a chosen connection drawn besides the failed ones.
-    const text = renderAnalysisHtml(shown, { connections: [pickConnection(result, opts.connection!)] });
+    const text = renderAnalysisHtml(shown, { connections: [pickConnection(result, opts.connection!)], examples, tool });
     // The exit code first: a reader that stops early (| head) ends the process while the report is written.
     let code = exitCodeForCaptures(result.captures);
     if (code === EXIT.ok && opts.failOnFailure && result.summary.byOutcome.failed > 0) code = EXIT.failuresFound;
@@ -132,10 +136,11 @@ program
     diffed.good.chosen = pair.good.why;
     diffed.bad.chosen = pair.bad.why;
     const { result, good, bad } = opts.redact ? redactDiff(diffed, pair.good.report, pair.bad.report) : { result: diffed, good: pair.good.report, bad: pair.bad.report };
+    const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures: pair.captures.map((c) => c.file) } });
     let text: string;
-    if (opts.format === 'json') text = renderDiffJson(result);
-    else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad);
-    else if (opts.format === 'html') text = renderDiffHtml(result, good, bad);
+    if (opts.format === 'json') text = renderDiffJson(result, tool);
+    else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad, tool);
+    else if (opts.format === 'html') text = renderDiffHtml(result, good, bad, tool);
     else text = renderDiffText(result, good, bad, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
     emit(text, opts.output);
     process.exitCode = code;
@@ -149,6 +154,8 @@ interface AnalyzeCliOptions {
   redact?: boolean;
   output?: string;
   by?: GroupKey;
+  examples?: number;
+  tool?: ToolInfo;
 }
 
 /** `analyze` in text, JSON or Markdown, without keeping the reports (the output is the same as renderAnalysis*). */
@@ -163,6 +170,8 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
     by: opts.by,
     connection: want,
     text: { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true },
+    examples: opts.examples,
+    tool: opts.tool,
   });
   try {
     const { captures, summary } = await analyzeIntoOutput(files, options, output, jobs);
@@ -173,7 +182,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
       if (!conn) throw new UsageError(`--connection ${opts.connection}: no such connection (${output.listed === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${output.listed}`})`);
       setAnalyzeExitCode(captures, summary, opts);
       if (opts.format === 'json') emit(JSON.stringify(conn, null, 2) + '\n', opts.output);
-      else if (opts.format === 'markdown') emit(renderConnectionMarkdown(conn), opts.output);
+      else if (opts.format === 'markdown') emit(renderConnectionMarkdown(conn, files.length > 1 ? `${want.capture + 1}#${want.id}` : String(want.id), opts.tool), opts.output);
       else emit(renderConnectionText(conn), opts.output);
       return;
     }
@@ -189,6 +198,15 @@ function setAnalyzeExitCode(captures: AnalysisResult['captures'], summary: Analy
   let code = exitCodeForCaptures(captures);
   if (code === EXIT.ok && opts.failOnFailure && summary.byOutcome.failed > 0) code = EXIT.failuresFound;
   process.exitCode = code;
+}
+
+/** `--examples 5` or `all` (Infinity); undefined when not given (each format's default). */
+function examplesOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'all') return Infinity;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`--examples ${value}: not a whole number of 1 or more, nor all`);
+  return n;
 }
 
 /** `--connection 5` or `2#5`: the capture's index (0-based) and the connection's number (NaN when not a number). */

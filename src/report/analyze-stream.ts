@@ -25,7 +25,7 @@ import type { ToolInfo } from './tool.js';
 import { Redactor, type RedactionSource } from './redact.js';
 import { tableInPieces } from './plain-table.js';
 import { Spill, type SpillData } from './spill.js';
-import { htmlRow, htmlSection, renderAnalysisHtmlPieces } from './html.js';
+import { htmlRowCells, htmlSection, renderAnalysisHtmlPieces, sortKey, type HtmlEntry } from './html.js';
 
 export interface StreamOutputOptions {
   format: 'text' | 'json' | 'markdown' | 'html';
@@ -133,7 +133,7 @@ export class StreamOutput {
       // connection has been learned); else only what the output shows of it.
       if (this.opts.redact || this.opts.log) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
       else if (this.opts.format === 'json') payload = connectionJsonText(report);
-      else if (this.opts.format === 'html') payload = htmlPayload(report, false);
+      else if (this.opts.format === 'html') payload = htmlPayload(report, false, this.many ? this.captureLabel(report) : null);
       else if (this.opts.format === 'markdown') {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
         payload = markdownPayload(report, this.number(report), this.shown === 0);
@@ -222,24 +222,32 @@ export class StreamOutput {
               if (log) joined(r, stubs.get(e.order!)!);
               if (redactor) r = redactor.value(r);
               if (format === 'json') return [connectionJsonText(r)];
-              if (format === 'html') return htmlPayload(r, log).split(SEP);
+              if (format === 'html') return htmlPayload(r, log, many ? e.capture! : null).split(SEP);
               if (format === 'markdown') return markdownPayload(r, connectionNumber(r.id, many ? e.capture! : null), e[2] === '1').split(SEP);
               return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
             })
           : raw();
       if (this.opts.format === 'json') {
         const texts = mapIter(shown(), (e) => e[0]!);
-        yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}) }, texts);
+        yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}), ...(this.opts.tool ? { tool: this.opts.tool } : {}) }, texts);
         return;
       }
       if (this.opts.format === 'html') {
         // The rows, then the failed connections' sections: two passes over what was put aside.
-        const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string);
-        const sections = mapIter(
-          filterIter(shown(), (e) => e[1] === '1'),
-          (e) => JSON.parse(e[2]!) as string,
-        );
-        yield* renderAnalysisHtmlPieces({ captures: [...captures], summary }, rows, sections, { withLog: log });
+        const entries = () =>
+          mapIter(
+            shown(),
+            (e): HtmlEntry => ({
+              cells: JSON.parse(e[0]!) as string,
+              failed: e[1] === '1',
+              section: e[2] ? (JSON.parse(e[2]) as string) : '',
+              kind: JSON.parse(e[3]!) as string,
+              number: JSON.parse(e[4]!) as string,
+              key: Number(e[5]),
+              outcome: JSON.parse(e[6]!) as string,
+            }),
+          );
+        yield* renderAnalysisHtmlPieces({ captures: [...captures], summary }, entries, { withLog: log, examples: this.opts.examples, tool: this.opts.tool });
         return;
       }
       if (this.opts.format === 'markdown') {
@@ -335,10 +343,15 @@ function markdownPayload(r: ConnectionReport, number: string, first: boolean): s
   return `${JSON.stringify(markdownRow(r, number))}${SEP}${failed ? 1 : 0}${SEP}${detail}${SEP}${JSON.stringify(kindOf(r))}`;
 }
 
-/** An HTML entry's parts: its table row, whether it failed, and (failed) its section with the ladder. */
-function htmlPayload(r: ConnectionReport, withLog: boolean): string {
+/**
+ * An HTML entry's parts: its row's cells, whether it failed, (failed) its section with the ladder, its kind, its
+ * number, sort key and outcome. `capture`: its capture's place when there are several.
+ */
+function htmlPayload(r: ConnectionReport, withLog: boolean, capture: number | null): string {
   const failed = r.outcome === 'failed';
-  return `${JSON.stringify(htmlRow(r, withLog))}${SEP}${failed ? 1 : 0}${SEP}${failed ? JSON.stringify(htmlSection(r)) : ''}`;
+  const number = connectionNumber(r.id, capture);
+  const parts = [JSON.stringify(htmlRowCells(r, withLog)), failed ? 1 : 0, failed ? JSON.stringify(htmlSection(r, number)) : '', JSON.stringify(kindOf(r)), JSON.stringify(number), sortKey(r.id, capture), JSON.stringify(r.outcome)];
+  return parts.join(SEP);
 }
 
 /** What the Redactor learns from a connection (Redactor.learn), and nothing more. */
@@ -377,6 +390,3 @@ function* mapIter<T, U>(items: Iterable<T>, f: (x: T) => U): Generator<U> {
   for (const x of items) yield f(x);
 }
 
-function* filterIter<T>(items: Iterable<T>, keep: (x: T) => boolean): Generator<T> {
-  for (const x of items) if (keep(x)) yield x;
-}

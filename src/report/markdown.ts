@@ -142,7 +142,7 @@ export function* renderAnalysisMarkdownPieces(
     }
   }
   const head = s.log ? MARKDOWN_HEAD_WITH_LOG : MARKDOWN_HEAD;
-  let piece = `| ${head.map(cell).join(' | ')} |\n|${head.map(() => '---').join('|')}|\n`;
+  let piece = `| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|\n`;
   let listed = 0;
   for (const e of entries()) {
     const k = kinds.get(e.kind);

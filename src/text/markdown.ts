@@ -18,8 +18,10 @@ const BREAKS = /\r\n|[\r\n\t]/g;
 /**
  * ASCII punctuation that means something inline or at a line's start: emphasis, links and images, code, tables,
  * strikethrough, headings, lists, block quotes. A backslash before any ASCII punctuation is a literal in CommonMark.
+ * `(` and `)` stay bare: they mean something only right after a `]` (a link's destination), and every `[`, `]`
+ * and `!` is escaped, so the diagnoses' many parentheses stay readable in the source.
  */
-const PUNCTUATION = /[\\`*_[\]()!#|~+\-=.:{}"']/;
+const PUNCTUATION = /[\\`*_[\]!#|~+\-=.:{}"']/;
 
 /** The start of what GFM turns into a link without brackets: `https://`, `www.`, `user@host`. */
 const AUTOLINK = /:\/\/|www\.|@/gi;
@@ -44,7 +46,7 @@ export function markdownText(value: string): string {
  * Whether the punctuation at `i` needs its backslash. Most always do; a few are kept bare where they cannot mean
  * anything, so that the common values stay readable in the Markdown source: `.` and `-` inside a word or a number
  * (`10.0.0.1`, `TLS_AES_128-GCM`), `_` between letters or digits (`TLS_AES_128_GCM_SHA256`: intraword `_` is never
- * emphasis), `:` and `'`/`"` anywhere (they start nothing; `://` is handled apart).
+ * emphasis), `#` after a letter or digit (`2#5`), `:` and `'`/`"` anywhere (they start nothing; `://` is handled apart).
  */
 function mustEscape(line: string, i: number): boolean {
   const c = line[i]!;
@@ -53,6 +55,8 @@ function mustEscape(line: string, i: number): boolean {
   const after = line[i + 1];
   const word = (x: string | undefined) => x !== undefined && /[\p{L}\p{N}]/u.test(x);
   if (c === '_') return !(word(before) && word(after));
+  // `#` opens a heading at a line's start and closes one after a space (`### a #`); `1#5` is neither.
+  if (c === '#') return !word(before);
   // `.` and `-` start a list or a thematic break only at a line's start (`1. `, `- `, `---`): the start of a value.
   if (c === '.' || c === '-' || c === '+') return i === 0 || (c !== '.' && !word(before)) || (c === '.' && /^\d+$/.test(line.slice(0, i)) && (after === undefined || after === ' '));
   return true;

@@ -84,15 +84,20 @@ export function renderAnalysisHtml(result: AnalysisResult, opts: HtmlOptions = {
   const withLog = result.connections.some((r) => r.log !== undefined);
   const files = result.captures.map((c) => c.file);
   const many = files.length > 1;
-  const entries = () =>
-    result.connections.map((r): HtmlEntry => {
-      const capture = many ? files.indexOf(r.capture) + 1 : null;
-      const number = connectionNumber(r.id, capture);
-      const drawn = forced.has(r);
-      const failed = r.outcome === 'failed';
-      return { number, key: sortKey(r.id, capture), cells: htmlRowCells(r, withLog), outcome: r.outcome, failed, kind: kindOf(r), section: failed || drawn ? htmlSection(r, number) : '', drawn };
-    });
-  return [...renderAnalysisHtmlPieces(result, entries, { title: opts.title, withLog, examples: opts.examples, tool: opts.tool })].join('');
+  // Sections only for what may be drawn: failed connections, up to `examples` of each kind, and those asked for.
+  const examples = opts.examples ?? HTML_EXAMPLES;
+  const perKind = new Map<string, number>();
+  const list = result.connections.map((r): HtmlEntry => {
+    const capture = many ? files.indexOf(r.capture) + 1 : null;
+    const number = connectionNumber(r.id, capture);
+    const drawn = forced.has(r);
+    const failed = r.outcome === 'failed';
+    const kind = kindOf(r);
+    const n = failed ? (perKind.get(kind) ?? 0) : 0;
+    if (failed) perKind.set(kind, n + 1);
+    return { number, key: sortKey(r.id, capture), cells: htmlRowCells(r, withLog), outcome: r.outcome, failed, kind, section: (failed && n < examples) || drawn ? htmlSection(r, number) : '', drawn };
+  });
+  return [...renderAnalysisHtmlPieces(result, () => list, { title: opts.title, withLog, examples: opts.examples, tool: opts.tool })].join('');
 }
 
 /** A number the table sorts `2#5` by: the capture's place, then the connection's. */

@@ -60,12 +60,19 @@ export function renderAnalysisMarkdown(result: AnalysisResult, opts: MarkdownOpt
   const shown = result.connections;
   const files = result.captures.map((c) => c.file);
   const many = files.length > 1;
-  const entries = () =>
-    shown.map((r): MarkdownEntry => {
-      const number = reportNumber(r, files, many);
-      return { row: markdownRow(r, number), detail: r.outcome === 'failed' || shown.length <= 1 ? renderConnectionMarkdown(r, number) : '', failed: r.outcome === 'failed', kind: kindOf(r), number };
-    });
-  return [...renderAnalysisMarkdownPieces(result, entries, shown.length, opts)].join('');
+  // Details only for what may be shown: failed connections, up to `examples` of each kind (or the only one).
+  const examples = opts.examples ?? MARKDOWN_EXAMPLES;
+  const perKind = new Map<string, number>();
+  const list = shown.map((r): MarkdownEntry => {
+    const number = reportNumber(r, files, many);
+    const kind = kindOf(r);
+    const failed = r.outcome === 'failed';
+    const n = failed ? (perKind.get(kind) ?? 0) : 0;
+    if (failed) perKind.set(kind, n + 1);
+    const detail = (failed && n < examples) || shown.length <= 1 ? renderConnectionMarkdown(r, number) : '';
+    return { row: markdownRow(r, number), detail, failed, kind, number };
+  });
+  return [...renderAnalysisMarkdownPieces(result, () => list, shown.length, opts)].join('');
 }
 
 /** `5`, or `2#5` when several captures were given (the first capture of the report's file name). */
@@ -175,11 +182,14 @@ export function* renderAnalysisMarkdownPieces(
   bytes += piece.length;
   yield piece;
   let detailedLeft = 0;
+  let full = false;
   for (const e of entries()) {
     if (e.detail === '' || !(e.failed || shown <= 1)) continue;
     const k = kinds.get(e.kind);
     if (k && k.detailed >= examples) continue;
-    if (budgeted && bytes + e.detail.length > DETAIL_BUDGET) {
+    // Once one did not fit, none after it (the report says how many were left out).
+    if (full || (budgeted && bytes + e.detail.length > DETAIL_BUDGET)) {
+      full = true;
       detailedLeft++;
       continue;
     }

@@ -30,6 +30,7 @@ import { renderDiffMarkdown } from './report/diff-markdown.js';
 import { renderDiffJson } from './report/diff-json.js';
 import { renderDiffHtml } from './report/diff-html.js';
 import { redactDiff } from './report/diff-redact.js';
+import { toolInfo, type ToolInfo } from './report/tool.js';
 
 const program = new Command();
 program
@@ -87,6 +88,7 @@ program
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
   .option('--retry-window <seconds>', "a connection that did not complete is retried by the same client's next connection to the same server and port that starts within this many seconds (default 300)")
+  .option('--examples <n|all>', 'connections of each kind (same outcome, step, ending, diagnosis) detailed in markdown (default 3, within 60,000 bytes) and drawn in html (default 20); all: every one')
   .addHelpText(
     'after',
     `
@@ -107,9 +109,11 @@ Examples:
 Take the capture on the server: tcpdump -i any -s0 -w mail.pcap port 25 or port 587 …
 Compare a failed handshake with a good one: tlsdissect diff --help`,
   )
-  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; cert: string[]; jobs?: string; retryWindow?: string }) => {
+  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; cert: string[]; jobs?: string; retryWindow?: string; examples?: string }) => {
     opts.format = chooseFormat('analyze', opts.format as string | undefined, opts.output, ANALYZE_FORMATS);
     const captures = distinctCaptures(given);
+    const examples = examplesOption(opts.examples);
+    const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures, logs: (opts as unknown as LogCliOptions).log } });
     if (captures.includes('-')) finishOnInterrupt();
     const ports = parsePorts(opts.port);
     const maxConnections = opts.maxConnections !== undefined ? Number(opts.maxConnections) : undefined;
@@ -129,7 +133,7 @@ Compare a failed handshake with a good one: tlsdissect diff --help`,
     const inputs = [...captures, ...logOpts.log, ...(opts.ca !== undefined ? [opts.ca] : []), ...opts.cert];
     await withReport(opts.output, inputs, async (sink) => {
       if (!(opts.connection !== undefined && opts.format === 'html')) {
-        await analyzeStreamed(captures, opts, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs, sink);
+        await analyzeStreamed(captures, { ...opts, examples, tool }, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs, sink);
         return;
       }
       const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow });
@@ -146,7 +150,7 @@ Compare a failed handshake with a good one: tlsdissect diff --help`,
       if (opts.failed) shown = { ...result, connections: result.connections.filter((c) => c.outcome === 'failed') };
       // An HTML page with a chosen connection drawn besides the failed ones.
       const picked = pickConnection(analysis, opts.connection!);
-      const html = renderAnalysisHtml(shown, { connections: [redactor ? redactor.value(picked) : picked] });
+      const html = renderAnalysisHtml(shown, { connections: [redactor ? redactor.value(picked) : picked], examples, tool });
       const text = redactor ? markRedacted(html, 'html', redactor) : html;
       // The exit code first: a reader that stops early (| head) ends the process while the report is written.
       let code = exitCodeForCaptures(result.captures);
@@ -229,10 +233,11 @@ Examples:
       diffed.bad.chosen = pair.bad.why;
       const redacted = opts.redact ? redactDiff(diffed, pair.good.report, pair.bad.report) : null;
       const { result, good, bad } = redacted ?? { result: diffed, good: pair.good.report, bad: pair.bad.report };
+      const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures: pair.captures.map((c) => c.file) } });
       let text: string;
-      if (opts.format === 'json') text = renderDiffJson(result);
-      else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad);
-      else if (opts.format === 'html') text = renderDiffHtml(result, good, bad);
+      if (opts.format === 'json') text = renderDiffJson(result, tool);
+      else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad, tool);
+      else if (opts.format === 'html') text = renderDiffHtml(result, good, bad, tool);
       else text = renderDiffText(result, good, bad, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
       sink.write(redacted ? markRedacted(text, opts.format, redacted.redactor) : text);
       process.exitCode = code;
@@ -247,6 +252,8 @@ interface AnalyzeCliOptions {
   redact?: boolean;
   output?: string;
   by?: GroupKey;
+  examples?: number;
+  tool?: ToolInfo;
 }
 
 /** `analyze` in text, JSON or Markdown, without keeping the reports (the output is the same as renderAnalysis*). */
@@ -261,6 +268,8 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
     by: opts.by,
     connection: want,
     text: { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true },
+    examples: opts.examples,
+    tool: opts.tool,
   });
   try {
     const { captures, summary, retries } = await analyzeIntoOutput(files, options, output, jobs);
@@ -274,7 +283,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
       const conn = Number.isInteger(want.id) ? output.pickedReport(summary, retries) : null;
       if (!conn) throw new UsageError(`--connection ${opts.connection}: no such connection (${output.listed === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${output.listed}`})`);
       setAnalyzeExitCode(captures, summary, opts);
-      const text = opts.format === 'json' ? JSON.stringify(conn, null, 2) + '\n' : opts.format === 'ndjson' ? JSON.stringify(conn) + '\n' : opts.format === 'markdown' ? renderConnectionMarkdown(conn) : renderConnectionText(conn);
+      const text = opts.format === 'json' ? JSON.stringify(conn, null, 2) + '\n' : opts.format === 'ndjson' ? JSON.stringify(conn) + '\n' : opts.format === 'markdown' ? renderConnectionMarkdown(conn, files.length > 1 ? `${want.capture + 1}#${want.id}` : String(want.id), opts.tool) : renderConnectionText(conn);
       const redactor = output.redactorUsed();
       sink.write(redactor ? markRedacted(text, opts.format, redactor) : text);
       return;
@@ -292,6 +301,15 @@ function setAnalyzeExitCode(captures: AnalysisResult['captures'], summary: Analy
   let code = exitCodeForCaptures(captures);
   if (code === EXIT.ok && opts.failOnFailure && summary.byOutcome.failed > 0) code = EXIT.failuresFound;
   process.exitCode = code;
+}
+
+/** `--examples 5` or `all` (Infinity); undefined when not given (each format's default). */
+function examplesOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'all') return Infinity;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`--examples ${value}: not a whole number of 1 or more, nor all`);
+  return n;
 }
 
 /** `--connection 5` or `2#5`: the capture's index (0-based) and the connection's number (NaN when not a number). */

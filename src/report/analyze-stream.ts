@@ -22,11 +22,12 @@ import { connectionNumber } from './words.js';
 import { configuredChainRedactionSources } from './configured-chain-text.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
 import { connectionJsonText, renderAnalysisJsonStream, renderAnalysisNdjsonStream } from './json.js';
-import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
+import { kindOf, markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown, type MarkdownEntry } from './markdown.js';
+import type { ToolInfo } from './tool.js';
 import { learnInOrder, redactionSource, Redactor, type RedactionSource } from './redact.js';
 import { tableInPieces } from './plain-table.js';
 import { Spill, type SpillData } from './spill.js';
-import { htmlRow, htmlSection, renderAnalysisHtmlPieces } from './html.js';
+import { htmlRowCells, htmlSection, renderAnalysisHtmlPieces, sortKey, type HtmlEntry } from './html.js';
 import { wantsRetry, type RetryLink } from '../handshake/retries.js';
 
 const NO_LINKS: ReadonlyMap<number, RetryLink> = new Map();
@@ -46,6 +47,10 @@ export interface StreamOutputOptions {
   /** `--connection`: keep this one connection's report only (capture index, number). */
   connection?: { capture: number; id: number };
   text?: TextOptions;
+  /** `--examples`: connections of each kind listed in Markdown (default 3, within a size budget) and drawn in HTML (default 20); Infinity for all. */
+  examples?: number;
+  /** What made the report (Markdown, HTML, JSON). */
+  tool?: ToolInfo;
 }
 
 /**
@@ -142,11 +147,10 @@ export class StreamOutput {
       if (whole) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
       else if (this.opts.format === 'json') payload = connectionJsonText(report);
       else if (this.opts.format === 'ndjson') payload = JSON.stringify(report);
-      else if (this.opts.format === 'html') payload = htmlPayload(report, false);
+      else if (this.opts.format === 'html') payload = htmlPayload(report, false, this.many ? this.captureLabel(report) : null);
       else if (this.opts.format === 'markdown') {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
-        const detail = report.outcome === 'failed' || this.shown === 0 ? JSON.stringify(renderConnectionMarkdown(report)) : '';
-        payload = `${JSON.stringify(markdownRow(report))}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${detail}`;
+        payload = markdownPayload(report, this.number(report), this.shown === 0);
       } else if (!this.group) payload = JSON.stringify(textRow(report, this.layout, this.many ? this.captureLabel(report) : null));
       this.shown++;
       const number = connectionNumber(report.id, this.many ? this.captureLabel(report) : null).length;
@@ -182,6 +186,11 @@ export class StreamOutput {
    */
   private captureLabel(report: ConnectionReport): number {
     return this.opts.files.indexOf(report.capture) + 1;
+  }
+
+  /** The connection's number as every table shows it: `5`, or `2#5` with several captures. */
+  private number(report: ConnectionReport): string {
+    return connectionNumber(report.id, this.many ? this.captureLabel(report) : null);
   }
 
   private keep(order: number, entry: string): void {
@@ -237,37 +246,44 @@ export class StreamOutput {
               if (redactor) r = redactor.value(r);
               if (format === 'json') return [connectionJsonText(r)];
               if (format === 'ndjson') return [JSON.stringify(r)];
-              if (format === 'html') return htmlPayload(r, log).split(SEP);
-              if (format === 'markdown') return [JSON.stringify(markdownRow(r)), e[1]!, e[1] === '1' || e[2] === '1' ? JSON.stringify(renderConnectionMarkdown(r)) : ''];
+              if (format === 'html') return htmlPayload(r, log, many ? e.capture! : null).split(SEP);
+              if (format === 'markdown') return markdownPayload(r, connectionNumber(r.id, many ? e.capture! : null), e[2] === '1').split(SEP);
               return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
             });
       if (this.opts.format === 'json') {
         const texts = mapIter(shown(), (e) => e[0]!);
-        yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}) }, texts);
+        yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}), ...(this.opts.tool ? { tool: this.opts.tool } : {}) }, texts);
         return;
       }
       if (this.opts.format === 'ndjson') {
-        yield* renderAnalysisNdjsonStream({ captures, summary }, mapIter(shown(), (e) => e[0]!));
+        yield* renderAnalysisNdjsonStream({ captures, summary, ...(this.opts.tool ? { tool: this.opts.tool } : {}) }, mapIter(shown(), (e) => e[0]!));
         return;
       }
       if (this.opts.format === 'html') {
         // The rows, then the failed connections' sections: two passes over what was put aside.
-        const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string);
-        const sections = mapIter(
-          filterIter(shown(), (e) => e[1] === '1'),
-          (e) => JSON.parse(e[2]!) as string,
-        );
-        yield* renderAnalysisHtmlPieces({ captures: [...captures], summary }, rows, sections, { withLog: log });
+        const entries = () =>
+          mapIter(
+            shown(),
+            (e): HtmlEntry => ({
+              cells: JSON.parse(e[0]!) as string,
+              failed: e[1] === '1',
+              section: e[2] ? (JSON.parse(e[2]) as string) : '',
+              kind: JSON.parse(e[3]!) as string,
+              number: JSON.parse(e[4]!) as string,
+              key: Number(e[5]),
+              outcome: JSON.parse(e[6]!) as string,
+            }),
+          );
+        yield* renderAnalysisHtmlPieces({ captures: [...captures], summary }, entries, { withLog: log, examples: this.opts.examples, tool: this.opts.tool });
         return;
       }
       if (this.opts.format === 'markdown') {
-        const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string[]);
-        const only = this.shown <= 1;
-        const details = mapIter(
-          filterIter(shown(), (e) => e[2] !== '' && (only || e[1] === '1')),
-          (e) => JSON.parse(e[2]!) as string,
-        );
-        yield* renderAnalysisMarkdownPieces({ captures: [...captures], summary }, rows, details, this.shown > 0);
+        const entries = () =>
+          mapIter(shown(), (e): MarkdownEntry => {
+            const row = JSON.parse(e[0]!) as string[];
+            return { row, failed: e[1] === '1', detail: e[2] ? (JSON.parse(e[2]) as string) : '', kind: JSON.parse(e[3]!) as string, number: row[0]! };
+          });
+        yield* renderAnalysisMarkdownPieces({ captures: [...captures], summary }, entries, this.shown, { examples: this.opts.examples, tool: this.opts.tool });
         if (grouping) yield '\n' + renderGroupsMarkdown(grouping);
         return;
       }
@@ -349,10 +365,22 @@ function joined(r: ConnectionReport, stub: JoinStub): void {
   r.diagnosis += stub.diagnosis;
 }
 
-/** An HTML entry's parts: its table row, whether it failed, and (failed) its section with the ladder. */
-function htmlPayload(r: ConnectionReport, withLog: boolean): string {
+/** A Markdown entry's parts: its row, whether it failed, its details (failed, or `first`: maybe the only one) and its kind. */
+function markdownPayload(r: ConnectionReport, number: string, first: boolean): string {
   const failed = r.outcome === 'failed';
-  return `${JSON.stringify(htmlRow(r, withLog))}${SEP}${failed ? 1 : 0}${SEP}${failed ? JSON.stringify(htmlSection(r)) : ''}`;
+  const detail = failed || first ? JSON.stringify(renderConnectionMarkdown(r, number)) : '';
+  return `${JSON.stringify(markdownRow(r, number))}${SEP}${failed ? 1 : 0}${SEP}${detail}${SEP}${JSON.stringify(kindOf(r))}`;
+}
+
+/**
+ * An HTML entry's parts: its row's cells, whether it failed, (failed) its section with the ladder, its kind, its
+ * number, sort key and outcome. `capture`: its capture's place when there are several.
+ */
+function htmlPayload(r: ConnectionReport, withLog: boolean, capture: number | null): string {
+  const failed = r.outcome === 'failed';
+  const number = connectionNumber(r.id, capture);
+  const parts = [JSON.stringify(htmlRowCells(r, withLog)), failed ? 1 : 0, failed ? JSON.stringify(htmlSection(r, number)) : '', JSON.stringify(kindOf(r)), JSON.stringify(number), sortKey(r.id, capture), JSON.stringify(r.outcome)];
+  return parts.join(SEP);
 }
 
 /** A group's value as groupValue gives it for the redacted report: `[2001:db8::1]:25` becomes `server-1:25`. */
@@ -379,6 +407,3 @@ function* mapIter<T, U>(items: Iterable<T>, f: (x: T) => U): Generator<U> {
   for (const x of items) yield f(x);
 }
 
-function* filterIter<T>(items: Iterable<T>, keep: (x: T) => boolean): Generator<T> {
-  for (const x of items) if (keep(x)) yield x;
-}

@@ -2,7 +2,8 @@ import { AREA_WORDS, headline } from '../diff/diff.js';
 import type { DiffResult, DiffWeight, Difference, DivergenceSide } from '../diff/types.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { diffRows, LEGEND, MARK } from './diff-rows.js';
-import { page } from './html.js';
+import { page, toolParagraph } from './html.js';
+import type { ToolInfo } from './tool.js';
 import { esc, ladderMarkTop, ladderSvg, LADDER_MARK_CSS, type LadderMark } from './ladder.js';
 import { endpoint, endWords } from './words.js';
 import { groupThousands } from '../tls/format.js';
@@ -42,10 +43,11 @@ const WEIGHT_WORDS: Readonly<Record<DiffWeight, string>> = { 'likely-cause': 'li
  * all): the divergence and the verdict first, the two ladder diagrams side by side with the point where they
  * part marked on both, the differences (likely causes first), what was identical, and the side-by-side rows.
  */
-export function renderDiffHtml(result: DiffResult, good: ConnectionReport, bad: ConnectionReport): string {
+export function renderDiffHtml(result: DiffResult, good: ConnectionReport, bad: ConnectionReport, tool?: ToolInfo): string {
   const title = `TLS handshake diff: ${good.capture}#${good.id} (good) vs ${bad.capture}#${bad.id} (bad)`;
   const body: string[] = [];
   body.push(`<h1>${esc(title)}</h1>`);
+  if (tool) body.push(toolParagraph(tool));
   body.push(`<p class="headline" id="divergence">${esc(headline(result))}.</p>`);
   body.push(verdict(result));
   body.push(pairTable(result, good, bad));
@@ -71,7 +73,7 @@ export function renderDiffHtml(result: DiffResult, good: ConnectionReport, bad: 
 
   body.push('<h2 id="side-by-side">Side by side</h2>');
   body.push(rowsTable(result, good, bad));
-  return page(title, body.join('\n'), { css: DIFF_CSS, script: null });
+  return page(title, body.join('\n'), { css: DIFF_CSS, script: null, tool });
 }
 
 /** Where the band goes on one side's ladder: after the last step both reached, with what this side did next. */

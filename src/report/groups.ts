@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import type { AnalysisResult } from '../handshake/analyze.js';
 import type { ConnectionGroup, Grouping, NotableGroup } from '../handshake/groups.js';
 import { captureSummaryLine } from './captures.js';
+import { markdownText } from '../text/markdown.js';
 
 /** What each `--by` key means, for headings. */
 const KEY_WORDS: Readonly<Record<Grouping['by'], string>> = {
@@ -68,10 +69,9 @@ export function renderGroupsText(result: Pick<AnalysisResult, 'captures'>, group
 
 /** The same as a Markdown table. */
 export function renderGroupsMarkdown(grouping: Grouping): string {
-  const cell = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
   const head = [KEY_WORDS[grouping.by], 'connections', 'completed', 'failed', 'failure rate', ...HEAD, 'first seen', 'last seen'];
   const lines = [`### Connections by ${KEY_WORDS[grouping.by]}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
-  for (const g of grouping.groups) lines.push(`| ${groupRow(g).map(cell).join(' | ')} |`);
+  for (const g of grouping.groups) lines.push(`| ${groupRow(g).map(markdownText).join(' | ')} |`);
   return lines.join('\n') + '\n';
 }
 

@@ -73,7 +73,7 @@ export function* renderAnalysisJsonStream(
  * given as their text), then one line `{"summary": …, "captures": …}`: for jq, DuckDB's read_json or ClickHouse's
  * JSONEachRow. JSON escapes every newline inside a string, so a line is always one object.
  */
-export function* renderAnalysisNdjsonStream(doc: { captures: unknown; summary: unknown }, connections: Iterable<string>, pieceSize = 1 << 20): Generator<string> {
+export function* renderAnalysisNdjsonStream(doc: { captures: unknown; summary: unknown; tool?: unknown }, connections: Iterable<string>, pieceSize = 1 << 20): Generator<string> {
   let piece = '';
   for (const text of connections) {
     piece += `${text}\n`;
@@ -82,7 +82,7 @@ export function* renderAnalysisNdjsonStream(doc: { captures: unknown; summary: u
       piece = '';
     }
   }
-  yield `${piece}${JSON.stringify({ summary: doc.summary, captures: doc.captures })}\n`;
+  yield `${piece}${JSON.stringify({ summary: doc.summary, captures: doc.captures, ...(doc.tool !== undefined ? { tool: doc.tool } : {}) })}\n`;
 }
 
 /** Nested values are indented by their depth: JSON.stringify escapes newlines inside strings, so every raw one starts a line. */

@@ -25,7 +25,10 @@ describe('analyze --format ndjson', () => {
     const doc = JSON.parse(json.stdout);
     expect(doc.connections.length).toBeGreaterThan(0);
     expect(objects.slice(0, -1)).toEqual(doc.connections);
-    expect(objects.at(-1)).toEqual({ summary: doc.summary, captures: doc.captures, ...(doc.redacted ? { redacted: doc.redacted } : {}) });
+    const last = objects.at(-1)!;
+    // The same tool, but for the time it was made and the format named on its command line.
+    expect({ ...last, tool: undefined }).toEqual({ summary: doc.summary, captures: doc.captures, tool: undefined, ...(doc.redacted ? { redacted: doc.redacted } : {}) });
+    expect((last.tool as { name: string }).name).toBe(doc.tool.name);
     // Compact: one object a line, no indentation.
     for (const line of lines) expect(line).not.toMatch(/^\s|": /);
   });

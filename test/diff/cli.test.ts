@@ -23,7 +23,7 @@ describe('tlsdissect diff (the README commands)', () => {
   it('markdown: a heading, the divergence in bold, a table and the verdict lists', () => {
     const r = runCli(['diff', 'captures/abort-then-retry.pcap', 'captures/abort-then-retry.pcap', '--format', 'markdown']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^## TLS handshake diff: `captures\/abort-then-retry\.pcap#2` \(good\) vs `captures\/abort-then-retry\.pcap#1` \(bad\)\n\n\*\*Both reach step 4 ServerHelloDone; .*\.\*\*\n/);
+    expect(r.stdout).toMatch(/^## TLS handshake diff: `captures\/abort-then-retry\.pcap#2` \(good\) vs `captures\/abort-then-retry\.pcap#1` \(bad\)\n\n<sub>Made by tlsdissect .*<\/sub>\n\n\*\*Both reach step 4 ServerHelloDone; .*\.\*\*\n/);
     expect(r.stdout).toMatch(/\| {2}\| {2}\| good #2 \| bad #1 \|\n\|---\|---\|---\|---\|/);
     expect(r.stdout).toMatch(/\n\*\*Likely cause:\*\* the bad client left with FIN/);
     expect(r.stdout).toMatch(/\n- first FIN\/RST: bad client FIN/);

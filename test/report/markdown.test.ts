@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/handshake/analyze.js';
-import { renderAnalysisMarkdown } from '../../src/report/markdown.js';
+import { kindOf, renderAnalysisMarkdown } from '../../src/report/markdown.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -38,10 +38,18 @@ describe('analyze --format markdown', () => {
   for (const file of ['cert-reject.pcap', 'abort-after-shd.pcap', 'pmtu-blackhole-fail.pcap', 'ndpi-smtp-starttls.pcap']) {
     it(`is well-formed for ${file}`, async () => {
       const result = await analyzeCaptures([join(ROOT, 'captures', file)]);
+      const all = renderAnalysisMarkdown(result, { examples: Infinity });
+      checkMarkdown(all);
+      const failed = result.connections.filter((c) => c.outcome === 'failed');
+      expect((all.match(/^```text$/gm) ?? []).length).toBe(failed.length);
+      // By default, at most three of each kind of failure, the others counted.
       const md = renderAnalysisMarkdown(result);
       checkMarkdown(md);
-      const failed = result.connections.filter((c) => c.outcome === 'failed').length;
-      expect((md.match(/^```text$/gm) ?? []).length).toBe(failed);
+      const kinds = new Map<string, number>();
+      for (const c of failed) kinds.set(kindOf(c), (kinds.get(kindOf(c)) ?? 0) + 1);
+      expect((md.match(/^```text$/gm) ?? []).length).toBe([...kinds.values()].reduce((n, k) => n + Math.min(3, k), 0));
+      const more = [...kinds.values()].filter((k) => k > 3).map((k) => `*… and ${k - 3} more like it.*`);
+      for (const line of more) expect(md).toContain(line);
     });
   }
 

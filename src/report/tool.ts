@@ -1,0 +1,60 @@
+/**
+ * What made a report: the tool and its version, the command line and when. Every Markdown, HTML and JSON report
+ * carries it (JSON as the top-level `tool` object), so that a report pasted into a ticket says how to make it again.
+ */
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+export interface ToolInfo {
+  name: string;
+  version: string;
+  /** The command line, shell-quoted; with `--redact` the capture and log file names are `capture-1.pcap`, `log-1`. */
+  command: string;
+  /** When the report was made: ISO 8601, UTC, to the second. */
+  generated: string;
+}
+
+export interface CommandFiles {
+  /** The capture files as given (for diff: the file part of `file.pcap#3`). */
+  captures: readonly string[];
+  /** `--log` files. */
+  logs?: readonly string[];
+}
+
+/**
+ * The tool's line for a report. `args` is the command line after the program (process.argv.slice(2)); with
+ * `redact`, an argument naming one of `files` (alone, as `--log=FILE`, or before diff's `#3` / `@client=…`)
+ * names it by its place instead; other option values stay.
+ */
+export function toolInfo(args: readonly string[], opts: { redact?: boolean; files?: CommandFiles; now?: Date } = {}): ToolInfo {
+  const shown = opts.redact && opts.files ? args.map((a) => redactArgument(a, opts.files!)) : args;
+  const generated = (opts.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return { name: TOOL_NAME, version: TOOL_VERSION, command: [TOOL_NAME, ...shown].map(shellQuote).join(' '), generated };
+}
+
+function redactArgument(arg: string, files: CommandFiles): string {
+  const option = /^(--?[A-Za-z][\w-]*=)(.*)$/s.exec(arg);
+  const [prefix, value] = option ? [option[1]!, option[2]!] : ['', arg];
+  const log = (files.logs ?? []).indexOf(value);
+  if (log >= 0 && (option === null || prefix === '--log=')) return `${prefix}log-${log + 1}`;
+  if (option) return arg;
+  const captures = files.captures;
+  for (let i = 0; i < captures.length; i++) {
+    const file = captures[i]!;
+    if (file === '-' || !value.startsWith(file)) continue;
+    const rest = value.slice(file.length);
+    if (rest === '' || rest.startsWith('#') || rest.startsWith('@')) return `${pseudonymFile(file, i)}${rest}`;
+  }
+  return arg;
+}
+
+/** `capture-2.pcapng.gz`: the place, and the kind of file the name said. */
+function pseudonymFile(file: string, index: number): string {
+  const ext = /\.(pcapng|pcap|cap)(\.gz)?$/i.exec(file)?.[0] ?? '.pcap';
+  return `capture-${index + 1}${ext.toLowerCase()}`;
+}
+
+/** A word as a POSIX shell reads it: bare when it is plain, else in single quotes. */
+function shellQuote(word: string): string {
+  if (/^[\w@%+=:,./#-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}

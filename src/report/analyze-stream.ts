@@ -265,7 +265,7 @@ export class StreamOutput {
   }
 
   /** Entries in output order. */
-  private inOrder(): number[] {
+  private inOrder(): Uint32Array {
     return this.spill.inOrder();
   }
 

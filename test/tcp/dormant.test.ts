@@ -137,7 +137,9 @@ function letters(flags: string): number {
   return f;
 }
 
-function segments(steps: fc.Infer<typeof step>[]): TcpSegment[] {
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+function segments(steps: Step[]): TcpSegment[] {
   let time = 1_700_000_000;
   return steps.map((s, i) => {
     time += DTS[s.dt]!;
@@ -181,8 +183,8 @@ function run(segs: TcpSegment[], dormant: boolean, limits: TrackerOptions['limit
       r.stopAfter = conn.id % 2 === 0 ? { client: 6 } : {};
       transcripts.set(conn.id, r);
       const consumer: StreamConsumer = {
-        data: (...a) => r.data(...a),
-        gap: (...a) => r.gap(...a),
+        data: (from, data, offset, frame) => r.data(from, data, offset, frame),
+        gap: (from, offset, length, frame) => r.gap(from, offset, length, frame),
         event: (e: TcpEvent) => r.event(e),
         wants: (side) => r.wants(side),
         // A deep copy of the Connection as the consumer sees it when it closes.

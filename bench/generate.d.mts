@@ -43,3 +43,5 @@ export function generate(options: GenerateOptions): GenerateResult;
 /** A classic pcap file (Ethernet, microseconds) of the given records. */
 export function pcapOf(records: Buffer[]): Buffer;
 export function parseSize(text: string): number;
+/** A SYN flood: `connections` connections that never carry a byte (bench/generate.mjs --profile syn-flood). */
+export function synFlood(options?: { connections?: number; rate?: number; seed?: number; answer?: 'none' | 'syn-ack' | 'rst'; out?: string | null; startTime?: number }): GenerateResult;

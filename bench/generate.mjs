@@ -11,6 +11,7 @@
  * numbers (and SACK blocks) of the packets after the insertion move by the bytes inserted.
  *
  *   node bench/generate.mjs --size 100M [--out bench/out/mail-100M.pcap] [--seed 1] [--concurrency 2000]
+ *   node bench/generate.mjs --profile syn-flood [--connections 1000000] [--rate 20000] [--answer none|syn-ack|rst]
  *
  * The output stops at the requested size, like a capture that was stopped: connections still open then are
  * cut off. Classic pcap, microseconds, Ethernet. Deterministic for a given seed.
@@ -641,6 +642,69 @@ export function generate(options) {
   return { bytes: w.bytes, frames, connections: started, connectionsList: o.keepConnections ? kept : undefined };
 }
 
+/**
+ * A SYN flood (or scan) against one mail server: `connections` connections that never carry a byte, each its own
+ * 4-tuple (client addresses spread over 11.0.0.0/8, distinct for the first 16.7 million, random ports; the server
+ * 192.0.2.25:25), `rate` a second. `answer`: what each gets besides its SYN (MSS, SACK permitted, window scale):
+ * 'none' (spoofed sources, a server that does not answer: SYN-only connections), 'syn-ack' (the server answers,
+ * nobody completes), 'rst' (the port is closed). Classic pcap, Ethernet, IPv4. Deterministic for a given seed.
+ */
+export function synFlood(options = {}) {
+  const o = { connections: 1_000_000, rate: 20_000, seed: 1, answer: 'none', startTime: DEFAULTS.startTime, ...options };
+  const rand = mulberry32(o.seed);
+  let fd = null;
+  if (o.out) {
+    mkdirSync(dirname(o.out), { recursive: true });
+    fd = openSync(o.out, 'w');
+  }
+  const w = new PcapWriter(fd);
+  const server = ((192 << 24) | (0 << 16) | (2 << 8) | 25) >>> 0;
+  let frames = 0;
+  const packet = (time, src, dst, srcPort, dstPort, seq, ack, flags, withOptions) => {
+    const tcpLength = withOptions ? 32 : 20;
+    const length = 14 + 20 + tcpLength;
+    const at = w.begin(time, length);
+    const b = w.buf;
+    b.fill(0, at, at + length);
+    b.writeUInt16BE(ETHERTYPE_IPV4, at + 12);
+    const ip = at + 14;
+    b[ip] = 0x45;
+    b.writeUInt16BE(20 + tcpLength, ip + 2);
+    b.writeUInt16BE(frames & 0xffff, ip + 4);
+    b[ip + 6] = 0x40; // don't fragment
+    b[ip + 8] = 64;
+    b[ip + 9] = IPPROTO_TCP;
+    b.writeUInt32BE(src, ip + 12);
+    b.writeUInt32BE(dst, ip + 16);
+    ipv4Checksum(b, ip);
+    const t = ip + 20;
+    b.writeUInt16BE(srcPort, t);
+    b.writeUInt16BE(dstPort, t + 2);
+    b.writeUInt32BE(seq >>> 0, t + 4);
+    b.writeUInt32BE(ack >>> 0, t + 8);
+    b[t + 12] = (tcpLength / 4) << 4;
+    b[t + 13] = flags;
+    b.writeUInt16BE(flags & RST ? 0 : 64240, t + 14);
+    if (withOptions) {
+      // MSS 1460; NOP NOP SACK permitted; NOP window scale 7.
+      b.set([2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7], t + 20);
+    }
+    frames++;
+  };
+  for (let i = 0; i < o.connections; i++) {
+    const time = o.startTime + i / o.rate;
+    const client = ((11 << 24) | (Math.imul(i + 1, 0x9e3779b1) & 0xffffff)) >>> 0;
+    const port = 1024 + Math.floor(rand() * 64512);
+    const isn = Math.floor(rand() * 4294967296);
+    packet(time, client, server, port, 25, isn, 0, SYN, true);
+    if (o.answer === 'syn-ack') packet(time + 0.0001, server, client, 25, port, Math.floor(rand() * 4294967296), isn + 1, SYN | ACK, true);
+    else if (o.answer === 'rst') packet(time + 0.0001, server, client, 25, port, 0, isn + 1, RST | ACK, false);
+  }
+  w.flush();
+  if (fd !== null) closeSync(fd);
+  return { bytes: w.bytes, frames, connections: o.connections };
+}
+
 /** A pcap file of the given records (each a 16-byte record header and its frame), as the generator writes them. */
 export function pcapOf(records) {
   const h = Buffer.alloc(PCAP_HEADER);
@@ -665,6 +729,15 @@ async function main() {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : fallback;
   };
+  if (opt('profile', 'mail') === 'syn-flood') {
+    const connections = Number(opt('connections', 1_000_000));
+    const answer = opt('answer', 'none');
+    const out = opt('out', join(ROOT, 'bench/out', `syn-flood-${connections}${answer === 'none' ? '' : `-${answer}`}.pcap`));
+    const t0 = performance.now();
+    const r = synFlood({ connections, out, answer, rate: Number(opt('rate', 20_000)), seed: Number(opt('seed', DEFAULTS.seed)) });
+    process.stdout.write(`${out}: ${(r.bytes / 1e6).toFixed(1)} MB, ${r.frames} frames, ${r.connections} connections, in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    return;
+  }
   const sizeText = opt('size', '100M');
   const size = parseSize(sizeText);
   const out = opt('out', join(ROOT, 'bench/out', `mail-${sizeText}.pcap`));

@@ -4,7 +4,7 @@
  * mail-TLS captures (bench/generate.mjs) of several sizes, beside a plain read of the same file and tshark.
  *
  *   node bench/run.mjs [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze,analyze-stdin]
- *                      [--tshark-max 500M] [--parallel 2] [--quick]
+ *                      [--tshark-max 500M] [--parallel 2] [--flood 1000000] [--quick]
  *
  * --quick: 100M only, one run each, no tshark above 100M. Each command runs as a user runs it
  * (`node dist/cli.js COMMAND FILE -o /dev/null`, default text output) under /usr/bin/time, which gives its
@@ -16,7 +16,10 @@
  * table says where it did not run. --parallel N: `analyze` over N copies of the same file (--parallel-size,
  * default 500M) at once (`-j N`: worker threads), against the same one after the other (`-j 1`) and against N
  * separate processes. The machine line gives the cost of a random memory read (cache miss) at the start: this
- * virtual machine's speed varies by up to 2× over hours, and that figure with it.
+ * virtual machine's speed varies by up to 2× over hours, and that figure with it. --flood N: `analyze` and `streams`
+ * (text output) on a SYN flood of N connections that never carry a byte (bench/generate.mjs --profile syn-flood;
+ * default 1,000,000, 0: none; not with --quick unless given): peak RSS, and bytes per connection beyond what the
+ * command takes on a one-connection capture (memory the caps do not bound; 100,000 open at once is the cap).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, openSync, readSync, closeSync, statSync, symlinkSync } from 'node:fs';
@@ -24,15 +27,16 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
-import { generate, parseSize } from './generate.mjs';
+import { generate, parseSize, synFlood } from './generate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/cli.js');
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze,analyze-stdin]
-                         [--tshark-max 500M] [--parallel 2] [--parallel-size 500M]
+                         [--tshark-max 500M] [--parallel 2] [--parallel-size 500M] [--flood 1000000]
 Generates mail-TLS captures into bench/out/ (not committed), times each command on them beside a plain read and
-tshark, and prints MB/s, packets/s, CPU seconds and peak RSS. --quick: 100M, one run.`;
+tshark, and prints MB/s, packets/s, CPU seconds and peak RSS. --quick: 100M, one run. --flood N: peak RSS and
+bytes per connection of analyze and streams on N SYN-only connections (0: not run; --quick runs none by default).`;
 
 function options() {
   const args = process.argv.slice(2);
@@ -52,6 +56,7 @@ function options() {
     tsharkMax: parseSize(get('tshark-max', quick ? '100M' : '500M')),
     parallel: Number(get('parallel', 2)),
     parallelSize: get('parallel-size', null),
+    flood: Number(get('flood', quick ? 0 : 1_000_000)),
   };
 }
 
@@ -222,9 +227,11 @@ function main() {
   // lab capture, it is taken out in the "MB/s after start-up" column, which is the one to compare for linearity.
   const tiny = join(ROOT, 'captures/abort-then-retry.pcap');
   const startup = {};
-  for (const command of new Set(o.commands.map(baseCommand))) {
-    const runs = Array.from({ length: Math.max(3, o.runs) }, () => timed(process.execPath, [CLI, command, tiny, '-o', '/dev/null']).wall);
-    startup[command] = median(runs);
+  const startupRss = {};
+  for (const command of new Set([...o.commands.map(baseCommand), ...(o.flood > 0 ? ['analyze', 'streams'] : [])])) {
+    const runs = Array.from({ length: Math.max(3, o.runs) }, () => timed(process.execPath, [CLI, command, tiny, '-o', '/dev/null']));
+    startup[command] = median(runs.map((r) => r.wall));
+    startupRss[command] = median(runs.map((r) => r.rss));
   }
   if (!tshark) notes.push('tshark is not installed: no tshark column');
   // Each command's previous size and time: "MB/s past the previous size" is what the extra bytes cost, free of
@@ -304,6 +311,22 @@ function main() {
     parallel.push([`${o.parallel} separate processes at once (ceiling)`, fmt(separate.wall, 2), fmt(separate.mbs), fmt(separate.cpu, 2), fmt(separate.rss), fmt(serial.wall / separate.wall, 2) + '×']);
   }
 
+  let flood = null;
+  if (o.flood > 0) {
+    // Connections that never carry a byte: what each costs beyond the caps (100,000 open at once, 50,000 listed).
+    const file = join(ROOT, 'bench/out', `syn-flood-${o.flood}.pcap`);
+    if (!existsSync(file)) synFlood({ connections: o.flood, out: file });
+    flood = new Table({
+      head: [`SYN flood: ${fmt(o.flood)} SYN-only connections`, 'wall s', 'CPU s', 'peak RSS MB', 'start-up peak RSS MB', 'bytes per connection beyond start-up'],
+      style: { head: [], border: [] },
+    });
+    for (const command of ['analyze', 'streams']) {
+      const m = measure(`tlsdissect ${command}`, statSync(file).size, o.flood, o.runs, process.execPath, [CLI, command, file, '-o', '/dev/null']);
+      const base = startupRss[command];
+      flood.push([m.label, fmt(m.wall, 2), fmt(m.cpu, 2), fmt(m.rss), fmt(base), fmt(((m.rss - base) * 1024 * 1024) / o.flood)]);
+    }
+  }
+
   const cpu = cpus();
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   process.stdout.write(
@@ -311,8 +334,9 @@ function main() {
       `Node ${process.version}, ${o.runs} run${o.runs === 1 ? '' : 's'} each; load average at the end: ${load}\n` +
       `memory latency at the start: ${latency}\n`,
   );
-  process.stdout.write(table.toString() + '\n');
+  if (rows.length > 0) process.stdout.write(table.toString() + '\n');
   if (parallel) process.stdout.write(parallel.toString() + '\n');
+  if (flood) process.stdout.write(flood.toString() + '\n');
   process.stdout.write(`start-up (a small capture): ${Object.entries(startup).map(([c, t]) => `${c} ${fmt(t, 2)} s`).join(', ')}\n`);
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
 }

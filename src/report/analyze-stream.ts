@@ -308,7 +308,7 @@ export class StreamOutput {
   }
 
   /** Entries in output order. */
-  private inOrder(): number[] {
+  private inOrder(): Uint32Array {
     return this.spill.inOrder();
   }
 

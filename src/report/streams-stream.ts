@@ -2,7 +2,7 @@
  * `streams` output written without keeping the rows: each connection's row is put aside on disk (spill.ts) as
  * its connection closes, with the widths of its table cells; at the end the rows are read back in order
  * (captures as given, connections by number) behind the capture lines, which only then are known. Memory
- * holds 16 bytes and a sort key per connection. The output is byte for byte renderStreamsText's or
+ * holds 20 bytes per connection (spill.ts). The output is byte for byte renderStreamsText's or
  * renderStreamsJson's of the whole result (test/report/streams-stream.test.ts).
  */
 import type { StreamRow } from '../tcp/streams.js';

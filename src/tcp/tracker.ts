@@ -1,5 +1,5 @@
 import { ownedCopy } from '../capture/bytes.js';
-import { TcpFlag, type TcpSegment } from '../net/types.js';
+import { TcpFlag, type TcpOptions, type TcpSegment } from '../net/types.js';
 import { DEFAULT_SERVER_PORTS, WELL_KNOWN_PORT_LIMIT } from './ports.js';
 import { ActivityQueue } from './activity-queue.js';
 import type { Connection, PerSide, Side, SideTcpFacts, StreamConsumer, TcpEvent } from './types.js';
@@ -77,8 +77,64 @@ const MAX_ISNS = 8;
 /** Skipped (gap) ranges remembered per side, to recognise bytes that turn up after their hole was skipped. */
 const MAX_SKIPPED = 16;
 
+/**
+ * Segments a dormant connection logs before it wakes anyway (see ConnState): a SYN retransmitted five times and
+ * answered is seven; a connection that goes on without a byte past that (acknowledgements of a direction the
+ * capture missed) is not what dormancy is for.
+ */
+const DORMANT_SEGMENTS = 8;
+
+/**
+ * Numbers per logged segment: frame, time, sequence number, acknowledgement number, bits (LoggedBit and the flags
+ * byte), the MSS option plus one (0: none).
+ */
+const LOGGED_FIELDS = 6;
+
+/** Bits of a logged segment above its flags byte (bits 0–7); the window scale option is in bits 12–19. */
+const LoggedBit = {
+  FROM_CLIENT: 1 << 8,
+  ZERO_WINDOW: 1 << 9,
+  SACK_PERMITTED: 1 << 10,
+  WINDOW_SCALE: 1 << 11,
+} as const;
+const WINDOW_SCALE_SHIFT = 12;
+
+/** A dormant connection's log before its first segment (logSegment replaces it, never fills it). */
+const NOTHING_LOGGED: readonly number[] = [];
+
+const NO_PAYLOAD = Buffer.alloc(0);
+const NO_OPTIONS: TcpOptions = Object.freeze({});
+
+/** A dormant connection's logged segment, handed to the per-segment code when it wakes (one object, refilled). */
+class LoggedSegment implements TcpSegment {
+  frame = 0;
+  time = 0;
+  ipVersion: 4 | 6 = 4;
+  src = '';
+  dst = '';
+  srcPort = 0;
+  dstPort = 0;
+  seq = 0;
+  ack = 0;
+  flags = 0;
+  window = 0;
+  options: TcpOptions = NO_OPTIONS;
+  payload = NO_PAYLOAD;
+  payloadLength = 0;
+  payloadCaptured = 0;
+}
+
+/** Dotted quad of an IPv4 address key (addressKey), as the capture reader writes it. */
+function ipv4Text(key: number): string {
+  return `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
+}
+
 export interface TrackerOptions {
-  /** Called when a connection is first seen; returns who receives its byte streams (or null: only count). */
+  /**
+   * Called once per connection, with its Connection, before any of its bytes or events are handed out: when it
+   * first carries a byte, a FIN or an RST, or is closed without (a dormant connection: see `dormant`). Returns
+   * who receives its byte streams (or null: only count).
+   */
   open?: (conn: Connection) => StreamConsumer | null;
   /** Server ports to decide roles when no SYN was captured. Defaults to DEFAULT_SERVER_PORTS. */
   serverPorts?: ReadonlySet<number>;
@@ -97,6 +153,12 @@ export interface TrackerOptions {
    * `finish()` then returns none.
    */
   keepClosed?: boolean;
+  /**
+   * Keep connections that have carried no byte, FIN or RST yet as a compact record until they do or are closed
+   * (default true; see ConnState): a SYN flood then costs a few hundred bytes per open connection, not kilobytes.
+   * What is reported is the same either way; false is for the tests that check so.
+   */
+  dormant?: boolean;
 }
 
 export interface TrackerStats {
@@ -222,7 +284,17 @@ class SideState {
   }
 }
 
-/** Per-connection tracking state; dropped once the connection is closed so only the Connection stays. */
+/**
+ * Per-connection tracking state; dropped once the connection is closed so only the Connection stays.
+ *
+ * A connection is dormant until it carries a byte (or a FIN or RST, or more segments than DORMANT_SEGMENTS): it
+ * then has no Connection, no per-side state and no consumer, only this object and `log`, the few numbers of
+ * each of its segments. A SYN flood or a scan is millions of such connections, and the full state was 2–3 KB
+ * each, a consumer's included: 100,000 open at once (maxOpenConnections) took 300 MB. When it wakes (its first
+ * byte, FIN or RST, or when it is closed, evicted or silenced) the Connection, the sides and the consumer are
+ * made and its logged segments go through the per-segment code as they would have when they came: what it
+ * reports is the same as if it had never slept.
+ */
 class ConnState {
   // What the lookup reads first, then what every segment reads, then the rest (see SideState).
   /** Where the tracker's table finds it: the 4-tuple's hash and the two addresses' keys (see addressKey). */
@@ -235,10 +307,13 @@ class ConnState {
   readonly serverKey: number;
   /** Another connection whose 4-tuple has the same hash. */
   nextInBucket: ConnState | null = null;
-  readonly conn: Connection;
-  readonly client: SideState;
-  readonly server: SideState;
-  readonly consumer: StreamConsumer | null;
+  /** While dormant: its segments, LOGGED_FIELDS numbers each (see logSegment); null once awake. */
+  log: readonly number[] | null;
+  /** Null while dormant (see `log`); set for good when it wakes. */
+  conn: Connection | null = null;
+  client: SideState | null = null;
+  server: SideState | null = null;
+  consumer: StreamConsumer | null = null;
   /** The Connection's lastFrame and end, kept here as they change (see SideState.packets). */
   lastFrame: number;
   end: number;
@@ -253,22 +328,46 @@ class ConnState {
   /** Neighbours in the list of closed connections by last activity (inClosed: whether it is in it). */
   closedOlder: ConnState | null = null;
   closedNewer: ConnState | null = null;
+  /** What its Connection is made with (Connection.id and roleBy). */
+  readonly id: number;
+  readonly roleBy: Connection['roleBy'];
+  /**
+   * The addresses' text, or null for an IPv4 address the capture reader gave as a number too (Segment.srcV4):
+   * its text is then made from the key when the Connection is (a flood's client addresses are each a string of
+   * their own otherwise).
+   */
+  readonly clientIp: string | null;
+  readonly serverIp: string | null;
 
-  constructor(conn: Connection, consumer: StreamConsumer | null, hash: number, ipVersion: number, clientKey: number, serverKey: number) {
-    this.conn = conn;
-    this.consumer = consumer;
+  constructor(
+    id: number,
+    roleBy: Connection['roleBy'],
+    hash: number,
+    ipVersion: number,
+    client: { key: number; port: number; ip: string | null },
+    server: { key: number; port: number; ip: string | null },
+    frame: number,
+    time: number,
+    log: readonly number[] | null,
+  ) {
+    this.id = id;
+    this.roleBy = roleBy;
     this.hash = hash;
     this.ipVersion = ipVersion;
-    this.clientKey = clientKey;
-    this.serverKey = serverKey;
-    this.clientPort = conn.client.port;
-    this.serverPort = conn.server.port;
-    this.lastFrame = conn.lastFrame;
-    this.end = conn.end;
-    this.client = new SideState(consumer !== null);
-    this.server = new SideState(consumer !== null);
+    this.clientKey = client.key;
+    this.serverKey = server.key;
+    this.clientPort = client.port;
+    this.serverPort = server.port;
+    this.clientIp = client.ip;
+    this.serverIp = server.ip;
+    this.lastFrame = frame;
+    this.end = time;
+    this.log = log;
   }
 }
+
+/** A connection's state once awake: its Connection and both sides are there. */
+type Awake = ConnState & { conn: Connection; client: SideState; server: SideState; log: null };
 
 /** Whether `ack` acknowledges the SYN (and any data on it) of a side whose SYN was captured. */
 function acknowledgesSyn(synSide: SideState, ack: number): boolean {
@@ -379,6 +478,11 @@ export class ConnectionTracker {
   private previousTime = -Infinity;
   private readonly connections: Connection[] = [];
   private readonly keepClosed: boolean;
+  private readonly dormantAllowed: boolean;
+  /** Connections open and dormant (see ConnState). */
+  private dormantCount = 0;
+  /** What a waking connection's logged segments are handed to the per-segment code in. */
+  private readonly logged = new LoggedSegment();
 
   constructor(opts: TrackerOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -387,6 +491,12 @@ export class ConnectionTracker {
     this.openConsumer = opts.open;
     this.keepClosed = opts.keepClosed ?? true;
     this.closedLinger = opts.closedLinger ?? DEFAULT_CLOSED_LINGER;
+    this.dormantAllowed = opts.dormant ?? true;
+  }
+
+  /** Connections open now that are dormant: no Connection, per-side state or consumer made yet (see ConnState). */
+  get dormant(): number {
+    return this.dormantCount;
   }
 
   /** One segment, in capture order. */
@@ -416,14 +526,29 @@ export class ConnectionTracker {
     }
     if (st === null) {
       st = this.create(hash, srcKey, dstKey, seg);
-    } else if (!this.active.isNewest(st)) {
-      this.active.push(st);
+      // Dormant, it logged this segment.
+      if (st.log !== null) return;
+    } else {
+      if (!this.active.isNewest(st)) this.active.push(st);
+      if (st.inClosed && st !== this.closedNewest) this.touchClosed(st);
+      if (st.log !== null) {
+        if (this.staysDormant(st.log, seg)) {
+          this.logSegment(st, st.log, seg, srcKey);
+          return;
+        }
+        this.wake(st);
+      }
     }
-    if (st.inClosed && st !== this.closedNewest) this.touchClosed(st);
+    this.follow(st as Awake, seg, srcKey);
+  }
 
+  /** One segment of an awake connection: what it tells of the connection, and its payload for the consumer. */
+  private follow(st: Awake, seg: TcpSegment, srcKey: number): void {
+    const flags = seg.flags;
+    const syn = (flags & TcpFlag.SYN) !== 0;
     const conn = st.conn;
     const from: Side =
-      seg.srcPort === st.clientPort && srcKey === st.clientKey && (ipVersion === 4 || seg.src === conn.client.ip) ? 'client' : 'server';
+      seg.srcPort === st.clientPort && srcKey === st.clientKey && (seg.ipVersion === 4 || seg.src === conn.client.ip) ? 'client' : 'server';
     const to: Side = from === 'client' ? 'server' : 'client';
     const me = from === 'client' ? st.client : st.server;
     const peer = from === 'client' ? st.server : st.client;
@@ -560,16 +685,18 @@ export class ConnectionTracker {
     // state of every connection still open (16,000 half-open ones held 90 MB by the last one's report). Once
     // all are forgotten the table, the queue and the closed list are empty.
     for (let st = this.active.oldest(); st !== null; st = this.active.oldest()) this.forgetAndClose(st);
-    return this.connections.slice();
+    // In id order: a connection's Connection is made when it wakes (see ConnState), not when it is first seen.
+    return this.connections.slice().sort((a, b) => a.id - b.id);
   }
 
   // ---- connections ---------------------------------------------------------------------------------------
 
   /** A SYN on a known 4-tuple: is it a new connection (port reuse) rather than a retransmission? */
-  private startsNewConnection(st: ConnState, seg: TcpSegment): boolean {
+  private startsNewConnection(ct: ConnState, seg: TcpSegment): boolean {
+    const idle = seg.time - ct.end > this.idleTimeout;
+    if (!ct.closed && !idle) return false;
+    const st = this.awake(ct);
     const conn = st.conn;
-    const idle = seg.time - st.end > this.idleTimeout;
-    if (!st.closed && !idle) return false;
     const fromClient = seg.srcPort === conn.client.port && seg.src === conn.client.ip;
     const synAck = (seg.flags & TcpFlag.ACK) !== 0;
     if (!synAck) {
@@ -593,7 +720,6 @@ export class ConnectionTracker {
   private find(hash: number, seg: TcpSegment, srcKey: number, dstKey: number): ConnState | null {
     for (let st = this.buckets[hash & this.bucketMask] as ConnState | null; st !== null; st = st.nextInBucket) {
       if (st.hash !== hash || st.ipVersion !== seg.ipVersion) continue;
-      const c = st.conn;
       // IPv4 keys are the addresses; IPv6 keys are hashes, so the text decides.
       const exact = seg.ipVersion === 4;
       if (
@@ -601,7 +727,7 @@ export class ConnectionTracker {
         seg.dstPort === st.serverPort &&
         srcKey === st.clientKey &&
         dstKey === st.serverKey &&
-        (exact || (seg.src === c.client.ip && seg.dst === c.server.ip))
+        (exact || (seg.src === st.clientIp && seg.dst === st.serverIp))
       ) {
         return st;
       }
@@ -610,7 +736,7 @@ export class ConnectionTracker {
         seg.dstPort === st.clientPort &&
         srcKey === st.serverKey &&
         dstKey === st.clientKey &&
-        (exact || (seg.src === c.server.ip && seg.dst === c.client.ip))
+        (exact || (seg.src === st.serverIp && seg.dst === st.clientIp))
       ) {
         return st;
       }
@@ -693,7 +819,7 @@ export class ConnectionTracker {
     this.linkClosed(st);
   }
 
-  private markClosed(st: ConnState): void {
+  private markClosed(st: Awake): void {
     st.closed = true;
     if (!st.inClosed) this.linkClosed(st);
   }
@@ -717,11 +843,10 @@ export class ConnectionTracker {
     this.close(st, st.lastFrame, st.end);
   }
 
+  /** A new connection of this segment's 4-tuple: dormant when the segment may be logged (see ConnState), awake otherwise. */
   private create(hash: number, srcKey: number, dstKey: number, seg: TcpSegment): ConnState {
     const syn = (seg.flags & TcpFlag.SYN) !== 0;
     const ack = (seg.flags & TcpFlag.ACK) !== 0;
-    const src = { ip: seg.src, port: seg.srcPort };
-    const dst = { ip: seg.dst, port: seg.dstPort };
     let clientIsSource: boolean;
     let roleBy: Connection['roleBy'];
     if (syn) {
@@ -741,15 +866,126 @@ export class ConnectionTracker {
         clientIsSource = true;
       }
     }
+    const v4 = seg.ipVersion === 4;
+    const src = { key: srcKey, port: seg.srcPort, ip: v4 && seg.srcV4 !== undefined ? null : seg.src };
+    const dst = { key: dstKey, port: seg.dstPort, ip: v4 && seg.dstV4 !== undefined ? null : seg.dst };
+    const id = ++this.stats.connections;
+    const dormant = this.dormantAllowed && this.staysDormant(null, seg);
+    const st = new ConnState(id, roleBy, hash, seg.ipVersion, clientIsSource ? src : dst, clientIsSource ? dst : src, seg.frame, seg.time, dormant ? NOTHING_LOGGED : null);
+    if (dormant) {
+      this.dormantCount++;
+      this.logSegment(st, st.log!, seg, srcKey);
+    } else {
+      this.awaken(st, seg.frame, seg.time);
+    }
+    if (this.openCount >= this.limits.maxOpenConnections) this.evictOldest(seg.frame, seg.time);
+    this.insert(st);
+    this.stats.open = this.openCount;
+    return st;
+  }
+
+  /**
+   * Whether a dormant connection (`log`: its segments so far; null: a new one) stays dormant with this segment:
+   * it carries no byte, FIN or RST (those need the full state: what a report says of them, closing) and the log
+   * has room.
+   */
+  private staysDormant(log: readonly number[] | null, seg: TcpSegment): boolean {
+    return (
+      seg.payloadLength === 0 &&
+      (seg.flags & (TcpFlag.FIN | TcpFlag.RST)) === 0 &&
+      (log === null || log.length < DORMANT_SEGMENTS * LOGGED_FIELDS)
+    );
+  }
+
+  /** A dormant connection's segment, as the few numbers the per-segment code will read of it when it wakes. */
+  private logSegment(st: ConnState, log: readonly number[], seg: TcpSegment, srcKey: number): void {
+    st.lastFrame = seg.frame;
+    if (seg.time > st.end) st.end = seg.time;
+    // Which side sent it, decided as `follow` decides it.
+    const fromClient = seg.srcPort === st.clientPort && srcKey === st.clientKey && (seg.ipVersion === 4 || seg.src === st.clientIp);
+    let bits = seg.flags | (fromClient ? LoggedBit.FROM_CLIENT : 0) | (seg.window === 0 ? LoggedBit.ZERO_WINDOW : 0);
+    let mss = 0;
+    // Only a SYN's options are read (onSyn).
+    if ((seg.flags & TcpFlag.SYN) !== 0) {
+      const o = seg.options;
+      if (o.mss !== undefined) mss = o.mss + 1;
+      if (o.sackPermitted) bits |= LoggedBit.SACK_PERMITTED;
+      if (o.windowScale !== undefined) bits |= LoggedBit.WINDOW_SCALE | ((o.windowScale & 255) << WINDOW_SCALE_SHIFT);
+    }
+    const at = log.length;
+    if (at === 0) {
+      st.log = [seg.frame, seg.time, seg.seq, seg.ack, bits, mss];
+      return;
+    }
+    // An array of the exact length (push would leave room for 16 more numbers, most never used).
+    const grown = new Array<number>(at + LOGGED_FIELDS);
+    for (let i = 0; i < at; i++) grown[i] = log[i]!;
+    grown[at] = seg.frame;
+    grown[at + 1] = seg.time;
+    grown[at + 2] = seg.seq;
+    grown[at + 3] = seg.ack;
+    grown[at + 4] = bits;
+    grown[at + 5] = mss;
+    st.log = grown;
+  }
+
+  /**
+   * Wake a dormant connection: its Connection, sides and consumer are made, and its logged segments go through
+   * the per-segment code in order, as they would have when they came.
+   */
+  private wake(st: ConnState): Awake {
+    const log = st.log!;
+    st.log = null;
+    this.dormantCount--;
+    const awake = this.awaken(st, log[0]!, log[1]!);
+    const seg = this.logged;
+    const clientIp = awake.conn.client.ip;
+    const serverIp = awake.conn.server.ip;
+    seg.ipVersion = st.ipVersion as 4 | 6;
+    for (let i = 0; i < log.length; i += LOGGED_FIELDS) {
+      const bits = log[i + 4]!;
+      const fromClient = (bits & LoggedBit.FROM_CLIENT) !== 0;
+      seg.frame = log[i]!;
+      seg.time = log[i + 1]!;
+      seg.seq = log[i + 2]!;
+      seg.ack = log[i + 3]!;
+      seg.flags = bits & 255;
+      seg.window = (bits & LoggedBit.ZERO_WINDOW) !== 0 ? 0 : 1;
+      seg.src = fromClient ? clientIp : serverIp;
+      seg.dst = fromClient ? serverIp : clientIp;
+      seg.srcPort = fromClient ? st.clientPort : st.serverPort;
+      seg.dstPort = fromClient ? st.serverPort : st.clientPort;
+      const mss = log[i + 5]!;
+      if (mss === 0 && (bits & (LoggedBit.SACK_PERMITTED | LoggedBit.WINDOW_SCALE)) === 0) {
+        seg.options = NO_OPTIONS;
+      } else {
+        const options: TcpOptions = {};
+        if (mss !== 0) options.mss = mss - 1;
+        if ((bits & LoggedBit.WINDOW_SCALE) !== 0) options.windowScale = (bits >>> WINDOW_SCALE_SHIFT) & 255;
+        if ((bits & LoggedBit.SACK_PERMITTED) !== 0) options.sackPermitted = true;
+        seg.options = options;
+      }
+      this.follow(awake, seg, fromClient ? st.clientKey : st.serverKey);
+    }
+    return awake;
+  }
+
+  /** A connection's state, woken first if it is dormant. */
+  private awake(st: ConnState): Awake {
+    return st.log === null ? (st as Awake) : this.wake(st);
+  }
+
+  /** Makes a connection's Connection (its first frame at `firstFrame`, `start`), consumer and per-side state. */
+  private awaken(st: ConnState, firstFrame: number, start: number): Awake {
     const conn: Connection = {
-      id: ++this.stats.connections,
-      client: clientIsSource ? src : dst,
-      server: clientIsSource ? dst : src,
-      roleBy,
-      firstFrame: seg.frame,
-      lastFrame: seg.frame,
-      start: seg.time,
-      end: seg.time,
+      id: st.id,
+      client: { ip: st.clientIp ?? ipv4Text(st.clientKey), port: st.clientPort },
+      server: { ip: st.serverIp ?? ipv4Text(st.serverKey), port: st.serverPort },
+      roleBy: st.roleBy,
+      firstFrame,
+      lastFrame: firstFrame,
+      start,
+      end: start,
       syn: false,
       packets: perSide(0),
       bytes: perSide(0),
@@ -765,12 +1001,12 @@ export class ConnectionTracker {
       eventsDropped: 0,
     };
     if (this.keepClosed) this.connections.push(conn);
-    const consumer = this.openConsumer ? this.openConsumer(conn) : null;
-    const st = new ConnState(conn, consumer ?? null, hash, seg.ipVersion, clientIsSource ? srcKey : dstKey, clientIsSource ? dstKey : srcKey);
-    if (this.openCount >= this.limits.maxOpenConnections) this.evictOldest(seg.frame, seg.time);
-    this.insert(st);
-    this.stats.open = this.openCount;
-    return st;
+    const consumer = this.openConsumer ? (this.openConsumer(conn) ?? null) : null;
+    st.conn = conn;
+    st.consumer = consumer;
+    st.client = new SideState(consumer !== null);
+    st.server = new SideState(consumer !== null);
+    return st as Awake;
   }
 
   /** Closes and forgets the connections silent for longer than `maxSilence` (the least recently active first; see silentAbove). */
@@ -778,7 +1014,7 @@ export class ConnectionTracker {
     const before = clock - this.limits.maxSilence;
     for (let st = this.active.oldest(); st !== null && st.end < before; st = this.active.oldest()) {
       this.stats.silenced++;
-      st.conn.silenced = this.limits.maxSilence;
+      this.awake(st).conn.silenced = this.limits.maxSilence;
       this.forgetAndClose(st);
     }
   }
@@ -789,12 +1025,13 @@ export class ConnectionTracker {
     if (st === null) return;
     this.remove(st);
     this.stats.evicted++;
-    st.conn.evicted = true;
+    this.awake(st).conn.evicted = true;
     this.close(st, frame, time);
   }
 
   /** No more segments for this connection: skip remaining holes, hand out what is held, tell the consumer. */
-  private close(st: ConnState, frame: number, time: number): void {
+  private close(ct: ConnState, frame: number, time: number): void {
+    const st = this.awake(ct);
     this.flush(st, 'client', frame, time);
     this.flush(st, 'server', frame, time);
     this.closeTrailingHole(st, 'client', frame, time);
@@ -806,7 +1043,7 @@ export class ConnectionTracker {
   }
 
   /** Bring the Connection's counters kept in the tracker's state up to date (SideState.packets). */
-  private publish(st: ConnState): void {
+  private publish(st: Awake): void {
     const conn = st.conn;
     conn.lastFrame = st.lastFrame;
     conn.end = st.end;
@@ -823,7 +1060,7 @@ export class ConnectionTracker {
   // ---- handshake -------------------------------------------------------------------------------------------
 
   /** Returns whether this SYN (or SYN/ACK) repeats one already seen (same ISN). */
-  private onSyn(st: ConnState, seg: TcpSegment, from: Side, me: SideState, peer: SideState, ack: boolean): boolean {
+  private onSyn(st: Awake, seg: TcpSegment, from: Side, me: SideState, peer: SideState, ack: boolean): boolean {
     const conn = st.conn;
     const seq = seg.seq >>> 0;
     // Like tshark's initial RTT, the handshake RTT runs from the most recent SYN.
@@ -883,7 +1120,7 @@ export class ConnectionTracker {
   }
 
   /** An acknowledgement from the other side for `side`'s stream. */
-  private onAck(st: ConnState, side: Side, s: SideState, seg: TcpSegment): void {
+  private onAck(st: Awake, side: Side, s: SideState, seg: TcpSegment): void {
     if (!s.started) return;
     const acked = s.offsetOf(seg.ack);
     // Ignore acknowledgements that cannot belong to this stream (forged, or another incarnation of the ports).
@@ -916,7 +1153,7 @@ export class ConnectionTracker {
    * Places a segment's payload in `side`'s stream. Bytes already seen are dropped (first copy wins); new bytes
    * are delivered if they continue the stream, held otherwise. Returns how many bytes were new.
    */
-  private onPayload(st: ConnState, from: Side, s: SideState, seg: TcpSegment, start: number): number {
+  private onPayload(st: Awake, from: Side, s: SideState, seg: TcpSegment, start: number): number {
     const wireLength = seg.payloadLength;
     const end = start + wireLength;
     const captured = seg.payloadCaptured ?? seg.payload.length;
@@ -958,7 +1195,7 @@ export class ConnectionTracker {
   }
 
   /** Bytes of [start, end) inside remembered gap ranges: counted as late once, then no longer a hole. */
-  private lateBytes(st: ConnState, side: Side, s: SideState, start: number, end: number): number {
+  private lateBytes(st: Awake, side: Side, s: SideState, start: number, end: number): number {
     const sk = s.skipped;
     const limit = end < s.nextOffset ? end : s.nextOffset;
     let late = 0;
@@ -989,7 +1226,7 @@ export class ConnectionTracker {
 
   /** New bytes [from, to) of a segment whose payload starts at `segStart`; captured up to `capturedEnd`. */
   private place(
-    st: ConnState,
+    st: Awake,
     side: Side,
     s: SideState,
     seg: TcpSegment,
@@ -1046,7 +1283,7 @@ export class ConnectionTracker {
    * its own frame after a gap (`afterGap`): nothing that came later completed those bytes (tshark reports a
    * message after a lost segment on the frame that carried it, too).
    */
-  private drain(st: ConnState, side: Side, s: SideState, frame: number, time: number, afterGap = false): void {
+  private drain(st: Awake, side: Side, s: SideState, frame: number, time: number, afterGap = false): void {
     const held = s.held;
     if (afterGap) frame = -1;
     while (held.length > 0 && held[0].start <= s.nextOffset) {
@@ -1069,7 +1306,7 @@ export class ConnectionTracker {
   }
 
   private deliver(
-    st: ConnState,
+    st: Awake,
     side: Side,
     s: SideState,
     buf: Buffer,
@@ -1091,7 +1328,7 @@ export class ConnectionTracker {
    * they turn up late.
    */
   private gap(
-    st: ConnState,
+    st: Awake,
     side: Side,
     s: SideState,
     offset: number,
@@ -1117,7 +1354,7 @@ export class ConnectionTracker {
   }
 
   /** Holes the peer has acknowledged will never be filled (the sender will not resend them): skip them. */
-  private skipAckedHoles(st: ConnState, side: Side, s: SideState, frame: number, time: number): void {
+  private skipAckedHoles(st: Awake, side: Side, s: SideState, frame: number, time: number): void {
     const held = s.held;
     while (s.ackedPastHole()) {
       const first = held[0];
@@ -1129,7 +1366,7 @@ export class ConnectionTracker {
   }
 
   /** Skips every hole that still has held bytes after it and hands those out. */
-  private flush(st: ConnState, side: Side, frame: number, time: number): void {
+  private flush(st: Awake, side: Side, frame: number, time: number): void {
     const s = side === 'client' ? st.client : st.server;
     while (s.held.length > 0) {
       this.gap(st, side, s, s.nextOffset, s.held[0].start - s.nextOffset, frame, time);
@@ -1141,7 +1378,7 @@ export class ConnectionTracker {
    * At close: bytes the peer acknowledged beyond everything seen were sent but not captured, a gap at the end.
    * One sequence number past the end with no FIN seen is taken as the uncaptured FIN, not a byte.
    */
-  private closeTrailingHole(st: ConnState, side: Side, frame: number, time: number): void {
+  private closeTrailingHole(st: Awake, side: Side, frame: number, time: number): void {
     const s = side === 'client' ? st.client : st.server;
     if (!s.started || s.ackedTo <= s.nextOffset) return;
     let end = s.ackedTo;
@@ -1170,7 +1407,7 @@ export class ConnectionTracker {
   }
 
   /** Call when overBufferCaps. */
-  private enforceBufferCaps(st: ConnState, side: Side, s: SideState, frame: number, time: number): void {
+  private enforceBufferCaps(st: Awake, side: Side, s: SideState, frame: number, time: number): void {
     this.stats.capHits++;
     const capped = (st.conn.capped ??= perSide(0));
     capped[side]++;
@@ -1182,14 +1419,14 @@ export class ConnectionTracker {
 
   // ---- events ----------------------------------------------------------------------------------------------
 
-  private event(st: ConnState, kind: TcpEvent['kind'], from: Side, seg: TcpSegment, offset?: number, length?: number): void {
+  private event(st: Awake, kind: TcpEvent['kind'], from: Side, seg: TcpSegment, offset?: number, length?: number): void {
     const ev: TcpEvent = { kind, from, frame: seg.frame, time: seg.time };
     if (offset !== undefined) ev.offset = offset;
     if (length !== undefined) ev.length = length;
     this.record(st, ev);
   }
 
-  private record(st: ConnState, ev: TcpEvent): void {
+  private record(st: Awake, ev: TcpEvent): void {
     const conn = st.conn;
     if (conn.events.length < this.limits.maxEventsPerConnection) conn.events.push(ev);
     else conn.eventsDropped++;

@@ -31,6 +31,23 @@ describe('Spill', () => {
     }
   });
 
+  it('gives the entries in output order, sorted or not as they were added (past its first 1,024)', () => {
+    const spill = new Spill();
+    try {
+      for (let i = 0; i < 3000; i++) spill.add(`e${i}`, 2 ** 32 + i);
+      expect(Array.from(spill.inOrder())).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+      // One added out of order: now the indexes must be sorted by order.
+      spill.add('first', 5);
+      const order = spill.inOrder();
+      expect(order[0]).toBe(3000);
+      expect(Array.from(order.subarray(1))).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+      expect(spill.orderOf(3000)).toBe(5);
+      expect(spill.get(order[2999]!)).toBe('e2998');
+    } finally {
+      spill.close();
+    }
+  });
+
   it('reads what was added after a read, and what was read before, right (a block read before an add may have grown)', () => {
     const spill = new Spill();
     try {
@@ -76,7 +93,7 @@ describe('Spill', () => {
       own.adopt(memory.data());
       expect(own.count).toBe(900);
       const order = own.inOrder();
-      const got = order.map((i) => own.get(i));
+      const got = Array.from(order, (i) => own.get(i));
       expect(got).toEqual([...a, ...a.map((t) => `other ${t}`), ...a.map((t) => `memory ${t}`)]);
       // Alternating between the stores.
       for (let k = 0; k < 300; k++) {

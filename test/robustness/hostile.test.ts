@@ -192,6 +192,7 @@ describe('hostile TCP', () => {
   it('200,000 half-open connections through the tracker: never more than its cap open at once', () => {
     let open = 0;
     let most = 0;
+    let mostTracked = 0;
     const tracker = new ConnectionTracker({
       keepClosed: false,
       open: () => {
@@ -208,10 +209,13 @@ describe('hostile TCP', () => {
       segment.srcPort = 1024 + (i & 0xff) * 200 + (i >> 24);
       segment.seq = (i * 7919) >>> 0;
       tracker.segment(segment);
+      if (tracker.stats.open > mostTracked) mostTracked = tracker.stats.open;
     }
     expect(tracker.stats.connections).toBe(200_000);
-    // The new connection's consumer is opened just before the oldest is evicted to make room.
-    expect(most).toBe(DEFAULT_LIMITS.maxOpenConnections + 1);
+    expect(mostTracked).toBe(DEFAULT_LIMITS.maxOpenConnections);
+    // A connection that never carries a byte gets its consumer only when it is closed (until then it is a
+    // dormant record: tcp/tracker.ts, ConnState), so here never two at once.
+    expect(most).toBe(1);
     expect(tracker.stats.evicted).toBe(200_000 - DEFAULT_LIMITS.maxOpenConnections);
     expect(tracker.finish()).toEqual([]);
     expect(open).toBe(0);

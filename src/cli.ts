@@ -36,6 +36,27 @@ program
   .exitOverride();
 
 const formatOption = () => new Option('-f, --format <format>', 'output format').choices(['text', 'markdown', 'json', 'html']).default('text');
+const widthOption = () => new Option('--width <columns>', 'fit text tables into this many columns (default: the terminal\'s; on a pipe or file one whole line per row)');
+
+/**
+ * How text output meets its reader: on a terminal, fitted to its width and coloured; on a pipe or into a file,
+ * one whole line per row and no colour. `--width N` fits any output to N columns; NO_COLOR (no-color.org) turns
+ * colour off, FORCE_COLOR on (FORCE_COLOR=0 off).
+ */
+function textOutput(opts: { width?: string; output?: string }): { width?: number; color: boolean } {
+  let width: number | undefined;
+  if (opts.width !== undefined) {
+    width = Number(opts.width);
+    if (!(Number.isInteger(width) && width >= 20 && width <= 10_000)) throw new UsageError(`--width ${opts.width}: not a whole number from 20 to 10000`);
+  }
+  const terminal = !opts.output && process.stdout.isTTY === true;
+  if (width === undefined && terminal) width = process.stdout.columns || 80;
+  const force = process.env['FORCE_COLOR'];
+  let color = terminal;
+  if (force !== undefined) color = !['0', 'false', 'no'].includes(force.toLowerCase());
+  if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') color = false;
+  return { ...(width !== undefined ? { width } : {}), color };
+}
 
 program
   .command('analyze')
@@ -56,7 +77,8 @@ program
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
-  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string }) => {
+  .addOption(widthOption())
+  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; jobs?: string; width?: string }) => {
     const captures = distinctCaptures(given);
     if (captures.includes('-')) finishOnInterrupt();
     const ports = parsePorts(opts.port);
@@ -96,10 +118,11 @@ program
   .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input')
   .addOption(formatOption().choices(['text', 'json']))
   .option('-o, --output <file>', 'write the report to a file instead of standard output')
-  .action(async (given: string[], opts: { format: string; output?: string }) => {
+  .addOption(widthOption())
+  .action(async (given: string[], opts: { format: string; output?: string; width?: string }) => {
     const captures = distinctCaptures(given);
     if (captures.includes('-')) finishOnInterrupt();
-    const output = new StreamsOutput(opts.format === 'json' ? 'json' : 'text', captures);
+    const output = new StreamsOutput(opts.format === 'json' ? 'json' : 'text', captures, undefined, textOutput(opts).width);
     try {
       const done = await collectStreamsTo(captures, (row, index) => output.add(row, index));
       reportDamage(done);
@@ -119,7 +142,8 @@ program
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol, as with analyze (repeatable)', collect, [])
   .option('--redact', 'replace client and server addresses, SNI names, certificate names and session ids with consistent pseudonyms (the same on both sides)')
   .option('-o, --output <file>', 'write the report to a file instead of standard output')
-  .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; redact?: boolean; output?: string }) => {
+  .addOption(widthOption())
+  .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; redact?: boolean; output?: string; width?: string }) => {
     const pair = await selectPair(goodArg, badArg, { ports: parsePorts(opts.port) });
     reportDamage(pair.captures);
     const code = exitCodeForCaptures(pair.captures);
@@ -136,7 +160,7 @@ program
     if (opts.format === 'json') text = renderDiffJson(result);
     else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad);
     else if (opts.format === 'html') text = renderDiffHtml(result, good, bad);
-    else text = renderDiffText(result, good, bad, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
+    else text = renderDiffText(result, good, bad, textOutput(opts));
     emit(text, opts.output);
     process.exitCode = code;
   });
@@ -149,6 +173,7 @@ interface AnalyzeCliOptions {
   redact?: boolean;
   output?: string;
   by?: GroupKey;
+  width?: string;
 }
 
 /** `analyze` in text, JSON or Markdown, without keeping the reports (the output is the same as renderAnalysis*). */
@@ -162,7 +187,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
     log: log !== null,
     by: opts.by,
     connection: want,
-    text: { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true },
+    text: textOutput(opts),
   });
   try {
     const { captures, summary } = await analyzeIntoOutput(files, options, output, jobs);

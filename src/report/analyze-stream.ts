@@ -16,13 +16,13 @@ import { captureOfOrder, outputOrder } from '../tcp/collect.js';
 import { GroupBuilder, type GroupData, type GroupKey, type Grouping } from '../handshake/groups.js';
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from '../handshake/serverlog-join.js';
 import type { ConnectionReport } from '../handshake/report.js';
-import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
+import { AnalyzeTable, DaySpan, emptyWords, renderSummaryText, textColumns, textHead, textRow, type TextOptions } from './analyze-text.js';
+import { ColumnWidths } from './fit-table.js';
 import { connectionNumber } from './words.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
 import { connectionJsonText, renderAnalysisJsonStream } from './json.js';
 import { markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown } from './markdown.js';
 import { Redactor, type RedactionSource } from './redact.js';
-import { tableInPieces } from './plain-table.js';
 import { Spill, type SpillData } from './spill.js';
 import { htmlRow, htmlSection, renderAnalysisHtmlPieces } from './html.js';
 
@@ -74,7 +74,9 @@ export interface StreamOutputPart {
   spill: SpillData;
   listed: number;
   shown: number;
-  widestNumber: number;
+  /** The text table's columns' natural widths, and the days the shown connections started on. */
+  widths: number[];
+  days: { first: string | null; many: boolean };
   group: GroupData | null;
   stubs: Map<number, JoinStub>;
   picked: { report: ConnectionReport; order: number } | null;
@@ -82,11 +84,12 @@ export interface StreamOutputPart {
 
 export class StreamOutput {
   private readonly spill: Spill;
-  private readonly layout: TextLayout;
+  private readonly withLog: boolean;
   private readonly group: GroupBuilder | null;
   private readonly many: boolean;
-  /** The longest connection number shown (`6933`, `2#17`), in characters: the text table's `#` column fits it. */
-  private widestNumber = 0;
+  /** The text table's columns' natural widths (its widest cells) and the days shown connections started on. */
+  private readonly widths: ColumnWidths;
+  private readonly days = new DaySpan();
   /** Connections listed (all, whatever `--failed`) and shown. */
   listed = 0;
   private shown = 0;
@@ -102,7 +105,8 @@ export class StreamOutput {
     spillInto?: number | null,
   ) {
     this.spill = new Spill(spillInto);
-    this.layout = textLayout(opts.log === true, opts.text);
+    this.withLog = opts.log === true;
+    this.widths = new ColumnWidths(textColumns(this.withLog).map((c) => c.head));
     this.group = opts.by ? new GroupBuilder(opts.by) : null;
     this.many = opts.files.length > 1;
   }
@@ -133,10 +137,13 @@ export class StreamOutput {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
         const detail = report.outcome === 'failed' || this.shown === 0 ? JSON.stringify(renderConnectionMarkdown(report)) : '';
         payload = `${JSON.stringify(markdownRow(report))}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${detail}`;
-      } else if (!this.group) payload = JSON.stringify(textRow(report, this.layout, this.many ? this.captureLabel(report) : null));
+      } else if (!this.group) payload = JSON.stringify(textRow(report, this.many ? this.captureLabel(report) : null, this.withLog));
       this.shown++;
-      const number = connectionNumber(report.id, this.many ? this.captureLabel(report) : null).length;
-      if (number > this.widestNumber) this.widestNumber = number;
+      if (this.opts.format === 'text' && !this.group) {
+        // The widths the table is drawn with are known before its first row (it is streamed): learned here.
+        this.widths.see(textRow(report, this.many ? this.captureLabel(report) : null, this.withLog));
+        this.days.see(report.start);
+      }
     }
     if (!shown && !source) return;
     this.keep(order, `${source}${SEP}${shown ? 1 : 0}${SEP}${payload}`);
@@ -144,7 +151,7 @@ export class StreamOutput {
 
   /** What was added, for the run's StreamOutput in another thread to `merge` (this one is done with). */
   part(): StreamOutputPart {
-    return { spill: this.spill.data(), listed: this.listed, shown: this.shown, widestNumber: this.widestNumber, group: this.group?.data() ?? null, stubs: this.stubs, picked: this.picked };
+    return { spill: this.spill.data(), listed: this.listed, shown: this.shown, widths: this.widths.widths, days: { first: this.days.first, many: this.days.many }, group: this.group?.data() ?? null, stubs: this.stubs, picked: this.picked };
   }
 
   /**
@@ -156,7 +163,8 @@ export class StreamOutput {
     this.spill.adopt(part.spill);
     this.listed += part.listed;
     this.shown += part.shown;
-    this.widestNumber = Math.max(this.widestNumber, part.widestNumber);
+    this.widths.merge(part.widths);
+    this.days.merge(part.days);
     if (part.group) this.group?.merge(part.group);
     for (const [order, stub] of part.stubs) this.stubs.set(order, stub);
     if (part.picked && (!this.picked || part.picked.order < this.picked.order)) this.picked = part.picked;
@@ -202,7 +210,7 @@ export class StreamOutput {
       const raw = () => this.shownEntries();
       // With --redact the entries hold the reports: redact each and make its parts as without.
       const many = this.many;
-      const layout = this.layout;
+      const withLog = this.withLog;
       const format = this.opts.format;
       const log = this.opts.log === true;
       const stubs = this.stubs;
@@ -215,7 +223,7 @@ export class StreamOutput {
               if (format === 'json') return [connectionJsonText(r)];
               if (format === 'html') return htmlPayload(r, log).split(SEP);
               if (format === 'markdown') return [JSON.stringify(markdownRow(r)), e[1]!, e[1] === '1' || e[2] === '1' ? JSON.stringify(renderConnectionMarkdown(r)) : ''];
-              return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
+              return [JSON.stringify(textRow(r, many ? e.capture! : null, withLog))];
             })
           : raw();
       if (this.opts.format === 'json') {
@@ -246,14 +254,35 @@ export class StreamOutput {
       }
       const text = this.opts.text ?? {};
       if (grouping) {
-        yield renderGroupsText({ captures: [...captures] }, grouping, renderSummaryText({ summary }), { width: text.width, color: text.color });
+        yield renderGroupsText({ captures: [...captures] }, grouping, renderSummaryText({ summary }, text.width), { width: text.width, color: text.color });
         return;
       }
-      yield textHead(captures, this.shown === 0).join('\n') + '\n';
-      if (this.shown === 0) return;
-      const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string[]);
-      yield* tablePieces(textLayout(log, this.opts.text, this.widestNumber), rows);
-      yield '\n\n' + renderSummaryText({ summary }) + '\n';
+      yield textHead(captures, this.shown === 0 ? emptyWords(summary, this.opts.failed === true) : null, text.width).join('\n') + '\n';
+      if (this.shown === 0) {
+        // --failed with none failed: what the connections did instead.
+        if (this.listed > 0) yield '\n' + renderSummaryText({ summary }, text.width) + '\n';
+        return;
+      }
+      let natural = this.widths.widths;
+      if (redactor || log) {
+        // Pseudonyms and the log's column are only known now: a first pass over the rows learns their widths.
+        const widths = new ColumnWidths(textColumns(log).map((c) => c.head));
+        for (const e of shown()) widths.see(JSON.parse(e[0]!) as string[]);
+        natural = widths.widths;
+      }
+      const table = new AnalyzeTable(log, natural, this.days, text);
+      yield table.headLines().join('\n') + '\n';
+      // Rows drawn as they are read back, in pieces of a few hundred lines.
+      let piece: string[] = [];
+      for (const e of shown()) {
+        piece.push(table.line(JSON.parse(e[0]!) as string[]));
+        if (piece.length >= 256) {
+          yield piece.join('\n') + '\n';
+          piece = [];
+        }
+      }
+      if (piece.length > 0) yield piece.join('\n') + '\n';
+      yield table.legend().join('\n') + '\n\n' + renderSummaryText({ summary }, text.width) + '\n';
     } finally {
       this.spill.close();
     }
@@ -344,18 +373,6 @@ function redactGroupValue(value: string, by: GroupKey, redactor: Redactor): stri
   if (!v6) return redactor.text(value);
   const ip = redactor.text(v6[1]!);
   return `${ip.includes(':') ? `[${ip}]` : ip}:${v6[2]}`;
-}
-
-/**
- * The table in pieces of fifty rows (a row here is a few lines: see tableInPieces). With colours (cli-table3
- * paints the borders) the table is drawn whole.
- */
-function* tablePieces(layout: TextLayout, rows: Iterable<string[]>): Generator<string> {
-  if (layout.color) {
-    yield renderTextTable(layout, [...rows]);
-    return;
-  }
-  yield* tableInPieces((batch) => renderTextTable(layout, batch), rows, 50);
 }
 
 function* mapIter<T, U>(items: Iterable<T>, f: (x: T) => U): Generator<U> {

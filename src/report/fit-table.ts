@@ -121,8 +121,9 @@ export interface FitColumn {
 /** Columns' natural widths (widest cell, terminal-safe), learned as rows are made; mergeable across threads. */
 export class ColumnWidths {
   readonly widths: number[];
+  /** `heads`: one per column (their widths are fitTable's business: a heading may be shortened). */
   constructor(heads: readonly string[]) {
-    this.widths = heads.map((h) => displayWidth(h));
+    this.widths = heads.map(() => 0);
   }
   see(cells: readonly string[]): void {
     for (let x = 0; x < cells.length && x < this.widths.length; x++) {
@@ -151,7 +152,9 @@ export interface FittedTable {
  * column's widest cell (ColumnWidths). The last shown column is not padded.
  */
 export function fitTable(columns: readonly FitColumn[], natural: readonly number[], width: number | undefined): FittedTable {
-  const nat = columns.map((c, x) => Math.max(natural[x] ?? 0, 1));
+  // A column's width with its full heading, and with its short heading (the first thing given up).
+  const nat = columns.map((c, x) => Math.max(natural[x] ?? 0, displayWidth(c.head), 1));
+  const compact = columns.map((c, x) => Math.max(natural[x] ?? 0, displayWidth(c.shortHead ?? c.head), 1));
   const dropOrder = columns
     .map((c, x) => ({ x, d: c.drop }))
     .filter((c) => c.d !== undefined)
@@ -168,28 +171,40 @@ export function fitTable(columns: readonly FitColumn[], natural: readonly number
       const shown = ws.filter((w): w is number => w !== null);
       return shown.reduce((a, b) => a + b, 0) + GAP.length * Math.max(0, shown.length - 1);
     };
-    const mins = () => columns.map((c, x) => (kept[x] ? Math.min(c.min, nat[x]!) : null));
+    const mins = () => columns.map((c, x) => (kept[x] ? Math.min(c.min, compact[x]!) : null));
     let dropped = 0;
     while (total(mins()) > width && dropped < dropOrder.length) kept[dropOrder[dropped++]!] = false;
     widths = nat.map((w, x) => (kept[x] ? w : null));
     let excess = total(widths) - width;
-    const shrunk: number[] = [];
-    for (const x of shrinkOrder) {
-      if (excess <= 0) break;
+    for (let x = 0; x < columns.length && excess > 0; x++) {
       if (widths[x] === null) continue;
-      const floor = Math.min(columns[x]!.min, nat[x]!);
-      let cut = Math.min(excess, widths[x]! - floor);
-      if (cut <= 0) continue;
-      const snap = columns[x]!.snap;
-      if (snap !== undefined && widths[x]! - cut > snap) cut = widths[x]! - Math.max(floor, snap);
-      else if (snap === undefined) shrunk.push(x);
+      const cut = Math.min(excess, widths[x]! - compact[x]!);
       widths[x] = widths[x]! - cut;
       excess -= cut;
+    }
+    const shrunk: number[] = [];
+    // Twice through the columns in their order: first a column with compact forms goes no narrower than them
+    // (snap), then any column goes down to its narrowest.
+    for (const pass of [1, 2]) {
+      for (const x of shrinkOrder) {
+        if (excess <= 0) break;
+        if (widths[x] === null) continue;
+        const snap = columns[x]!.snap;
+        let floor = Math.min(columns[x]!.min, compact[x]!);
+        if (pass === 1 && snap !== undefined) floor = Math.max(floor, Math.min(snap, compact[x]!));
+        let cut = Math.min(excess, widths[x]! - floor);
+        if (cut <= 0) continue;
+        // Once shortened at all, a column with compact forms takes their width at once.
+        if (snap !== undefined && widths[x]! - cut > snap) cut = widths[x]! - Math.max(floor, snap);
+        else if (snap === undefined && !shrunk.includes(x)) shrunk.push(x);
+        widths[x] = widths[x]! - cut;
+        excess -= cut;
+      }
     }
     // Room a snapped column freed goes back to the columns shortened before it, the last shortened first.
     for (const x of shrunk.reverse()) {
       if (excess >= 0) break;
-      const back = Math.min(-excess, nat[x]! - widths[x]!);
+      const back = Math.min(-excess, compact[x]! - widths[x]!);
       widths[x] = widths[x]! + back;
       excess += back;
     }

@@ -45,7 +45,8 @@ export function renderGroupsText(result: Pick<AnalysisResult, 'captures'>, group
   }
   // One line per group: on a narrow terminal the value and the two lists are cut with …, the times go first.
   const columns: FitColumn[] = [
-    { head: KEY_WORDS[grouping.by], min: 15, shrink: 3 },
+    // The value is what the table is about (a JA4 is 36 characters): columns are dropped before it is cut.
+    { head: KEY_WORDS[grouping.by], min: 36, shrink: 3 },
     { head: 'conns', min: 5, align: 'right' },
     { head: 'completed', shortHead: 'ok', min: 4, drop: 3, align: 'right' },
     { head: 'failed', min: 6, align: 'right' },

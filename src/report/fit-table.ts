@@ -103,7 +103,7 @@ export interface FitColumn {
   min: number;
   /** Dropped in this order (1 first) when the terminal is too narrow; absent: never dropped. */
   drop?: number;
-  /** Shortened in this order (1 first); absent: after all others. */
+  /** Shortened in this order (1 first); absent: never shortened (numbers), dropped whole if it must go. */
   shrink?: number;
   align?: 'left' | 'right';
   /**
@@ -161,8 +161,9 @@ export function fitTable(columns: readonly FitColumn[], natural: readonly number
     .sort((a, b) => a.d! - b.d!)
     .map((c) => c.x);
   const shrinkOrder = columns
-    .map((c, x) => ({ x, s: c.shrink ?? 1000 + x }))
-    .sort((a, b) => a.s - b.s)
+    .map((c, x) => ({ x, s: c.shrink }))
+    .filter((c) => c.s !== undefined)
+    .sort((a, b) => a.s! - b.s!)
     .map((c) => c.x);
   const kept = columns.map(() => true);
   let widths: (number | null)[] = nat.slice();
@@ -171,7 +172,8 @@ export function fitTable(columns: readonly FitColumn[], natural: readonly number
       const shown = ws.filter((w): w is number => w !== null);
       return shown.reduce((a, b) => a + b, 0) + GAP.length * Math.max(0, shown.length - 1);
     };
-    const mins = () => columns.map((c, x) => (kept[x] ? Math.min(c.min, compact[x]!) : null));
+    const floorOf = (x: number) => (columns[x]!.shrink === undefined ? compact[x]! : Math.min(columns[x]!.min, compact[x]!));
+    const mins = () => columns.map((c, x) => (kept[x] ? floorOf(x) : null));
     let dropped = 0;
     while (total(mins()) > width && dropped < dropOrder.length) kept[dropOrder[dropped++]!] = false;
     widths = nat.map((w, x) => (kept[x] ? w : null));
@@ -190,7 +192,7 @@ export function fitTable(columns: readonly FitColumn[], natural: readonly number
         if (excess <= 0) break;
         if (widths[x] === null) continue;
         const snap = columns[x]!.snap;
-        let floor = Math.min(columns[x]!.min, compact[x]!);
+        let floor = floorOf(x);
         if (pass === 1 && snap !== undefined) floor = Math.max(floor, Math.min(snap, compact[x]!));
         let cut = Math.min(excess, widths[x]! - floor);
         if (cut <= 0) continue;

@@ -66,6 +66,27 @@ const formatOption = (formats: string[]) => {
   return new Option('-f, --format <format>', `report format; without it, the -o file name decides (${extensions.join(' ')}), else text`).choices(formats);
 };
 const outputOption = () => new Option('-o, --output <file>', 'write the report to this file (replaced only when the report is complete) instead of standard output');
+const widthOption = () => new Option('--width <columns>', 'fit text tables into this many columns (default: the terminal\'s; on a pipe or file one whole line per row)');
+
+/**
+ * How text output meets its reader: on a terminal, fitted to its width and coloured; on a pipe or into a file,
+ * one whole line per row and no colour. `--width N` fits any output to N columns; NO_COLOR (no-color.org) turns
+ * colour off, FORCE_COLOR on (FORCE_COLOR=0 off).
+ */
+function textOutput(opts: { width?: string; output?: string }): { width?: number; color: boolean } {
+  let width: number | undefined;
+  if (opts.width !== undefined) {
+    width = Number(opts.width);
+    if (!(Number.isInteger(width) && width >= 20 && width <= 10_000)) throw new UsageError(`--width ${opts.width}: not a whole number from 20 to 10000`);
+  }
+  const terminal = !opts.output && process.stdout.isTTY === true;
+  if (width === undefined && terminal) width = process.stdout.columns || 80;
+  const force = process.env['FORCE_COLOR'];
+  let color = terminal;
+  if (force !== undefined) color = !['0', 'false', 'no'].includes(force.toLowerCase());
+  if (process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '') color = false;
+  return { ...(width !== undefined ? { width } : {}), color };
+}
 
 program
   .command('analyze')
@@ -89,6 +110,7 @@ program
   .option('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)')
   .option('--retry-window <seconds>', "a connection that did not complete is retried by the same client's next connection to the same server and port that starts within this many seconds (default 300)")
   .option('--examples <n|all>', 'connections of each kind (same outcome, step, ending, diagnosis) detailed in markdown (default 3, within 60,000 bytes) and drawn in html (default 20); all: every one')
+  .addOption(widthOption())
   .addHelpText(
     'after',
     `
@@ -109,7 +131,7 @@ Examples:
 Take the capture on the server: tcpdump -i any -s0 -w mail.pcap port 25 or port 587 …
 Compare a failed handshake with a good one: tlsdissect diff --help`,
   )
-  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; cert: string[]; jobs?: string; retryWindow?: string; examples?: string }) => {
+  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; cert: string[]; jobs?: string; retryWindow?: string; examples?: string; width?: string }) => {
     opts.format = chooseFormat('analyze', opts.format as string | undefined, opts.output, ANALYZE_FORMATS);
     const captures = distinctCaptures(given);
     const examples = examplesOption(opts.examples);
@@ -166,6 +188,7 @@ program
   .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input')
   .addOption(formatOption(STREAMS_FORMATS))
   .addOption(outputOption())
+  .addOption(widthOption())
   .addHelpText(
     'after',
     `
@@ -175,12 +198,12 @@ Examples:
   tlsdissect streams mail.pcap -o streams.json
       the same as JSON (format from the file name)`,
   )
-  .action(async (given: string[], opts: { format: string; output?: string }) => {
+  .action(async (given: string[], opts: { format: string; output?: string; width?: string }) => {
     opts.format = chooseFormat('streams', opts.format as string | undefined, opts.output, STREAMS_FORMATS);
     const captures = distinctCaptures(given);
     if (captures.includes('-')) finishOnInterrupt();
     await withReport(opts.output, captures, async (sink) => {
-      const output = new StreamsOutput(opts.format === 'json' ? 'json' : 'text', captures);
+      const output = new StreamsOutput(opts.format === 'json' ? 'json' : 'text', captures, undefined, textOutput(opts).width);
       try {
         const done = await collectStreamsTo(captures, (row, index) => output.add(row, index));
         reportDamage(done);
@@ -202,6 +225,7 @@ program
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol, as with analyze (repeatable)', collect, [])
   .option('--redact', 'replace addresses, host names, certificate names, serials and fingerprints, e-mail addresses, user names, session ids and file names with consistent pseudonyms (the same on both sides)')
   .addOption(outputOption())
+  .addOption(widthOption())
   .addHelpText(
     'after',
     `
@@ -215,7 +239,7 @@ Examples:
   tlsdissect diff good.pcap bad.pcap -o diff.md
       Markdown for a ticket (.html for a page, .json for JSON)`,
   )
-  .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; redact?: boolean; output?: string }) => {
+  .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; redact?: boolean; output?: string; width?: string }) => {
     opts.format = chooseFormat('diff', opts.format as string | undefined, opts.output, DIFF_FORMATS);
     const ports = parsePorts(opts.port);
     const inputs = [goodArg, badArg].map((arg) => parseSideSpec(arg)).flatMap((spec) => ('file' in spec ? [spec.file] : []));
@@ -238,7 +262,7 @@ Examples:
       if (opts.format === 'json') text = renderDiffJson(result, tool);
       else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad, tool);
       else if (opts.format === 'html') text = renderDiffHtml(result, good, bad, tool);
-      else text = renderDiffText(result, good, bad, { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true });
+      else text = renderDiffText(result, good, bad, textOutput(opts));
       sink.write(redacted ? markRedacted(text, opts.format, redacted.redactor) : text);
       process.exitCode = code;
     });
@@ -254,6 +278,7 @@ interface AnalyzeCliOptions {
   by?: GroupKey;
   examples?: number;
   tool?: ToolInfo;
+  width?: string;
 }
 
 /** `analyze` in text, JSON or Markdown, without keeping the reports (the output is the same as renderAnalysis*). */
@@ -267,7 +292,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
     log: log !== null,
     by: opts.by,
     connection: want,
-    text: { width: process.stdout.columns, color: !opts.output && process.stdout.isTTY === true },
+    text: textOutput(opts),
     examples: opts.examples,
     tool: opts.tool,
   });

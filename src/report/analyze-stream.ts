@@ -17,7 +17,8 @@ import { GroupBuilder, type GroupData, type GroupKey, type Grouping } from '../h
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from '../handshake/serverlog-join.js';
 import { endingOf, type ConnectionEnding } from '../handshake/serverlog-diagnose.js';
 import type { ConnectionReport } from '../handshake/report.js';
-import { renderSummaryText, renderTextTable, textHead, textLayout, textRow, type TextLayout, type TextOptions } from './analyze-text.js';
+import { AnalyzeTable, DaySpan, emptyWords, renderSummaryText, textColumns, textHead, textRow, type TextOptions } from './analyze-text.js';
+import { ColumnWidths } from './fit-table.js';
 import { connectionNumber } from './words.js';
 import { configuredChainRedactionSources } from './configured-chain-text.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
@@ -25,7 +26,6 @@ import { connectionJsonText, renderAnalysisJsonStream, renderAnalysisNdjsonStrea
 import { kindOf, markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown, type MarkdownEntry } from './markdown.js';
 import type { ToolInfo } from './tool.js';
 import { learnInOrder, redactionSource, Redactor, type RedactionSource } from './redact.js';
-import { tableInPieces } from './plain-table.js';
 import { Spill, type SpillData } from './spill.js';
 import { htmlRowCells, htmlSection, renderAnalysisHtmlPieces, sortKey, type HtmlEntry } from './html.js';
 import { wantsRetry, type RetryLink } from '../handshake/retries.js';
@@ -90,7 +90,9 @@ export interface StreamOutputPart {
   spill: SpillData;
   listed: number;
   shown: number;
-  widestNumber: number;
+  /** The text table's columns' natural widths, and the days the shown connections started on. */
+  widths: number[];
+  days: { first: string | null; many: boolean };
   group: GroupData | null;
   stubs: Map<number, JoinStub>;
   picked: { report: ConnectionReport; order: number } | null;
@@ -98,11 +100,12 @@ export interface StreamOutputPart {
 
 export class StreamOutput {
   private readonly spill: Spill;
-  private readonly layout: TextLayout;
+  private readonly withLog: boolean;
   private readonly group: GroupBuilder | null;
   private readonly many: boolean;
-  /** The longest connection number shown (`6933`, `2#17`), in characters: the text table's `#` column fits it. */
-  private widestNumber = 0;
+  /** The text table's columns' natural widths (its widest cells) and the days shown connections started on. */
+  private readonly widths: ColumnWidths;
+  private readonly days = new DaySpan();
   /** Connections listed (all, whatever `--failed`) and shown. */
   listed = 0;
   private shown = 0;
@@ -118,7 +121,8 @@ export class StreamOutput {
     spillInto?: number | null,
   ) {
     this.spill = new Spill(spillInto);
-    this.layout = textLayout(opts.log === true, opts.text);
+    this.withLog = opts.log === true;
+    this.widths = new ColumnWidths(textColumns(this.withLog).map((c) => c.head));
     this.group = opts.by ? new GroupBuilder(opts.by) : null;
     this.many = opts.files.length > 1;
   }
@@ -151,10 +155,13 @@ export class StreamOutput {
       else if (this.opts.format === 'markdown') {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
         payload = markdownPayload(report, this.number(report), this.shown === 0);
-      } else if (!this.group) payload = JSON.stringify(textRow(report, this.layout, this.many ? this.captureLabel(report) : null));
+      } else if (!this.group) payload = JSON.stringify(textRow(report, this.many ? this.captureLabel(report) : null, this.withLog));
       this.shown++;
-      const number = connectionNumber(report.id, this.many ? this.captureLabel(report) : null).length;
-      if (number > this.widestNumber) this.widestNumber = number;
+      if (this.opts.format === 'text' && !this.group) {
+        // The widths the table is drawn with are known before its first row (it is streamed): learned here.
+        this.widths.see(textRow(report, this.many ? this.captureLabel(report) : null, this.withLog));
+        this.days.see(report.start);
+      }
     }
     if (!shown && !source) return;
     this.keep(order, `${source}${SEP}${shown ? (whole ? 2 : 1) : 0}${SEP}${payload}`);
@@ -162,7 +169,7 @@ export class StreamOutput {
 
   /** What was added, for the run's StreamOutput in another thread to `merge` (this one is done with). */
   part(): StreamOutputPart {
-    return { spill: this.spill.data(), listed: this.listed, shown: this.shown, widestNumber: this.widestNumber, group: this.group?.data() ?? null, stubs: this.stubs, picked: this.picked };
+    return { spill: this.spill.data(), listed: this.listed, shown: this.shown, widths: this.widths.widths, days: { first: this.days.first, many: this.days.many }, group: this.group?.data() ?? null, stubs: this.stubs, picked: this.picked };
   }
 
   /**
@@ -174,7 +181,8 @@ export class StreamOutput {
     this.spill.adopt(part.spill);
     this.listed += part.listed;
     this.shown += part.shown;
-    this.widestNumber = Math.max(this.widestNumber, part.widestNumber);
+    this.widths.merge(part.widths);
+    this.days.merge(part.days);
     if (part.group) this.group?.merge(part.group);
     for (const [order, stub] of part.stubs) this.stubs.set(order, stub);
     if (part.picked && (!this.picked || part.picked.order < this.picked.order)) this.picked = part.picked;
@@ -233,7 +241,7 @@ export class StreamOutput {
       const raw = () => this.shownEntries();
       // With --redact the entries hold the reports: redact each and make its parts as without.
       const many = this.many;
-      const layout = this.layout;
+      const withLog = this.withLog;
       const format = this.opts.format;
       const log = this.opts.log === true;
       const stubs = this.stubs;
@@ -248,7 +256,7 @@ export class StreamOutput {
               if (format === 'ndjson') return [JSON.stringify(r)];
               if (format === 'html') return htmlPayload(r, log, many ? e.capture! : null).split(SEP);
               if (format === 'markdown') return markdownPayload(r, connectionNumber(r.id, many ? e.capture! : null), e[2] === '1').split(SEP);
-              return [JSON.stringify(textRow(r, layout, many ? e.capture! : null))];
+              return [JSON.stringify(textRow(r, many ? e.capture! : null, withLog))];
             });
       if (this.opts.format === 'json') {
         const texts = mapIter(shown(), (e) => e[0]!);
@@ -289,14 +297,36 @@ export class StreamOutput {
       }
       const text = this.opts.text ?? {};
       if (grouping) {
-        yield renderGroupsText({ captures: [...captures] }, grouping, renderSummaryText({ summary }), { width: text.width, color: text.color });
+        yield renderGroupsText({ captures: [...captures] }, grouping, renderSummaryText({ summary }, text.width), { width: text.width, color: text.color });
         return;
       }
-      yield textHead(captures, this.shown === 0).join('\n') + '\n';
-      if (this.shown === 0) return;
-      const rows = mapIter(shown(), (e) => JSON.parse(e[0]!) as string[]);
-      yield* tablePieces(textLayout(log, this.opts.text, this.widestNumber), rows);
-      yield '\n\n' + renderSummaryText({ summary }) + '\n';
+      yield textHead(captures, this.shown === 0 ? emptyWords(summary, this.opts.failed === true) : null, text.width).join('\n') + '\n';
+      if (this.shown === 0) {
+        // --failed with none failed: what the connections did instead.
+        if (this.listed > 0) yield '\n' + renderSummaryText({ summary }, text.width) + '\n';
+        return;
+      }
+      let natural = this.widths.widths;
+      if (redactor || log || retries.size > 0) {
+        // Pseudonyms, the log's column and the retries' flags are only known now: a first pass over the rows learns
+        // their widths.
+        const widths = new ColumnWidths(textColumns(log).map((c) => c.head));
+        for (const e of shown()) widths.see(JSON.parse(e[0]!) as string[]);
+        natural = widths.widths;
+      }
+      const table = new AnalyzeTable(log, natural, this.days, text);
+      yield table.headLines().join('\n') + '\n';
+      // Rows drawn as they are read back, in pieces of a few hundred lines.
+      let piece: string[] = [];
+      for (const e of shown()) {
+        piece.push(table.line(JSON.parse(e[0]!) as string[]));
+        if (piece.length >= 256) {
+          yield piece.join('\n') + '\n';
+          piece = [];
+        }
+      }
+      if (piece.length > 0) yield piece.join('\n') + '\n';
+      yield table.legend().join('\n') + '\n\n' + renderSummaryText({ summary }, text.width) + '\n';
     } finally {
       this.spill.close();
     }
@@ -389,18 +419,6 @@ function redactGroupValue(value: string, by: GroupKey, redactor: Redactor): stri
   if (!v6) return redactor.text(value);
   const ip = redactor.text(v6[1]!);
   return `${ip.includes(':') ? `[${ip}]` : ip}:${v6[2]}`;
-}
-
-/**
- * The table in pieces of fifty rows (a row here is a few lines: see tableInPieces). With colours (cli-table3
- * paints the borders) the table is drawn whole.
- */
-function* tablePieces(layout: TextLayout, rows: Iterable<string[]>): Generator<string> {
-  if (layout.color) {
-    yield renderTextTable(layout, [...rows]);
-    return;
-  }
-  yield* tableInPieces((batch) => renderTextTable(layout, batch), rows, 50);
 }
 
 function* mapIter<T, U>(items: Iterable<T>, f: (x: T) => U): Generator<U> {

@@ -1,8 +1,8 @@
-import Table from 'cli-table3';
 import type { AnalysisResult } from '../handshake/analyze.js';
 import type { ConnectionGroup, Grouping, NotableGroup } from '../handshake/groups.js';
 import { captureSummaryLine } from './captures.js';
 import { markdownText } from '../text/markdown.js';
+import { ColumnWidths, fitTable, foldLine, type FitColumn } from './fit-table.js';
 
 /** What each `--by` key means, for headings. */
 const KEY_WORDS: Readonly<Record<Grouping['by'], string>> = {
@@ -40,28 +40,32 @@ const HEAD = ['failed at step', 'failures ended by'];
 /** `analyze --by KEY`: the capture lines, one row per group, then the usual summary lines. */
 export function renderGroupsText(result: Pick<AnalysisResult, 'captures'>, grouping: Grouping, summaryText: string, opts: { width?: number; color?: boolean } = {}): string {
   const out: string[] = [];
-  for (const c of result.captures) out.push(captureSummaryLine(c));
+  for (const c of result.captures) out.push(...foldLine(captureSummaryLine(c), opts.width));
   if (grouping.groups.length === 0) {
     out.push('no TCP connections found');
     return out.join('\n') + '\n';
   }
-  // Fixed columns: counts, rate, and the two timestamps; the value column fits the longest value
-  // (a JA4 is 36 characters); the two lists share what is left of the terminal.
-  const fixed = [7, 11, 8, 10, 21, 21];
-  const width = Math.max(130, opts.width ?? 170);
-  const longest = Math.max(KEY_WORDS[grouping.by].length, ...grouping.groups.map((g) => g.value.length));
-  const valueWidth = Math.min(48, longest + 2);
-  const listWidth = Math.max(22, Math.floor((width - valueWidth - fixed.reduce((a, b) => a + b, 0) - 10) / 2));
-  const table = new Table({
-    head: [KEY_WORDS[grouping.by], 'conns', 'completed', 'failed', 'failed %', ...HEAD, 'first seen (UTC)', 'last seen (UTC)'],
-    colWidths: [valueWidth, fixed[0]!, fixed[1]!, fixed[2]!, fixed[3]!, listWidth, listWidth, fixed[4]!, fixed[5]!],
-    wordWrap: true,
-    wrapOnWordBoundary: true,
-    style: { head: opts.color ? ['bold'] : [], border: opts.color ? ['grey'] : [] },
-  });
-  for (const g of grouping.groups) table.push(groupRow(g));
-  out.push(`${grouping.groups.length} group${grouping.groups.length === 1 ? '' : 's'} by ${KEY_WORDS[grouping.by]} (failure rate = failed / (completed + failed))`);
-  out.push(table.toString());
+  // One line per group: on a narrow terminal the value and the two lists are cut with …, the times go first.
+  const columns: FitColumn[] = [
+    // The value is what the table is about (a JA4 is 36 characters): columns are dropped before it is cut.
+    { head: KEY_WORDS[grouping.by], min: 36, shrink: 3 },
+    { head: 'conns', min: 5, align: 'right' },
+    { head: 'completed', shortHead: 'ok', min: 4, drop: 3, align: 'right' },
+    { head: 'failed', min: 6, align: 'right' },
+    { head: 'failed %', shortHead: 'fail%', min: 5, align: 'right' },
+    { head: HEAD[0]!, shortHead: 'failed at', min: 12, drop: 5, shrink: 2 },
+    { head: HEAD[1]!, shortHead: 'ended by', min: 12, drop: 4, shrink: 1 },
+    { head: 'first seen (UTC)', shortHead: 'first seen', min: 19, drop: 2 },
+    { head: 'last seen (UTC)', shortHead: 'last seen', min: 19, drop: 1 },
+  ];
+  const rows = grouping.groups.map(groupRow);
+  const widths = new ColumnWidths(columns.map((c) => c.head));
+  for (const row of rows) widths.see(row);
+  const table = fitTable(columns, widths.widths, opts.width);
+  out.push(...foldLine(`${grouping.groups.length} group${grouping.groups.length === 1 ? '' : 's'} by ${KEY_WORDS[grouping.by]} (failure rate = failed / (completed + failed))`, opts.width));
+  const [head, rule] = table.head();
+  out.push(opts.color ? `\u001b[1m${head}\u001b[0m` : head!, rule!);
+  for (const row of rows) out.push(table.line(row));
   out.push('');
   out.push(summaryText);
   return out.join('\n') + '\n';

@@ -8,22 +8,24 @@
 import type { StreamRow } from '../tcp/streams.js';
 import type { StreamsCapture } from '../tcp/collect.js';
 import { outputOrder } from '../tcp/collect.js';
-import { cellWidth, renderPlainTable, tableInPieces } from './plain-table.js';
+import { ColumnWidths } from './fit-table.js';
 import { Spill } from './spill.js';
-import { STREAMS_HEAD, streamsJsonHead, streamsTableRow, streamsTextHead } from './streams.js';
+import { STREAMS_HEAD, streamsJsonHead, streamsTable, streamsTableRow, streamsTextHead } from './streams.js';
 
 type Row = StreamRow & { capture: string };
 
 export class StreamsOutput {
   private readonly spill = new Spill();
-  /** Column widths, padding included, of the head and every row so far (renderPlainTable's rule). */
-  private readonly widths = STREAMS_HEAD.map((h) => Math.max(1, cellWidth(h) + 2));
+  /** Columns' natural widths: of the head and every row so far (the table is fitted to them and the terminal). */
+  private readonly widths = new ColumnWidths(STREAMS_HEAD);
 
   constructor(
     private readonly format: 'text' | 'json',
     private readonly files: readonly string[],
     /** Rows drawn at a time (tests make it small to check the stitching). */
     private readonly rowsPerPiece = 100,
+    /** Terminal width to fit the table into; undefined: one whole line per row. */
+    private readonly width?: number,
   ) {}
 
   /** The sink: one connection's row, as it closes. */
@@ -35,10 +37,7 @@ export class StreamsOutput {
     }
     // The `2#` of `2#5`: the first capture of that name, as renderStreamsText numbers a file given twice.
     const cells = streamsTableRow(row, this.files.length > 1 ? this.files.indexOf(row.capture) + 1 : null);
-    for (let x = 0; x < cells.length; x++) {
-      const w = cellWidth(cells[x]!) + 2;
-      if (w > this.widths[x]!) this.widths[x] = w;
-    }
+    this.widths.see(cells);
     this.spill.add(JSON.stringify(cells), order);
   }
 
@@ -55,13 +54,12 @@ export class StreamsOutput {
         yield first ? '[]\n}\n' : '\n  ]\n}\n';
         return;
       }
-      yield streamsTextHead(captures);
+      yield streamsTextHead(captures, this.width);
       if (this.spill.count === 0) {
         yield 'no TCP connections found\n';
         return;
       }
       yield* this.tablePieces();
-      yield '\n';
     } finally {
       this.spill.close();
     }
@@ -77,10 +75,19 @@ export class StreamsOutput {
     for (const i of this.spill.inOrder()) yield this.spill.get(i);
   }
 
-  /** The table in pieces of a hundred rows (see tableInPieces), each column at its final width. */
+  /** The table in pieces of `rowsPerPiece` lines, each column at its final width. */
   private *tablePieces(): Generator<string> {
-    const opts = { head: STREAMS_HEAD, colWidths: this.widths };
-    yield* tableInPieces((batch) => renderPlainTable(opts, batch), this.rows(), this.rowsPerPiece);
+    const table = streamsTable(this.widths.widths, this.width);
+    yield table.head().join('\n') + '\n';
+    let piece: string[] = [];
+    for (const row of this.rows()) {
+      piece.push(table.line(row));
+      if (piece.length >= this.rowsPerPiece) {
+        yield piece.join('\n') + '\n';
+        piece = [];
+      }
+    }
+    if (piece.length > 0) yield piece.join('\n') + '\n';
   }
 
   private *rows(): Generator<string[]> {

@@ -9,7 +9,7 @@ describe('tlsdissect analyze --by, --server-name, --ca', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('groups by how it ended (failure rate = failed / (completed + failed))');
-    expect(r.stdout).toMatch(/│ client alert unknown_ca\s*│ 5\s*│ 0\s*│ 5\s*│ 100%\s*│ 4 ServerHelloDone ×4, 4\s/);
+    expect(r.stdout).toMatch(/^client alert unknown_ca +5 +0 +5 +100% +4 ServerHelloDone ×4, 4 /m);
     // The fifth is TLS 1.3: its step 4 has TLS 1.3's name.
     expect(r.stdout).toMatch(/end of server flight ×1/);
     expect(r.stdout).toMatch(/first seen \(UTC\)/);

@@ -35,9 +35,11 @@ describe('tlsdissect analyze --log', () => {
   it('shows a log column in the table, the lines in --connection, the clock and the clues in the summary', () => {
     const table = runCli(['analyze', 'captures/abort-after-shd.pcap', '--log', 'captures/server-postfix.log']);
     expect(table.status).toBe(0);
-    expect(table.stdout).toMatch(/│ log\s+│ diagnosis/);
-    expect(table.stdout).toMatch(/│ 14 port\s+│/);
-    expect(table.stdout).toMatch(/│ —\s+│/);
+    expect(table.stdout).toMatch(/ ended by +log +why$/m);
+    expect(table.stdout).toMatch(/^1 .* 14 port +\[A\]$/m);
+    expect(table.stdout).toMatch(/^6 .* — +\[C\]$/m);
+    // The log's sentence joins the diagnosis listed under the table.
+    expect(table.stdout).toMatch(/^\[A\] .*; server log: `SSL_accept:error in SSLv3\/TLS write server done` then `lost connection`/m);
     expect(table.stdout).toContain('server log: captures/server-postfix.log (361 lines, zone +00:00 (estimated), clock 0 s');
     expect(table.stdout).toContain('failed connections with no log line: #6 10.77.0.100:56952, #7 10.77.0.100:28260, #8 10.77.0.100:58844, #9 10.77.0.100:36292');
     const one = runCli(['analyze', 'captures/abort-after-shd.pcap', ...LOGS, '-c', '6']);

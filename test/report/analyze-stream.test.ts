@@ -35,7 +35,7 @@ function whole(result: AnalysisResult, o: Omit<StreamOutputOptions, 'files'>): s
   if (o.format === 'json') return [...renderAnalysisJsonPieces(shown, grouping ? { groups: grouping } : {})].join('');
   if (o.format === 'html') return renderAnalysisHtml(shown);
   if (o.format === 'markdown') return renderAnalysisMarkdown(shown) + (grouping ? '\n' + renderGroupsMarkdown(grouping) : '');
-  if (grouping) return renderGroupsText(shown, grouping, renderSummaryText(shown), o.text);
+  if (grouping) return renderGroupsText(shown, grouping, renderSummaryText(shown, o.text?.width), o.text);
   return renderAnalysisText(shown, o.text);
 }
 
@@ -51,10 +51,11 @@ const VARIANTS: Omit<StreamOutputOptions, 'files'>[] = [
   { format: 'json' },
   { format: 'markdown' },
   { format: 'text', failed: true },
-  { format: 'text', redact: true },
+  // Fitted to a terminal of 80 columns, in colour: the widths chosen before the first row as from all rows.
+  { format: 'text', redact: true, text: { width: 80, color: true } },
   { format: 'json', redact: true },
   { format: 'markdown', redact: true },
-  { format: 'text', by: 'client' as GroupKey },
+  { format: 'text', by: 'client' as GroupKey, text: { width: 100 } },
   { format: 'json', by: 'server' as GroupKey, redact: true },
   { format: 'markdown', by: 'sni' as GroupKey, failed: true },
   { format: 'html' },

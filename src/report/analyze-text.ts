@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { AnalysisResult, CaptureInfo } from '../handshake/analyze.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
-import { ColumnWidths, fitTable, foldLine, type FitColumn, type FittedTable } from './fit-table.js';
+import { ColumnWidths, displayWidth, fitTable, foldLine, type FitColumn, type FittedTable } from './fit-table.js';
 import { terminalSafeLine } from '../text/terminal.js';
 import { notableGroupsLine } from './groups.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
@@ -194,8 +194,18 @@ const COLUMNS: readonly FitColumn[] = [
 
 const LOG_COLUMN: FitColumn = { head: 'log', min: 6, drop: 7, shrink: 10 };
 const DIAGNOSIS_COLUMN: FitColumn = { head: 'why', min: 3 };
-/** '[chain: large] [retried 3.6 s later: complete, #2]': kept as long as the table can, cut last. */
-const FLAGS_COLUMN: FitColumn = { head: 'notes', min: 8, drop: 8, shrink: 11, optional: true };
+/**
+ * '[retried 3.6 s later: complete, #2] [chain: large]': kept as long as the table can, cut last. Narrow, the
+ * retry takes its short form ('[retry +3.6s ok #2]') and the chain's flag goes first.
+ */
+const FLAGS_COLUMN: FitColumn = { head: 'notes', min: 19, drop: 8, shrink: 11, optional: true, fit: flagsForWidth };
+
+function flagsForWidth(cell: string, width: number): string {
+  if (displayWidth(cell) <= width) return cell;
+  const short = cell.replace(/\[retried ([\d.]+) s later: ([\w-]+), (#[^\]]+)\]/, (_, t: string, outcome: string, id: string) => `[retry +${t}s ${OUTCOME_SHORT[outcome] ?? outcome} ${id}]`);
+  if (displayWidth(short) <= width) return short;
+  return short.replace(/ ?\[chain: [^\]]*\]/, '').trim();
+}
 
 /** The table's columns: the diagnosis's label, then the row's own flags, last. */
 export function textColumns(withLog: boolean): FitColumn[] {

@@ -31,13 +31,14 @@ export function retryWords(r: Pick<ConnectionReport, 'retry' | 'capture'>): stri
   return `retried ${secondsWords(link.after)} later: ${link.outcome}, ${where}`;
 }
 
-/** The short flags a table row shows after the diagnosis: '[chain: large] [retried 3.6 s later: complete, #2]', or ''. */
+/** The short flags a table row shows after the diagnosis: '[retried 3.6 s later: complete, #2] [chain: large]', or ''. */
 export function rowFlags(r: Pick<ConnectionReport, 'retry' | 'capture' | 'chainProblems'>): string {
   const flags: string[] = [];
-  const codes = [...new Set((r.chainProblems ?? []).map((p) => p.code))];
-  if (codes.length > 0) flags.push(`[chain: ${codes.map((c) => SHORT_PROBLEM[c] ?? c).join(', ')}]`);
+  // The retry first: where a narrow terminal cuts the flags, it is the one the admin's story needs.
   const retry = retryWords(r);
   if (retry) flags.push(`[${retry}]`);
+  const codes = [...new Set((r.chainProblems ?? []).map((p) => p.code))];
+  if (codes.length > 0) flags.push(`[chain: ${codes.map((c) => SHORT_PROBLEM[c] ?? c).join(', ')}]`);
   return flags.length > 0 ? ' ' + flags.join(' ') : '';
 }
 

@@ -9,8 +9,8 @@ describe('tlsdissect analyze (the README commands)', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('captures/abort-then-retry.pcap: pcap, 53 frames, 2 TCP connections');
-    expect(r.stdout).toMatch(/^1 .*4 ServerHelloDone +failed +client FIN +\[A\]$/m);
-    expect(r.stdout).toMatch(/^2 .*9 server Finished +complete +server FIN +\[B\]$/m);
+    expect(r.stdout).toMatch(/^1 .*4 ServerHelloDone +failed +client FIN +\[A\] +\[retried 3\.6 s later: complete, #2\] \[chain: large\]$/m);
+    expect(r.stdout).toMatch(/^2 .*9 server Finished +complete +server FIN +\[B\] +\[chain: large\]$/m);
     expect(r.stdout).toContain('[A] client closed (FIN) 0.1 ms after ServerHelloDone without an alert');
     expect(r.stdout).toContain('2 connections: 1 complete, 1 failed');
   });

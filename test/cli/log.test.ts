@@ -35,7 +35,7 @@ describe('tlsdissect analyze --log', () => {
   it('shows a log column in the table, the lines in --connection, the clock and the clues in the summary', () => {
     const table = runCli(['analyze', 'captures/abort-after-shd.pcap', '--log', 'captures/server-postfix.log']);
     expect(table.status).toBe(0);
-    expect(table.stdout).toMatch(/ ended by +log +why$/m);
+    expect(table.stdout).toMatch(/ ended by +log +why +notes$/m);
     expect(table.stdout).toMatch(/^1 .* 14 port +\[A\]$/m);
     expect(table.stdout).toMatch(/^6 .* — +\[C\]$/m);
     // The log's sentence joins the diagnosis listed under the table.

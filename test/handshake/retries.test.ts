@@ -77,7 +77,7 @@ describe('retry: the same client to the same server and port, within the window'
     const run = await analyzeIntoOutput([STORY], {}, out, 1);
     const text = [...out.render(run.captures, run.summary, run.retries)].join('');
     const row = text.split('\n').find((l) => l.includes('10.77.0.102:21682'))!;
-    expect(row).toMatch(/\[chain: large\] \[retried 3\.4 s later: complete, #3\]\s*│$/);
+    expect(row).toMatch(/ \[retried 3\.4 s later: complete, #3\] \[chain: large\]$/);
     expect(text).toContain('retries: 2 of 3 failures were retried and completed within 3.4 s, 1 not retried within 300 s');
     const picked = new StreamOutput({ format: 'text', files: [STORY], connection: { capture: 0, id: 5 } });
     const again = await analyzeIntoOutput([STORY], {}, picked, 1);

@@ -84,10 +84,10 @@ export function verdict(f: VerdictFacts): VerdictLine[] {
       const rest = [r.retriedAndFailed ? `${r.retriedAndFailed} retried and failed again` : '', r.notRetried ? `${r.notRetried} not retried within ${r.window} s` : ''].filter(Boolean);
       out.push({
         code: r.retriedAndCompleted === r.failed ? 'all-retried-and-completed' : 'retried-and-completed',
-        text: `${r.retriedAndCompleted} of ${plural(r.failed, 'failure')} ${r.retriedAndCompleted === 1 ? 'was' : 'were'} retried and completed within ${secondsWords(r.completedWithin ?? 0)}${rest.length ? ` (${rest.join(', ')})` : ': the clients got through on a later try'}`,
+        text: `${ofFailures(r.retriedAndCompleted, r.failed)} ${r.retriedAndCompleted === 1 ? 'was' : 'were'} retried and completed within ${secondsWords(r.completedWithin ?? 0)}${rest.length ? ` (${rest.join(', ')})` : ': the clients got through on a later try'}`,
       });
     } else if (r.retriedAndFailed > 0) {
-      out.push({ code: 'retried-and-failed', text: `${r.retriedAndFailed} of ${plural(r.failed, 'failure')} ${r.retriedAndFailed === 1 ? 'was' : 'were'} retried and failed again${r.notRetried ? `; ${r.notRetried} not retried within ${r.window} s` : ''}` });
+      out.push({ code: 'retried-and-failed', text: `${ofFailures(r.retriedAndFailed, r.failed)} ${r.retriedAndFailed === 1 ? 'was' : 'were'} retried and failed again${r.notRetried ? `; ${r.notRetried} not retried within ${r.window} s` : ''}` });
     } else {
       out.push({ code: 'not-retried', text: `no failure was retried within ${r.window} s (the same client to the same server and port)` });
     }

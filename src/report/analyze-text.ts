@@ -337,7 +337,8 @@ export function renderSummaryText(result: Pick<AnalysisResult, 'summary'>, width
   lines.push(...findingLines(s));
   lines.push(...serverLogSummaryLines(s));
   lines.push(...configuredChainLines(s));
-  return lines.flatMap((l) => foldLine(l, width)).join('\n');
+  // A list item ("  - …") folds under its own text.
+  return lines.flatMap((l) => foldLine(l, width, /^ *- /.exec(l)?.[0].length ?? 2)).join('\n');
 }
 
 /** `--connection N`: the whole story of one connection. */

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { mutateCapture, prepareCorpus } from './fuzz-mutate.mjs';
@@ -35,6 +35,7 @@ function parseArgs(argv) {
     seed: 1,
     out: join(ROOT, 'fuzz-out'),
     captures: join(ROOT, 'captures'),
+    seeds: join(ROOT, 'test/fuzz/seeds'),
     heapMb: 1024,
     keep: 3,
   };
@@ -57,6 +58,7 @@ function parseArgs(argv) {
     else if (a === '--keep') opts.keep = num();
     else if (a === '--out') (opts.out = v), i++;
     else if (a === '--captures') (opts.captures = v), i++;
+    else if (a === '--seeds') (opts.seeds = v), i++;
     else if (a === '--help' || a === '-h') usage(null);
     else usage(`unknown option ${a}`);
   }
@@ -65,7 +67,7 @@ function parseArgs(argv) {
 
 function usage(error) {
   const text =
-    'usage: node scripts/fuzz.mjs [--runs N] [--workers N] [--timeout MS] [--slow MS] [--slow-per-mb MS] [--seed N] [--heap-mb MB] [--keep N] [--out DIR] [--captures DIR]\n';
+    'usage: node scripts/fuzz.mjs [--runs N] [--workers N] [--timeout MS] [--slow MS] [--slow-per-mb MS] [--seed N] [--heap-mb MB] [--keep N] [--out DIR] [--captures DIR] [--seeds DIR]\n';
   if (error) {
     process.stderr.write(`fuzz: ${error}\n${text}`);
     process.exit(2);
@@ -80,7 +82,9 @@ async function main() {
     process.stderr.write('fuzz: dist/ is missing: run `npm run build` first (or `npm run fuzz`)\n');
     process.exit(2);
   }
-  const names = readdirSync(opts.captures).filter((f) => CAPTURE_FILE.test(f)).sort();
+  // The captures, and the hostile seeds (test/fuzz/seeds/: terminal escapes, Markdown injections) beside them.
+  const inDir = (dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => CAPTURE_FILE.test(f)).sort().map((f) => join(dir, f)) : []);
+  const names = [...inDir(opts.captures), ...inDir(opts.seeds)];
   if (names.length === 0) usage(`no captures in ${opts.captures}`);
   mkdirSync(opts.out, { recursive: true });
   const work = join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), `tlsdissect-fuzz-${process.pid}`);
@@ -124,7 +128,7 @@ async function main() {
     copyFileSync(file, join(opts.out, base + ext));
     const text = [
       `${kind}: ${detail.message ?? ''}`,
-      `run ${job.run}, seed ${job.seed}, from captures/${job.capture}`,
+      `run ${job.run}, seed ${job.seed}, from ${job.capture}`,
       `mutations: ${job.ops.join(', ')}`,
       detail.ms !== undefined ? `time: ${detail.ms.toFixed(0)} ms` : '',
       '',
@@ -138,7 +142,7 @@ async function main() {
     const startWorker = (index) => {
       const file = join(work, `w${index}.bin`);
       const w = new Worker(fileURLToPath(import.meta.url), {
-        workerData: { index, file, captures: opts.captures, names },
+        workerData: { index, file, names },
         resourceLimits: { maxOldGenerationSizeMb: opts.heapMb },
       });
       workersAlive++;
@@ -225,8 +229,16 @@ class InternalErrorNote extends Error {
   name = 'InternalErrorNote';
 }
 
+/** Output that is not inert: a raw control character for a terminal, an injected Markdown element. */
+class UnsafeOutput extends Error {
+  name = 'UnsafeOutput';
+}
+
+/** The elements the Markdown reports write themselves (rendered by markdown-it). */
+const MARKDOWN_ELEMENTS = new Set(['h1', 'h2', 'h3', 'h4', 'p', 'sub', 'code', 'ul', 'ol', 'li', 'strong', 'em', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'details', 'summary', 'pre', 'br', 'hr', 'blockquote']);
+
 async function worker() {
-  const { file, captures, names } = workerData;
+  const { file, names } = workerData;
   const dist = join(ROOT, 'dist');
   const imp = (p) => import(join(dist, p));
   const [{ analyzeCaptures }, text, json, markdown, html, redact, collect, streams] = await Promise.all([
@@ -239,7 +251,11 @@ async function worker() {
     imp('tcp/collect.js'),
     imp('report/streams.js'),
   ]);
-  const corpus = prepareCorpus(names.map((name) => ({ name, bytes: readFileSync(join(captures, name)) })));
+  const corpus = prepareCorpus(names.map((path) => ({ name: basename(path), bytes: readFileSync(path) })));
+  const { default: MarkdownIt } = await import('markdown-it');
+  // As GitHub renders a comment: HTML allowed, links made of www., scheme:// and e-mail addresses, not of bare domains.
+  const markdownIt = new MarkdownIt({ html: true, linkify: true });
+  markdownIt.linkify.set({ fuzzyLink: false });
 
   /**
    * What `tlsdissect analyze` and `streams` do with a capture, in every output format. The table renderer
@@ -269,16 +285,35 @@ async function worker() {
   }
   function renderAll(result, table) {
     if (table) {
-      text.renderAnalysisText(result, { width: 120, color: false });
-      text.renderSummaryText(result);
+      inertForTerminal('the table', text.renderAnalysisText(result, { width: 120, color: false }));
+      inertForTerminal('the summary', text.renderSummaryText(result));
     }
     JSON.parse(json.renderAnalysisJson(result));
-    markdown.renderAnalysisMarkdown(result);
+    inertAsMarkdown('the Markdown report', markdown.renderAnalysisMarkdown(result));
     const some = result.connections.slice(0, table ? 3 : 1);
     html.renderAnalysisHtml(result, { connections: some });
     for (const c of some) {
-      text.renderConnectionText(c);
-      markdown.renderConnectionMarkdown(c);
+      inertForTerminal(`connection ${c.id}'s story`, text.renderConnectionText(c));
+      inertAsMarkdown(`connection ${c.id}'s Markdown`, markdown.renderConnectionMarkdown(c));
+    }
+  }
+
+  /** Text for a terminal: no raw control character but newline, no bidirectional override (src/text/terminal.ts). */
+  function inertForTerminal(what, output) {
+    const m = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.exec(output);
+    if (m) throw new UnsafeOutput(`${what} holds a raw U+${m[0].charCodeAt(0).toString(16).padStart(4, '0')}`);
+  }
+
+  /**
+   * Markdown as GitHub renders it (HTML allowed): only the elements the reports themselves write, no link, image,
+   * comment or open <details> (what a capture's strings could inject).
+   */
+  function inertAsMarkdown(what, output) {
+    const rendered = markdownIt.render(output);
+    for (const m of rendered.matchAll(/<(!--|[a-zA-Z][a-zA-Z0-9]*)([^>]*)>/g)) {
+      const tag = m[1].toLowerCase();
+      if (!MARKDOWN_ELEMENTS.has(tag)) throw new UnsafeOutput(`${what} renders an element <${tag}> the report does not write`);
+      if (tag === 'details' && /\bopen\b/i.test(m[2])) throw new UnsafeOutput(`${what} renders an open <details>`);
     }
   }
 

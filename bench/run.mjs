@@ -33,10 +33,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/cli.js');
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze,analyze-stdin]
-                         [--tshark-max 500M] [--parallel 2] [--parallel-size 500M] [--flood 1000000]
+                         [--tshark-max 500M] [--parallel 2] [--parallel-size 500M] [--flood 1000000] [--no-linear]
 Generates mail-TLS captures into bench/out/ (not committed), times each command on them beside a plain read and
 tshark, and prints MB/s, packets/s, CPU seconds and peak RSS. --quick: 100M, one run. --flood N: peak RSS and
-bytes per connection of analyze and streams on N SYN-only connections (0: not run; --quick runs none by default).`;
+bytes per connection of analyze and streams on N SYN-only connections (0: not run; --quick runs none by default).
+Last, the linear-time checks (test/robustness/linear.test.ts; --no-linear: not run): exit 1 when one fails.`;
 
 function options() {
   const args = process.argv.slice(2);
@@ -57,6 +58,7 @@ function options() {
     parallel: Number(get('parallel', 2)),
     parallelSize: get('parallel-size', null),
     flood: Number(get('flood', quick ? 0 : 1_000_000)),
+    linear: !args.includes('--no-linear'),
   };
 }
 
@@ -339,6 +341,23 @@ function main() {
   if (flood) process.stdout.write(flood.toString() + '\n');
   process.stdout.write(`start-up (a small capture): ${Object.entries(startup).map(([c, t]) => `${c} ${fmt(t, 2)} s`).join(', ')}\n`);
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
+  if (o.linear) linearChecks();
+}
+
+/**
+ * Time linear in input size (test/robustness/linear.test.ts): each hostile shape at 1× and 8× its size, CPU time
+ * compared in a process of its own. A check of speed, so here and not in `npm test`; run alone, after the timings.
+ */
+function linearChecks() {
+  process.stdout.write('linear time (CPU time at 8× the input, bound 24×):\n');
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--project', 'timing', '--reporter', 'verbose'], {
+    cwd: ROOT,
+    env: { ...process.env, TLSDISSECT_TIMING: '1', NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  const lines = `${r.stdout}${r.stderr}`.split('\n').filter((l) => /[✓×]|Tests |CPU time ratios/.test(l));
+  for (const l of lines) process.stdout.write(`  ${l.trim()}\n`);
+  if (r.status !== 0) process.exitCode = 1;
 }
 
 main();

@@ -11,7 +11,7 @@ import { renderAnalysisHtml } from '../../src/report/html.js';
 import { renderAnalysisJson } from '../../src/report/json.js';
 import { renderAnalysisMarkdown, renderConnectionMarkdown } from '../../src/report/markdown.js';
 import { renderAnalysisText, renderConnectionText } from '../../src/report/analyze-text.js';
-import { redactDocument } from '../../src/report/redact.js';
+import { redactorFor } from '../../src/report/redact.js';
 import { renderStreamsJson, renderStreamsText } from '../../src/report/streams.js';
 import { collectStreams } from '../../src/tcp/collect.js';
 
@@ -29,7 +29,15 @@ describe('fuzzer findings', () => {
       const result = await analyzeCaptures([file]);
       expect(result.captures).toHaveLength(1);
       for (const c of result.connections) for (const n of c.notes) expect(n).not.toMatch(/internal error/);
-      const red = redactDocument({ connections: result.connections, summary: result.summary });
+      const redactor = redactorFor(result.connections);
+      const red = redactor.value({ connections: result.connections, summary: result.summary });
+      // The slow inputs (redact-10000-names-*): redaction scans each string once with a bounded number of look-ups
+      // per character, whatever the number of learned names (a regular expression alternating 10,000 names made
+      // it names × characters, and took no look-ups at all).
+      const chars = JSON.stringify({ connections: result.connections, summary: result.summary }).length;
+      expect(redactor.work.scanned).toBeGreaterThan(0);
+      expect(redactor.work.scanned).toBeLessThanOrEqual(2 * chars);
+      expect(redactor.work.lookups).toBeLessThanOrEqual(redactor.work.scanned);
       for (const r of [result, { ...result, connections: red.connections, summary: red.summary }]) {
         expect(renderAnalysisText(r, { width: 120 })).toContain(file);
         JSON.parse(renderAnalysisJson(r));

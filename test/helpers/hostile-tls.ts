@@ -7,7 +7,7 @@
  * in a dNSName.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { Flow, handshakeMessage, pcapFile, tlsRecord, type Packet } from '../robustness/pcap-writer.js';
+import { Flow, handshakeMessage, pcapFile, tlsRecord, u16, u24, type Packet } from '../robustness/pcap-writer.js';
 
 // ---- DER ------------------------------------------------------------------------------------------------
 function der(tag: number, content: Buffer): Buffer {
@@ -73,16 +73,6 @@ export function serverFlight(chain: Buffer[]): Buffer {
   return tlsRecord(HANDSHAKE, Buffer.concat([hello, certificateMessage, handshakeMessage(14, Buffer.alloc(0))]));
 }
 
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-}
-function u24(n: number): Buffer {
-  const b = Buffer.alloc(3);
-  b.writeUIntBE(n, 0, 3);
-  return b;
-}
 
 export interface HostileConnection {
   sni: string;

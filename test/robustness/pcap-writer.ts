@@ -180,3 +180,17 @@ export function interfaceFlood(count: number): Buffer {
   }
   return Buffer.concat([shb, blocks]);
 }
+
+/** A 16-bit big-endian field. */
+export function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+/** A 24-bit big-endian field (handshake lengths). */
+export function u24(n: number): Buffer {
+  const b = Buffer.alloc(3);
+  b.writeUIntBE(n, 0, 3);
+  return b;
+}

@@ -14,7 +14,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Flow, handshakeMessage, pcapFile, tlsRecord, type Packet } from '../pcap-writer.js';
+import { Flow, handshakeMessage, pcapFile, tlsRecord, u16, u24, type Packet } from '../pcap-writer.js';
 
 const HERE = new URL('.', import.meta.url).pathname;
 
@@ -35,17 +35,7 @@ const CONTENT_APPDATA = 23;
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
-}
 
-function u24(n: number): Buffer {
-  const b = Buffer.alloc(3);
-  b.writeUIntBE(n, 0, 3);
-  return b;
-}
 
 /** A TLS 1.2 ClientHello offering ECDHE-RSA-AES128-GCM-SHA256 with this SNI (raw bytes). */
 function clientHello(sni: Buffer): Buffer {

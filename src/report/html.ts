@@ -1,7 +1,7 @@
 import type { AnalysisResult } from '../handshake/analyze.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
-import { findingLines } from './findings.js';
+import { findingLines, rowFlags } from './findings.js';
 import { esc, LADDER_CSS, ladderSvg } from './ladder.js';
 import { connectionNumber, endpoint, endWords, stepWords } from './words.js';
 import { kindOf } from './markdown.js';
@@ -18,6 +18,7 @@ table.conns th, table.conns td { border: 1px solid #ddd; padding: 4px 6px; text-
 table.conns th { background: #f4f4f4; cursor: pointer; user-select: none; }
 td.cipher { max-width: 16em; }
 td.diagnosis { min-width: 22em; }
+.flags { color: #555; font-size: 0.9em; }
 pre.log { white-space: pre-wrap; font-size: 12px; background: #f7f7f7; padding: 6px; }
 .wide { overflow-x: auto; }
 tr.failed td.outcome { color: #b00020; font-weight: 600; }
@@ -198,9 +199,15 @@ export function htmlRowCells(r: ConnectionReport, withLog: boolean): string {
     `<td class="outcome">${esc(r.outcome)}</td>`,
     `<td>${esc(endWords(r))}</td>`,
     ...(withLog ? [`<td>${esc(logCell(r))}</td>`] : []),
-    `<td class="diagnosis">${esc(r.diagnosis)}</td>`,
+    `<td class="diagnosis">${esc(r.diagnosis)}${flagsHtml(r)}</td>`,
   ];
   return cells.join('');
+}
+
+/** The row's own facts (retried, chain problems: findings.ts) under its diagnosis, or ''. */
+function flagsHtml(r: ConnectionReport): string {
+  const flags = rowFlags(r).trim();
+  return flags ? `<br><span class="flags">${esc(flags)}</span>` : '';
 }
 
 /** A drawn connection's section: heading, diagnosis, ladder, notes, fingerprints, certificates, server log lines. */

@@ -3,7 +3,7 @@ import type { ConnectionReport } from '../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
 import { notableGroupsLine } from './groups.js';
 import { securityLines } from './certificates.js';
-import { findingLines, retryWords, verdictLines } from './findings.js';
+import { findingLines, retryWords, rowFlags, verdictLines } from './findings.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
 import { connectionNumber, endpoint, endWords, millis, stepWords } from './words.js';
 import { markdownCode, markdownHtmlText, markdownText } from '../text/markdown.js';
@@ -99,7 +99,8 @@ const MARKDOWN_HEAD_WITH_LOG = [...MARKDOWN_HEAD.slice(0, -1), 'log', 'diagnosis
 /** One connection's cells in the Markdown table (with `--log`, every report has `log`: its cell too). */
 export function markdownRow(r: ConnectionReport, number: string = String(r.id)): string[] {
   const log = r.log !== undefined ? [logCell(r)] : [];
-  return [number, endpoint(r.client), endpoint(r.server), r.protocol, r.tls.version ?? '—', r.tls.cipher ?? '—', stepWords(r), r.outcome, endWords(r), ...log, r.diagnosis];
+  // The row's own facts (retried, chain problems: findings.ts) after its diagnosis, as in the text table.
+  return [number, endpoint(r.client), endpoint(r.server), r.protocol, r.tls.version ?? '—', r.tls.cipher ?? '—', stepWords(r), r.outcome, endWords(r), ...log, r.diagnosis + rowFlags(r)];
 }
 
 /** The line that says what made the report: `tlsdissect 0.1.0 · 2026-12-07T00:15:02Z · \`tlsdissect analyze …\``. */

@@ -106,3 +106,17 @@ describe('RetryIndex', () => {
     expect(one.links(300).size).toBe(2);
   });
 });
+
+describe('the retry on the row of every report', () => {
+  it('Markdown and HTML rows carry it after the diagnosis, as the text table does', async () => {
+    for (const format of ['markdown', 'html'] as const) {
+      const out = new StreamOutput({ format, files: [STORY] });
+      const run = await analyzeIntoOutput([STORY], {}, out, 1);
+      const text = [...out.render(run.captures, run.summary, run.retries)].join('');
+      out.close();
+      const row = text.split('\n').find((l) => l.includes('10.77.0.102:21682') && (format === 'html' ? l.includes('<td') : l.startsWith('|')))!;
+      // Markdown escapes the brackets and the number sign (\[ … \#3\]); both render as the text table's flag.
+      expect(row.replace(/\\([[\]#])/g, '$1'), format).toContain('[retried 3.4 s later: complete, #3]');
+    }
+  });
+});

@@ -30,7 +30,7 @@ import { renderDiffMarkdown } from './report/diff-markdown.js';
 import { renderDiffJson } from './report/diff-json.js';
 import { renderDiffHtml } from './report/diff-html.js';
 import { redactDiff } from './report/diff-redact.js';
-import { toolInfo, type ToolInfo } from './report/tool.js';
+import { toolInfo, withTextToolLine, type ToolInfo } from './report/tool.js';
 
 const program = new Command();
 program
@@ -263,6 +263,7 @@ Examples:
       else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad, tool);
       else if (opts.format === 'html') text = renderDiffHtml(result, good, bad, tool);
       else text = renderDiffText(result, good, bad, textOutput(opts));
+      if (opts.format === 'text' && opts.output) text = [...withTextToolLine([text], tool)].join('');
       sink.write(redacted ? markRedacted(text, opts.format, redacted.redactor) : text);
       process.exitCode = code;
     });
@@ -308,14 +309,17 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
       const conn = Number.isInteger(want.id) ? output.pickedReport(summary, retries) : null;
       if (!conn) throw new UsageError(`--connection ${opts.connection}: no such connection (${output.listed === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${output.listed}`})`);
       setAnalyzeExitCode(captures, summary, opts);
-      const text = opts.format === 'json' ? JSON.stringify(conn, null, 2) + '\n' : opts.format === 'ndjson' ? JSON.stringify(conn) + '\n' : opts.format === 'markdown' ? renderConnectionMarkdown(conn, files.length > 1 ? `${want.capture + 1}#${want.id}` : String(want.id), opts.tool) : renderConnectionText(conn);
+      let text = opts.format === 'json' ? JSON.stringify(conn, null, 2) + '\n' : opts.format === 'ndjson' ? JSON.stringify(conn) + '\n' : opts.format === 'markdown' ? renderConnectionMarkdown(conn, files.length > 1 ? `${want.capture + 1}#${want.id}` : String(want.id), opts.tool) : renderConnectionText(conn);
+      if (opts.format === 'text' && opts.output && opts.tool) text = [...withTextToolLine([text], opts.tool)].join('');
       const redactor = output.redactorUsed();
       sink.write(redactor ? markRedacted(text, opts.format, redactor) : text);
       return;
     }
     // The exit code first: a reader that stops early (| head) ends the process while the report is written.
     setAnalyzeExitCode(captures, summary, opts);
-    const pieces = output.render(captures, summary, retries);
+    const rendered = output.render(captures, summary, retries);
+    // A text report written to a file says what made it, as the other formats do.
+    const pieces = opts.format === 'text' && opts.output && opts.tool ? withTextToolLine(rendered, opts.tool) : rendered;
     await sink.writePieces(opts.redact ? markRedactedPieces(pieces, opts.format, () => output.redactorUsed()) : pieces);
   } finally {
     output.close();

@@ -2,6 +2,7 @@
  * What made a report: the tool and its version, the command line and when. Every Markdown, HTML and JSON report
  * carries it (JSON as the top-level `tool` object), so that a report pasted into a ticket says how to make it again.
  */
+import { terminalSafeLine } from '../text/terminal.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 export interface ToolInfo {
@@ -57,4 +58,23 @@ function pseudonymFile(file: string, index: number): string {
 function shellQuote(word: string): string {
   if (/^[\w@%+=:,./#-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The tool's line at the end of a text report written to a file (`-o report.txt`): `made by tlsdissect 0.1.0 on
+ * 2026-12-07T02:11:44Z: tlsdissect analyze …`. A table on a terminal or a pipe goes without it (it is a view, and
+ * a grep of it would meet the line).
+ */
+export function textToolLine(t: ToolInfo): string {
+  return terminalSafeLine(`made by ${t.name} ${t.version} on ${t.generated}: ${t.command}`);
+}
+
+/** `pieces` with the tool's line after them. */
+export function* withTextToolLine(pieces: Iterable<string>, t: ToolInfo): Generator<string> {
+  let endsWithNewline = true;
+  for (const p of pieces) {
+    if (p.length > 0) endsWithNewline = p.endsWith('\n');
+    yield p;
+  }
+  yield `${endsWithNewline ? '' : '\n'}${textToolLine(t)}\n`;
 }

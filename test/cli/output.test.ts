@@ -24,10 +24,12 @@ const OLD = 'the old report, which a failed run must leave as it is\n';
 
 /**
  * A report without what names the run that made it (its command line and time, which differ between two runs by
- * design): in Markdown the <sub> line, in HTML the p.tool paragraph, in JSON and ndjson the command and time.
+ * design): in Markdown the <sub> line, in HTML the p.tool paragraph, in JSON and ndjson the command and time; a
+ * text report written to a file has the line alone (a table on standard output has none).
  */
 function withoutRun(report: string): string {
   return report
+    .replace(/^made by tlsdissect .*\n/m, '')
     .replace(/^<sub>Made by .*<\/sub>$/m, '<sub>run</sub>')
     .replace(/^<p class="tool">Made by .*<\/p>$/m, '<p class="tool">run</p>')
     .replace(/"command": ?"(?:[^"\\]|\\.)*"/g, '"command":"run"')
@@ -54,6 +56,17 @@ describe('-o takes the format from the file name', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('');
     expect(withoutRun(readFileSync(out, 'utf8'))).toBe(byFormat(format));
+  });
+
+  it('a text report written to a file ends with what made it; the table on standard output does not', () => {
+    const d = folder();
+    for (const args of [['analyze', ABORT], ['analyze', ABORT, '-c', '1'], ['diff', `${ABORT}#2`, `${ABORT}#1`]]) {
+      const out = join(d, 'r.txt');
+      expect(runCli([...args, '-o', out]).status, args.join(' ')).toBe(0);
+      const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+      expect(lines.at(-1), args.join(' ')).toMatch(new RegExp(`^made by tlsdissect \\S+ on \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ: tlsdissect ${args[0]} .* -o ${out.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
+      expect(runCli(args).stdout, args.join(' ')).not.toMatch(/^made by tlsdissect/m);
+    }
   });
 
   it('for streams and diff too', () => {
@@ -248,7 +261,7 @@ describe('a run that fails leaves the old report as it was, and no temporary fil
     writeFileSync(out, OLD);
     chmodSync(out, 0o640);
     expect(runCli(['analyze', ABORT, '-o', out]).status).toBe(0);
-    expect(readFileSync(out, 'utf8')).toBe(byFormat('text'));
+    expect(withoutRun(readFileSync(out, 'utf8'))).toBe(byFormat('text'));
     expect(statSync(out).mode & 0o777).toBe(0o640);
     expect(readdirSync(d)).toEqual(['report.txt']);
   });
@@ -271,7 +284,7 @@ describe('devices and pipes are written directly', () => {
     const r = runCli(['analyze', ABORT, '-o', fifo]);
     await done;
     expect(r.status).toBe(0);
-    expect(Buffer.concat(chunks).toString()).toBe(byFormat('text'));
+    expect(withoutRun(Buffer.concat(chunks).toString())).toBe(byFormat('text'));
   });
 });
 

@@ -43,16 +43,16 @@ describe('tlsdissect diff (the README commands)', () => {
     expect(doc.verdict).toMatch(/^Both reach step 1 ClientHello/);
   });
 
-  it('the README shows the real output of its diff example', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  it('docs/diff.md shows the real output of its first diff example', () => {
+    const readme = readFileSync(join(ROOT, 'docs/diff.md'), 'utf8');
     const m = /\n\$ tlsdissect diff (\S+) (\S+)\n([\s\S]*?)\n```/.exec(readme);
     expect(m).not.toBeNull();
     const r = runCli(['diff', m![1]!, m![2]!]);
     expect(r.stdout.trimEnd()).toBe(m![3]);
   });
 
-  it('every diff example in the README is the real output (lines elided with … left out)', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  it('every diff example in docs/diff.md is the real output (lines elided with … left out)', () => {
+    const readme = readFileSync(join(ROOT, 'docs/diff.md'), 'utf8');
     const examples = [...readme.matchAll(/\n\$ tlsdissect diff (\S+) (\S+)\n([\s\S]*?)\n```/g)];
     expect(examples.length).toBeGreaterThanOrEqual(2);
     for (const m of examples) {

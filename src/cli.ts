@@ -1,35 +1,35 @@
 #!/usr/bin/env node
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { Command, CommanderError, Help, Option } from 'commander';
-import { analyzeCaptures, type AnalysisResult, type AnalyzeOptions } from './handshake/analyze.js';
-import { StreamOutput } from './report/analyze-stream.js';
-import { analyzeIntoOutput } from './report/analyze-lanes.js';
-import { joinServerLogs, logRedactionSources, type LogJoinOptions } from './handshake/serverlog-join.js';
+import { analyzeCaptures, type AnalysisResult, type AnalyzeOptions } from './analyze/pipeline.js';
+import { StreamOutput } from './report/analyze/stream-output.js';
+import { analyzeIntoOutput } from './analyze/lanes.js';
+import { joinServerLogs, logRedactionSources, type LogJoinOptions } from './serverlog/join.js';
 import { parsePortOption, type PortMap } from './mail/sniffer.js';
-import { renderAnalysisHtml } from './report/html.js';
-import { configuredChainRedactionSources } from './report/configured-chain-text.js';
+import { renderAnalysisHtml } from './report/analyze/html.js';
+import { configuredChainRedactionSources } from './report/analyze/configured-chain.js';
 import { markRedacted, markRedactedPieces, redactorFor } from './report/redact.js';
-import { renderConnectionMarkdown } from './report/markdown.js';
-import { renderConnectionText } from './report/analyze-text.js';
-import { GROUP_KEYS, type GroupKey } from './handshake/groups.js';
+import { renderConnectionMarkdown } from './report/analyze/markdown.js';
+import { renderConnectionText } from './report/analyze/text.js';
+import { GROUP_KEYS, type GroupKey } from './analyze/groups.js';
 import { loadTrustStore, type TrustStore } from './tls/certificates.js';
 import { loadConfiguredChain, type ConfiguredChain } from './tls/configured-chain.js';
 import { parseZone } from './serverlog/time.js';
 import { collectStreamsTo } from './tcp/collect.js';
-import { StreamsOutput } from './report/streams-stream.js';
+import { StreamsOutput } from './report/streams/stream-output.js';
 import { EXIT, exitCodeForCaptures, nothingReadAtAll, OutputError, UsageError } from './exit.js';
-import { chooseFormat, errorReason, fileKind, FORMAT_BY_EXTENSION, ReportSink } from './report-file.js';
+import { chooseFormat, errorReason, fileKind, FORMAT_BY_EXTENSION, ReportSink } from './report/report-file.js';
 import { terminalSafeLine } from './text/terminal.js';
 import { boundHeap } from './memory.js';
 import { stopReadingStdin } from './capture/stdin.js';
 import { diffReports } from './diff/diff.js';
 import { TOOL_VERSION } from './version.js';
 import { parseSideSpec, selectPair } from './diff/select.js';
-import { renderDiffText } from './report/diff-text.js';
-import { renderDiffMarkdown } from './report/diff-markdown.js';
-import { renderDiffJson } from './report/diff-json.js';
-import { renderDiffHtml } from './report/diff-html.js';
-import { redactDiff } from './report/diff-redact.js';
+import { renderDiffText } from './report/diff/text.js';
+import { renderDiffMarkdown } from './report/diff/markdown.js';
+import { renderDiffJson } from './report/diff/json.js';
+import { renderDiffHtml } from './report/diff/html.js';
+import { redactDiff } from './report/diff/redact.js';
 import { toolInfo, withTextToolLine, type ToolInfo } from './report/tool.js';
 
 const program = new Command();
@@ -57,7 +57,7 @@ Each command's --help shows its options and more examples.`,
   )
   .exitOverride();
 
-/** The formats each command writes; without --format, the -o file's extension chooses (report-file.ts), else text. */
+/** The formats each command writes; without --format, the -o file's extension chooses (report/report-file.ts), else text. */
 const ANALYZE_FORMATS = ['text', 'markdown', 'json', 'ndjson', 'html'];
 const STREAMS_FORMATS = ['text', 'json'];
 const DIFF_FORMATS = ['text', 'markdown', 'json', 'html'];
@@ -353,7 +353,7 @@ interface LogCliOptions {
   logYear?: string;
 }
 
-/** `--log`: the server's lines beside each connection (src/handshake/serverlog-join.ts). */
+/** `--log`: the server's lines beside each connection (src/serverlog/join.ts). */
 async function joinLogs(analysis: AnalysisResult, opts: LogCliOptions): Promise<void> {
   const options = logJoinOptions(opts);
   if (options) await joinServerLogs(analysis, opts.log, options);
@@ -495,7 +495,7 @@ function reportDamage(captures: { file: string; damage: { kind: string; offset: 
 }
 
 /**
- * A command's work with its report's destination open (report-file.ts: `-o` checked against the inputs, its
+ * A command's work with its report's destination open (report/report-file.ts: `-o` checked against the inputs, its
  * temporary file made before anything is read). The report is put in place only when the work ends without an
  * error and wrote it; otherwise any old report stays as it was.
  */

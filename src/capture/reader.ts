@@ -263,7 +263,7 @@ async function* readChunks(fd: number, chunkSize: number, recycle: { ok: boolean
     if (bytesRead === 0) return;
     empty = 0;
     // Synchronous reads never give the event loop a turn: let it run now and then, so that the worker threads
-    // analyzing other captures (report/analyze-lanes.ts) get their next capture when they are done, and a
+    // analyzing other captures (analyze/lanes.ts) get their next capture when they are done, and a
     // Ctrl-C is heard.
     sinceTurn += bytesRead;
     if (sinceTurn >= EVENT_LOOP_TURN_BYTES) {

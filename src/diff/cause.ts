@@ -1,4 +1,5 @@
 import type { ConnectionReport } from '../handshake/report.js';
+import { CERTIFICATE_ALERTS } from '../handshake/chain-cause.js';
 import { flightFullyAcked, messageProblemsOf, retransmissionsOf } from './compare.js';
 import type { Difference } from './types.js';
 import { count, endpointText } from './words.js';
@@ -17,8 +18,6 @@ export interface CauseAnalysis {
   conclusion: string | null;
 }
 
-/** Alerts a client sends about the server's certificate (RFC 8446 §6.2): bad_certificate … unknown_ca. */
-const CERTIFICATE_ALERTS = new Set([42, 43, 44, 45, 46, 48]);
 
 /** For an alert the server sends after the ClientHello: the ClientHello fields that can explain it, strongest first. */
 const SERVER_ALERT_EXPLAINED_BY: Readonly<Record<number, readonly string[]>> = {

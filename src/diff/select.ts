@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { analyzeCapture, type AnalyzeOptions, type CaptureInfo } from '../handshake/analyze.js';
+import { analyzeCapture, type AnalyzeOptions, type CaptureInfo } from '../analyze/pipeline.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { endpointText, endText, plural } from './words.js';
 

@@ -3,7 +3,7 @@ import type { ConnectionReport } from './report.js';
 import { groupThousands } from '../tls/format.js';
 import { stepName } from './steps.js';
 import type { AlertSeen, Walk } from './walk.js';
-import { chainCause, CERTIFICATE_ALERTS } from './chains.js';
+import { chainCause, CERTIFICATE_ALERTS } from './chain-cause.js';
 
 export interface DiagnosisFacts {
   report: ConnectionReport;

@@ -4,8 +4,6 @@ import type { CertificateSummary, ChainProblem } from '../tls/certificates.js';
 import type { NotTheConfiguredChain } from '../tls/configured-chain.js';
 import type { ClientHello, ServerHello } from '../tls/types.js';
 import type { Shape } from './walk.js';
-import type { ConnectionLogLine } from './serverlog-join.js';
-import type { RetryLink } from './retries.js';
 
 /**
  * One connection, as `analyze --format json` writes it. This is the stable contract documented in the
@@ -97,12 +95,12 @@ export interface ConnectionReport {
   /**
    * For a connection that failed or was cut by the capture: the next connection from the same client address to
    * the same server address and port, when it started within `--retry-window` seconds (start to start); else
-   * null (and null for the others). src/handshake/retries.ts.
+   * null (and null for the others). src/analyze/retries.ts.
    */
   retry: RetryLink | null;
   /** Other things worth knowing (decoder problems, caps hit, gaps). */
   notes: string[];
-  /** With `--log`: the server's own log lines for this connection, in log order (src/handshake/serverlog-join.ts). */
+  /** With `--log`: the server's own log lines for this connection, in log order (src/serverlog/join.ts). */
   log?: ConnectionLogLine[];
 }
 
@@ -139,3 +137,39 @@ export interface ServerHelloSummary {
 }
 
 export type { ClientHello, ServerHello, Connection };
+
+/** The connection that retried a failed (or unfinished) one: `ConnectionReport.retry`. */
+export interface RetryLink {
+  /** Its number in its capture. */
+  id: number;
+  /** Its capture file (the failed connection's, unless several captures were given). */
+  capture: string;
+  /** Seconds from the failed connection's start to the retry's start. */
+  after: number;
+  outcome: ConnectionReport['outcome'];
+}
+
+/** One log line in a connection's `log`. */
+export interface ConnectionLogLine {
+  file: string;
+  lineNumber: number;
+  line: string;
+  /** 'port': the group names this connection's client address and port; 'time': its client address, at this connection's time. */
+  match: 'port' | 'time';
+  /** How the line belongs to its group (LogLink below). */
+  via: LogLink;
+}
+
+/**
+ * How a line was tied to its group:
+ * 'client': the line itself names the client;
+ * 'process': written by the same Postfix smtpd process between its `connect from` and `disconnect from`, or
+ *   during that process's start-up just before its first `connect from`;
+ * 'sequence': a Dovecot login service's line between a TLS handshake start and the `Disconnected`/`Login`
+ *   line that names the client (or the TLS teardown lines right after it);
+ * 'session-cache': Postfix tlsmgr storing or looking up the TLS session the smtpd process just named;
+ * 'master': Postfix master reporting on the smtpd process (exit status, signal);
+ * 'session-id': a Dovecot mail process line (`imap(user)<pid><id>:`) carrying the session id of the login line
+ *   that named the client.
+ */
+export type LogLink = 'client' | 'process' | 'sequence' | 'session-cache' | 'master' | 'session-id';

@@ -8,6 +8,7 @@ import type { ConfiguredChain } from '../tls/configured-chain.js';
 import { isTls13Version } from '../tls/decoder.js';
 import type { ClientHello, ServerHello, TlsEvent } from '../tls/types.js';
 import type { Walk } from './walk.js';
+import { CERTIFICATE_ALERTS } from './chain-cause.js';
 
 export interface SecurityOptions {
   /** The name clients use for this server (`--server-name`), checked against the certificate besides the SNI. */
@@ -27,8 +28,6 @@ export interface ConnectionSecurity {
   notes: string[];
 }
 
-/** Alerts a client sends when it rejects the server's certificate (RFC 8446 §6.2): bad_certificate … unknown_ca. */
-const CERTIFICATE_ALERTS: ReadonlySet<number> = new Set([42, 43, 44, 45, 46, 48]);
 
 /**
  * The first ClientHello and ServerHello of the connection are fingerprinted (after a HelloRetryRequest

@@ -1,4 +1,5 @@
-export type { LogAddress, LogEntry, LogEvent, LogFileInfo, LogLink, LogSession, LogTime, LooseReason, TimestampFormat } from './types.js';
+export type { LogAddress, LogEntry, LogEvent, LogFileInfo, LogSession, LogTime, LooseReason } from './types.js';
+export type { TimestampFormat } from '../analyze/summary.js';
 export { MAX_LINE_CHARS, MAX_SESSION_LINES } from './types.js';
 export { canonicalIp } from './address.js';
 export { parseLogLine } from './parse.js';

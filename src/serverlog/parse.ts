@@ -9,7 +9,8 @@
 import { dovecotFacts, isDovecotTag } from './dovecot.js';
 import { postfixFacts } from './postfix.js';
 import { parseStamp, type YearTracker } from './time.js';
-import { MAX_LINE_CHARS, type LogEntry, type TimestampFormat } from './types.js';
+import { MAX_LINE_CHARS, type LogEntry } from './types.js';
+import type { TimestampFormat } from '../analyze/summary.js';
 
 // A syslog tag: program (no spaces, brackets or colons), optional [pid], then the colon.
 const TAG = /^([^\s[\]:]+)(?:\[(\d{1,10})\])?:$/;

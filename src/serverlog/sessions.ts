@@ -19,7 +19,8 @@
  * Memory is bounded: finished groups are handed on within FOLLOW_WINDOW seconds, a group keeps at most
  * MAX_SESSION_LINES lines, idle state is swept.
  */
-import { MAX_SESSION_LINES, type LogEntry, type LogLink, type LogSession, type LooseReason } from './types.js';
+import type { LogLink } from '../handshake/report.js';
+import { MAX_SESSION_LINES, type LogEntry, type LogSession, type LooseReason } from './types.js';
 
 export interface SessionSink {
   session(session: LogSession): void;

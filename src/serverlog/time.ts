@@ -4,7 +4,8 @@
  * Dovecot's `log_timestamp` (`2026-11-28 11:57:17`, no zone). Times without a zone are kept as wall-clock
  * seconds read as UTC; `toRealSeconds` places them with a zone.
  */
-import type { LogTime, TimestampFormat } from './types.js';
+import type { LogTime } from './types.js';
+import type { TimestampFormat } from '../analyze/summary.js';
 
 const MONTHS: Readonly<Record<string, number>> = {
   Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,

@@ -1,8 +1,10 @@
 /**
  * The mail server's own log, read line by line: what a line says about the connection it belongs to.
- * This stage knows nothing of captures: it reads, classifies and groups lines; src/handshake/serverlog-join.ts
+ * This stage knows nothing of captures: it reads, classifies and groups lines; src/serverlog/join.ts
  * ties the groups to connections.
  */
+import type { LogLink } from '../handshake/report.js';
+import type { TimestampFormat } from '../analyze/summary.js';
 
 /** A timestamp as the line wrote it. */
 export interface LogTime {
@@ -69,19 +71,6 @@ export interface LogEntry {
   aboutPid: number | null;
 }
 
-/**
- * How a line was tied to its group:
- * 'client': the line itself names the client;
- * 'process': written by the same Postfix smtpd process between its `connect from` and `disconnect from`, or
- *   during that process's start-up just before its first `connect from`;
- * 'sequence': a Dovecot login service's line between a TLS handshake start and the `Disconnected`/`Login`
- *   line that names the client (or the TLS teardown lines right after it);
- * 'session-cache': Postfix tlsmgr storing or looking up the TLS session the smtpd process just named;
- * 'master': Postfix master reporting on the smtpd process (exit status, signal);
- * 'session-id': a Dovecot mail process line (`imap(user)<pid><id>:`) carrying the session id of the login line
- *   that named the client.
- */
-export type LogLink = 'client' | 'process' | 'sequence' | 'session-cache' | 'master' | 'session-id';
 
 /** The lines the server wrote for one client connection, as the log alone tells them. */
 export interface LogSession {
@@ -129,4 +118,3 @@ export interface LogFileInfo {
   damage?: string;
 }
 
-export type TimestampFormat = 'rfc3164' | 'rfc5424' | 'iso';

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, pcapOf, type GeneratedConnection } from '../../bench/generate.mjs';
-import { analyzeCapture, analyzeCaptures } from '../../src/handshake/analyze.js';
+import { analyzeCapture, analyzeCaptures } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
-import { renderAnalysisText } from '../../src/report/analyze-text.js';
-import { StreamOutput } from '../../src/report/analyze-stream.js';
-import { analyzeIntoOutput } from '../../src/report/analyze-lanes.js';
+import { renderAnalysisText } from '../../src/report/analyze/text.js';
+import { StreamOutput } from '../../src/report/analyze/stream-output.js';
+import { analyzeIntoOutput } from '../../src/analyze/lanes.js';
 import { collectStreams } from '../../src/tcp/collect.js';
 
 let dir: string;

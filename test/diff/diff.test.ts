@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diffReports } from '../../src/diff/diff.js';
 import { parseSideSpec, selectPair } from '../../src/diff/select.js';
 import type { DiffResult, Difference } from '../../src/diff/types.js';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { capturePath } from '../helpers/frames.js';
 

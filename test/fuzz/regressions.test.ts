@@ -6,13 +6,13 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCaptures } from '../../src/handshake/analyze.js';
-import { renderAnalysisHtml } from '../../src/report/html.js';
-import { renderAnalysisJson } from '../../src/report/json.js';
-import { renderAnalysisMarkdown, renderConnectionMarkdown } from '../../src/report/markdown.js';
-import { renderAnalysisText, renderConnectionText } from '../../src/report/analyze-text.js';
+import { analyzeCaptures } from '../../src/analyze/pipeline.js';
+import { renderAnalysisHtml } from '../../src/report/analyze/html.js';
+import { renderAnalysisJson } from '../../src/report/analyze/json.js';
+import { renderAnalysisMarkdown, renderConnectionMarkdown } from '../../src/report/analyze/markdown.js';
+import { renderAnalysisText, renderConnectionText } from '../../src/report/analyze/text.js';
 import { redactorFor } from '../../src/report/redact.js';
-import { renderStreamsJson, renderStreamsText } from '../../src/report/streams.js';
+import { renderStreamsJson, renderStreamsText } from '../../src/report/streams/render.js';
 import { collectStreams } from '../../src/tcp/collect.js';
 
 const DIR = join(import.meta.dirname, 'regressions');

@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import { HOSTILE as MARKDOWN } from '../helpers/hostile-tls.js';
 import { writeSeeds } from './make-seeds.js';
 

@@ -1,10 +1,10 @@
 /**
  * Once a connection's handshake is over, analyze works out what the report needs of it and lets the TLS decoder
- * and the mail sniffer go (src/handshake/analyze.ts, ConnectionFollower): later bytes are not looked at. What
+ * and the mail sniffer go (src/analyze/pipeline.ts, ConnectionFollower): later bytes are not looked at. What
  * happens after that is still told by the TCP stage.
  */
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 
 const capture = (name: string) => new URL(`../../captures/${name}`, import.meta.url).pathname;
 

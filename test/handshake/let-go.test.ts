@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { halfOpenFlood, pcapFile, TCP_ACK, TCP_PSH } from '../robustness/pcap-writer.js';
 

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 
 const CAPTURES = join(import.meta.dirname, '../../captures');
 const analyze = async (file: string) => (await analyzeCapture(join(CAPTURES, file))).connections;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCaptures } from '../../src/handshake/analyze.js';
+import { analyzeCaptures } from '../../src/analyze/pipeline.js';
 import { capture, runCli } from '../cli/run.js';
 
 // tls13-client-leaves.pcap (scripts/make-configured-chain-captures.sh, openssl s_server on loopback):

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ColumnWidths, displayWidth, fitTable, foldLine, truncateTo, type FitColumn } from '../../src/report/fit-table.js';
-import { cipherForWidth, emptyWords } from '../../src/report/analyze-text.js';
+import { cipherForWidth, emptyWords } from '../../src/report/analyze/text.js';
 
 describe('fitTable', () => {
   const columns: FitColumn[] = [

@@ -7,7 +7,7 @@
  * CPU time of one run on the large input over one run on the small input, per attempt.
  */
 import { readFileSync } from 'node:fs';
-import { analyzeCapture } from '../../dist/handshake/analyze.js';
+import { analyzeCapture } from '../../dist/analyze/pipeline.js';
 import { CaptureReader } from '../../dist/capture/push-reader.js';
 import { Redactor } from '../../dist/report/redact.js';
 

@@ -10,11 +10,11 @@ import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect } from 'vitest';
 import { joinCapture, mutateCapture, prepareCorpus, splitCapture } from '../../scripts/fuzz-mutate.mjs';
 import { CaptureReader } from '../../src/capture/push-reader.js';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import { MailSniffer, defaultPorts } from '../../src/mail/sniffer.js';
 import { NetDecoder } from '../../src/net/decoder.js';
-import { renderAnalysisJson } from '../../src/report/json.js';
-import { renderAnalysisMarkdown } from '../../src/report/markdown.js';
+import { renderAnalysisJson } from '../../src/report/analyze/json.js';
+import { renderAnalysisMarkdown } from '../../src/report/analyze/markdown.js';
 import { inspectChain } from '../../src/tls/certificates.js';
 import { TlsConnectionDecoder } from '../../src/tls/decoder.js';
 import { ja3String, ja4 } from '../../src/tls/fingerprints.js';
@@ -29,7 +29,7 @@ import {
 } from '../../src/tls/messages.js';
 import { HandshakeAssembler, TlsRecordReader, type HandshakeSink, type RecordSink } from '../../src/tls/records.js';
 import { capturePath } from '../helpers/frames.js';
-import { summarize } from '../../src/handshake/summary.js';
+import { summarize } from '../../src/analyze/summary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-props-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import {
   certificateCoversName,
   hostMatches,

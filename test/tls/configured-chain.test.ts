@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCaptures } from '../../src/handshake/analyze.js';
+import { analyzeCaptures } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { loadConfiguredChain, type ConfiguredChain, type NotTheConfiguredChain } from '../../src/tls/configured-chain.js';
 import { capture, runCli } from '../cli/run.js';

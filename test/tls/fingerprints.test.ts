@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import { ja3, ja3s, ja3sString, ja3String, ja4, ja4Alpn, ja4Raw } from '../../src/tls/fingerprints.js';
 import { parseClientHello, parseServerHello, parseSslv2ClientHello } from '../../src/tls/messages.js';
 import type { ClientHello, Extension } from '../../src/tls/types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import { sharedCertificateBody, TlsConnectionDecoder } from '../../src/tls/decoder.js';
 import type { TlsEvent } from '../../src/tls/types.js';
 

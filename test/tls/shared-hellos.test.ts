@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import { sharedClientHello, sharedServerHello } from '../../src/tls/shared-hellos.js';
 import type { ClientHello, ServerHello } from '../../src/tls/types.js';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expensiveCertificate, expensiveChainCapture } from '../../scripts/make-expensive-chains.mjs';
-import { analyzeCapture } from '../../src/handshake/analyze.js';
+import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { inspectChain, loadTrustStore, type ChainReport } from '../../src/tls/certificates.js';
 import { CheckBudget, checkSignature, CHECKS_PER_CHAIN, signatureChecksPerformed } from '../../src/tls/signatures.js';

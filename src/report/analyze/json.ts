@@ -1,0 +1,91 @@
+import type { AnalysisResult } from '../../analyze/pipeline.js';
+import type { ConnectionReport } from '../../handshake/report.js';
+
+/** `analyze --format json`: one document, the contract documented in the README. */
+export function renderAnalysisJson(result: AnalysisResult, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify(
+    {
+      captures: result.captures,
+      connections: result.connections,
+      summary: result.summary,
+      ...extra,
+    },
+    null,
+    2,
+  ) + '\n';
+}
+
+/**
+ * The same document as renderAnalysisJson, in pieces of about `pieceSize` characters: a capture of a hundred
+ * thousand TLS connections makes a document of a gigabyte, more than one string can hold. Each connection
+ * is stringified on its own, when the piece that holds it is asked for.
+ */
+export function* renderAnalysisJsonPieces(result: AnalysisResult, extra: Record<string, unknown> = {}, pieceSize = 1 << 20): Generator<string> {
+  yield* renderAnalysisJsonStream({ captures: result.captures, summary: result.summary, ...extra }, connectionTexts(result.connections), pieceSize);
+}
+
+/** A connection as it stands in the document's `connections` array (indented for its depth). */
+export function connectionJsonText(report: ConnectionReport): string {
+  return indent(JSON.stringify(report ?? null, null, 2), '    ');
+}
+
+function* connectionTexts(connections: readonly ConnectionReport[]): Generator<string> {
+  for (const c of connections) yield connectionJsonText(c);
+}
+
+/**
+ * The document `{ captures, connections, summary, ...extra }` in pieces, its connections given one by one as
+ * text (connectionJsonText) as they are read back from wherever they waited: `analyze` writes a capture's
+ * connections as they close, long before its `captures` entry (which comes first) is known.
+ */
+export function* renderAnalysisJsonStream(
+  doc: { captures: unknown; summary: unknown } & Record<string, unknown>,
+  connections: Iterable<string>,
+  pieceSize = 1 << 20,
+): Generator<string> {
+  const { captures, summary, ...extra } = doc;
+  const whole: Record<string, unknown> = { captures, connections, summary, ...extra };
+  const keys = Object.keys(whole).filter((k) => whole[k] !== undefined && typeof whole[k] !== 'function');
+  let piece = '{';
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
+    piece += `${k === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    if (key === 'connections') {
+      let first = true;
+      for (const text of connections) {
+        piece += `${first ? '[' : ','}\n    ${text}`;
+        first = false;
+        if (piece.length >= pieceSize) {
+          yield piece;
+          piece = '';
+        }
+      }
+      piece += first ? '[]' : '\n  ]';
+    } else {
+      piece += indent(JSON.stringify(whole[key], null, 2), '  ');
+    }
+  }
+  yield piece + '\n}\n';
+}
+
+/**
+ * `analyze --format ndjson`: one connection a line (the objects of the JSON document's `connections`, compact,
+ * given as their text), then one line `{"summary": …, "captures": …}`: for jq, DuckDB's read_json or ClickHouse's
+ * JSONEachRow. JSON escapes every newline inside a string, so a line is always one object.
+ */
+export function* renderAnalysisNdjsonStream(doc: { captures: unknown; summary: unknown; tool?: unknown }, connections: Iterable<string>, pieceSize = 1 << 20): Generator<string> {
+  let piece = '';
+  for (const text of connections) {
+    piece += `${text}\n`;
+    if (piece.length >= pieceSize) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield `${piece}${JSON.stringify({ summary: doc.summary, captures: doc.captures, ...(doc.tool !== undefined ? { tool: doc.tool } : {}) })}\n`;
+}
+
+/** Nested values are indented by their depth: JSON.stringify escapes newlines inside strings, so every raw one starts a line. */
+function indent(json: string, by: string): string {
+  return json.replace(/\n/g, `\n${by}`);
+}

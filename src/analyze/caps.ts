@@ -1,9 +1,9 @@
+import { endWords, groupThousands } from '../text/words.js';
 import type { TrackerLimits, TrackerStats } from '../tcp/tracker.js';
 import type { Connection } from '../tcp/types.js';
 import type { TlsConnectionDecoder } from '../tls/decoder.js';
 import type { ConnectionReport } from '../handshake/report.js';
-import { endWords, type AnalysisSummary } from './summary.js';
-import { groupThousands } from '../tls/format.js';
+import { type AnalysisSummary } from './summary.js';
 
 /**
  * Connections listed one by one in a run, over all its captures. A capture of a SYN flood or a scan holds
@@ -47,7 +47,7 @@ export class ReportKeeper {
     if (report.outcome === 'failed') {
       const step = `${report.lastStep} ${report.lastStepName}`;
       u.failedAtStep[step] = (u.failedAtStep[step] ?? 0) + 1;
-      const how = endWords(report);
+      const how = endWords(report.end);
       u.failedBy[how] = (u.failedBy[how] ?? 0) + 1;
     }
   }

@@ -7,9 +7,9 @@
  * Memory: one entry per distinct chain (at most MAX_CHAINS; connections with a chain past them are counted),
  * each with at most MAX_SERVERS_PER_CHAIN servers.
  */
+import { groupThousands } from '../text/words.js';
 import { createHash } from 'node:crypto';
 import type { ChainProblem } from '../tls/certificates.js';
-import { groupThousands } from '../tls/format.js';
 import type { ConnectionReport } from '../handshake/report.js';
 
 /** One entry of `summary.chains`. */

@@ -3,8 +3,8 @@
  * version, server, cipher, step reached, how it ended), with failure counts per group, and the groups
  * that stand out when there are enough connections to say so.
  */
+import { endWords } from '../text/words.js';
 import type { ConnectionReport } from '../handshake/report.js';
-import { endWords } from './summary.js';
 import { chainKey, chainWords } from './chains.js';
 
 export const GROUP_KEYS = ['client', 'ja4', 'ja3', 'sni', 'version', 'server', 'cipher', 'step', 'end', 'chain'] as const;
@@ -42,7 +42,7 @@ const NONE: Readonly<Record<GroupKey, string>> = {
   server: '(no address)',
   cipher: '(none negotiated)',
   step: '0 none',
-  end: 'capture end',
+  end: 'capture ended',
   chain: '(no chain seen)',
 };
 
@@ -68,7 +68,7 @@ export function groupValue(r: ConnectionReport, by: GroupKey): string {
     case 'step':
       return `${r.lastStep} ${r.lastStepName}`;
     case 'end':
-      return r.outcome === 'complete' ? `completed, then ${endWords(r)}` : endWords(r);
+      return r.outcome === 'complete' ? `completed, then ${endWords(r.end)}` : endWords(r.end);
     case 'chain': {
       // The chain as sent (summary.chains names it by the same id); TLS 1.3 hides it, a resumption sends none.
       const k = chainKey(r);
@@ -148,7 +148,7 @@ export class GroupBuilder {
       g.failed++;
       if (!this.detail) return;
       tally((g.failedAt ??= new Map()), `${r.lastStep} ${r.lastStepName}`);
-      tally((g.endedBy ??= new Map()), endWords(r));
+      tally((g.endedBy ??= new Map()), endWords(r.end));
     }
   }
 

@@ -1,3 +1,4 @@
+import { endWords } from '../text/words.js';
 import type { ConnectionReport, RetryLink } from '../handshake/report.js';
 import { NotableGroupsBuilder, type NotableGroup, type NotableGroupsData } from './groups.js';
 import { ChainIndex, type ChainIndexData, type ChainServed, type ServerChains } from './chains.js';
@@ -37,12 +38,6 @@ export interface AnalysisSummary {
   unmatchedLogLines?: UnmatchedLogLine[];
   /** With `--cert`: each configured chain and its own problems at the capture's time (src/tls/configured-chain.ts). */
   configuredChains?: ConfiguredChainReport[];
-}
-
-export function endWords(r: ConnectionReport): string {
-  if (r.end.how === 'capture-end') return 'capture end';
-  if (r.end.how === 'alert' && r.end.alert) return `${r.end.by} alert ${r.end.alert.name}`;
-  return `${r.end.by} ${r.end.how.toUpperCase()}`;
 }
 
 export function summarize(connections: readonly ConnectionReport[]): AnalysisSummary {
@@ -100,7 +95,7 @@ export class SummaryBuilder {
     this.byProtocol.add(r.protocol, order);
     if (r.outcome === 'failed') {
       this.failedAtStep.add(`${r.lastStep} ${r.lastStepName}`, order);
-      this.failedBy.add(endWords(r), order);
+      this.failedBy.add(endWords(r.end), order);
       const cause = rejectionCause(r);
       if (cause) this.failureChainCauses.add(cause.code, order);
       if (r.end.how !== 'alert' && blackHoleLikely(r)) this.blackHoles++;

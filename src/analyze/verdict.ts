@@ -4,6 +4,7 @@
  * stopped at and who ended them, whether the clients got through on a retry, the clients whose failures stand
  * out). Most telling first. `summary.verdict`, and the first lines of the text summary.
  */
+import { groupThousands, plural, secondsWords } from '../text/words.js';
 import { chainWords, type ServerChains } from './chains.js';
 import type { NotableGroup } from './groups.js';
 import type { RetrySummary } from './retries.js';
@@ -41,18 +42,11 @@ const CAUSE_WORDS: Readonly<Record<string, string>> = {
   'out-of-order': 'a chain out of order',
 };
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** `0.4 s`, `3.6 s`, `12 s`. */
-export function secondsWords(s: number): string {
-  if (s < 10) return `${Math.round(s * 10) / 10} s`;
-  return `${Math.round(s)} s`;
-}
-
-/** `all 3 failures` / `5 of 9 failures`. */
-function ofFailures(n: number, failed: number): string {
-  if (n === failed) return failed === 1 ? 'the one failure' : failed === 2 ? 'both failures' : `all ${failed} failures`;
-  return `${n} of ${failed} failures`;
+/** `the one failure`, `both failures`, `all 3 failures`, `5 of 9 failures`. */
+export function ofFailures(n: number, failed: number): string {
+  if (n === failed) return failed === 1 ? 'the one failure' : failed === 2 ? 'both failures' : `all ${groupThousands(failed)} failures`;
+  return `${groupThousands(n)} of ${plural(failed, 'failure')}`;
 }
 
 export function verdict(f: VerdictFacts): VerdictLine[] {

@@ -1,8 +1,8 @@
+import { endpoint, groupThousands } from '../text/words.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { CERTIFICATE_ALERTS } from '../handshake/chain-cause.js';
 import { flightFullyAcked, messageProblemsOf, retransmissionsOf } from './compare.js';
 import type { Difference } from './types.js';
-import { count, endpointText } from './words.js';
 
 /**
  * Which differences explain the bad connection's failure. The failure's shape (how and where the bad
@@ -81,13 +81,13 @@ export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, dif
     promote('tcp/zero_windows_client');
     if (br.count > 0) {
       const clamp = good.tcp.mss.client !== null && bad.tcp.mss.client !== null && good.tcp.mss.client < bad.tcp.mss.client
-        ? ` while the good connection's client announced MSS ${count(good.tcp.mss.client)} and got segments of at most ${count(good.tcp.largestSegment.server)} bytes`
+        ? ` while the good connection's client announced MSS ${groupThousands(good.tcp.mss.client)} and got segments of at most ${groupThousands(good.tcp.largestSegment.server)} bytes`
         : '';
       conclusion =
-        `the bad client never acknowledged the server's ${count(bad.tcp.serverFlight.bytes)}-byte flight; the server retransmitted segments of ${count(bad.tcp.largestSegment.server)} bytes ${br.count === 1 ? 'once' : `${br.count} times`}${clamp}: ` +
+        `the bad client never acknowledged the server's ${groupThousands(bad.tcp.serverFlight.bytes)}-byte flight; the server retransmitted segments of ${groupThousands(bad.tcp.largestSegment.server)} bytes ${br.count === 1 ? 'once' : `${br.count} times`}${clamp}: ` +
         'path-MTU black hole likely (large packets dropped on the way without ICMP; clamp the MSS or fix the MTU)';
     } else {
-      conclusion = `the bad client never acknowledged the server's ${count(bad.tcp.serverFlight.bytes)}-byte flight: it did not arrive, or the client stopped reading`;
+      conclusion = `the bad client never acknowledged the server's ${groupThousands(bad.tcp.serverFlight.bytes)}-byte flight: it did not arrive, or the client stopped reading`;
     }
   } else if (alert && !goodSameAlert) {
     const code = alert.code;
@@ -142,9 +142,9 @@ export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, dif
 function sameOfferOtherAnswer(good: ConnectionReport, bad: ConnectionReport, alertName: string): string {
   const same = good.server.ip === bad.server.ip && good.server.port === bad.server.port;
   if (same) {
-    return `the bad client's offer was the same as the good one's in everything ${alertName} is about, and the same server ${endpointText(bad.server)} accepted it for the good client: its configuration or state changed between the two connections`;
+    return `the bad client's offer was the same as the good one's in everything ${alertName} is about, and the same server ${endpoint(bad.server)} accepted it for the good client: its configuration or state changed between the two connections`;
   }
-  return `the bad client's offer was the same as the good one's in everything ${alertName} is about; the bad connection went to another server (${endpointText(bad.server)}, the good one to ${endpointText(good.server)}), and that server refuses it`;
+  return `the bad client's offer was the same as the good one's in everything ${alertName} is about; the bad connection went to another server (${endpoint(bad.server)}, the good one to ${endpoint(good.server)}), and that server refuses it`;
 }
 
 /** A client rejected a certificate chain that is not different (or cannot be seen) from the one another client accepted. */
@@ -152,7 +152,7 @@ function sameChainRejected(good: ConnectionReport, bad: ConnectionReport, alertN
   const seen = (good.certificates ?? []).length > 0 && (bad.certificates ?? []).length > 0;
   const sameServer = good.server.ip === bad.server.ip && good.server.port === bad.server.port;
   if (!seen) {
-    return `the bad client rejected the server's certificate (${alertName}); the chain is encrypted (TLS 1.3) or was not captured, so it cannot be compared here${sameServer ? ', but the same server ' + endpointText(bad.server) + ' gave the good client a chain it accepted' : ''}: compare the two clients' trust stores, clocks and the name they asked for`;
+    return `the bad client rejected the server's certificate (${alertName}); the chain is encrypted (TLS 1.3) or was not captured, so it cannot be compared here${sameServer ? ', but the same server ' + endpoint(bad.server) + ' gave the good client a chain it accepted' : ''}: compare the two clients' trust stores, clocks and the name they asked for`;
   }
   return `the bad client rejected (${alertName}) the same certificate chain the good client accepted: the difference is in the clients (trust store, clock, the name they check)`;
 }

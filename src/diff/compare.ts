@@ -1,8 +1,9 @@
+import { endpoint, groupThousands, millis, plural } from '../text/words.js';
 import type { ClientHelloSummary, ConnectionReport } from '../handshake/report.js';
 import type { Side } from '../tcp/types.js';
 import { compareLists, sameList, sameValue } from './lists.js';
 import type { DiffArea, Difference, DiffWeight } from './types.js';
-import { count, endpointText, helloAtMs, ms, plural, round3, someNames } from './words.js';
+import { helloAtMs, round3, someNames } from './words.js';
 
 /** Differences and identical facts, gathered area by area. */
 export class Comparison {
@@ -48,7 +49,7 @@ export class Comparison {
       if (good.length > 0) this.same(area, `${plural(good.length, singular(label), label)}${good.length > 1 ? ' in the same order' : ''}`);
       return;
     }
-    const parts: string[] = [`the bad ${who} sends ${count(bad.length)} ${label} (good: ${count(good.length)})`];
+    const parts: string[] = [`the bad ${who} sends ${groupThousands(bad.length)} ${label} (good: ${groupThousands(good.length)})`];
     if (c.added.length > 0) parts.push(`adds ${someNames(c.added)}`);
     if (c.removed.length > 0) parts.push(`drops ${someNames(c.removed)}`);
     if (c.reordered) parts.push(c.added.length + c.removed.length > 0 ? 'and orders the rest differently' : 'the same names in another order');
@@ -83,7 +84,7 @@ function singular(label: string): string {
 export function plain(v: unknown): string {
   if (v === null || v === undefined) return 'none';
   if (Array.isArray(v)) return v.length === 0 ? 'none' : v.join(', ');
-  if (typeof v === 'number') return count(v);
+  if (typeof v === 'number') return groupThousands(v);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
@@ -137,7 +138,7 @@ function resumptionWords(v: unknown): string {
 
 /** The server's answer: STARTTLS, version and cipher chosen, extensions, key exchange, the size of its flight. */
 export function compareServer(c: Comparison, good: ConnectionReport, bad: ConnectionReport): void {
-  const addr = (r: ConnectionReport) => endpointText(r.server);
+  const addr = (r: ConnectionReport) => endpoint(r.server);
   c.scalar('server', 'server_address', addr(good), addr(bad), 'notable', 'server', plain, (v) => `server ${v as string}`);
   c.scalar('server', 'protocol', good.protocol, bad.protocol, 'notable', 'protocol');
   const gm = good.mail;
@@ -173,7 +174,7 @@ export function compareServer(c: Comparison, good: ConnectionReport, bad: Connec
 }
 
 function bytesWords(v: unknown): string {
-  return v === null || v === undefined ? 'none' : `${count(v as number)} bytes`;
+  return v === null || v === undefined ? 'none' : `${groupThousands(v as number)} bytes`;
 }
 
 /** The certificate chain, when at least one side's was read (TLS 1.3 chains are encrypted: nothing to compare). */
@@ -282,7 +283,7 @@ export function retransmissionWords(v: ReturnType<typeof retransmissionsOf>, sid
   if (v.count === 0) return 'none';
   const segs = v.segments
     .slice(0, 3)
-    .map((s) => `bytes ${count(s.offset)}–${count(s.offset + s.length - 1)} (${count(s.length)} B) ×${s.times}`)
+    .map((s) => `bytes ${groupThousands(s.offset)}–${groupThousands(s.offset + s.length - 1)} (${groupThousands(s.length)} B) ×${s.times}`)
     .join(', ');
   return `${v.count}× by the ${side}${segs ? `: ${segs}${v.segments.length > 3 ? ', …' : ''}` : ''}`;
 }
@@ -301,7 +302,7 @@ export function firstClose(r: ConnectionReport): { by: Side; how: 'fin' | 'rst';
 }
 
 export function closeWords(v: ReturnType<typeof firstClose>): string {
-  return v ? `${v.by} ${v.how.toUpperCase()} ${ms(v.afterMs)} after the ${v.since}` : 'no FIN or RST (the capture ended first)';
+  return v ? `${v.by} ${v.how.toUpperCase()} ${millis(v.afterMs)} after the ${v.since}` : 'no FIN or RST (the capture ended first)';
 }
 
 /** TCP beneath the handshake: SYN options, segment sizes, retransmissions, the server flight, windows, RTT, the close. */
@@ -312,7 +313,7 @@ export function compareTcp(c: Comparison, good: ConnectionReport, bad: Connectio
     c.add({ area: 'tcp', field: 'syn', good: g.syn, bad: b.syn, weight: 'cosmetic', summary: `the ${g.syn ? 'bad' : 'good'} connection's SYN is not in the capture: its MSS and window scale are unknown` });
   } else if (!g.syn) c.same('tcp', 'no SYN captured on either side (MSS and window scale unknown)');
   c.scalar('tcp', 'client_address', good.client.ip, bad.client.ip, 'notable', 'client address');
-  const mssWords = (v: unknown) => (v === null ? 'not announced' : count(v as number));
+  const mssWords = (v: unknown) => (v === null ? 'not announced' : groupThousands(v as number));
   c.scalar('tcp', 'mss_client', g.mss.client, b.mss.client, 'notable', 'client MSS', mssWords);
   c.scalar('tcp', 'mss_server', g.mss.server, b.mss.server, 'notable', 'server MSS', mssWords);
   c.scalar('tcp', 'window_scale_client', g.windowScale.client, b.windowScale.client, 'notable', 'client window scale', mssWords);
@@ -339,7 +340,7 @@ export function compareTcp(c: Comparison, good: ConnectionReport, bad: Connectio
   if (ga === ba) {
     if (gf.bytes > 0) c.same('tcp', ga ? 'the client acknowledged the whole server flight' : 'the client did not acknowledge the whole server flight');
   } else {
-    const words = (f: typeof gf, acked: boolean) => (acked ? `all ${count(f.bytes)} bytes acknowledged` : `${count(f.ackedByClient)} of ${count(f.bytes)} bytes acknowledged`);
+    const words = (f: typeof gf, acked: boolean) => (acked ? `all ${groupThousands(f.bytes)} bytes acknowledged` : `${groupThousands(f.ackedByClient)} of ${groupThousands(f.bytes)} bytes acknowledged`);
     c.add({
       area: 'tcp',
       field: 'server_flight_acked',
@@ -348,7 +349,7 @@ export function compareTcp(c: Comparison, good: ConnectionReport, bad: Connectio
       weight: 'notable',
       summary: ba
         ? `the good client did not acknowledge the whole server flight (${words(gf, ga)}); the bad one did (${words(bf, ba)})`
-        : `bad: the server flight of ${count(bf.bytes)} bytes was never fully acknowledged (${count(bf.ackedByClient)} acknowledged); good: ${words(gf, ga)}`,
+        : `bad: the server flight of ${groupThousands(bf.bytes)} bytes was never fully acknowledged (${groupThousands(bf.ackedByClient)} acknowledged); good: ${words(gf, ga)}`,
     });
   }
   c.scalar('tcp', 'zero_windows_client', g.zeroWindows.client, b.zeroWindows.client, 'notable', 'client zero windows');
@@ -362,8 +363,8 @@ export function compareTcp(c: Comparison, good: ConnectionReport, bad: Connectio
     const hi = Math.max(g.rttMs, b.rttMs);
     // RTT jitters; only an order of magnitude (or more than 100 ms) says the path changed.
     const weight: DiffWeight = hi - lo > 100 || (hi > 5 * lo && hi - lo > 10) ? 'notable' : 'cosmetic';
-    if (g.rttMs === b.rttMs) c.same('tcp', `RTT ${ms(g.rttMs)}`);
-    else c.add({ area: 'tcp', field: 'rtt_ms', good: g.rttMs, bad: b.rttMs, weight, summary: `RTT from the SYN handshake: bad ${ms(b.rttMs)}, good ${ms(g.rttMs)}` });
+    if (g.rttMs === b.rttMs) c.same('tcp', `RTT ${millis(g.rttMs)}`);
+    else c.add({ area: 'tcp', field: 'rtt_ms', good: g.rttMs, bad: b.rttMs, weight, summary: `RTT from the SYN handshake: bad ${millis(b.rttMs)}, good ${millis(g.rttMs)}` });
   }
   const gc = firstClose(good);
   const bc = firstClose(bad);
@@ -478,7 +479,7 @@ export function compareTiming(c: Comparison, good: ConnectionReport, bad: Connec
       good: round3(gi),
       bad: round3(bi),
       weight,
-      summary: `step ${g.step} ${g.name} came ${ms(bi)} after the step before in the bad connection, ${ms(gi)} in the good one`,
+      summary: `step ${g.step} ${g.name} came ${millis(bi)} after the step before in the bad connection, ${millis(gi)} in the good one`,
     });
   }
   if (slower === 0 && Math.min(good.steps.length, bad.steps.length) > 1) c.same('timing', 'similar time between the steps both reached');

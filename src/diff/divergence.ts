@@ -1,6 +1,7 @@
+import { millis } from '../text/words.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import type { Divergence, DivergenceSide } from './types.js';
-import { bareStepName, endOffsetMs, helloAtMs, ms, round3 } from './words.js';
+import { bareStepName, endOffsetMs, helloAtMs, round3 } from './words.js';
 
 /** How many leading steps the two connections reached in the same order. */
 export function commonStepCount(good: ConnectionReport, bad: ConnectionReport): number {
@@ -36,7 +37,7 @@ export function findDivergence(good: ConnectionReport, bad: ConnectionReport): D
 
 function sideWords(label: 'good' | 'bad', s: DivergenceSide): string {
   const who = s.by ? `the ${label} ${s.by}` : `in the ${label} connection`;
-  return `${who} ${s.what}${s.afterMs !== null ? ` after ${ms(s.afterMs)}` : ''}${s.note ? ` (${s.note})` : ''}`;
+  return `${who} ${s.what}${s.afterMs !== null ? ` after ${millis(s.afterMs)}` : ''}${s.note ? ` (${s.note})` : ''}`;
 }
 
 /** What a connection did right after its first `common` steps. */

@@ -1,7 +1,7 @@
+import { endWords, endpoint, plural } from '../text/words.js';
 import { existsSync } from 'node:fs';
 import { analyzeCapture, type AnalyzeOptions, type CaptureInfo } from '../analyze/pipeline.js';
 import type { ConnectionReport } from '../handshake/report.js';
-import { endpointText, endText, plural } from './words.js';
 
 /**
  * One side of `diff` as given on the command line: a capture, optionally narrowed to one connection by its
@@ -100,7 +100,7 @@ function named(spec: SideSpec, conns: ConnectionReport[]): { report: ConnectionR
   if (spec.client) {
     const { ip, port } = spec.client;
     const matches = conns.filter((c) => c.client.ip.toLowerCase() === ip && (port === null || c.client.port === port));
-    if (matches.length === 0) return { error: `${spec.file}: no connection from client ${port === null ? ip : endpointText({ ip, port })}` };
+    if (matches.length === 0) return { error: `${spec.file}: no connection from client ${port === null ? ip : endpoint({ ip, port })}` };
     return { report: matches[0]! };
   }
   return null;
@@ -110,7 +110,7 @@ function named(spec: SideSpec, conns: ConnectionReport[]): { report: ConnectionR
 function representativeFailure(failed: ConnectionReport[], file: string): ChosenConnection {
   const groups = new Map<string, ConnectionReport[]>();
   for (const r of failed) {
-    const key = `${r.lastStep}|${endText(r)}`;
+    const key = `${r.lastStep}|${endWords(r.end)}`;
     const g = groups.get(key);
     if (g) g.push(r);
     else groups.set(key, [r]);
@@ -118,7 +118,7 @@ function representativeFailure(failed: ConnectionReport[], file: string): Chosen
   let best: ConnectionReport[] = [];
   for (const g of groups.values()) if (g.length > best.length) best = g;
   const r = best[0]!;
-  const kind = `step ${r.lastStep} ${r.lastStepName}, ${endText(r)}`;
+  const kind = `step ${r.lastStep} ${r.lastStepName}, ${endWords(r.end)}`;
   let why: string;
   if (failed.length === 1) why = `the only failed handshake in ${file}`;
   else if (best.length === 1) why = `the first of ${failed.length} failed handshakes in ${file}, each ending its own way; name another with ${file}#N`;
@@ -143,7 +143,7 @@ function mostLike(ref: ConnectionReport, candidates: ConnectionReport[], what: '
     }
   }
   const alike: string[] = [];
-  if (best.server.ip === ref.server.ip && best.server.port === ref.server.port) alike.push(`the same server ${endpointText(best.server)}`);
+  if (best.server.ip === ref.server.ip && best.server.port === ref.server.port) alike.push(`the same server ${endpoint(best.server)}`);
   else if (best.server.port === ref.server.port) alike.push(`the same server port ${best.server.port}`);
   if (sameClientSoftware(best, ref)) alike.push(`the same client software (JA3 ${best.fingerprints.ja3})`);
   if (best.protocol === ref.protocol) alike.push(`the same protocol (${best.protocol})`);

@@ -8,6 +8,7 @@ import {
   versionName,
 } from '../tls/names.js';
 import type { ClientHello, ServerHello } from '../tls/types.js';
+import { isoMicros } from '../text/time.js';
 import { diagnose, missingDirection } from './diagnose.js';
 import type { ClientHelloSummary, ConnectionReport, ServerHelloSummary } from './report.js';
 import { certificateHint, type ConnectionSecurity } from './security.js';
@@ -36,43 +37,8 @@ export interface ReportInput {
   configuredChains?: readonly ConfiguredChain[];
 }
 
-/** Date covers ±8.64e15 ms; a capture's clock can lie outside it (pcapng-example.pcapng's second interface). */
-const LARGEST_DATE_SECONDS = 8.64e12;
-
-/** 0000-01-01 and 10000-01-01 (ms since 1970): between them toISOString has its 24-character form. */
-const FOUR_DIGIT_YEARS_FROM = -62_167_219_200_000;
-const FOUR_DIGIT_YEARS_TO = 253_402_300_800_000;
-/**
- * 'YYYY-MM-DDTHH:MM:SS.' of the last whole second formatted: consecutive times mostly fall in the same second,
- * and Date is slow. The result shares it, so each time string costs one small piece of its own.
- */
-let cachedSecond = NaN;
-let cachedSecondPrefix = '';
-
-export function isoTime(seconds: number): string {
-  // Never throw on a timestamp read from the input: say what it was instead.
-  if (!(Math.abs(seconds) < LARGEST_DATE_SECONDS)) return `${seconds} s since 1970 (outside the calendar)`;
-  const ms = Math.floor(seconds * 1000);
-  const micros = Math.round((seconds - Math.floor(seconds)) * 1e6) % 1000;
-  if (!(ms >= FOUR_DIGIT_YEARS_FROM && ms < FOUR_DIGIT_YEARS_TO)) {
-    // Years before 0 or after 9999: toISOString writes them with six digits and a sign.
-    const iso = new Date(ms).toISOString();
-    return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
-  }
-  // What new Date(ms).toISOString() gives (2026-11-28T11:57:07.333Z) up to the milliseconds, then the micros.
-  const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedSecondPrefix = new Date(second * 1000).toISOString().slice(0, 20);
-  }
-  const millis = ms - second * 1000;
-  // The tail first: under 13 characters it is one flat string, and the result one rope node over the shared prefix.
-  return cachedSecondPrefix + (pad3(millis) + pad3(micros) + 'Z');
-}
-
 const perSideCopy = <T>(v: { client: T; server: T }): { client: T; server: T } => ({ client: v.client, server: v.server });
 
-const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n));
 
 /** The event that ended the connection: the first fatal (or pre-completion encrypted) alert, else the first FIN or RST. */
 export function findEnd(walk: Walk, events: readonly TcpEvent[]): { how: ConnectionReport['end']['how']; by: Side | null; alert: AlertSeen | null; frame: number | null; time: number | null } {
@@ -119,7 +85,7 @@ export function buildReport(input: ReportInput): ConnectionReport {
     capture: input.capture,
     client: conn.client,
     server: conn.server,
-    start: isoTime(conn.start),
+    start: isoMicros(conn.start),
     duration: round6(conn.end - conn.start),
     firstFrame: conn.firstFrame,
     protocol: mail?.protocol ?? 'unknown',
@@ -150,10 +116,10 @@ export function buildReport(input: ReportInput): ConnectionReport {
           }
         : null,
       frame: end.frame,
-      time: end.time !== null ? isoTime(end.time) : null,
+      time: end.time !== null ? isoMicros(end.time) : null,
     },
     messages: walk.timeline.map((t) => {
-      const m: ConnectionReport['messages'][number] = { frame: t.frame, from: t.from, type: t.type, time: isoTime(t.time), atMs: round3((t.time - conn.start) * 1000), step: t.step };
+      const m: ConnectionReport['messages'][number] = { frame: t.frame, from: t.from, type: t.type, time: isoMicros(t.time), atMs: round3((t.time - conn.start) * 1000), step: t.step };
       if (t.length !== undefined) m.length = t.length;
       return m;
     }),
@@ -185,7 +151,7 @@ export function buildReport(input: ReportInput): ConnectionReport {
       rttMs: conn.handshakeRtt !== null ? round3(conn.handshakeRtt * 1000) : null,
       serverFlight,
       events: conn.events.map((e) => {
-        const out: ConnectionReport['tcp']['events'][number] = { frame: e.frame, from: e.from, kind: e.kind, time: isoTime(e.time), atMs: round3((e.time - conn.start) * 1000) };
+        const out: ConnectionReport['tcp']['events'][number] = { frame: e.frame, from: e.from, kind: e.kind, time: isoMicros(e.time), atMs: round3((e.time - conn.start) * 1000) };
         if (e.offset !== undefined) out.offset = e.offset;
         if (e.length !== undefined) out.length = e.length;
         return out;

@@ -1,6 +1,7 @@
+import { millis } from '../text/words.js';
+import { groupThousands } from '../text/words.js';
 import type { Connection, Side } from '../tcp/types.js';
 import type { ConnectionReport } from './report.js';
-import { groupThousands } from '../tls/format.js';
 import { stepName } from './steps.js';
 import type { AlertSeen, Walk } from './walk.js';
 import { chainCause, CERTIFICATE_ALERTS } from './chain-cause.js';
@@ -42,12 +43,6 @@ const ALERT_MEANING: Readonly<Record<number, { client?: string; server?: string 
   120: { server: 'no ALPN protocol in common', client: 'no ALPN protocol in common' },
 };
 
-function ms(seconds: number): string {
-  const v = seconds * 1000;
-  if (v >= 10_000) return `${(v / 1000).toFixed(1)} s`;
-  if (v >= 100) return `${Math.round(v)} ms`;
-  return `${v.toFixed(v < 10 ? 1 : 0)} ms`;
-}
 
 const other = (s: Side): Side => (s === 'client' ? 'server' : 'client');
 const howWord = { fin: 'closed (FIN)', rst: 'reset (RST)' } as const;
@@ -106,7 +101,7 @@ function diagnoseEnd(f: DiagnosisFacts): string {
   }
 
   if (report.outcome === 'complete') {
-    const took = walk.completedAt && walk.steps[0] ? ` in ${ms(walk.completedAt.time - walk.steps[0].time)}` : '';
+    const took = walk.completedAt && walk.steps[0] ? ` in ${millis((walk.completedAt.time - walk.steps[0].time) * 1000)}` : '';
     const resumed = report.tls.resumed ? ', resumed session' : '';
     return `handshake completed${took} (${report.tls.version ?? 'unknown version'}, ${report.tls.cipher ?? 'unknown cipher'}${resumed})`;
   }
@@ -164,7 +159,7 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     const stepAtEnd = walk.steps.reduce((max, s) => (s.frame <= endFrame && s.step > max ? s.step : max), 0);
     const later = walk.lastStep > stepAtEnd ? `; the ${other(by)} answered after that (up to step ${walk.lastStep} ${stepName(walk.lastStep, walk.shape)})` : '';
     const sinceWhat = lastFromPeer ? (lastFromPeer.type.startsWith('encrypted server flight') ? "the server's encrypted flight" : lastFromPeer.type) : 'the connection opened';
-    const gap = lastFromPeer && end.time !== null ? `${ms(end.time - lastFromPeer.time)} after ${sinceWhat}` : `after ${sinceWhat}`;
+    const gap = lastFromPeer && end.time !== null ? `${millis((end.time - lastFromPeer.time) * 1000)} after ${sinceWhat}` : `after ${sinceWhat}`;
     // 3. The motivating case: the client reads the whole server flight and leaves without a word.
     if (by === 'client' && stepAtEnd === 4 && walk.shape !== 'tls13') {
       const cause = chainCause(report, null);
@@ -201,7 +196,7 @@ function diagnoseEnd(f: DiagnosisFacts): string {
   if (!walk.clientHello && !conn.syn) return 'capture began after the handshake started: nothing to judge';
   if (last) {
     const waiting = other(last.from);
-    return `capture ended ${ms(conn.end - last.time)} after ${last.from} ${last.type}, with no answer from the ${waiting} yet (handshake unfinished at step ${walk.lastStep})`;
+    return `capture ended ${millis((conn.end - last.time) * 1000)} after ${last.from} ${last.type}, with no answer from the ${waiting} yet (handshake unfinished at step ${walk.lastStep})`;
   }
   return mailProblem ?? 'capture ended before any TLS message';
 }

@@ -38,12 +38,6 @@ export function truncateTo(text: string, width: number): string {
   return out + '…';
 }
 
-/** `text` padded with spaces to `width` columns. */
-export function padTo(text: string, width: number): string {
-  const w = displayWidth(text);
-  return w >= width ? text : text + ' '.repeat(width - w);
-}
-
 /**
  * One prose line (a header, a summary line, a diagnosis) folded at word boundaries into lines of at most
  * `width` columns, the continuation lines indented by `indent` spaces; a word longer than a line is cut across
@@ -85,14 +79,6 @@ export function foldLine(line: string, width: number | undefined, indent = 2): s
   }
   if (current.trim() !== '') out.push(current.trimEnd());
   return out;
-}
-
-/** Several lines (joined by \n) folded each. */
-export function foldText(text: string, width: number | undefined, indent = 2): string {
-  return text
-    .split('\n')
-    .flatMap((l) => foldLine(l, width, indent))
-    .join('\n');
 }
 
 export interface FitColumn {

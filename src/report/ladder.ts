@@ -1,5 +1,5 @@
+import { endpoint, millis } from '../text/words.js';
 import type { ConnectionReport } from '../handshake/report.js';
-import { endpoint, millis } from './words.js';
 
 /** Text for HTML and SVG: the five characters that could break out of text or an attribute. */
 export function esc(s: string): string {

@@ -18,6 +18,7 @@
  * Files are read twice, streaming: first for the lines that name a captured client (the offset), then in full,
  * keeping only what falls near the captures' time span. Memory follows the capture's span, not the log's size.
  */
+import { endpoint } from '../text/words.js';
 import {
   canonicalIp,
   estimateOffset,
@@ -234,7 +235,7 @@ export async function joinServerLogs(result: AnalysisResult, files: readonly str
       for (const c of open) push(byTimeLines, c, h);
       continue;
     }
-    const candidates = open.length > 0 ? open.slice(0, MAX_CANDIDATES).map((c) => ({ capture: c.capture, id: c.report.id, client: endpointText(c.report.client) })) : undefined;
+    const candidates = open.length > 0 ? open.slice(0, MAX_CANDIDATES).map((c) => ({ capture: c.capture, id: c.report.id, client: endpoint(c.report.client) })) : undefined;
     listLoose(h.entry, open.length > 0 ? 'ambiguous' : h.reason, h.entry.client, candidates);
   }
 
@@ -266,7 +267,7 @@ export async function joinServerLogs(result: AnalysisResult, files: readonly str
         if (explained) c.report.diagnosis = `${c.report.diagnosis}; ${explained}`;
       }
     } else if (c.report.outcome === 'failed') {
-      summary.failedWithoutLog.push({ capture: c.capture, id: c.report.id, client: endpointText(c.report.client), server: endpointText(c.report.server) });
+      summary.failedWithoutLog.push({ capture: c.capture, id: c.report.id, client: endpoint(c.report.client), server: endpoint(c.report.server) });
     }
   }
 
@@ -547,12 +548,9 @@ function fileReport(info: LogFileInfo, plan: FilePlan): LogFileReport {
   return report;
 }
 
-function endpointText(e: { ip: string; port: number }): string {
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
-}
 
 function addressText(a: { ip: string; port: number | null }): string {
-  return a.port === null ? a.ip : endpointText({ ip: a.ip, port: a.port });
+  return a.port === null ? a.ip : endpoint({ ip: a.ip, port: a.port });
 }
 
 /**

@@ -149,11 +149,6 @@ export function toRealSeconds(wall: number, zone: Zone): number {
   return wall - offsetAt(zone, first);
 }
 
-/** The offset `zone` has around `wall` (for reports). */
-export function zoneOffsetNear(wall: number, zone: Zone): number {
-  return wall - toRealSeconds(wall, zone);
-}
-
 /** 3600 → `+01:00`. */
 export function formatOffset(seconds: number): string {
   const sign = seconds < 0 ? '-' : '+';

@@ -1,4 +1,5 @@
 import type { Connection, Endpoint, PerSide } from './types.js';
+import { isoMicros } from '../text/time.js';
 
 /** One row of `tlsdissect streams` (JSON). */
 export interface StreamRow {
@@ -18,17 +19,6 @@ export interface StreamRow {
   rst: PerSide<boolean>;
   retransmissions: PerSide<number>;
   gaps: PerSide<number>;
-}
-
-/** Capture time (seconds since the epoch) as ISO 8601 UTC with six fractional digits. */
-export function isoMicros(time: number): string {
-  // Date covers ±8.64e15 ms; a capture's clock can lie outside it: never throw on input, say what it was.
-  if (!(Math.abs(time) < 8.64e12)) return `${time} s since 1970 (outside the calendar)`;
-  const micros = Math.round(time * 1e6);
-  const seconds = Math.floor(micros / 1e6);
-  const fraction = micros - seconds * 1e6;
-  const whole = new Date(seconds * 1000).toISOString(); // …T12:00:00.000Z
-  return `${whole.slice(0, -5)}.${String(fraction).padStart(6, '0')}Z`;
 }
 
 const copy = <T>(v: PerSide<T>): PerSide<T> => ({ client: v.client, server: v.server });

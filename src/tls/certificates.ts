@@ -6,11 +6,11 @@
  * with the small bounded reader below. Nothing here throws on bad input: a certificate that cannot be
  * read is a problem in the result, next to what could be read of the others.
  */
+import { groupThousands } from '../text/words.js';
 import * as crypto from 'node:crypto';
 import { createHash, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { CURVE_BITS, KEY_TYPES, signatureAlgorithmName } from './oids.js';
-import { groupThousands } from './format.js';
 import { CheckBudget, checkSignature, keyTooLarge, MAX_VERIFIED_DSA_BITS, MAX_VERIFIED_RSA_BITS, type SignatureCheck } from './signatures.js';
 
 /** One certificate as `analyze --format json` writes it (the issue's fields first, then extras). */

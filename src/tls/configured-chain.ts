@@ -12,8 +12,8 @@
  *
  * A ConfiguredChain is plain data (it crosses to worker threads with the analysis options).
  */
+import { groupThousands } from '../text/words.js';
 import { createHash, X509Certificate } from 'node:crypto';
-import { groupThousands } from './format.js';
 import { certificateCoversName, inspectChain, type ChainProblem, type ChainProblemCode, type TrustStore } from './certificates.js';
 
 export interface ConfiguredChain {

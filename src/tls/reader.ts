@@ -6,6 +6,7 @@
  * `Result`, so nothing outside this stage ever sees the exception. Vectors and sub-readers are views
  * on the same Buffer (no copies), and lengths read from the input never size an allocation.
  */
+import { plural } from '../text/words.js';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -24,9 +25,6 @@ export function attempt<T>(parse: () => T): Result<T> {
   }
 }
 
-function plural(n: number, unit: string): string {
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
-}
 
 export class ByteReader {
   readonly buf: Buffer;

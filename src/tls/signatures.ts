@@ -8,8 +8,8 @@
  * not used (RSA past 8,192 bits, DSA past 3,072: a 16,384-bit RSA or 10,000-bit DSA key cost 5-8 ms a
  * check), and each chain has a budget of checks and CPU time; what is not checked is said in the report.
  */
+import { groupThousands } from '../text/words.js';
 import { createHash, type KeyObject, type X509Certificate } from 'node:crypto';
-import { groupThousands } from './format.js';
 
 /** Largest keys whose signatures are checked: RSA (and RSA-PSS) moduli and DSA primes, in bits. */
 export const MAX_VERIFIED_RSA_BITS = 8192;

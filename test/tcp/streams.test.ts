@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isoMicros, summarizeConnection } from '../../src/tcp/streams.js';
+import { summarizeConnection } from '../../src/tcp/streams.js';
 import { ConnectionTracker } from '../../src/tcp/tracker.js';
 import { readSegments } from './minicapture.js';
-
-describe('isoMicros', () => {
-  it('writes UTC with exactly six fractional digits', () => {
-    expect(isoMicros(0)).toBe('1970-01-01T00:00:00.000000Z');
-    expect(isoMicros(1445324973.614159)).toBe('2015-10-20T07:09:33.614159Z');
-    expect(isoMicros(1700000000.000001)).toBe('2023-11-14T22:13:20.000001Z');
-    // Rounding to the microsecond may carry into the second.
-    expect(isoMicros(1700000000.9999996)).toBe('2023-11-14T22:13:21.000000Z');
-  });
-
-  it('does not throw on a time outside the calendar (pcapplusplus/pcapng-example.pcapng, interface 1)', () => {
-    expect(isoMicros(18446744073204.126)).toMatch(/^18446744073204\.\d+ s since 1970/);
-    expect(isoMicros(Number.NaN)).toMatch(/^NaN s since 1970/);
-  });
-});
 
 describe('summarizeConnection', () => {
   it('gives the `tlsdissect streams` row of a real connection', () => {

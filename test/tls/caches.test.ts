@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inspectChain } from '../../src/tls/certificates.js';
 import { ja3, ja3String, ja4, ja4Parts } from '../../src/tls/fingerprints.js';
-import { groupThousands } from '../../src/tls/format.js';
+import { groupThousands } from '../../src/text/words.js';
 import type { ClientHello } from '../../src/tls/types.js';
 import { clientHello } from '../helpers/client-hello.js';
 

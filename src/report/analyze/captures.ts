@@ -1,5 +1,5 @@
+import { groupThousands } from '../../text/words.js';
 import type { CaptureInfo } from '../../analyze/pipeline.js';
-import { groupThousands } from '../../tls/format.js';
 
 /** `capture.pcap: pcap, 1,234 frames, 12 connections` plus damage when the file could not be read to its end. */
 export function captureSummaryLine(c: CaptureInfo): string {

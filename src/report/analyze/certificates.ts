@@ -1,5 +1,5 @@
+import { groupThousands } from '../../text/words.js';
 import type { ConnectionReport } from '../../handshake/report.js';
-import { groupThousands } from '../../tls/format.js';
 import type { CertificateSummary } from '../../tls/certificates.js';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '?');

@@ -1,6 +1,6 @@
 /** `--cert`: the summary's lines on the configured chains (summary.configuredChains). */
+import { groupThousands } from '../../text/words.js';
 import type { AnalysisSummary } from '../../analyze/summary.js';
-import { groupThousands } from '../../tls/format.js';
 import type { RedactionSource } from '../redact.js';
 
 /** One line per configured chain: what it holds, and its own problems at the capture's time. */

@@ -2,11 +2,11 @@
  * The words for retries, the chains served, the chain problems and the verdict (src/analyze/retries.ts,
  * chains.ts, verdict.ts): the summary's lines, a connection's short flags in the table, its line in the details.
  */
+import { groupThousands, secondsWords } from '../../text/words.js';
+import { ofFailures } from '../../analyze/verdict.js';
 import { chainWords } from '../../analyze/chains.js';
 import type { ConnectionReport } from '../../handshake/report.js';
 import type { AnalysisSummary } from '../../analyze/summary.js';
-import { secondsWords } from '../../analyze/verdict.js';
-import { groupThousands } from '../../tls/format.js';
 
 /** Chain problem codes in a few letters, for the table. */
 const SHORT_PROBLEM: Readonly<Record<string, string>> = {
@@ -55,7 +55,7 @@ export function findingLines(s: Partial<Pick<AnalysisSummary, 'retries' | 'chain
   const r = s.retries;
   if (r && r.failed > 0) {
     const parts: string[] = [];
-    if (r.retriedAndCompleted > 0) parts.push(`${r.retriedAndCompleted} of ${r.failed} failure${r.failed === 1 ? '' : 's'} ${r.retriedAndCompleted === 1 ? 'was' : 'were'} retried and completed within ${secondsWords(r.completedWithin ?? 0)}`);
+    if (r.retriedAndCompleted > 0) parts.push(`${ofFailures(r.retriedAndCompleted, r.failed)} ${r.retriedAndCompleted === 1 ? 'was' : 'were'} retried and completed within ${secondsWords(r.completedWithin ?? 0)}`);
     if (r.retriedAndFailed > 0) parts.push(`${r.retriedAndFailed} retried and failed again`);
     if (r.notRetried > 0) parts.push(`${r.notRetried} not retried within ${r.window} s`);
     lines.push(`retries: ${parts.join(', ')}`);

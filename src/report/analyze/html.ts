@@ -1,9 +1,10 @@
+import { endWords, endpoint } from '../../text/words.js';
 import type { AnalysisResult } from '../../analyze/pipeline.js';
 import type { ConnectionReport } from '../../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
 import { findingLines, rowFlags } from './findings.js';
 import { esc, LADDER_CSS, ladderSvg } from '../ladder.js';
-import { connectionNumber, endpoint, endWords, stepWords } from '../words.js';
+import { connectionNumber, stepWords } from '../words.js';
 import { kindOf } from './markdown.js';
 import { notableGroupsLine } from './groups.js';
 import { certificateLine, certificatesHeadLine, fingerprintLine } from './certificates.js';
@@ -197,7 +198,7 @@ export function htmlRowCells(r: ConnectionReport, withLog: boolean): string {
     `<td class="cipher">${esc(r.tls.cipher ?? '—').replace(/_/g, '_<wbr>')}</td>`,
     `<td data-key="${r.lastStep}">${esc(stepWords(r))}</td>`,
     `<td class="outcome">${esc(r.outcome)}</td>`,
-    `<td>${esc(endWords(r))}</td>`,
+    `<td>${esc(endWords(r.end))}</td>`,
     ...(withLog ? [`<td>${esc(logCell(r))}</td>`] : []),
     `<td class="diagnosis">${esc(r.diagnosis)}${flagsHtml(r)}</td>`,
   ];

@@ -1,3 +1,4 @@
+import { endWords, endpoint, millis } from '../../text/words.js';
 import type { AnalysisResult } from '../../analyze/pipeline.js';
 import type { ConnectionReport } from '../../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
@@ -5,7 +6,7 @@ import { notableGroupsLine } from './groups.js';
 import { securityLines } from './certificates.js';
 import { findingLines, retryWords, rowFlags, verdictLines } from './findings.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
-import { connectionNumber, endpoint, endWords, millis, stepWords } from '../words.js';
+import { connectionNumber, stepWords } from '../words.js';
 import { markdownCode, markdownHtmlText, markdownText } from '../../text/markdown.js';
 import { terminalSafe } from '../../text/terminal.js';
 import type { ToolInfo } from '../tool.js';
@@ -88,7 +89,7 @@ export function reportNumber(r: ConnectionReport, files: readonly string[], many
  */
 export function kindOf(r: ConnectionReport): string {
   const diagnosis = r.diagnosis.replace(/; server log: .*$/s, '').replace(/\d+(?:[.,:]\d+)*/g, 'N');
-  return `${r.outcome}|${r.lastStep}|${endWords(r)}|${diagnosis}`;
+  return `${r.outcome}|${r.lastStep}|${endWords(r.end)}|${diagnosis}`;
 }
 
 export const MARKDOWN_HEAD = ['#', 'client', 'server', 'protocol', 'TLS', 'cipher', 'step reached', 'outcome', 'ended by', 'diagnosis'];
@@ -100,7 +101,7 @@ const MARKDOWN_HEAD_WITH_LOG = [...MARKDOWN_HEAD.slice(0, -1), 'log', 'diagnosis
 export function markdownRow(r: ConnectionReport, number: string = String(r.id)): string[] {
   const log = r.log !== undefined ? [logCell(r)] : [];
   // The row's own facts (retried, chain problems: findings.ts) after its diagnosis, as in the text table.
-  return [number, endpoint(r.client), endpoint(r.server), r.protocol, r.tls.version ?? '—', r.tls.cipher ?? '—', stepWords(r), r.outcome, endWords(r), ...log, r.diagnosis + rowFlags(r)];
+  return [number, endpoint(r.client), endpoint(r.server), r.protocol, r.tls.version ?? '—', r.tls.cipher ?? '—', stepWords(r), r.outcome, endWords(r.end), ...log, r.diagnosis + rowFlags(r)];
 }
 
 /** The line that says what made the report: `tlsdissect 0.1.0 · 2026-12-07T00:15:02Z · \`tlsdissect analyze …\``. */

@@ -2,8 +2,6 @@
 import type { AnalysisSummary } from '../../analyze/summary.js';
 import type { ConnectionReport } from '../../handshake/report.js';
 
-export const LOG_COLUMN_WIDTH = 9;
-
 /** `14 port`, `3 time`, `—`: how many log lines the connection got and how they were matched. */
 export function logCell(r: ConnectionReport): string {
   const log = r.log ?? [];

@@ -1,3 +1,4 @@
+import { endWords, endpoint, millis } from '../../text/words.js';
 import { configuredChainLines } from './configured-chain.js';
 import Table from 'cli-table3';
 import type { AnalysisResult, CaptureInfo } from '../../analyze/pipeline.js';
@@ -8,7 +9,7 @@ import { terminalSafeLine } from '../../text/terminal.js';
 import { notableGroupsLine } from './groups.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
 import { securityLines } from './certificates.js';
-import { connectionNumber, endpoint, endWords, millis, stepWords } from '../words.js';
+import { connectionNumber, stepWords } from '../words.js';
 import { findingLines, retryWords, rowFlags, verdictLines } from './findings.js';
 
 export interface TextOptions {
@@ -96,7 +97,7 @@ export function textRow(r: ConnectionReport, capture: number | null, withLog: bo
     r.tls.cipher?.replace(/^TLS_/, '') ?? '—',
     stepWords(r),
     r.outcome,
-    endWords(r),
+    endWords(r.end),
     ...(withLog ? [logCell(r)] : []),
     r.diagnosis,
     // Retried, chain problems: facts of this row alone, beside its diagnosis's label (findings.ts).
@@ -347,7 +348,7 @@ export function renderConnectionText(r: ConnectionReport): string {
   lines.push(`connection ${r.id} in ${r.capture}: ${endpoint(r.client)} → ${endpoint(r.server)} (${r.protocol}), first frame ${r.firstFrame}, ${r.start}`);
   lines.push(`outcome: ${r.outcome}, step reached: ${stepWords(r)}, shape: ${r.shape}, history: ${r.history || '—'}`);
   lines.push(`TLS: ${r.tls.version ?? '—'} ${r.tls.cipher ?? ''}${r.tls.sni ? `, SNI ${r.tls.sni}` : ''}${r.tls.resumed ? ', resumed' : ''}`);
-  lines.push(`ended: ${endWords(r)}${r.end.frame ? ` (frame ${r.end.frame})` : ''}`);
+  lines.push(`ended: ${endWords(r.end)}${r.end.frame ? ` (frame ${r.end.frame})` : ''}`);
   lines.push(`diagnosis: ${r.diagnosis}`);
   const retry = retryWords(r);
   if (retry) lines.push(`retry: ${retry}`);

@@ -1,3 +1,4 @@
+import { endWords, endpoint, groupThousands } from '../../text/words.js';
 import { AREA_WORDS, headline } from '../../diff/diff.js';
 import type { DiffResult, DiffWeight, Difference, DivergenceSide } from '../../diff/types.js';
 import type { ConnectionReport } from '../../handshake/report.js';
@@ -5,8 +6,6 @@ import { diffRows, LEGEND, MARK } from './rows.js';
 import { page, toolParagraph } from '../analyze/html.js';
 import type { ToolInfo } from '../tool.js';
 import { esc, ladderMarkTop, ladderSvg, LADDER_MARK_CSS, type LadderMark } from '../ladder.js';
-import { endpoint, endWords } from '../words.js';
-import { groupThousands } from '../../tls/format.js';
 
 const DIFF_CSS = `
 p.headline { font-size: 16px; font-weight: 700; margin: 8px 0 12px; }
@@ -59,7 +58,7 @@ export function renderDiffHtml(result: DiffResult, good: ConnectionReport, bad: 
   const tops = sides.map(([, r, mark]) => (mark ? ladderMarkTop(r, mark) : 0));
   sides.forEach(([label, r, mark], i) => {
     body.push(`<figure class="${label}" id="ladder-${label}">`);
-    body.push(`<figcaption>${label} #${r.id} · ${esc(endpoint(r.client))} → ${esc(endpoint(r.server))} · ${esc(r.outcome)}, step ${r.lastStep} ${esc(r.lastStepName)}, ${esc(endWords(r))}</figcaption>`);
+    body.push(`<figcaption>${label} #${r.id} · ${esc(endpoint(r.client))} → ${esc(endpoint(r.server))} · ${esc(r.outcome)}, step ${r.lastStep} ${esc(r.lastStepName)}, ${esc(endWords(r.end))}</figcaption>`);
     body.push(ladderSvg(r, { mark, padTop: Math.max(...tops) - tops[i]! }));
     body.push('</figure>');
   });
@@ -104,7 +103,7 @@ function verdict(result: DiffResult): string {
 
 function pairTable(result: DiffResult, good: ConnectionReport, bad: ConnectionReport): string {
   const row = (label: string, r: ConnectionReport, chosen: string | null) =>
-    `<tr><th>${label}</th><td><code>${esc(r.capture)}#${r.id}</code> ${esc(endpoint(r.client))} → ${esc(endpoint(r.server))} (${esc(r.protocol)}): ${esc(r.outcome)}, step ${r.lastStep} ${esc(r.lastStepName)}, ${esc(endWords(r))}${
+    `<tr><th>${label}</th><td><code>${esc(r.capture)}#${r.id}</code> ${esc(endpoint(r.client))} → ${esc(endpoint(r.server))} (${esc(r.protocol)}): ${esc(r.outcome)}, step ${r.lastStep} ${esc(r.lastStepName)}, ${esc(endWords(r.end))}${
       chosen ? `<br><span class="chosen">chosen: ${esc(chosen)}</span>` : ''
     }</td></tr>`;
   return `<table class="pair"><tbody>${row('good', good, result.good.chosen)}${row('bad', bad, result.bad.chosen)}</tbody></table>`;

@@ -1,3 +1,4 @@
+import { endpoint } from '../../text/words.js';
 import { headline } from '../../diff/diff.js';
 import type { DiffResult } from '../../diff/types.js';
 import type { ConnectionReport } from '../../handshake/report.js';
@@ -5,7 +6,6 @@ import { diffRows, LEGEND, MARK } from './rows.js';
 import { cell, markdownToolLine, markupTable } from '../analyze/markdown.js';
 import { markdownCode } from '../../text/markdown.js';
 import type { ToolInfo } from '../tool.js';
-import { endpoint } from '../words.js';
 import { verdictBlocks } from './text.js';
 
 /** `diff --format markdown`: ready to paste into a ticket. */

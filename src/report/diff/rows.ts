@@ -1,10 +1,8 @@
+import { endWords, endpoint, groupThousands, millis } from '../../text/words.js';
 import { STEPS } from '../../handshake/steps.js';
 import type { ConnectionReport } from '../../handshake/report.js';
 import { alertsOf, firstClose, messageProblemsOf, retransmissionsOf } from '../../diff/compare.js';
 import type { DiffResult, DiffWeight, Difference } from '../../diff/types.js';
-import { ms as millis } from '../../diff/words.js';
-import { endpoint, endWords } from '../words.js';
-import { groupThousands } from '../../tls/format.js';
 
 /** One row of the side-by-side view: a label, each side's value, and the strongest difference behind it. */
 export interface DiffRow {
@@ -35,7 +33,7 @@ const or = (v: string | null | undefined, none = '—') => (v === null || v === 
 
 /** `captures/x.pcap#2 10.77.0.100:25426 → 10.77.0.4:25 (smtp-starttls): complete, step 9 server Finished, server FIN`. */
 export function connectionLine(r: ConnectionReport): string {
-  return `${r.capture}#${r.id} ${endpoint(r.client)} → ${endpoint(r.server)} (${r.protocol}): ${r.outcome}, step ${r.lastStep} ${r.lastStepName}, ${endWords(r)}`;
+  return `${r.capture}#${r.id} ${endpoint(r.client)} → ${endpoint(r.server)} (${r.protocol}): ${r.outcome}, step ${r.lastStep} ${r.lastStepName}, ${endWords(r.end)}`;
 }
 
 /**
@@ -67,7 +65,7 @@ export function diffRows(result: DiffResult, good: ConnectionReport, bad: Connec
   }
   const ended = (r: ConnectionReport) => {
     const c = firstClose(r);
-    return r.end.how === 'capture-end' ? 'capture ended' : `${endWords(r)}${c && r.end.how !== 'alert' ? ` at ${millis(c.afterMs)}` : ''}`;
+    return r.end.how === 'capture-end' ? 'capture ended' : `${endWords(r.end)}${c && r.end.how !== 'alert' ? ` at ${millis(c.afterMs)}` : ''}`;
   };
   row('steps', 'ended', ended(good), ended(bad), [], undefined);
   // "ended" is a difference when the stories part there, whatever the cells say.

@@ -1,9 +1,9 @@
+import { endpoint, groupThousands } from '../../text/words.js';
 import { ColumnWidths, fitTable, foldLine, type FitColumn } from '../fit-table.js';
 import type { StreamsCapture, StreamsResult } from '../../tcp/collect.js';
 import type { StreamRow } from '../../tcp/streams.js';
 import { captureSummaryLine } from '../analyze/captures.js';
-import { connectionNumber, endpoint } from '../words.js';
-import { groupThousands } from '../../tls/format.js';
+import { connectionNumber } from '../words.js';
 
 const bothSides = (v: { client: number | boolean; server: number | boolean }) => `${fmt(v.client)} / ${fmt(v.server)}`;
 const fmt = (v: number | boolean) => (typeof v === 'boolean' ? (v ? 'yes' : '—') : groupThousands(v));

@@ -1,5 +1,6 @@
 import type { PerSide, Side } from '../tcp/types.js';
 import { ownedCopy } from '../capture/bytes.js';
+import { BoundedCache } from '../bounded-cache.js';
 import type { CertificateMessage, ServerHello, TlsEvent, TlsRecordInfo } from './types.js';
 import { sharedClientHello, sharedServerHello } from './shared-hellos.js';
 import {
@@ -764,8 +765,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
  * intermediate certificate often have the same key (a server's chains for two names, two servers under one CA):
  * a key holds a few bodies. Bounded, and only for bodies of a real chain's size.
  */
-const certificateBodies = new Map<number, Buffer[]>();
 const CERTIFICATE_KEYS = 64;
+const certificateBodies = new BoundedCache<number, Buffer[]>(CERTIFICATE_KEYS);
 const BODIES_PER_KEY = 8;
 const MAX_SHARED_CERTIFICATE_BODY = 64 * 1024;
 /** Bytes from the end of a body that go into its key. */
@@ -781,7 +782,6 @@ export function sharedCertificateBody(body: Buffer, owned = true): Buffer {
   if (bodies) {
     for (const seen of bodies) if (seen.equals(body)) return seen;
   } else {
-    if (certificateBodies.size >= CERTIFICATE_KEYS) certificateBodies.clear();
     certificateBodies.set(key, (bodies = []));
   }
   const kept = owned ? body : ownedCopy(body);

@@ -12,7 +12,7 @@ import { markRedacted, markRedactedPieces, redactorFor } from './report/redact.j
 import { renderConnectionMarkdown } from './report/analyze/markdown.js';
 import { renderConnectionText } from './report/analyze/text.js';
 import { GROUP_KEYS, type GroupKey } from './analyze/groups.js';
-import { loadTrustStore, type TrustStore } from './tls/certificates.js';
+import { loadTrustStore, type TrustStore } from './tls/trust-store.js';
 import { loadConfiguredChain, type ConfiguredChain } from './tls/configured-chain.js';
 import { parseZone } from './serverlog/time.js';
 import { collectStreamsTo } from './tcp/collect.js';

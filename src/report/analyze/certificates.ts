@@ -1,6 +1,6 @@
 import type { ConnectionReport } from '../../handshake/report.js';
 import { groupThousands } from '../../tls/format.js';
-import type { CertificateSummary } from '../../tls/certificates.js';
+import type { CertificateSummary } from '../../tls/x509.js';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '?');
 

@@ -8,6 +8,9 @@
  *   … change, npm run build …
  *   node bench/same-output.mjs /tmp/base/dist/cli.js [dist/cli.js]
  *
+ * `--every-format` adds analyze's Markdown, NDJSON and HTML and one `--connection` story per capture, with the
+ * time each report was made masked (it names the second it ran).
+ *
  * Prints one line per difference and a count; exits 1 when anything differs.
  */
 import { spawn } from 'node:child_process';
@@ -16,7 +19,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const [baseCli, newCli = join(ROOT, 'dist/cli.js')] = process.argv.slice(2);
+const everyFormat = process.argv.includes('--every-format');
+const [baseCli, newCli = join(ROOT, 'dist/cli.js')] = process.argv.slice(2).filter((a) => a !== '--every-format');
 if (!baseCli) {
   process.stderr.write('usage: node bench/same-output.mjs BASE/dist/cli.js [NEW/dist/cli.js]\n');
   process.exit(2);
@@ -27,7 +31,19 @@ const COMMANDS = [
   ['analyze', '--format', 'json'],
   ['streams'],
   ['streams', '--format', 'json'],
+  ...(everyFormat
+    ? [
+        ['analyze', '--format', 'markdown'],
+        ['analyze', '--format', 'ndjson'],
+        ['analyze', '--format', 'html'],
+        ['analyze', '--connection', '1'],
+      ]
+    : []),
 ];
+
+/** The second a report was made, as Markdown, NDJSON and HTML name it: never the same in two runs. */
+const MADE_AT = new RegExp(`${new Date().toISOString().slice(0, 10)}T\\d\\d:\\d\\d:\\d\\dZ`, 'g');
+const masked = (bytes) => (everyFormat ? Buffer.from(bytes.toString('latin1').replace(MADE_AT, 'MADE-AT'), 'latin1') : bytes);
 
 function run(cli, args) {
   return new Promise((done) => {
@@ -36,7 +52,7 @@ function run(cli, args) {
     const err = [];
     child.stdout.on('data', (b) => out.push(b));
     child.stderr.on('data', (b) => err.push(b));
-    child.on('close', (code) => done({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
+    child.on('close', (code) => done({ code, stdout: masked(Buffer.concat(out)), stderr: Buffer.concat(err) }));
   });
 }
 

@@ -9,7 +9,8 @@
  */
 import { groupThousands } from '../text/words.js';
 import { createHash } from 'node:crypto';
-import type { ChainProblem } from '../tls/certificates.js';
+import { BoundedCache } from '../bounded-cache.js';
+import type { ChainProblem } from '../tls/chain-checks.js';
 import type { ConnectionReport } from '../handshake/report.js';
 
 /** One entry of `summary.chains`. */
@@ -69,20 +70,15 @@ export function serverWords(r: Pick<ConnectionReport, 'server'>): string {
   return r.server.ip ? `${r.server.ip.includes(':') ? `[${r.server.ip}]` : r.server.ip}:${r.server.port}` : '(no address)';
 }
 
-const ids = new Map<string, string>();
+const ids = new BoundedCache<string, string>(4096);
+const shortId = (key: string) => createHash('sha256').update(key).digest('hex').slice(0, 8);
 
 /** The chain's key (its certificates' SHA-256s joined by ',') and short id; null when no certificate was seen. */
 export function chainKey(r: Pick<ConnectionReport, 'certificates'>): { key: string; id: string } | null {
   const certs = r.certificates ?? [];
   if (certs.length === 0) return null;
   const key = certs.map((c) => c.sha256).join(',');
-  let id = ids.get(key);
-  if (id === undefined) {
-    id = createHash('sha256').update(key).digest('hex').slice(0, 8);
-    if (ids.size > 4096) ids.clear();
-    ids.set(key, id);
-  }
-  return { key, id };
+  return { key, id: ids.getOrSet(key, shortId) };
 }
 
 /** A chain in a few words: 'chain 1a2b3c4d (*.lab.test, 4 certificates, 7,096 bytes)'. */

@@ -30,7 +30,7 @@ export interface AnalysisSummary {
   chainsNotListed?: number;
   /** Server addresses and ports that sent two or more chains, with each chain's counts there. */
   serversWithSeveralChains: ServerChains[];
-  /** Connections (and failed ones) whose chain had each problem (tls/certificates.ts codes), in order of first sight. */
+  /** Connections (and failed ones) whose chain had each problem (tls/chain-checks.ts codes), in order of first sight. */
   chainProblems: Record<string, { connections: number; failed: number }>;
   /** With `--log`: how the server log joined the capture (files, clock, counts, failed connections without a line). */
   log?: LogJoinSummary;

@@ -2,7 +2,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { UsageError } from '../exit.js';
 import { errorReason, fileKind } from '../report/report-file.js';
-import { loadTrustStore, type TrustStore } from '../tls/certificates.js';
+import { loadTrustStore, type TrustStore } from '../tls/trust-store.js';
 import { loadConfiguredChain, type ConfiguredChain } from '../tls/configured-chain.js';
 
 /** The most `--ca` and `--cert` read: far above any real bundle (Mozilla's whole store is about 0.2 MB as PEM). */

@@ -1,6 +1,7 @@
 import type { MailPhase, MailProtocol } from '../mail/types.js';
 import type { Connection, Endpoint, Side } from '../tcp/types.js';
-import type { CertificateSummary, ChainProblem } from '../tls/certificates.js';
+import type { ChainProblem } from '../tls/chain-checks.js';
+import type { CertificateSummary } from '../tls/x509.js';
 import type { NotTheConfiguredChain } from '../tls/configured-chain.js';
 import type { ClientHello, ServerHello } from '../tls/types.js';
 import type { Shape } from './walk.js';
@@ -86,7 +87,7 @@ export interface ConnectionReport {
   /** The server's certificates in the order sent ([] when none was seen, or in TLS 1.3 where it is encrypted). */
   certificates: CertificateSummary[];
   /**
-   * What is wrong with that chain at the time it was sent (src/tls/certificates.ts lists the codes), and, with
+   * What is wrong with that chain at the time it was sent (src/tls/chain-checks.ts lists the codes), and, with
    * `--cert`, `not-the-configured-chain` (src/tls/configured-chain.ts).
    */
   chainProblems: (ChainProblem | NotTheConfiguredChain)[];

@@ -2,7 +2,9 @@
  * What a connection tells about the client software and the server's certificate: the fingerprints of
  * its hellos and the chain the server sent, checked at the time it was sent.
  */
-import { inspectChain, type CertificateSummary, type ChainProblem, type TrustStore } from '../tls/certificates.js';
+import { inspectChain, type ChainProblem } from '../tls/chain-checks.js';
+import type { TrustStore } from '../tls/trust-store.js';
+import type { CertificateSummary } from '../tls/x509.js';
 import { fingerprints, type Fingerprints } from '../tls/fingerprints.js';
 import type { ConfiguredChain } from '../tls/configured-chain.js';
 import { isTls13Version } from '../tls/decoder.js';

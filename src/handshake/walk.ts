@@ -177,18 +177,135 @@ export interface Walk {
   applicationData: { client: { records: number; bytes: number }; server: { records: number; bytes: number } };
 }
 
-interface SideState {
-  changedCipher: boolean;
-  finishedSeen: boolean;
-  /** TLS 1.3: encrypted records this side sent during the handshake. */
-  encryptedRecords: number;
+/**
+ * Before the ServerHello says which shape a handshake has, its messages are read as a full handshake's: a
+ * capture that starts after the hellos still shows the steps it has.
+ */
+const READ_AS: Readonly<Record<Shape, Exclude<Shape, 'none'>>> = {
+  full: 'full',
+  resumed: 'resumed',
+  tls13: 'tls13',
+  sslv2: 'sslv2',
+  none: 'full',
+};
+
+/** What tells the walk which shape a handshake has. */
+export type ShapeSignal =
+  /** Any message in SSLv2's own format (SSLv2 ClientHello, ServerHello, CLIENT-MASTER-KEY, encrypted). */
+  | 'SSLv2 message'
+  /** A TLS ClientHello in an SSLv2 record (RFC 5246 appendix E.2): TLS follows. */
+  | 'SSLv2-compatible ClientHello'
+  | 'HelloRetryRequest'
+  | 'ServerHello choosing TLS 1.3'
+  | 'ServerHello choosing TLS 1.2 or earlier'
+  /** The server's ChangeCipherSpec before its ServerHelloDone and the client's key exchange. */
+  | 'early server ChangeCipherSpec';
+
+type ShapeChange = readonly [from: Shape | 'any', signal: ShapeSignal, to: Shape];
+
+/**
+ * The shape transitions: in a handshake of shape `from`, this signal makes it `to` (a signal with no row for the
+ * current shape changes nothing). The ServerHello decides (RFC 8446 §4.1.3: a HelloRetryRequest is a TLS 1.3
+ * ServerHello); an early server ChangeCipherSpec is RFC 5246 §7.3 figure 2, the abbreviated handshake.
+ */
+export const SHAPE_CHANGES: readonly ShapeChange[] = [
+  ['any', 'SSLv2 message', 'sslv2'],
+  ['any', 'SSLv2-compatible ClientHello', 'full'],
+  ['any', 'HelloRetryRequest', 'tls13'],
+  ['any', 'ServerHello choosing TLS 1.3', 'tls13'],
+  ['any', 'ServerHello choosing TLS 1.2 or earlier', 'full'],
+  ['full', 'early server ChangeCipherSpec', 'resumed'],
+];
+
+const SHAPE_CHANGE_INDEX = new Map<ShapeSignal, Map<Shape | 'any', Shape>>();
+for (const [from, signal, to] of SHAPE_CHANGES) {
+  let byShape = SHAPE_CHANGE_INDEX.get(signal);
+  if (!byShape) SHAPE_CHANGE_INDEX.set(signal, (byShape = new Map()));
+  byShape.set(from, to);
+}
+
+/** The shape a handshake of this shape has after this signal. */
+export function shapeAfter(shape: Shape, signal: ShapeSignal): Shape {
+  const byShape = SHAPE_CHANGE_INDEX.get(signal);
+  return byShape?.get(shape) ?? byShape?.get('any') ?? shape;
 }
 
 /**
- * Walk a connection's TLS events through the nine steps. Pure: the same events give the same walk.
+ * The completion rules: a handshake of this shape is complete when all these steps are reached, at the message
+ * that reaches the last of them. Both Finished messages (RFC 5246 §7.4.9, in either order: the abbreviated
+ * handshake sends the server's first); in TLS 1.3 the client's Finished, after which the server has nothing left
+ * to send (RFC 8446 §2); SSLv2's encrypted messages of both sides (its Finished and verify messages).
  */
-export function walkHandshake(events: readonly TlsEvent[]): Walk {
-  const walk: Walk = {
+export const COMPLETED_BY: Readonly<Record<Exclude<Shape, 'none'>, readonly number[]>> = {
+  full: [7, 9],
+  resumed: [7, 9],
+  tls13: [7],
+  sslv2: [7, 9],
+};
+
+/** What shows, from outside, that a TLS 1.3 server's encrypted flight was whole. */
+export type FlightEndEvidence =
+  /** The client answered it: with its first encrypted record or an alert (it reads the flight first). */
+  | 'client answered'
+  /** The client acknowledged every byte of it and the server then waited (build.ts, from the TCP side). */
+  | 'client acknowledged all of it';
+
+/**
+ * TLS 1.3's step 4: the end of the server's flight (its Finished) is encrypted, so it is inferred from what the
+ * client did next (RFC 8446 §4.4.4: a client sends its Finished, or an alert, after reading the server's). Each
+ * row: the evidence, and the step's message (`{bytes}`: the flight's length).
+ */
+export const TLS13_FLIGHT_END: Readonly<Record<FlightEndEvidence, string>> = {
+  'client answered': 'end of the encrypted server flight (seen when the client answered)',
+  'client acknowledged all of it': 'end of the encrypted server flight (the client acknowledged all {bytes} bytes of it and the server then waited)',
+};
+
+/** What a TLS 1.3 record during the handshake is, told by its side, its order and its size. */
+type Tls13RecordKind = 'server flight' | 'server flight continued' | 'early data' | 'client alert' | 'client flight' | 'client flight continued';
+
+/** What a TLS 1.3 record does besides its timeline entry and its move. */
+type Tls13RecordEffect =
+  /** It counts among its side's handshake records (tls13RecordKind reads the count). */
+  | 'counts'
+  /** It shows the server's flight was whole: step 4 (TLS13_FLIGHT_END). */
+  | 'ends server flight'
+  /** It is an alert, told by its size. */
+  | 'is an alert';
+
+/**
+ * How each kind of TLS 1.3 handshake record is read: its timeline entry (null: none), the move it makes in
+ * TRANSITIONS (null: none), and its effects.
+ */
+const TLS13_RECORDS: Readonly<Record<Tls13RecordKind, readonly [label: string | null, move: Move | null, ...effects: Tls13RecordEffect[]]>> = {
+  'server flight': ['encrypted server flight (EncryptedExtensions…Finished)', 'EncryptedFlight', 'counts'],
+  'server flight continued': ['encrypted server flight (continued)', null, 'counts'],
+  // Before the server answered: 0-RTT early data, not part of the nine steps.
+  'early data': ['early data (encrypted)', null],
+  'client alert': ['Alert (encrypted, by its size)', null, 'ends server flight', 'is an alert'],
+  // The client's first encrypted record after the server's flight: its Finished (or the Certificate before it).
+  'client flight': ['encrypted client Finished', 'EncryptedFlight', 'counts', 'ends server flight'],
+  'client flight continued': [null, null, 'counts'],
+};
+
+/** A TLS 1.3 handshake record's kind: `sent` counts the handshake records its side sent before it. */
+function tls13RecordKind(from: Side, sent: number, serverSent: number, length: number): Tls13RecordKind {
+  if (from === 'server') return sent === 0 ? 'server flight' : 'server flight continued';
+  if (serverSent === 0) return 'early data';
+  if (sent > 0) return 'client flight continued';
+  return length === TLS13_ENCRYPTED_ALERT_RECORD_LENGTH ? 'client alert' : 'client flight';
+}
+
+interface SideState {
+  changedCipher: boolean;
+  finishedSeen: boolean;
+  /** TLS 1.3: encrypted handshake records this side sent (TLS13_RECORDS says which count). */
+  encryptedRecords: number;
+}
+
+type HandshakeEvent = Extract<TlsEvent, { kind: 'handshake' }>;
+
+function emptyWalk(): Walk {
+  return {
     shape: 'none',
     steps: [],
     lastStep: 0,
@@ -207,226 +324,205 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
     firstMalformed: null,
     applicationData: { client: { records: 0, bytes: 0 }, server: { records: 0, bytes: 0 } },
   };
-  const side: Record<Side, SideState> = {
+}
+
+/** Decoder problems kept per connection. */
+const MAX_PROBLEMS = 20;
+
+/**
+ * One connection's walk through the nine steps: fed its TLS events in order, one method per event kind; the
+ * tables above decide. `walk` is the result so far.
+ */
+export class HandshakeWalker {
+  readonly walk: Walk = emptyWalk();
+  private readonly side: Record<Side, SideState> = {
     client: { changedCipher: false, finishedSeen: false, encryptedRecords: 0 },
     server: { changedCipher: false, finishedSeen: false, encryptedRecords: 0 },
   };
 
-  const addHistory = (from: Side, letter: string) => {
-    if (walk.history.length >= HISTORY_MAX_LENGTH) return;
-    walk.history += from === 'client' ? letter.toUpperCase() : letter.toLowerCase();
-  };
+  feed(ev: TlsEvent): void {
+    switch (ev.kind) {
+      case 'handshake':
+        if (ev.sslv2Type !== undefined) this.onSslv2(ev);
+        else if (ev.encrypted || ev.type < 0) this.onEncryptedHandshake(ev.from, ev.frame, ev.time, ev.length);
+        else this.onHandshake(ev);
+        return;
+      case 'change-cipher-spec':
+        return this.onChangeCipherSpec(ev.from, ev.frame, ev.time);
+      case 'alert':
+        return this.onAlert(ev);
+      case 'application-data':
+        return this.onApplicationData(ev.from, ev.frame, ev.time, ev.length);
+      case 'error':
+        return this.onError(ev);
+    }
+  }
 
-  const reach = (from: Side, move: Move, frame: number, time: number, label: string, length?: number) => {
-    const shape = walk.shape === 'none' ? 'full' : walk.shape;
-    const step = transition(shape, from, move) ?? null;
+  /** A plaintext handshake message. */
+  onHandshake(ev: HandshakeEvent): void {
+    const walk = this.walk;
+    const retry = ev.type === 2 && ev.serverHello?.helloRetryRequest === true;
+    this.addHistory(ev.from, retry ? HISTORY_HELLO_RETRY_REQUEST : (HISTORY_LETTER_BY_HANDSHAKE_TYPE[ev.type] ?? HISTORY_UNKNOWN_HANDSHAKE));
+    if (ev.clientHello && ev.from === 'client') {
+      if (!walk.clientHello || walk.helloRetryRequest) walk.clientHello = ev.clientHello;
+      if (ev.clientHello.sslv2) this.signal('SSLv2-compatible ClientHello');
+    }
+    if (ev.serverHello && ev.from === 'server') {
+      const sh = ev.serverHello;
+      walk.serverHello = sh;
+      walk.version = sh.selectedVersion;
+      walk.cipher = sh.cipherSuite;
+      if (sh.helloRetryRequest) {
+        walk.helloRetryRequest = true;
+        this.signal('HelloRetryRequest');
+        this.reach('server', 'HelloRetryRequest', ev.frame, ev.time, 'HelloRetryRequest', ev.length);
+        return;
+      }
+      this.signal(isTls13Version(sh.selectedVersion) ? 'ServerHello choosing TLS 1.3' : 'ServerHello choosing TLS 1.2 or earlier');
+    }
+    this.reach(ev.from, MOVE_BY_HANDSHAKE_TYPE[ev.type] ?? null, ev.frame, ev.time, ev.name, ev.length);
+  }
+
+  /** A handshake record that cannot be read: encrypted, or not a whole message. */
+  onEncryptedHandshake(from: Side, frame: number, time: number, length: number): void {
+    if (this.walk.shape === 'tls13') return this.onTls13Record(from, frame, time, length);
+    const state = this.side[from];
+    if (state.changedCipher && !state.finishedSeen) {
+      state.finishedSeen = true;
+      this.reach(from, 'Finished', frame, time, 'Finished (encrypted)', length);
+      return;
+    }
+    // After Finished: renegotiation or a post-handshake message.
+    this.walk.timeline.push({ from, frame, time, type: 'Encrypted handshake message', step: null, length });
+  }
+
+  onChangeCipherSpec(from: Side, frame: number, time: number): void {
+    const walk = this.walk;
+    this.addHistory(from, HISTORY_CHANGE_CIPHER_SPEC);
+    // A client ChangeCipherSpec before any ServerHello and before any key exchange is TLS 1.3's middlebox
+    // compatibility one (RFC 8446 D.4), e.g. with a second ClientHello after an uncaptured HelloRetryRequest
+    // (ja4/tls-sni.pcapng): not step 6, and it starts nothing.
+    if (from === 'client' && walk.serverHello === null && !walk.steps.some((s) => s.step >= 5)) {
+      this.reach(from, null, frame, time, 'ChangeCipherSpec');
+      return;
+    }
+    if (from === 'server' && walk.lastStep < 4 && !walk.steps.some((s) => s.step === 5)) this.signal('early server ChangeCipherSpec');
+    this.side[from].changedCipher = true;
+    this.reach(from, 'ChangeCipherSpec', frame, time, 'ChangeCipherSpec');
+  }
+
+  onAlert(ev: Extract<TlsEvent, { kind: 'alert' }>): void {
+    const walk = this.walk;
+    const { from, frame, time, alert } = ev;
+    if (!alert.encrypted) this.addHistory(from, HISTORY_ALERT);
+    // A TLS 1.3 client that answers the server's encrypted flight with an alert has read that flight.
+    if (walk.shape === 'tls13' && from === 'client' && this.side.server.encryptedRecords > 0) reachFlightEnd(walk, 'client answered', frame, time);
+    walk.alerts.push({ from, frame, time, alert, duringHandshake: !walk.complete });
+    const type = alert.encrypted ? 'Alert (encrypted)' : `Alert ${alert.level === 1 ? 'warning' : 'fatal'} ${alert.name}`;
+    walk.timeline.push({ from, frame, time, type, step: null });
+  }
+
+  onApplicationData(from: Side, frame: number, time: number, length: number): void {
+    // TLS 1.3 sends its encrypted handshake as application data records.
+    if (this.walk.shape === 'tls13' && !this.walk.complete) return this.onTls13Record(from, frame, time, length);
+    const counter = this.walk.applicationData[from];
+    counter.records++;
+    counter.bytes += length;
+  }
+
+  onError(ev: Extract<TlsEvent, { kind: 'error' }>): void {
+    const walk = this.walk;
+    if (walk.problems.length < MAX_PROBLEMS) walk.problems.push(`${ev.from}, frame ${ev.frame}: ${ev.note}`);
+    if (ev.malformed !== undefined && walk.firstMalformed === null) {
+      walk.firstMalformed = { from: ev.from, frame: ev.frame, time: ev.time, message: ev.malformed, note: ev.note };
+    }
+  }
+
+  /** A message in SSLv2's own format. */
+  onSslv2(ev: HandshakeEvent): void {
+    const walk = this.walk;
+    this.signal('SSLv2 message');
+    if (ev.clientHello) {
+      walk.clientHello = ev.clientHello;
+      this.addHistory('client', 'c');
+      this.reach('client', 'ClientHello', ev.frame, ev.time, 'SSLv2 ClientHello', ev.length);
+    } else if (ev.encrypted) {
+      this.reach(ev.from, 'SSLv2 Encrypted', ev.frame, ev.time, 'SSLv2 encrypted message', ev.length);
+    } else if (ev.from === 'server') {
+      this.addHistory('server', 's');
+      walk.version = 0x0002;
+      this.reach('server', 'ServerHello', ev.frame, ev.time, 'SSLv2 ServerHello', ev.length);
+    } else {
+      // In SSLv2 the client picks the cipher, in its CLIENT-MASTER-KEY.
+      if (ev.sslv2CipherKind !== undefined) walk.cipher = ev.sslv2CipherKind;
+      this.reach('client', 'SSLv2 ClientMasterKey', ev.frame, ev.time, ev.name, ev.length);
+    }
+  }
+
+  /** A TLS 1.3 encrypted record before the handshake completed. */
+  private onTls13Record(from: Side, frame: number, time: number, length: number): void {
+    const walk = this.walk;
+    const state = this.side[from];
+    const kind = tls13RecordKind(from, state.encryptedRecords, this.side.server.encryptedRecords, length);
+    const [label, move, ...effects] = TLS13_RECORDS[kind];
+    if (effects.includes('counts')) state.encryptedRecords++;
+    if (effects.includes('ends server flight')) reachFlightEnd(walk, 'client answered', frame, time);
+    if (effects.includes('is an alert')) {
+      const alert: Alert = { level: 0, description: -1, name: 'encrypted', encrypted: true };
+      walk.alerts.push({ from, frame, time, alert, duringHandshake: true });
+    }
+    if (move !== null) this.reach(from, move, frame, time, label ?? move, length);
+    else if (label !== null) walk.timeline.push({ from, frame, time, type: label, step: null, length });
+  }
+
+  private signal(signal: ShapeSignal): void {
+    this.walk.shape = shapeAfter(this.walk.shape, signal);
+  }
+
+  private addHistory(from: Side, letter: string): void {
+    if (this.walk.history.length >= HISTORY_MAX_LENGTH) return;
+    this.walk.history += from === 'client' ? letter.toUpperCase() : letter.toLowerCase();
+  }
+
+  /**
+   * A message in the timeline and the last of its side; with a move, the step TRANSITIONS gives it (null: none),
+   * reached the first time, and the handshake complete when that was the last step its shape needs.
+   */
+  private reach(from: Side, move: Move | null, frame: number, time: number, label: string, length?: number): void {
+    const walk = this.walk;
+    const readAs = READ_AS[walk.shape];
+    const step = move === null ? null : (transition(readAs, from, move) ?? null);
     const entry: TimelineEntry = { from, frame, time, type: label, step };
     if (length !== undefined) entry.length = length;
     walk.timeline.push(entry);
     walk.lastMessage[from] = entry;
-    if (step !== null && !walk.steps.some((s) => s.step === step)) {
-      walk.steps.push({ step, name: stepName(step, walk.shape), from, message: label, frame, time });
-      if (step > walk.lastStep) walk.lastStep = step;
-    }
-  };
-
-  const complete = (frame: number, time: number) => {
-    if (walk.complete) return;
-    walk.complete = true;
-    walk.completedAt = { frame, time };
-    walk.lastStep = 9;
-  };
-
-  for (const ev of events) {
-    switch (ev.kind) {
-      case 'handshake': {
-        if (ev.sslv2Type !== undefined) {
-          walkSslv2(ev);
-          break;
-        }
-        if (ev.encrypted || ev.type < 0) {
-          onEncryptedHandshake(ev.from, ev.frame, ev.time, ev.length);
-          break;
-        }
-        const letter =
-          ev.type === 2 && ev.serverHello?.helloRetryRequest
-            ? HISTORY_HELLO_RETRY_REQUEST
-            : (HISTORY_LETTER_BY_HANDSHAKE_TYPE[ev.type] ?? HISTORY_UNKNOWN_HANDSHAKE);
-        addHistory(ev.from, letter);
-        if (ev.clientHello && ev.from === 'client') {
-          if (!walk.clientHello || walk.helloRetryRequest) walk.clientHello = ev.clientHello;
-          if (ev.clientHello.sslv2) walk.shape = 'full';
-        }
-        if (ev.serverHello && ev.from === 'server') {
-          onServerHello(ev.serverHello);
-          if (ev.serverHello.helloRetryRequest) {
-            reach('server', 'HelloRetryRequest', ev.frame, ev.time, 'HelloRetryRequest', ev.length);
-            break;
-          }
-        }
-        const move = MOVE_BY_HANDSHAKE_TYPE[ev.type];
-        if (move) reach(ev.from, move, ev.frame, ev.time, ev.name, ev.length);
-        else {
-          const entry: TimelineEntry = { from: ev.from, frame: ev.frame, time: ev.time, type: ev.name, step: null, length: ev.length };
-          walk.timeline.push(entry);
-          walk.lastMessage[ev.from] = entry;
-        }
-        break;
-      }
-      case 'change-cipher-spec': {
-        addHistory(ev.from, HISTORY_CHANGE_CIPHER_SPEC);
-        // A client ChangeCipherSpec before any ServerHello and before any key exchange is TLS 1.3's middlebox
-        // compatibility one (RFC 8446 D.4), e.g. with a second ClientHello after an uncaptured HelloRetryRequest
-        // (ja4/tls-sni.pcapng): not step 6, and it starts nothing.
-        if (ev.from === 'client' && walk.serverHello === null && !walk.steps.some((s) => s.step >= 5)) {
-          const entry: TimelineEntry = { from: ev.from, frame: ev.frame, time: ev.time, type: 'ChangeCipherSpec', step: null };
-          walk.timeline.push(entry);
-          walk.lastMessage.client = entry;
-          break;
-        }
-        // A server ChangeCipherSpec before the client's key exchange: the server resumed the session.
-        if (walk.shape === 'full' && ev.from === 'server' && walk.lastStep < 4 && !walk.steps.some((s) => s.step === 5)) {
-          walk.shape = 'resumed';
-        }
-        side[ev.from].changedCipher = true;
-        reach(ev.from, 'ChangeCipherSpec', ev.frame, ev.time, 'ChangeCipherSpec');
-        break;
-      }
-      case 'alert': {
-        if (!ev.alert.encrypted) addHistory(ev.from, HISTORY_ALERT);
-        // A TLS 1.3 client that answers the server's encrypted flight with an alert has read that flight.
-        if (walk.shape === 'tls13' && ev.from === 'client' && side.server.encryptedRecords > 0) markServerFlightDone(ev.frame, ev.time);
-        walk.alerts.push({ from: ev.from, frame: ev.frame, time: ev.time, alert: ev.alert, duringHandshake: !walk.complete });
-        walk.timeline.push({
-          from: ev.from,
-          frame: ev.frame,
-          time: ev.time,
-          type: ev.alert.encrypted ? 'Alert (encrypted)' : `Alert ${ev.alert.level === 1 ? 'warning' : 'fatal'} ${ev.alert.name}`,
-          step: null,
-        });
-        break;
-      }
-      case 'application-data': {
-        if (walk.shape === 'tls13' && !walk.complete) {
-          onTls13Record(ev.from, ev.frame, ev.time, ev.length);
-          break;
-        }
-        const counter = walk.applicationData[ev.from];
-        counter.records++;
-        counter.bytes += ev.length;
-        break;
-      }
-      case 'error': {
-        if (walk.problems.length < 20) walk.problems.push(`${ev.from}, frame ${ev.frame}: ${ev.note}`);
-        if (ev.malformed !== undefined && walk.firstMalformed === null) {
-          walk.firstMalformed = { from: ev.from, frame: ev.frame, time: ev.time, message: ev.malformed, note: ev.note };
-        }
-        break;
-      }
-    }
-  }
-  return walk;
-
-  function onServerHello(sh: ServerHello) {
-    walk.serverHello = sh;
-    if (sh.helloRetryRequest) {
-      walk.helloRetryRequest = true;
-      walk.shape = 'tls13';
-      walk.version = sh.selectedVersion;
-      walk.cipher = sh.cipherSuite;
-      return;
-    }
-    walk.version = sh.selectedVersion;
-    walk.cipher = sh.cipherSuite;
-    if (isTls13Version(sh.selectedVersion)) walk.shape = 'tls13';
-    else walk.shape = 'full';
-  }
-
-  function onEncryptedHandshake(from: Side, frame: number, time: number, length: number) {
-    if (walk.shape === 'tls13') {
-      onTls13Record(from, frame, time, length);
-      return;
-    }
-    const state = side[from];
-    if (state.changedCipher && !state.finishedSeen) {
-      state.finishedSeen = true;
-      reach(from, 'Finished', frame, time, 'Finished (encrypted)', length);
-      if (side.client.finishedSeen && side.server.finishedSeen) complete(frame, time);
-      return;
-    }
-    // An encrypted handshake message after Finished: renegotiation or a post-handshake message.
-    const entry: TimelineEntry = { from, frame, time, type: 'Encrypted handshake message', step: null, length };
-    walk.timeline.push(entry);
-  }
-
-  function onTls13Record(from: Side, frame: number, time: number, length: number) {
-    const state = side[from];
-    if (from === 'server') {
-      state.encryptedRecords++;
-      if (state.encryptedRecords === 1) reach('server', 'EncryptedFlight', frame, time, 'encrypted server flight (EncryptedExtensions…Finished)', length);
-      else walk.timeline.push({ from, frame, time, type: 'encrypted server flight (continued)', step: null, length });
-      return;
-    }
-    // The client: its first encrypted record after the server's flight is its Finished (or Certificate),
-    // unless it has exactly the size of an encrypted alert.
-    if (side.server.encryptedRecords === 0) {
-      // Early data before the server answered: not part of the nine steps.
-      walk.timeline.push({ from, frame, time, type: 'early data (encrypted)', step: null, length });
-      return;
-    }
-    if (length === TLS13_ENCRYPTED_ALERT_RECORD_LENGTH && state.encryptedRecords === 0) {
-      // The server's flight was complete enough for the client to judge it: step 4 is reached.
-      markServerFlightDone(frame, time);
-      walk.alerts.push({
-        from,
-        frame,
-        time,
-        alert: { level: 0, description: -1, name: 'encrypted', encrypted: true },
-        duringHandshake: true,
-      });
-      walk.timeline.push({ from, frame, time, type: 'Alert (encrypted, by its size)', step: null, length });
-      return;
-    }
-    state.encryptedRecords++;
-    if (state.encryptedRecords === 1) {
-      markServerFlightDone(frame, time);
-      reach('client', 'EncryptedFlight', frame, time, 'encrypted client Finished', length);
-      complete(frame, time);
-    }
-  }
-
-  function markServerFlightDone(frame: number, time: number) {
-    if (walk.steps.some((s) => s.step === 4)) return;
-    walk.steps.push({ step: 4, name: stepName(4, 'tls13'), from: 'server', message: 'end of the encrypted server flight (seen when the client answered)', frame, time });
-    if (walk.lastStep < 4) walk.lastStep = 4;
-  }
-
-  function walkSslv2(ev: Extract<TlsEvent, { kind: 'handshake' }>) {
-    walk.shape = 'sslv2';
-    if (ev.clientHello) {
-      walk.clientHello = ev.clientHello;
-      addHistory('client', 'c');
-      reach('client', 'ClientHello', ev.frame, ev.time, 'SSLv2 ClientHello', ev.length);
-      return;
-    }
-    if (ev.encrypted) {
-      reach(ev.from, 'SSLv2 Encrypted', ev.frame, ev.time, `SSLv2 encrypted message`, ev.length);
-      const other = walk.steps.some((s) => s.step === 7) && walk.steps.some((s) => s.step === 9);
-      if (other) complete(ev.frame, ev.time);
-      return;
-    }
-    if (ev.from === 'server') {
-      addHistory('server', 's');
-      walk.version = 0x0002;
-      reach('server', 'ServerHello', ev.frame, ev.time, 'SSLv2 ServerHello', ev.length);
-    } else {
-      // In SSLv2 the client picks the cipher, in its CLIENT-MASTER-KEY.
-      if (ev.sslv2CipherKind !== undefined) walk.cipher = ev.sslv2CipherKind;
-      reach('client', 'SSLv2 ClientMasterKey', ev.frame, ev.time, ev.name, ev.length);
+    if (step === null || walk.steps.some((s) => s.step === step)) return;
+    walk.steps.push({ step, name: stepName(step, walk.shape), from, message: label, frame, time });
+    if (step > walk.lastStep) walk.lastStep = step;
+    if (!walk.complete && COMPLETED_BY[readAs].every((needed) => walk.steps.some((s) => s.step === needed))) {
+      walk.complete = true;
+      walk.completedAt = { frame, time };
+      walk.lastStep = 9;
     }
   }
 }
 
+/**
+ * Walk a connection's TLS events through the nine steps. Pure: the same events give the same walk.
+ */
+export function walkHandshake(events: readonly TlsEvent[]): Walk {
+  const walker = new HandshakeWalker();
+  for (const ev of events) walker.feed(ev);
+  return walker.walk;
+}
+
+/** TLS 1.3's step 4 reached, on this evidence (TLS13_FLIGHT_END), unless it already was. */
+function reachFlightEnd(walk: Walk, evidence: FlightEndEvidence, frame: number, time: number, bytes?: number): void {
+  if (walk.steps.some((s) => s.step === 4)) return;
+  const message = TLS13_FLIGHT_END[evidence].replace('{bytes}', String(bytes));
+  walk.steps.push({ step: 4, name: stepName(4, 'tls13'), from: 'server', message, frame, time });
+  if (walk.lastStep < 4) walk.lastStep = 4;
+}
 
 /**
  * TLS 1.3: the server's first flight delivered without the client answering it. The client acknowledged every
@@ -438,14 +534,6 @@ export function markTls13FlightDelivered(walk: Walk, ack: { frame: number; time:
   if (walk.shape !== 'tls13' || walk.lastStep !== 3 || walk.steps.some((s) => s.step === 4)) return false;
   const flight = walk.steps.find((s) => s.step === 3);
   if (!flight || ack.time < flight.time) return false;
-  walk.steps.push({
-    step: 4,
-    name: stepName(4, 'tls13'),
-    from: 'server',
-    message: `end of the encrypted server flight (the client acknowledged all ${bytes} bytes of it and the server then waited)`,
-    frame: ack.frame,
-    time: ack.time,
-  });
-  walk.lastStep = 4;
+  reachFlightEnd(walk, 'client acknowledged all of it', ack.frame, ack.time, bytes);
   return true;
 }

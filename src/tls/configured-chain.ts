@@ -14,7 +14,9 @@
  */
 import { groupThousands } from '../text/words.js';
 import { createHash, X509Certificate } from 'node:crypto';
-import { certificateCoversName, inspectChain, type ChainProblem, type ChainProblemCode, type TrustStore } from './certificates.js';
+import { inspectChain, type ChainProblem, type ChainProblemCode } from './chain-checks.js';
+import { certificateCoversName } from './host-names.js';
+import type { TrustStore } from './trust-store.js';
 
 export interface ConfiguredChain {
   /** The file as given. */

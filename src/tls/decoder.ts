@@ -1,7 +1,9 @@
 import type { PerSide, Side } from '../tcp/types.js';
 import { ownedCopy } from '../capture/bytes.js';
+import { BoundedCache } from '../bounded-cache.js';
 import type { CertificateMessage, ServerHello, TlsEvent, TlsRecordInfo } from './types.js';
 import { sharedClientHello, sharedServerHello } from './shared-hellos.js';
+import { parseSslv2ClientMasterKey, parseSslv2Error, parseSslv2ServerHello } from './sslv2.js';
 import {
   parseAlert,
   parseCertificateMessage,
@@ -605,15 +607,16 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       }
       if (from === 'client' && messageType === SSLV2_CLIENT_MASTER_KEY) {
         const event: Extract<TlsEvent, { kind: 'handshake' }> = { kind: 'handshake', from, frame, time, type: HANDSHAKE_CLIENT_KEY_EXCHANGE, name: 'SSLv2 ClientMasterKey', length: payload.length - 1, encrypted: false, sslv2Type: SSLV2_CLIENT_MASTER_KEY };
-        // CLIENT-MASTER-KEY (draft-hickman §2.5): type, then the 3-byte CIPHER-KIND the client chose.
-        if (payload.length >= 4) event.sslv2CipherKind = payload.readUIntBE(1, 3);
+        const masterKey = parseSslv2ClientMasterKey(payload);
+        if (masterKey.ok) event.sslv2CipherKind = masterKey.value.cipherKind;
         this.emit(event);
         s.laterHandshakeMessages++;
         s.encryptNext = true;
         return;
       }
-      if (messageType === SSLV2_ERROR && payload.length === 3) {
-        const code = payload.readUInt16BE(1);
+      const error = messageType === SSLV2_ERROR ? parseSslv2Error(payload) : null;
+      if (error?.ok) {
+        const code = error.value.code;
         const name = SSLV2_ERROR_NAMES.get(code) ?? `SSLv2 error 0x${code.toString(16).padStart(4, '0')}`;
         this.emit({ kind: 'alert', from, frame, time, alert: { level: 2, description: code, name, encrypted: false } });
         return;
@@ -677,44 +680,32 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       encrypted: false,
       sslv2Type: SSLV2_SERVER_HELLO,
     };
-    let problem: string | null = null;
-    if (payload.length >= 11) {
-      const sessionIdHit = payload[1] !== 0;
-      const version = payload.readUInt16BE(3);
-      const certificateLength = payload.readUInt16BE(5);
-      const cipherSpecsLength = payload.readUInt16BE(7);
-      const connectionIdLength = payload.readUInt16BE(9);
-      const certificateEnd = 11 + certificateLength;
-      const cipherSpecsEnd = certificateEnd + cipherSpecsLength;
-      if (cipherSpecsEnd + connectionIdLength > payload.length || cipherSpecsLength % 3 !== 0) {
-        problem = 'malformed SSLv2 ServerHello: lengths run past the record';
-      } else {
-        const serverHello: ServerHello = {
-          version,
-          selectedVersion: version,
-          random: payload.subarray(cipherSpecsEnd, cipherSpecsEnd + connectionIdLength).toString('hex'),
-          sessionId: '',
-          cipherSuite: cipherSpecsLength >= 3 ? payload.readUIntBE(certificateEnd, 3) : -1,
-          compressionMethod: 0,
-          extensions: [],
-          helloRetryRequest: false,
-          keyShareGroup: null,
-          alpn: null,
-        };
-        event.serverHello = sharedServerHello(serverHello);
-        if (certificateLength > 0) {
-          const certificate: CertificateMessage = { certificates: [ownedCopy(payload.subarray(11, certificateEnd))], totalLength: certificateLength };
-          event.certificate = certificate;
-        }
-        // A session-id hit skips CLIENT-MASTER-KEY: the client's next record is already protected.
-        if (sessionIdHit) this.startEncryption('client', frame, time);
+    const r = parseSslv2ServerHello(payload);
+    if (r.ok) {
+      const hello = r.value;
+      const serverHello: ServerHello = {
+        version: hello.version,
+        selectedVersion: hello.version,
+        random: hello.connectionId.toString('hex'),
+        sessionId: '',
+        cipherSuite: hello.cipherSpecs[0] ?? -1,
+        compressionMethod: 0,
+        extensions: [],
+        helloRetryRequest: false,
+        keyShareGroup: null,
+        alpn: null,
+      };
+      event.serverHello = sharedServerHello(serverHello);
+      if (hello.certificate.length > 0) {
+        const certificate: CertificateMessage = { certificates: [ownedCopy(hello.certificate)], totalLength: hello.certificate.length };
+        event.certificate = certificate;
       }
-    } else {
-      problem = 'malformed SSLv2 ServerHello: shorter than its fixed part';
+      // A session-id hit skips CLIENT-MASTER-KEY: the client's next record is already protected.
+      if (hello.sessionIdHit) this.startEncryption('client', frame, time);
     }
     this.sides.server.encryptNext = true;
     this.emit(event);
-    if (problem) this.error('server', frame, time, problem, 'SSLv2 ServerHello');
+    if (!r.ok) this.error('server', frame, time, `malformed SSLv2 ServerHello: ${r.error}`, 'SSLv2 ServerHello');
   }
 
   // ---- bookkeeping -----------------------------------------------------------------------------
@@ -764,8 +755,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
  * intermediate certificate often have the same key (a server's chains for two names, two servers under one CA):
  * a key holds a few bodies. Bounded, and only for bodies of a real chain's size.
  */
-const certificateBodies = new Map<number, Buffer[]>();
 const CERTIFICATE_KEYS = 64;
+const certificateBodies = new BoundedCache<number, Buffer[]>(CERTIFICATE_KEYS);
 const BODIES_PER_KEY = 8;
 const MAX_SHARED_CERTIFICATE_BODY = 64 * 1024;
 /** Bytes from the end of a body that go into its key. */
@@ -781,7 +772,6 @@ export function sharedCertificateBody(body: Buffer, owned = true): Buffer {
   if (bodies) {
     for (const seen of bodies) if (seen.equals(body)) return seen;
   } else {
-    if (certificateBodies.size >= CERTIFICATE_KEYS) certificateBodies.clear();
     certificateBodies.set(key, (bodies = []));
   }
   const kept = owned ? body : ownedCopy(body);

@@ -10,6 +10,7 @@
  * reference code gives (that is what the published fingerprint databases hold); each such place says so.
  */
 import { createHash } from 'node:crypto';
+import { BoundedCache } from '../bounded-cache.js';
 import { isGrease } from './names.js';
 import type { ClientHello, ServerHello } from './types.js';
 
@@ -43,23 +44,17 @@ const JA4_MAX_COUNT = 99;
 
 /**
  * Hashes already computed, by the string hashed: every connection from the same client software gives the
- * same JA3/JA4 strings, and a hash object costs more than building the string. Bounded: emptied when full.
+ * same JA3/JA4 strings, and a hash object costs more than building the string.
  */
 const MAX_CACHED_HASHES = 4096;
-const md5Cache = new Map<string, string>();
-const sha256Cache = new Map<string, string>();
+const md5Cache = new BoundedCache<string, string>(MAX_CACHED_HASHES);
+const sha256Cache = new BoundedCache<string, string>(MAX_CACHED_HASHES);
 
 /** Strings longer than this (a hello with thousands of suites) are hashed every time, not kept. */
 const MAX_CACHED_STRING = 2048;
 
-function cachedHash(cache: Map<string, string>, s: string, compute: (s: string) => string): string {
-  if (s.length > MAX_CACHED_STRING) return compute(s);
-  const known = cache.get(s);
-  if (known !== undefined) return known;
-  const value = compute(s);
-  if (cache.size >= MAX_CACHED_HASHES) cache.clear();
-  cache.set(s, value);
-  return value;
+function cachedHash(cache: BoundedCache<string, string>, s: string, compute: (s: string) => string): string {
+  return s.length > MAX_CACHED_STRING ? compute(s) : cache.getOrSet(s, compute);
 }
 
 const md5Uncached = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');

@@ -13,6 +13,7 @@ import {
 } from './names.js';
 import { attempt, ByteReader, printable, TlsDecodeError, type Result } from './reader.js';
 import { ownedCopy } from '../capture/bytes.js';
+import { BoundedCache } from '../bounded-cache.js';
 import type { Alert, CertificateMessage, ClientHello, Extension, ServerHello, ServerKeyExchange } from './types.js';
 
 export type { Result } from './reader.js';
@@ -815,17 +816,13 @@ function tryShape(
 function shapesForSuite(cipherSuite: number | undefined): { kinds: Array<'ecdhe' | 'dhe'>; psk: boolean } {
   if (cipherSuite === undefined) return { kinds: ['ecdhe', 'dhe'], psk: false };
   // Every connection to a server picks among a few suites: the name's patterns are read once per suite.
-  let shapes = shapesBySuite.get(cipherSuite);
-  if (shapes === undefined) {
-    shapes = shapesForSuiteName(cipherSuiteName(cipherSuite));
-    if (shapesBySuite.size >= MAX_CACHED_SUITES) shapesBySuite.clear();
-    shapesBySuite.set(cipherSuite, shapes);
-  }
+  const shapes = shapesBySuite.getOrSet(cipherSuite, shapesForSuiteNumber);
   return { kinds: shapes.kinds.slice(), psk: shapes.psk };
 }
 
-const shapesBySuite = new Map<number, { kinds: Array<'ecdhe' | 'dhe'>; psk: boolean }>();
 const MAX_CACHED_SUITES = 1024;
+const shapesBySuite = new BoundedCache<number, { kinds: Array<'ecdhe' | 'dhe'>; psk: boolean }>(MAX_CACHED_SUITES);
+const shapesForSuiteNumber = (cipherSuite: number) => shapesForSuiteName(cipherSuiteName(cipherSuite));
 
 function shapesForSuiteName(name: string): { kinds: Array<'ecdhe' | 'dhe'>; psk: boolean } {
   const psk = /_PSK_/.test(name);

@@ -1,3 +1,4 @@
+import { BoundedCache } from '../bounded-cache.js';
 import type { ClientHello, ServerHello } from './types.js';
 
 /**
@@ -10,17 +11,12 @@ import type { ClientHello, ServerHello } from './types.js';
  * copy it about, and hellos that say the same are the same arrays everywhere after (fingerprints are worked
  * out once per kind of hello by that identity). Bounded: at most a few hundred different hellos are remembered.
  */
-const REMEMBERED = 256;
+const BUCKETS = 32;
 /** Hellos compared in full with a new one: those with the same counts of suites and extensions. */
 const PER_BUCKET = 8;
 
-interface Remembered<T> {
-  buckets: Map<string, T[]>;
-  size: number;
-}
-
-const clientHellos: Remembered<ClientHello> = { buckets: new Map(), size: 0 };
-const serverHellos: Remembered<ServerHello> = { buckets: new Map(), size: 0 };
+const clientHellos = new BoundedCache<string, ClientHello[]>(BUCKETS);
+const serverHellos = new BoundedCache<string, ServerHello[]>(BUCKETS);
 
 export function sharedClientHello(hello: ClientHello): ClientHello {
   return shared(clientHellos, hello, `${hello.version}/${hello.cipherSuites.length}/${hello.extensions.length}/${hello.sni}`);
@@ -30,22 +26,14 @@ export function sharedServerHello(hello: ServerHello): ServerHello {
   return shared(serverHellos, hello, `${hello.selectedVersion}/${hello.cipherSuite}/${hello.extensions.length}`);
 }
 
-function shared<T extends { random: string; sessionId: string }>(remembered: Remembered<T>, hello: T, key: string): T {
-  let bucket = remembered.buckets.get(key);
+function shared<T extends { random: string; sessionId: string }>(remembered: BoundedCache<string, T[]>, hello: T, key: string): T {
+  let bucket = remembered.get(key);
   for (const seen of bucket ?? []) {
     if (!sameButRandomAndSession(seen, hello)) continue;
     return seen.random === hello.random && seen.sessionId === hello.sessionId ? seen : { ...seen, random: hello.random, sessionId: hello.sessionId };
   }
-  if (remembered.size >= REMEMBERED) {
-    remembered.buckets.clear();
-    remembered.size = 0;
-    bucket = undefined;
-  }
-  if (bucket === undefined) remembered.buckets.set(key, (bucket = []));
-  if (bucket.length < PER_BUCKET) {
-    bucket.push(hello);
-    remembered.size++;
-  }
+  if (bucket === undefined) remembered.set(key, (bucket = []));
+  if (bucket.length < PER_BUCKET) bucket.push(hello);
   return hello;
 }
 

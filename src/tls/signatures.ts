@@ -10,6 +10,7 @@
  */
 import { groupThousands } from '../text/words.js';
 import { createHash, type KeyObject, type X509Certificate } from 'node:crypto';
+import { BoundedCache } from '../bounded-cache.js';
 
 /** Largest keys whose signatures are checked: RSA (and RSA-PSS) moduli and DSA primes, in bits. */
 export const MAX_VERIFIED_RSA_BITS = 8192;
@@ -94,9 +95,9 @@ export function keyTooLarge(x509: X509Certificate): string | null {
   return issuerKey(x509).tooLarge;
 }
 
-/** Answers by `${child's SHA-256}:${issuer key's SHA-256}`, for the whole capture. Bounded: the oldest go first. */
-const answers = new Map<string, boolean>();
+/** Answers by `${child's SHA-256}:${issuer key's SHA-256}`, for the whole capture. */
 const ANSWERS_KEPT = 4096;
+const answers = new BoundedCache<string, boolean>(ANSWERS_KEPT);
 
 let performed = 0;
 
@@ -133,7 +134,6 @@ export function checkSignature(child: X509Certificate, childSha256: string, issu
   performed++;
   if (valid === null) return 'unusable-key';
   if (cacheKey !== null) {
-    if (answers.size >= ANSWERS_KEPT) answers.delete(answers.keys().next().value!);
     answers.set(cacheKey, valid);
   }
   return valid ? 'valid' : 'invalid';

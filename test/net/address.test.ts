@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AddressNames, formatIPv4, formatIPv6 } from '../../src/net/address.js';
+import { AddressNames, canonicalIPv6, formatIPv4, formatIPv6, isIPv4Mapped, parseIPv4, parseIPv6 } from '../../src/net/address.js';
 
 function v6(hex: string): string {
   return formatIPv6(Buffer.from(hex.replace(/[: ]/g, ''), 'hex'), 0);
@@ -50,5 +50,38 @@ describe('AddressNames memo', () => {
       b.writeUInt32BE((i * 2654435761) >>> 0, 0);
       expect(names.ipv4(b, 0)).toBe(formatIPv4(b, 0));
     }
+  });
+});
+
+describe('IPv6 text read in any form (RFC 4291 §2.2) and written canonically', () => {
+  it.each([
+    ['0:0:0:0:0:0:0:1', '::1'],
+    ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
+    ['2001:0db8:0000:0000:0000:0000:0000:0001', '2001:db8::1'],
+    ['2001:db8::1', '2001:db8::1'],
+    ['::', '::'],
+    ['fe80::1%eth0', 'fe80::1'],
+    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
+    ['0:0:0:0:0:ffff:c000:201', '::ffff:192.0.2.1'],
+    ['64:ff9b::192.0.2.33', '64:ff9b::c000:221'],
+  ])('%s → %s', (text, canonical) => {
+    expect(canonicalIPv6(text)).toBe(canonical);
+  });
+
+  it.each(['', ':', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2::3', '1:2:3:4:5:6:7::8', '12345::1', 'g::1', '::1.2.3.256', '::1.2.3'])('refuses %j', (text) => {
+    expect(parseIPv6(text)).toBeNull();
+  });
+
+  it('gives the bytes the formatter writes back, and tells IPv4-mapped addresses', () => {
+    const bytes = parseIPv6('::ffff:10.1.2.3')!;
+    expect(bytes.toString('hex')).toBe('00000000000000000000ffff0a010203');
+    expect(isIPv4Mapped(bytes, 0)).toBe(true);
+    expect(isIPv4Mapped(parseIPv6('::10.1.2.3')!, 0)).toBe(false);
+  });
+
+  it('reads dotted quads, leading zeros and all, and refuses octets past 255', () => {
+    expect(parseIPv4('192.000.02.1')).toEqual([192, 0, 2, 1]);
+    expect(parseIPv4('192.0.2.256')).toBeNull();
+    expect(parseIPv4('192.0.2')).toBeNull();
   });
 });

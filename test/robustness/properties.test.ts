@@ -15,7 +15,7 @@ import { MailSniffer, defaultPorts } from '../../src/mail/sniffer.js';
 import { NetDecoder } from '../../src/net/decoder.js';
 import { renderAnalysisJson } from '../../src/report/analyze/json.js';
 import { renderAnalysisMarkdown } from '../../src/report/analyze/markdown.js';
-import { inspectChain } from '../../src/tls/certificates.js';
+import { inspectChain } from '../../src/tls/chain-checks.js';
 import { TlsConnectionDecoder } from '../../src/tls/decoder.js';
 import { ja3String, ja4 } from '../../src/tls/fingerprints.js';
 import {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inspectChain } from '../../src/tls/certificates.js';
+import { inspectChain } from '../../src/tls/chain-checks.js';
 import { ja3, ja3String, ja4, ja4Parts } from '../../src/tls/fingerprints.js';
 import { groupThousands } from '../../src/text/words.js';
 import type { ClientHello } from '../../src/tls/types.js';

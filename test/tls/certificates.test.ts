@@ -7,17 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/analyze/pipeline.js';
-import {
-  certificateCoversName,
-  hostMatches,
-  inspectChain,
-  loadTrustStore,
-  readSignatureAlgorithmOid,
-  splitSubjectAltName,
-  type ChainProblemCode,
-  type ChainReport,
-  type TrustStore,
-} from '../../src/tls/certificates.js';
+import { inspectChain, type ChainProblemCode, type ChainReport } from '../../src/tls/chain-checks.js';
+import { certificateCoversName, hostMatches } from '../../src/tls/host-names.js';
+import { loadTrustStore, type TrustStore } from '../../src/tls/trust-store.js';
+import { readSignatureAlgorithmOid, splitSubjectAltName } from '../../src/tls/x509.js';
 import { parseCertificateMessage } from '../../src/tls/messages.js';
 
 const CERTS = join(import.meta.dirname, 'fixtures/certs');
@@ -173,6 +166,15 @@ describe('host names (RFC 6125 §6.4)', () => {
     const [legacy] = check(['leaf-cn-only']).certificates;
     expect(certificateCoversName(legacy!, 'legacy.example.test')).toBe(true);
     expect(check(['leaf-cn-only', 'inter'], { sni: 'other.example.test' }).problems.map((p) => p.code)).toEqual(['name-mismatch']);
+  });
+  it('matches an IPv6 SAN written in any form (OpenSSL prints it uncompressed)', () => {
+    const [leaf] = check(['leaf']).certificates;
+    const v6 = { ...leaf!, san: ['mail.example.test', '2001:DB8:0:0:0:0:0:19'] };
+    expect(certificateCoversName(v6, '2001:db8::19')).toBe(true);
+    expect(certificateCoversName(v6, '2001:db8:0::0:19')).toBe(true);
+    expect(certificateCoversName(v6, '2001:db8::1:19')).toBe(false);
+    const mapped = { ...leaf!, san: ['0:0:0:0:0:FFFF:C000:219'] };
+    expect(certificateCoversName(mapped, '::ffff:192.0.2.25')).toBe(true);
   });
 });
 

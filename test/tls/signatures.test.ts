@@ -13,7 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { expensiveCertificate, expensiveChainCapture } from '../../scripts/make-expensive-chains.mjs';
 import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
-import { inspectChain, loadTrustStore, type ChainReport } from '../../src/tls/certificates.js';
+import { inspectChain, type ChainReport } from '../../src/tls/chain-checks.js';
+import { loadTrustStore } from '../../src/tls/trust-store.js';
 import { CheckBudget, checkSignature, CHECKS_PER_CHAIN, signatureChecksPerformed } from '../../src/tls/signatures.js';
 
 const CERTS = join(import.meta.dirname, 'fixtures/certs');

@@ -1,6 +1,6 @@
 import { groupThousands } from '../../text/words.js';
 import type { ConnectionReport } from '../../handshake/report.js';
-import type { CertificateSummary } from '../../tls/certificates.js';
+import type { CertificateSummary } from '../../tls/x509.js';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '?');
 

@@ -1,49 +1,16 @@
 /**
- * The server's certificate chain, as sent in a Certificate message: each certificate read with
- * node:crypto's X509Certificate, and the chain checked the way a client would at the time of the capture.
- *
- * X509Certificate gives everything but the signature algorithm; that one field is read from the DER
- * with the small bounded reader below. Nothing here throws on bad input: a certificate that cannot be
- * read is a problem in the result, next to what could be read of the others.
+ * The server's certificate chain, as sent in a Certificate message, checked the way a client would at the time
+ * of the capture: dates, order and issuers, a root sent, duplicates, names, size, and a path to `--ca`'s CAs.
+ * Nothing here throws on bad input: a certificate that cannot be read is a problem in the result, next to what
+ * could be read of the others.
  */
+import type { X509Certificate } from 'node:crypto';
+import { BoundedCache } from '../bounded-cache.js';
 import { groupThousands } from '../text/words.js';
-import * as crypto from 'node:crypto';
-import { createHash, X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
-import { CURVE_BITS, KEY_TYPES, signatureAlgorithmName } from './oids.js';
-import { CheckBudget, checkSignature, keyTooLarge, MAX_VERIFIED_DSA_BITS, MAX_VERIFIED_RSA_BITS, type SignatureCheck } from './signatures.js';
-
-/** One certificate as `analyze --format json` writes it (the issue's fields first, then extras). */
-export interface CertificateSummary {
-  /** RFC 4514-like, most significant first as in the certificate: 'C=DE, O=Example, CN=mail.example.com'. null when unreadable. */
-  subject: string | null;
-  issuer: string | null;
-  /**
-   * subjectAltName entries: DNS names and IP addresses as they are ('mail.example.com', '*.example.com',
-   * '192.0.2.1'); any other kind with OpenSSL's label in front ('email:postmaster@example.com', 'URI:…').
-   */
-  san: string[];
-  /** ISO 8601 UTC. */
-  notBefore: string | null;
-  notAfter: string | null;
-  /** 'RSA', 'EC', 'Ed25519', …; null when node:crypto cannot read the key (e.g. ML-DSA on OpenSSL 3.0). */
-  keyType: string | null;
-  keyBits: number | null;
-  /** Lower-case hex SHA-256 of the DER, no separators. */
-  sha256: string;
-  /** Size of the DER. */
-  bytes: number;
-  /** Hex serial number as OpenSSL prints it. */
-  serial: string | null;
-  /** Signature algorithm name ('sha256WithRSAEncryption', 'ecdsa-with-SHA384', …) or dotted OID. */
-  signatureAlgorithm: string | null;
-  /** The named curve of an EC key ('prime256v1', …), else null. */
-  curve: string | null;
-  /** basicConstraints CA:TRUE. */
-  ca: boolean;
-  /** Issued by its own key (a root, or a self-signed server certificate). */
-  selfSigned: boolean;
-}
+import { certificateCoversName, certificateNames, normalizeHost } from './host-names.js';
+import { CheckBudget, checkSignature, keyTooLarge, MAX_VERIFIED_DSA_BITS, MAX_VERIFIED_RSA_BITS } from './signatures.js';
+import type { TrustStore } from './trust-store.js';
+import { attemptOr, distinguishedName, issuerByNames, parseCertificate, parseOpenSslTime, type CertificateSummary, type ParsedCertificate } from './x509.js';
 
 export type ChainProblemCode =
   | 'unparseable'
@@ -79,11 +46,6 @@ export interface ChainReport {
   problems: ChainProblem[];
 }
 
-/** CA certificates given with `--ca FILE`. */
-export interface TrustStore {
-  file: string;
-  anchors: X509Certificate[];
-}
 
 export interface ChainCheckOptions {
   /** When the chain was sent (seconds since 1970): validity is judged at this moment, not today. */
@@ -108,236 +70,6 @@ const MAX_PATH = 12;
 /** How many names a name-mismatch message lists. */
 const NAMES_SHOWN = 4;
 
-// ---------------------------------------------------------------------------------------------
-// The one DER field X509Certificate does not expose: Certificate.signatureAlgorithm (RFC 5280 §4.1.1.2).
-
-interface Tlv {
-  tag: number;
-  /** Content range. */
-  start: number;
-  end: number;
-}
-
-const TAG_SEQUENCE = 0x30;
-const TAG_OID = 0x06;
-/** An OID longer than this is not one we could name anyway. */
-const MAX_OID_BYTES = 64;
-
-/** One definite-length DER TLV at `at`, wholly inside `limit`, or null. */
-function readTlv(der: Buffer, at: number, limit: number): Tlv | null {
-  if (at + 2 > limit) return null;
-  const tag = der[at]!;
-  if ((tag & 0x1f) === 0x1f) return null; // multi-byte tags: not in the fields read here
-  let length = der[at + 1]!;
-  let p = at + 2;
-  if (length & 0x80) {
-    const n = length & 0x7f;
-    if (n === 0 || n > 4 || p + n > limit) return null; // indefinite length is BER, not DER
-    length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + der[p++]!;
-  }
-  if (length > limit - p) return null;
-  return { tag, start: p, end: p + length };
-}
-
-function decodeOid(der: Buffer, tlv: Tlv): string | null {
-  const size = tlv.end - tlv.start;
-  if (size === 0 || size > MAX_OID_BYTES) return null;
-  const arcs: number[] = [];
-  let value = 0;
-  let digits = 0;
-  for (let i = tlv.start; i < tlv.end; i++) {
-    const b = der[i]!;
-    value = value * 128 + (b & 0x7f);
-    if (++digits > 7) return null; // beyond 2^49: not a real arc
-    if (b & 0x80) continue;
-    if (arcs.length === 0) {
-      const first = value < 80 ? Math.floor(value / 40) : 2;
-      arcs.push(first, value - first * 40);
-    } else arcs.push(value);
-    value = 0;
-    digits = 0;
-  }
-  if (digits !== 0) return null; // the last arc never ended
-  return arcs.join('.');
-}
-
-/** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm AlgorithmIdentifier, signature }: the algorithm's OID. */
-export function readSignatureAlgorithmOid(der: Buffer): string | null {
-  const certificate = readTlv(der, 0, der.length);
-  if (!certificate || certificate.tag !== TAG_SEQUENCE) return null;
-  const tbs = readTlv(der, certificate.start, certificate.end);
-  if (!tbs || tbs.tag !== TAG_SEQUENCE) return null;
-  const algorithm = readTlv(der, tbs.end, certificate.end);
-  if (!algorithm || algorithm.tag !== TAG_SEQUENCE) return null;
-  const oid = readTlv(der, algorithm.start, algorithm.end);
-  if (!oid || oid.tag !== TAG_OID) return null;
-  return decodeOid(der, oid);
-}
-
-// ---------------------------------------------------------------------------------------------
-// One certificate.
-
-interface ParsedCertificate {
-  summary: CertificateSummary;
-  x509: X509Certificate | null;
-  /** The check of its own signature, when its names say it issued itself; else null. */
-  selfCheck: SignatureCheck | null;
-  notBefore: number | null; // ms
-  notAfter: number | null;
-  error: string | null;
-}
-
-/** The same chain comes back in every connection to a server: parse each certificate once. */
-const parsedCache = new Map<string, ParsedCertificate>();
-const PARSED_CACHE_SIZE = 512;
-const MAX_CACHED_DER = 64 * 1024;
-
-function attemptOr<T>(f: () => T, fallback: T): T {
-  try {
-    return f();
-  } catch {
-    return fallback;
-  }
-}
-
-/** node:crypto's one-shot hash (Node ≥ 20.12): no Hash object per certificate. */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: Buffer, encoding: 'hex') => string }).hash;
-
-/** SHA-256 of `der` in hex. */
-function sha256Hex(der: Buffer): string {
-  return oneShotHash ? oneShotHash('sha256', der, 'hex') : createHash('sha256').update(der).digest('hex');
-}
-
-/** The same certificate object again (a chain the decoder shares between connections): no hash to find it. */
-const parsedByBuffer = new WeakMap<Buffer, ParsedCertificate>();
-
-function parseCertificate(der: Buffer, budget: CheckBudget): ParsedCertificate {
-  const known = parsedByBuffer.get(der);
-  if (known) return known;
-  const parsed = parseCertificateByHash(der, budget);
-  if (parsed.selfCheck !== 'over-budget') parsedByBuffer.set(der, parsed);
-  return parsed;
-}
-
-function parseCertificateByHash(der: Buffer, budget: CheckBudget): ParsedCertificate {
-  const sha256 = sha256Hex(der);
-  const cached = parsedCache.get(sha256);
-  if (cached) return cached;
-  const parsed = parseUncached(der, sha256, budget);
-  // Kept only at a real certificate's size: 512 hostile megabyte-long ones must not stay in memory. One whose
-  // own signature went unchecked for this connection's budget is read again by the next connection.
-  if (der.length > MAX_CACHED_DER || parsed.selfCheck === 'over-budget') return parsed;
-  if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.clear();
-  parsedCache.set(sha256, parsed);
-  return parsed;
-}
-
-function parseUncached(der: Buffer, sha256: string, budget: CheckBudget): ParsedCertificate {
-  const oid = readSignatureAlgorithmOid(der);
-  const summary: CertificateSummary = {
-    subject: null,
-    issuer: null,
-    san: [],
-    notBefore: null,
-    notAfter: null,
-    keyType: null,
-    keyBits: null,
-    sha256,
-    bytes: der.length,
-    serial: null,
-    signatureAlgorithm: oid !== null ? signatureAlgorithmName(oid) : null,
-    curve: null,
-    ca: false,
-    selfSigned: false,
-  };
-  let x509: X509Certificate;
-  try {
-    x509 = new X509Certificate(der);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    return { summary, x509: null, selfCheck: null, notBefore: null, notAfter: null, error: reason };
-  }
-  summary.subject = attemptOr(() => distinguishedName(x509.subject), null);
-  summary.issuer = attemptOr(() => distinguishedName(x509.issuer), null);
-  summary.san = attemptOr(() => splitSubjectAltName(x509.subjectAltName).map(bareName), []);
-  summary.serial = attemptOr(() => x509.serialNumber, null);
-  summary.ca = attemptOr(() => x509.ca, false);
-  const notBefore = attemptOr(() => parseOpenSslTime(x509.validFrom), null);
-  const notAfter = attemptOr(() => parseOpenSslTime(x509.validTo), null);
-  summary.notBefore = notBefore !== null ? new Date(notBefore).toISOString() : null;
-  summary.notAfter = notAfter !== null ? new Date(notAfter).toISOString() : null;
-  const key = attemptOr(() => x509.publicKey, null);
-  if (key) {
-    const type = key.asymmetricKeyType ?? '';
-    const known = KEY_TYPES.get(type);
-    const details = key.asymmetricKeyDetails ?? {};
-    summary.keyType = known?.name ?? (type || null);
-    summary.curve = details.namedCurve ?? null;
-    summary.keyBits = details.modulusLength ?? (details.namedCurve ? (CURVE_BITS.get(details.namedCurve) ?? null) : null) ?? known?.bits ?? null;
-  }
-  // Issued by its own key: its names say so, and its key verifies its signature (or could not be used).
-  const selfCheck = issuerByNames(x509, x509) ? checkSignature(x509, sha256, x509, budget) : null;
-  summary.selfSigned = selfCheck !== null && selfCheck !== 'invalid';
-  return { summary, x509, selfCheck, notBefore, notAfter, error: null };
-}
-
-/** X509Certificate's one-attribute-per-line form, joined the way OpenSSL's one-line form is. */
-function distinguishedName(multiline: string): string {
-  return multiline.split('\n').filter((l) => l.length > 0).join(', ');
-}
-
-/** 'Nov 28 11:00:00 2026 GMT' → ms, or null. */
-function parseOpenSslTime(s: string): number | null {
-  const t = Date.parse(s);
-  return Number.isFinite(t) ? t : null;
-}
-
-/**
- * X509Certificate.subjectAltName: 'DNS:a, DNS:b, IP Address:1.2.3.4'. Since Node 17.3.1 a value with a
- * comma, quote or other special character is written as a JSON string ('DNS:"a,b"'), so split with that in mind.
- */
-export function splitSubjectAltName(text: string | undefined): string[] {
-  if (!text) return [];
-  const out: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const colon = text.indexOf(':', i);
-    if (colon < 0) break;
-    const type = text.slice(i, colon);
-    let value: string;
-    let next: number;
-    if (text[colon + 1] === '"') {
-      let j = colon + 2;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      value = attemptOr(() => JSON.parse(text.slice(colon + 1, j + 1)) as string, text.slice(colon + 2, j));
-      next = text.indexOf(', ', j + 1);
-    } else {
-      next = text.indexOf(', ', colon + 1);
-      value = text.slice(colon + 1, next < 0 ? text.length : next);
-    }
-    out.push(`${type}:${value}`);
-    if (next < 0) break;
-    i = next + 2;
-  }
-  return out;
-}
-
-/** 'DNS:a.example' → 'a.example', 'IP Address:192.0.2.1' → '192.0.2.1'; other kinds keep their label. */
-function bareName(entry: string): string {
-  if (entry.startsWith('DNS:')) return entry.slice(4);
-  if (entry.startsWith('IP Address:')) return entry.slice(11);
-  return entry;
-}
-
-/**
- * `child` names `parent` as its issuer: issuer and subject names, and the authority and subject key
- * identifiers when present (OpenSSL's X509_check_issued). No signature is checked: this is cheap.
- */
-function issuerByNames(child: X509Certificate, parent: X509Certificate): boolean {
-  return attemptOr(() => child.checkIssued(parent), false);
-}
-
 /** What one connection's chain checks spent, and the keys too large to be used. */
 interface CheckContext {
   budget: CheckBudget;
@@ -359,67 +91,6 @@ function signedBy(child: ParsedCertificate, issuer: X509Certificate, holder: () 
   return answer !== 'invalid';
 }
 
-// ---------------------------------------------------------------------------------------------
-// Host names (RFC 6125 §6.4).
-
-function normalizeHost(name: string): string {
-  return name.trim().toLowerCase().replace(/\.$/, '');
-}
-
-/**
- * RFC 6125 §6.4.3: a wildcard is only the whole left-most label ('*.example.com'), and it stands for
- * exactly one non-empty label. Partial-label wildcards ('mx*.example.com'), which §6.4.3 lets a client
- * accept, are refused here as RFC 9525 and every major TLS library refuse them; so is a wildcard
- * directly above a top-level domain ('*.com', §7.2).
- */
-export function hostMatches(pattern: string, host: string): boolean {
-  const p = normalizeHost(pattern);
-  const h = normalizeHost(host);
-  if (!p || !h) return false;
-  if (!p.includes('*')) return p === h;
-  const pl = p.split('.');
-  const hl = h.split('.');
-  if (pl[0] !== '*' || pl.slice(1).some((l) => l.includes('*'))) return false;
-  if (pl.length < 3 || pl.length !== hl.length || !hl[0]) return false;
-  return pl.slice(1).join('.') === hl.slice(1).join('.');
-}
-
-/** The names a certificate is valid for: its DNS SANs, or (RFC 6125 §6.4.4) its CN when it has none. */
-function certificateNames(c: CertificateSummary): { dns: string[]; ips: string[] } {
-  const dns: string[] = [];
-  const ips: string[] = [];
-  for (const entry of c.san) {
-    if (isIP(entry)) ips.push(entry);
-    // A DNS name never contains ':' or '@'; the other kinds keep their 'email:' / 'URI:' label.
-    else if (!/[:@]/.test(entry)) dns.push(entry);
-  }
-  if (dns.length === 0 && c.subject) {
-    const cn = /(?:^|, )CN=([^,]+)/.exec(c.subject);
-    if (cn) dns.push(cn[1]!);
-  }
-  return { dns, ips };
-}
-
-/** Does the certificate cover `name` (a host name, or an address for an IP SAN)? */
-export function certificateCoversName(c: CertificateSummary, name: string): boolean {
-  const { dns, ips } = certificateNames(c);
-  if (isIP(name)) return ips.some((ip) => normalizeIp(ip) === normalizeIp(name));
-  return dns.some((pattern) => hostMatches(pattern, name));
-}
-
-function normalizeIp(ip: string): string {
-  if (isIP(ip) !== 6) return ip;
-  // OpenSSL prints IPv6 SANs uncompressed ('0:0:0:0:0:0:0:1'); compare the expanded, zero-stripped groups.
-  const [head, tail] = ip.toLowerCase().split('::') as [string, string | undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail !== undefined && tail ? tail.split(':') : [];
-  const fill = tail !== undefined ? new Array<string>(8 - left.length - right.length).fill('0') : [];
-  return [...left, ...fill, ...right].map((g) => g.replace(/^0+(?=.)/, '')).join(':');
-}
-
-// ---------------------------------------------------------------------------------------------
-// The chain.
-
 /** The name label() shows for a summary, by summary: the parsed-certificate cache hands out the same ones. */
 const labelNames = new WeakMap<CertificateSummary, string>();
 
@@ -434,16 +105,9 @@ function label(c: CertificateSummary, index: number): string {
 }
 
 /** Days already written, by ms: the same certificates' dates come back in every connection. Bounded. */
-const days = new Map<number, string>();
-const day = (ms: number): string => {
-  let text = days.get(ms);
-  if (text === undefined) {
-    text = new Date(ms).toISOString().slice(0, 10);
-    if (days.size >= 1024) days.clear();
-    days.set(ms, text);
-  }
-  return text;
-};
+const days = new BoundedCache<number, string>(1024);
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const day = (ms: number): string => days.getOrSet(ms, isoDay);
 const daysBetween = (a: number, b: number) => Math.round(Math.abs(a - b) / 86_400_000);
 
 /**
@@ -491,7 +155,6 @@ export function inspectChain(ders: readonly Buffer[], options: ChainCheckOptions
     // A key made long by a huge name from the wire is not kept: the cache stays small whatever the input. Nor
     // is an answer cut short by this connection's budget: the next connection may check what this one could not.
     if (key.length <= MAX_CHAIN_KEY_LENGTH && ctx.budget.skipped === 0) {
-      if (chainProblemsCache.size >= CHAIN_CACHE_SIZE) chainProblemsCache.clear();
       chainProblemsCache.set(key, fixed);
     }
   } else {
@@ -524,9 +187,9 @@ function budgetProblem(budget: CheckBudget): ChainProblem {
   };
 }
 
-/** Duplicates, order, names and size of a chain, by chainKey; each report gets copies. Bounded: emptied when full. */
-const chainProblemsCache = new Map<string, { problems: ChainProblem[]; largeKeys: [string, { key: string; index: number | null }][] }>();
+/** Duplicates, order, names and size of a chain, by chainKey; each report gets copies. */
 const CHAIN_CACHE_SIZE = 256;
+const chainProblemsCache = new BoundedCache<string, { problems: ChainProblem[]; largeKeys: [string, { key: string; index: number | null }][] }>(CHAIN_CACHE_SIZE);
 const MAX_CHAIN_KEY_LENGTH = 8192;
 
 /** Everything those checks read: the certificates read (by digest), how many were sent and their sizes, the names. */
@@ -655,34 +318,4 @@ function checkTrust(parsed: ParsedCertificate[], store: TrustStore, at: number, 
     ? `it ends at the self-signed ${label(last, currentIndex)}, which is not in ${store.file}`
     : `${label(last, currentIndex)} is issued by '${last.issuer ?? '?'}', which was neither sent nor is in ${store.file} (a missing intermediate, or a CA the file does not hold)`;
   problems.push({ code: 'untrusted', index: currentIndex, message: `no path from the server's certificate to a CA in ${store.file}: ${why}` });
-}
-
-// ---------------------------------------------------------------------------------------------
-// `--ca FILE`.
-
-const PEM_CERTIFICATE = /-----BEGIN (?:TRUSTED )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED )?CERTIFICATE-----/g;
-
-/** A PEM bundle (any number of CERTIFICATE blocks) or one DER certificate. */
-export function loadTrustStore(bytes: Buffer, file: string): { ok: true; store: TrustStore } | { ok: false; error: string } {
-  const anchors: X509Certificate[] = [];
-  const errors: string[] = [];
-  const text = bytes.toString('latin1');
-  let blocks = 0;
-  for (const m of text.matchAll(PEM_CERTIFICATE)) {
-    blocks++;
-    try {
-      anchors.push(new X509Certificate(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
-    } catch (err) {
-      errors.push(`certificate ${blocks}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-  if (blocks === 0) {
-    try {
-      anchors.push(new X509Certificate(bytes));
-    } catch {
-      return { ok: false, error: `${file}: no certificate in it (expected PEM "BEGIN CERTIFICATE" blocks or one DER certificate)` };
-    }
-  }
-  if (anchors.length === 0) return { ok: false, error: `${file}: no readable certificate (${errors.join('; ')})` };
-  return { ok: true, store: { file, anchors } };
 }

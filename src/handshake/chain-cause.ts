@@ -2,6 +2,7 @@
  * Which chain problem explains a client's rejection of the server's certificate: what a failed connection's
  * diagnosis names (diagnose.ts) and what the summary counts per chain (src/analyze/chains.ts).
  */
+import { AlertDescription } from '../tls/names.js';
 import type { ConnectionReport } from './report.js';
 
 /** A chain problem that explains a client's rejection: its code (a ChainProblem code, or 'missing-intermediate') and words. */
@@ -10,10 +11,6 @@ export interface ChainCause {
   text: string;
 }
 
-/** Alerts a client sends when it does not find a path to a CA it trusts (unknown_ca). */
-const UNKNOWN_CA = 48;
-/** certificate_expired. */
-const CERTIFICATE_EXPIRED = 45;
 
 /**
  * The chain problem that best explains a client's rejection of this chain, or null. `alert`: the client's alert
@@ -44,8 +41,8 @@ export function chainCause(r: Pick<ConnectionReport, 'certificates' | 'chainProb
   const selfSigned = has('self-signed');
   const untrusted = has('untrusted');
   const order = has('out-of-order');
-  if (alert === CERTIFICATE_EXPIRED) return expired ? { code: expired.code, text: expired.message } : null;
-  if (alert === UNKNOWN_CA) {
+  if (alert === AlertDescription.certificate_expired) return expired ? { code: expired.code, text: expired.message } : null;
+  if (alert === AlertDescription.unknown_ca) {
     candidates.push(untrusted ? { code: 'untrusted', text: untrusted.message } : null, selfSigned ? { code: 'self-signed', text: selfSigned.message } : null, order ? { code: 'out-of-order', text: order.message } : null);
   } else {
     candidates.push(
@@ -60,7 +57,14 @@ export function chainCause(r: Pick<ConnectionReport, 'certificates' | 'chainProb
 }
 
 /** Alerts a client sends when it rejects the server's certificate (RFC 8446 §6.2): bad_certificate … unknown_ca. */
-export const CERTIFICATE_ALERTS: ReadonlySet<number> = new Set([42, 43, 44, 45, 46, 48]);
+export const CERTIFICATE_ALERTS: ReadonlySet<number> = new Set([
+  AlertDescription.bad_certificate,
+  AlertDescription.unsupported_certificate,
+  AlertDescription.certificate_revoked,
+  AlertDescription.certificate_expired,
+  AlertDescription.certificate_unknown,
+  AlertDescription.unknown_ca,
+]);
 
 /**
  * The chain problem a failed connection's diagnosis names: when the client rejected the server's certificate

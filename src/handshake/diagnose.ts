@@ -1,3 +1,4 @@
+import { AlertDescription } from '../tls/names.js';
 import { millis } from '../text/words.js';
 import { groupThousands } from '../text/words.js';
 import type { Connection, Side } from '../tcp/types.js';
@@ -18,29 +19,29 @@ export interface DiagnosisFacts {
  * Keyed by alert description (RFC 8446 §6.2 / IANA TLS Alerts).
  */
 const ALERT_MEANING: Readonly<Record<number, { client?: string; server?: string }>> = {
-  10: { client: 'the client got a message it did not expect at this point', server: 'the server got a message it did not expect at this point' },
-  20: { client: 'the client could not verify a record: keys disagree or bytes were corrupted in transit', server: 'the server could not verify a record: keys disagree or bytes were corrupted in transit' },
-  40: { server: 'no cipher suite, group or signature algorithm in common with the client', client: 'the client found the server\'s choice unacceptable' },
-  42: { client: 'the client rejected the server\'s certificate (often a host name mismatch or an untrusted chain)' },
-  43: { client: 'the client does not support the server certificate\'s type or key' },
-  44: { client: 'the client found the server\'s certificate revoked' },
-  45: { client: 'the client found the server\'s certificate expired (check the certificate dates and the client\'s clock)' },
-  46: { client: 'the client rejected the server\'s certificate' },
-  47: { client: 'the client found an illegal parameter in the server\'s messages', server: 'the server found an illegal parameter in the client\'s messages' },
-  48: { client: 'the client does not trust the CA that issued the server\'s certificate: the chain is incomplete or the client lacks the root' },
-  49: { server: 'the server refused access' },
-  50: { client: 'the client could not decode a server message', server: 'the server could not decode a client message' },
-  51: { client: 'the client could not verify the server\'s key exchange or Finished', server: 'the server could not verify the client\'s key exchange or Finished' },
-  70: { server: 'no protocol version in common', client: 'the client refuses the version the server chose' },
-  71: { server: 'the client\'s offer is too weak for the server ', client: 'the server\'s choice is too weak for the client ' },
-  80: { client: 'the client hit an internal error', server: 'the server hit an internal error (check its log)' },
-  86: { server: 'the client retried with a lower version than it supports ' },
-  90: { client: 'the user or the client cancelled the handshake', server: 'the server cancelled the handshake' },
-  109: { server: 'a required extension is missing' },
-  110: { client: 'the server sent an extension the client does not support', server: 'the client sent an extension the server does not support' },
-  112: { server: 'the server does not know the requested name (SNI)' },
-  116: { server: 'the server requires a client certificate and got none' },
-  120: { server: 'no ALPN protocol in common', client: 'no ALPN protocol in common' },
+  [AlertDescription.unexpected_message]: { client: 'the client got a message it did not expect at this point', server: 'the server got a message it did not expect at this point' },
+  [AlertDescription.bad_record_mac]: { client: 'the client could not verify a record: keys disagree or bytes were corrupted in transit', server: 'the server could not verify a record: keys disagree or bytes were corrupted in transit' },
+  [AlertDescription.handshake_failure]: { server: 'no cipher suite, group or signature algorithm in common with the client', client: 'the client found the server\'s choice unacceptable' },
+  [AlertDescription.bad_certificate]: { client: 'the client rejected the server\'s certificate (often a host name mismatch or an untrusted chain)' },
+  [AlertDescription.unsupported_certificate]: { client: 'the client does not support the server certificate\'s type or key' },
+  [AlertDescription.certificate_revoked]: { client: 'the client found the server\'s certificate revoked' },
+  [AlertDescription.certificate_expired]: { client: 'the client found the server\'s certificate expired (check the certificate dates and the client\'s clock)' },
+  [AlertDescription.certificate_unknown]: { client: 'the client rejected the server\'s certificate' },
+  [AlertDescription.illegal_parameter]: { client: 'the client found an illegal parameter in the server\'s messages', server: 'the server found an illegal parameter in the client\'s messages' },
+  [AlertDescription.unknown_ca]: { client: 'the client does not trust the CA that issued the server\'s certificate: the chain is incomplete or the client lacks the root' },
+  [AlertDescription.access_denied]: { server: 'the server refused access' },
+  [AlertDescription.decode_error]: { client: 'the client could not decode a server message', server: 'the server could not decode a client message' },
+  [AlertDescription.decrypt_error]: { client: 'the client could not verify the server\'s key exchange or Finished', server: 'the server could not verify the client\'s key exchange or Finished' },
+  [AlertDescription.protocol_version]: { server: 'no protocol version in common', client: 'the client refuses the version the server chose' },
+  [AlertDescription.insufficient_security]: { server: 'the client\'s offer is too weak for the server ', client: 'the server\'s choice is too weak for the client ' },
+  [AlertDescription.internal_error]: { client: 'the client hit an internal error', server: 'the server hit an internal error (check its log)' },
+  [AlertDescription.inappropriate_fallback]: { server: 'the client retried with a lower version than it supports ' },
+  [AlertDescription.user_canceled]: { client: 'the user or the client cancelled the handshake', server: 'the server cancelled the handshake' },
+  [AlertDescription.missing_extension]: { server: 'a required extension is missing' },
+  [AlertDescription.unsupported_extension]: { client: 'the server sent an extension the client does not support', server: 'the client sent an extension the server does not support' },
+  [AlertDescription.unrecognized_name]: { server: 'the server does not know the requested name (SNI)' },
+  [AlertDescription.certificate_required]: { server: 'the server requires a client certificate and got none' },
+  [AlertDescription.no_application_protocol]: { server: 'no ALPN protocol in common', client: 'no ALPN protocol in common' },
 };
 
 

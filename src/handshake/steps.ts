@@ -1,3 +1,4 @@
+import { HandshakeType } from '../tls/names.js';
 import type { Side } from '../tcp/types.js';
 
 /**
@@ -49,26 +50,26 @@ export function stepName(step: number, shape?: string): string {
  * reads the same as in Zeek's ssl.log.
  */
 export const HISTORY_LETTER_BY_HANDSHAKE_TYPE: Readonly<Record<number, string>> = {
-  0: 'h', // hello_request
-  1: 'c', // client_hello
-  2: 's', // server_hello (a HelloRetryRequest is 'j', decided by the caller)
-  3: 'v', // hello_verify_request
-  4: 't', // new_session_ticket
-  5: 'e', // end_of_early_data
-  6: 'j', // hello_retry_request (draft numbering)
-  8: 'o', // encrypted_extensions
-  11: 'x', // certificate
-  12: 'k', // server_key_exchange
-  13: 'r', // certificate_request
-  14: 'n', // server_hello_done
-  15: 'y', // certificate_verify
-  16: 'g', // client_key_exchange
-  20: 'f', // finished
-  21: 'w', // certificate_url
-  22: 'u', // certificate_status
-  23: 'a', // supplemental_data
-  24: 'p', // key_update
-  254: 'm', // message_hash
+  [HandshakeType.HelloRequest]: 'h',
+  [HandshakeType.ClientHello]: 'c',
+  [HandshakeType.ServerHello]: 's', // a HelloRetryRequest is 'j', decided by the caller (a HelloRetryRequest is 'j', decided by the caller)
+  [HandshakeType.HelloVerifyRequest]: 'v',
+  [HandshakeType.NewSessionTicket]: 't',
+  [HandshakeType.EndOfEarlyData]: 'e',
+  [HandshakeType.HelloRetryRequest]: 'j', // draft numbering (draft numbering)
+  [HandshakeType.EncryptedExtensions]: 'o',
+  [HandshakeType.Certificate]: 'x',
+  [HandshakeType.ServerKeyExchange]: 'k',
+  [HandshakeType.CertificateRequest]: 'r',
+  [HandshakeType.ServerHelloDone]: 'n',
+  [HandshakeType.CertificateVerify]: 'y',
+  [HandshakeType.ClientKeyExchange]: 'g',
+  [HandshakeType.Finished]: 'f',
+  [HandshakeType.CertificateURL]: 'w',
+  [HandshakeType.CertificateStatus]: 'u',
+  [HandshakeType.SupplementalData]: 'a',
+  [HandshakeType.KeyUpdate]: 'p',
+  [HandshakeType.MessageHash]: 'm',
 };
 export const HISTORY_UNKNOWN_HANDSHAKE = 'z';
 export const HISTORY_HELLO_RETRY_REQUEST = 'j';

@@ -1,3 +1,4 @@
+import { HandshakeType } from '../tls/names.js';
 import type { Side } from '../tcp/types.js';
 import { isTls13Version } from '../tls/decoder.js';
 import type { Alert, ClientHello, ServerHello, TlsEvent } from '../tls/types.js';
@@ -101,17 +102,17 @@ export function transition(shape: Shape, from: Side, move: Move): number | null 
 }
 
 const MOVE_BY_HANDSHAKE_TYPE: Readonly<Record<number, Move>> = {
-  1: 'ClientHello',
-  2: 'ServerHello',
-  4: 'NewSessionTicket',
-  11: 'Certificate',
-  12: 'ServerKeyExchange',
-  13: 'CertificateRequest',
-  14: 'ServerHelloDone',
-  15: 'CertificateVerify',
-  16: 'ClientKeyExchange',
-  20: 'Finished',
-  22: 'CertificateStatus',
+  [HandshakeType.ClientHello]: 'ClientHello',
+  [HandshakeType.ServerHello]: 'ServerHello',
+  [HandshakeType.NewSessionTicket]: 'NewSessionTicket',
+  [HandshakeType.Certificate]: 'Certificate',
+  [HandshakeType.ServerKeyExchange]: 'ServerKeyExchange',
+  [HandshakeType.CertificateRequest]: 'CertificateRequest',
+  [HandshakeType.ServerHelloDone]: 'ServerHelloDone',
+  [HandshakeType.CertificateVerify]: 'CertificateVerify',
+  [HandshakeType.ClientKeyExchange]: 'ClientKeyExchange',
+  [HandshakeType.Finished]: 'Finished',
+  [HandshakeType.CertificateStatus]: 'CertificateStatus',
 };
 
 /**

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BoundedCache } from '../bounded-cache.js';
-import { isGrease } from './names.js';
+import { ExtensionType, isGrease } from './names.js';
 import type { ClientHello, ServerHello } from './types.js';
 
 export interface Fingerprints {
@@ -21,7 +21,6 @@ export interface Fingerprints {
 }
 
 /** Extension type numbers the fingerprints treat specially (IANA TLS ExtensionType Values). */
-const EXTENSION = { serverName: 0x0000, alpn: 0x0010, supportedVersions: 0x002b } as const;
 
 /** JA4's two-character version codes (JA4.md "TLS and DTLS Version"); anything else is '00'. */
 const JA4_VERSION: ReadonlyMap<number, string> = new Map([
@@ -133,9 +132,9 @@ export function ja4Parts(ch: ClientHello, transport: 't' | 'q' | 'd' = 't'): Ja4
     const t = e.type;
     if (isGrease(t)) continue;
     extensionCount++;
-    if (t === EXTENSION.serverName) sni = 'd';
-    else if (t !== EXTENSION.alpn) sortedExtensions.push(t);
-    if (t === EXTENSION.supportedVersions) hasSupportedVersions = true;
+    if (t === ExtensionType.server_name) sni = 'd';
+    else if (t !== ExtensionType.application_layer_protocol_negotiation) sortedExtensions.push(t);
+    if (t === ExtensionType.supported_versions) hasSupportedVersions = true;
   }
   // SSLv2 CIPHER-KINDs are 24-bit and have no 4-hex-digit form: only the TLS suites among them count.
   const ciphers: number[] = [];

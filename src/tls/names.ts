@@ -14,6 +14,11 @@
 
 export type NameTable = ReadonlyArray<readonly [number, string]>;
 
+/** A name table from numbers named once: `{ ClientHello: 1 }` gives `[[1, 'ClientHello']]`, in the same order. */
+function tableOf(named: Readonly<Record<string, number>>): NameTable {
+  return Object.entries(named).map(([name, value]) => [value, name] as const);
+}
+
 function lookup(table: NameTable): Map<number, string> {
   return new Map(table);
 }
@@ -419,45 +424,48 @@ export const SSLV2_CIPHER_KINDS: NameTable = [
 
 // ---------------------------------------------------------------------------------------------
 // Alert descriptions (IANA tls-parameters-6) and levels (RFC 8446 §6).
-export const ALERT_DESCRIPTIONS: NameTable = [
-  [0, 'close_notify'],
-  [10, 'unexpected_message'],
-  [20, 'bad_record_mac'],
-  [21, 'decryption_failed'],
-  [22, 'record_overflow'],
-  [30, 'decompression_failure'],
-  [40, 'handshake_failure'],
-  [41, 'no_certificate'],
-  [42, 'bad_certificate'],
-  [43, 'unsupported_certificate'],
-  [44, 'certificate_revoked'],
-  [45, 'certificate_expired'],
-  [46, 'certificate_unknown'],
-  [47, 'illegal_parameter'],
-  [48, 'unknown_ca'],
-  [49, 'access_denied'],
-  [50, 'decode_error'],
-  [51, 'decrypt_error'],
-  [52, 'too_many_cids_requested'],
-  [60, 'export_restriction'],
-  [70, 'protocol_version'],
-  [71, 'insufficient_security'],
-  [80, 'internal_error'],
-  [86, 'inappropriate_fallback'],
-  [90, 'user_canceled'],
-  [100, 'no_renegotiation'],
-  [109, 'missing_extension'],
-  [110, 'unsupported_extension'],
-  [111, 'certificate_unobtainable'],
-  [112, 'unrecognized_name'],
-  [113, 'bad_certificate_status_response'],
-  [114, 'bad_certificate_hash_value'],
-  [115, 'unknown_psk_identity'],
-  [116, 'certificate_required'],
-  [117, 'general_error'],
-  [120, 'no_application_protocol'],
-  [121, 'ech_required'],
-];
+/** Alert descriptions by name (`AlertDescription.unknown_ca`), and the table names come from. */
+export const AlertDescription = {
+  close_notify: 0,
+  unexpected_message: 10,
+  bad_record_mac: 20,
+  decryption_failed: 21,
+  record_overflow: 22,
+  decompression_failure: 30,
+  handshake_failure: 40,
+  no_certificate: 41,
+  bad_certificate: 42,
+  unsupported_certificate: 43,
+  certificate_revoked: 44,
+  certificate_expired: 45,
+  certificate_unknown: 46,
+  illegal_parameter: 47,
+  unknown_ca: 48,
+  access_denied: 49,
+  decode_error: 50,
+  decrypt_error: 51,
+  too_many_cids_requested: 52,
+  export_restriction: 60,
+  protocol_version: 70,
+  insufficient_security: 71,
+  internal_error: 80,
+  inappropriate_fallback: 86,
+  user_canceled: 90,
+  no_renegotiation: 100,
+  missing_extension: 109,
+  unsupported_extension: 110,
+  certificate_unobtainable: 111,
+  unrecognized_name: 112,
+  bad_certificate_status_response: 113,
+  bad_certificate_hash_value: 114,
+  unknown_psk_identity: 115,
+  certificate_required: 116,
+  general_error: 117,
+  no_application_protocol: 120,
+  ech_required: 121,
+} as const;
+
+export const ALERT_DESCRIPTIONS: NameTable = tableOf(AlertDescription);
 
 export const ALERT_LEVELS: NameTable = [
   [1, 'warning'],
@@ -467,34 +475,37 @@ export const ALERT_LEVELS: NameTable = [
 // ---------------------------------------------------------------------------------------------
 // Handshake types (IANA tls-parameters-7), named as the messages are called in the RFCs and in
 // this project's events ('ClientHello', 'ServerHelloDone').
-export const HANDSHAKE_TYPES: NameTable = [
-  [0, 'HelloRequest'],
-  [1, 'ClientHello'],
-  [2, 'ServerHello'],
-  [3, 'HelloVerifyRequest'],
-  [4, 'NewSessionTicket'],
-  [5, 'EndOfEarlyData'],
-  [6, 'HelloRetryRequest'], // a message of its own only in TLS 1.3 drafts before -22
-  [8, 'EncryptedExtensions'],
-  [9, 'RequestConnectionId'],
-  [10, 'NewConnectionId'],
-  [11, 'Certificate'],
-  [12, 'ServerKeyExchange'],
-  [13, 'CertificateRequest'],
-  [14, 'ServerHelloDone'],
-  [15, 'CertificateVerify'],
-  [16, 'ClientKeyExchange'],
-  [17, 'ClientCertificateRequest'],
-  [20, 'Finished'],
-  [21, 'CertificateURL'],
-  [22, 'CertificateStatus'],
-  [23, 'SupplementalData'],
-  [24, 'KeyUpdate'],
-  [25, 'CompressedCertificate'],
-  [26, 'EKTKey'],
-  [67, 'NextProtocol'], // not IANA: NPN (draft-agl-tls-nextprotoneg)
-  [254, 'MessageHash'],
-];
+/** Handshake message types by name: the numbers the code acts on (`HandshakeType.ServerHelloDone`), and the table names come from. */
+export const HandshakeType = {
+  HelloRequest: 0,
+  ClientHello: 1,
+  ServerHello: 2,
+  HelloVerifyRequest: 3,
+  NewSessionTicket: 4,
+  EndOfEarlyData: 5,
+  HelloRetryRequest: 6, // a message of its own only in TLS 1.3 drafts before -22
+  EncryptedExtensions: 8,
+  RequestConnectionId: 9,
+  NewConnectionId: 10,
+  Certificate: 11,
+  ServerKeyExchange: 12,
+  CertificateRequest: 13,
+  ServerHelloDone: 14,
+  CertificateVerify: 15,
+  ClientKeyExchange: 16,
+  ClientCertificateRequest: 17,
+  Finished: 20,
+  CertificateURL: 21,
+  CertificateStatus: 22,
+  SupplementalData: 23,
+  KeyUpdate: 24,
+  CompressedCertificate: 25,
+  EKTKey: 26,
+  NextProtocol: 67, // not IANA: NPN (draft-agl-tls-nextprotoneg)
+  MessageHash: 254,
+} as const;
+
+export const HANDSHAKE_TYPES: NameTable = tableOf(HandshakeType);
 
 /** SSL 2.0 message types; an SSLv2 record is not a TLS handshake, so 4 here is SERVER-HELLO. */
 export const SSLV2_MESSAGE_TYPES: NameTable = [
@@ -523,78 +534,81 @@ export const CONTENT_TYPES: NameTable = [
 
 // ---------------------------------------------------------------------------------------------
 // Extension types (IANA tls-extensiontype-values-1).
-export const EXTENSION_TYPES: NameTable = [
-  [0, 'server_name'],
-  [1, 'max_fragment_length'],
-  [2, 'client_certificate_url'],
-  [3, 'trusted_ca_keys'],
-  [4, 'truncated_hmac'],
-  [5, 'status_request'],
-  [6, 'user_mapping'],
-  [7, 'client_authz'],
-  [8, 'server_authz'],
-  [9, 'cert_type'],
-  [10, 'supported_groups'],
-  [11, 'ec_point_formats'],
-  [12, 'srp'],
-  [13, 'signature_algorithms'],
-  [14, 'use_srtp'],
-  [15, 'heartbeat'],
-  [16, 'application_layer_protocol_negotiation'],
-  [17, 'status_request_v2'],
-  [18, 'signed_certificate_timestamp'],
-  [19, 'client_certificate_type'],
-  [20, 'server_certificate_type'],
-  [21, 'padding'],
-  [22, 'encrypt_then_mac'],
-  [23, 'extended_master_secret'],
-  [24, 'token_binding'],
-  [25, 'cached_info'],
-  [27, 'compress_certificate'],
-  [28, 'record_size_limit'],
-  [29, 'pwd_protect'],
-  [30, 'pwd_clear'],
-  [31, 'password_salt'],
-  [32, 'ticket_pinning'],
-  [33, 'tls_cert_with_extern_psk'],
-  [34, 'delegated_credential'],
-  [35, 'session_ticket'],
-  [36, 'TLMSP'],
-  [37, 'TLMSP_proxying'],
-  [38, 'TLMSP_delegate'],
-  [39, 'supported_ekt_ciphers'],
-  [40, 'key_share (draft)'], // IANA "Reserved": key_share's code point in TLS 1.3 drafts before -23
-  [41, 'pre_shared_key'],
-  [42, 'early_data'],
-  [43, 'supported_versions'],
-  [44, 'cookie'],
-  [45, 'psk_key_exchange_modes'],
-  [47, 'certificate_authorities'],
-  [48, 'oid_filters'],
-  [49, 'post_handshake_auth'],
-  [50, 'signature_algorithms_cert'],
-  [51, 'key_share'],
-  [52, 'transparency_info'],
-  [53, 'connection_id_deprecated'],
-  [54, 'connection_id'],
-  [55, 'external_id_hash'],
-  [56, 'external_session_id'],
-  [57, 'quic_transport_parameters'],
-  [58, 'ticket_request'],
-  [59, 'dnssec_chain'],
-  [60, 'sequence_number_encryption_algorithms'],
-  [61, 'rrc'],
-  [62, 'tls_flags'],
-  [13172, 'next_protocol_negotiation'], // not IANA: NPN
-  [17513, 'application_settings'], // not IANA: ALPS (Chrome)
-  [17613, 'application_settings_new'], // not IANA: ALPS, second code point (Chrome, 2024)
-  [30031, 'channel_id_old'], // not IANA
-  [30032, 'channel_id'], // not IANA
-  [64768, 'ech_outer_extensions'],
-  [65037, 'encrypted_client_hello'],
-  [65281, 'renegotiation_info'],
-  [65486, 'encrypted_server_name'], // not IANA: ESNI drafts
-];
+/** Extension types by name (`ExtensionType.server_name`), and the table names come from. */
+export const ExtensionType = {
+  server_name: 0,
+  max_fragment_length: 1,
+  client_certificate_url: 2,
+  trusted_ca_keys: 3,
+  truncated_hmac: 4,
+  status_request: 5,
+  user_mapping: 6,
+  client_authz: 7,
+  server_authz: 8,
+  cert_type: 9,
+  supported_groups: 10,
+  ec_point_formats: 11,
+  srp: 12,
+  signature_algorithms: 13,
+  use_srtp: 14,
+  heartbeat: 15,
+  application_layer_protocol_negotiation: 16,
+  status_request_v2: 17,
+  signed_certificate_timestamp: 18,
+  client_certificate_type: 19,
+  server_certificate_type: 20,
+  padding: 21,
+  encrypt_then_mac: 22,
+  extended_master_secret: 23,
+  token_binding: 24,
+  cached_info: 25,
+  compress_certificate: 27,
+  record_size_limit: 28,
+  pwd_protect: 29,
+  pwd_clear: 30,
+  password_salt: 31,
+  ticket_pinning: 32,
+  tls_cert_with_extern_psk: 33,
+  delegated_credential: 34,
+  session_ticket: 35,
+  TLMSP: 36,
+  TLMSP_proxying: 37,
+  TLMSP_delegate: 38,
+  supported_ekt_ciphers: 39,
+  'key_share (draft)': 40, // IANA "Reserved": key_share's code point in TLS 1.3 drafts before -23
+  pre_shared_key: 41,
+  early_data: 42,
+  supported_versions: 43,
+  cookie: 44,
+  psk_key_exchange_modes: 45,
+  certificate_authorities: 47,
+  oid_filters: 48,
+  post_handshake_auth: 49,
+  signature_algorithms_cert: 50,
+  key_share: 51,
+  transparency_info: 52,
+  connection_id_deprecated: 53,
+  connection_id: 54,
+  external_id_hash: 55,
+  external_session_id: 56,
+  quic_transport_parameters: 57,
+  ticket_request: 58,
+  dnssec_chain: 59,
+  sequence_number_encryption_algorithms: 60,
+  rrc: 61,
+  tls_flags: 62,
+  next_protocol_negotiation: 13172, // not IANA: NPN
+  application_settings: 17513, // not IANA: ALPS (Chrome)
+  application_settings_new: 17613, // not IANA: ALPS, second code point (Chrome, 2024)
+  channel_id_old: 30031, // not IANA
+  channel_id: 30032, // not IANA
+  ech_outer_extensions: 64768,
+  encrypted_client_hello: 65037,
+  renegotiation_info: 65281,
+  encrypted_server_name: 65486, // not IANA: ESNI drafts
+} as const;
+
+export const EXTENSION_TYPES: NameTable = tableOf(ExtensionType);
 
 // ---------------------------------------------------------------------------------------------
 // Supported groups (IANA tls-parameters-8).

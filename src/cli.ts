@@ -28,6 +28,7 @@ import { parseSideSpec, selectPair } from './diff/select.js';
 import { renderDiffText } from './report/diff-text.js';
 import { renderDiffMarkdown } from './report/diff-markdown.js';
 import { renderDiffJson } from './report/diff-json.js';
+import { connectionDocument } from './report/json-contract.js';
 import { renderDiffHtml } from './report/diff-html.js';
 import { redactDiff } from './report/diff-redact.js';
 import { toolInfo, withTextToolLine, type ToolInfo } from './report/tool.js';
@@ -309,7 +310,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions, options
       const conn = Number.isInteger(want.id) ? output.pickedReport(summary, retries) : null;
       if (!conn) throw new UsageError(`--connection ${opts.connection}: no such connection (${output.listed === 0 ? 'the capture holds no TCP connection' : `the table numbers them 1 to ${output.listed}`})`);
       setAnalyzeExitCode(captures, summary, opts);
-      let text = opts.format === 'json' ? JSON.stringify(conn, null, 2) + '\n' : opts.format === 'ndjson' ? JSON.stringify(conn) + '\n' : opts.format === 'markdown' ? renderConnectionMarkdown(conn, files.length > 1 ? `${want.capture + 1}#${want.id}` : String(want.id), opts.tool) : renderConnectionText(conn);
+      let text = opts.format === 'json' ? JSON.stringify(connectionDocument(conn), null, 2) + '\n' : opts.format === 'ndjson' ? JSON.stringify(connectionDocument(conn)) + '\n' : opts.format === 'markdown' ? renderConnectionMarkdown(conn, files.length > 1 ? `${want.capture + 1}#${want.id}` : String(want.id), opts.tool) : renderConnectionText(conn);
       if (opts.format === 'text' && opts.output && opts.tool) text = [...withTextToolLine([text], opts.tool)].join('');
       const redactor = output.redactorUsed();
       sink.write(redactor ? markRedacted(text, opts.format, redactor) : text);

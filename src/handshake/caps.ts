@@ -2,7 +2,8 @@ import type { TrackerLimits, TrackerStats } from '../tcp/tracker.js';
 import type { Connection } from '../tcp/types.js';
 import type { TlsConnectionDecoder } from '../tls/decoder.js';
 import type { ConnectionReport } from './report.js';
-import { endWords, type AnalysisSummary } from './summary.js';
+import type { AnalysisSummary } from './summary.js';
+import { endingCode } from './endings.js';
 import { groupThousands } from '../tls/format.js';
 
 /**
@@ -18,6 +19,7 @@ export interface UnlistedConnections {
   connections: number;
   byOutcome: Record<ConnectionReport['outcome'], number>;
   byProtocol: Record<string, number>;
+  /** As in AnalysisSummary: by step as named (JSON: by number), by endingCode. */
   failedAtStep: Record<string, number>;
   failedBy: Record<string, number>;
 }
@@ -47,7 +49,7 @@ export class ReportKeeper {
     if (report.outcome === 'failed') {
       const step = `${report.lastStep} ${report.lastStepName}`;
       u.failedAtStep[step] = (u.failedAtStep[step] ?? 0) + 1;
-      const how = endWords(report);
+      const how = endingCode(report);
       u.failedBy[how] = (u.failedBy[how] ?? 0) + 1;
     }
   }

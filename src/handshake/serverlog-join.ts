@@ -40,6 +40,7 @@ import {
   type Zone,
 } from '../serverlog/index.js';
 import type { AnalysisResult } from './analyze.js';
+import { isoTime } from './build.js';
 import type { ConnectionReport } from './report.js';
 import { endingOf, postfixAcceptErrorExplained, serverLogSentence, type ConnectionEnding } from './serverlog-diagnose.js';
 
@@ -89,7 +90,7 @@ export interface LogFileReport {
   recognised: number;
   gzip: boolean;
   formats: Partial<Record<TimestampFormat, number>>;
-  /** First and last line time on the capture's clock (ISO 8601 UTC), null with no dated line. */
+  /** First and last line time on the capture's clock (ISO 8601 UTC, microseconds), null with no dated line. */
   first: string | null;
   last: string | null;
   /**
@@ -601,7 +602,7 @@ function matchSessions(placed: readonly Placed[], conns: readonly Conn[]): [Plac
 }
 
 function fileReport(info: LogFileInfo, plan: FilePlan): LogFileReport {
-  const iso = (t: LogTime | null) => (t === null ? null : new Date(Math.round(plan.place(t) * 1000)).toISOString());
+  const iso = (t: LogTime | null) => (t === null ? null : isoTime(plan.place(t)));
   const report: LogFileReport = {
     file: info.file,
     lines: info.lines,

@@ -1,4 +1,5 @@
 import type { ConnectionReport } from './report.js';
+import { endingCode, endingWords } from './endings.js';
 import { NotableGroupsBuilder, type NotableGroup, type NotableGroupsData } from './groups.js';
 import type { LogJoinSummary, UnmatchedLogLine } from './serverlog-join.js';
 import { ChainIndex, rejectionCause, type ChainIndexData, type ChainServed, type ServerChains } from './chains.js';
@@ -12,9 +13,12 @@ export interface AnalysisSummary {
   verdict: VerdictLine[];
   connections: number;
   byOutcome: Record<ConnectionReport['outcome'], number>;
-  /** Failed connections by the last step they reached: "4 ServerHelloDone" → n. */
+  /**
+   * Failed connections by the last step they reached, named as the handshake's shape names it: "4 ServerHelloDone"
+   * → n, "4 end of server flight" → n. JSON keys it by the step's number (report/json-contract.ts).
+   */
   failedAtStep: Record<string, number>;
-  /** Failed connections by how they ended: "client fin", "client alert unknown_ca", "server rst", … */
+  /** Failed connections by how they ended, by endingCode: "client-fin", "client-alert-unknown_ca", "server-rst", … */
   failedBy: Record<string, number>;
   /** Per client address: connections, failed. Sorted by failures, then by connections. */
   byClient: { client: string; connections: number; failed: number }[];
@@ -39,10 +43,9 @@ export interface AnalysisSummary {
   configuredChains?: ConfiguredChainReport[];
 }
 
+/** How a connection ended, in the words the reports show (`client FIN`). */
 export function endWords(r: ConnectionReport): string {
-  if (r.end.how === 'capture-end') return 'capture end';
-  if (r.end.how === 'alert' && r.end.alert) return `${r.end.by} alert ${r.end.alert.name}`;
-  return `${r.end.by} ${r.end.how.toUpperCase()}`;
+  return endingWords(endingCode(r));
 }
 
 export function summarize(connections: readonly ConnectionReport[]): AnalysisSummary {
@@ -100,7 +103,7 @@ export class SummaryBuilder {
     this.byProtocol.add(r.protocol, order);
     if (r.outcome === 'failed') {
       this.failedAtStep.add(`${r.lastStep} ${r.lastStepName}`, order);
-      this.failedBy.add(endWords(r), order);
+      this.failedBy.add(endingCode(r), order);
       const cause = rejectionCause(r);
       if (cause) this.failureChainCauses.add(cause.code, order);
       if (r.end.how !== 'alert' && blackHoleLikely(r)) this.blackHoles++;

@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '../handshake/analyze.js';
 import type { ConnectionReport } from '../handshake/report.js';
+import { endingWords } from '../handshake/endings.js';
 import { captureSummaryLine } from './captures.js';
 import { findingLines, rowFlags } from './findings.js';
 import { esc, LADDER_CSS, ladderSvg } from './ladder.js';
@@ -7,7 +8,7 @@ import { connectionNumber, endpoint, endWords, stepWords } from './words.js';
 import { kindOf } from './markdown.js';
 import { notableGroupsLine } from './groups.js';
 import { certificateLine, certificatesHeadLine, fingerprintLine } from './certificates.js';
-import type { ToolInfo } from './tool.js';
+import { toolTimeShown, type ToolInfo } from './tool.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
 
 const PAGE_CSS = `
@@ -138,7 +139,7 @@ export function* renderAnalysisHtmlPieces(
   );
   const steps = Object.entries(s.failedAtStep).sort((a, b) => b[1] - a[1]);
   if (steps.length) body.push(`<li>failed at step: ${esc(steps.map(([k, v]) => `${k} ×${v}`).join(', '))}</li>`);
-  const hows = Object.entries(s.failedBy).sort((a, b) => b[1] - a[1]);
+  const hows = Object.entries(s.failedBy).map(([code, n]): [string, number] => [endingWords(code), n]).sort((a, b) => b[1] - a[1]);
   if (hows.length) body.push(`<li>ended by: ${esc(hows.map(([k, v]) => `${k} ×${v}`).join(', '))}</li>`);
   for (const line of findingLines(s)) body.push(`<li>${esc(line)}</li>`);
   for (const line of serverLogSummaryLines(s)) body.push(`<li>${esc(line)}</li>`);
@@ -184,7 +185,7 @@ export function* renderAnalysisHtmlPieces(
 
 /** `Made by tlsdissect 0.1.0 on 2026-12-07T00:15:02Z: tlsdissect analyze …`. */
 export function toolParagraph(t: ToolInfo): string {
-  return `<p class="tool">Made by ${esc(`${t.name} ${t.version}`)} on <time datetime="${esc(t.generated)}">${esc(t.generated)}</time>: <code>${esc(t.command)}</code></p>`;
+  return `<p class="tool">Made by ${esc(`${t.name} ${t.version}`)} on <time datetime="${esc(toolTimeShown(t))}">${esc(toolTimeShown(t))}</time>: <code>${esc(t.command)}</code></p>`;
 }
 
 /** One connection's row cells after its number (with `log`: its log cell). */

@@ -78,7 +78,7 @@ function usage(error) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(ROOT, 'dist/handshake/analyze.js'))) {
+  if (!existsSync(join(ROOT, 'dist/analyze/pipeline.js'))) {
     process.stderr.write('fuzz: dist/ is missing: run `npm run build` first (or `npm run fuzz`)\n');
     process.exit(2);
   }
@@ -242,14 +242,14 @@ async function worker() {
   const dist = join(ROOT, 'dist');
   const imp = (p) => import(join(dist, p));
   const [{ analyzeCaptures }, text, json, markdown, html, redact, collect, streams] = await Promise.all([
-    imp('handshake/analyze.js'),
-    imp('report/analyze-text.js'),
-    imp('report/json.js'),
-    imp('report/markdown.js'),
-    imp('report/html.js'),
+    imp('analyze/pipeline.js'),
+    imp('report/analyze/text.js'),
+    imp('report/analyze/json.js'),
+    imp('report/analyze/markdown.js'),
+    imp('report/analyze/html.js'),
     imp('report/redact.js'),
     imp('tcp/collect.js'),
-    imp('report/streams.js'),
+    imp('report/streams/render.js'),
   ]);
   const corpus = prepareCorpus(names.map((path) => ({ name: basename(path), bytes: readFileSync(path) })));
   const { default: MarkdownIt } = await import('markdown-it');

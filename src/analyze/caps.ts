@@ -3,7 +3,8 @@ import type { TrackerLimits, TrackerStats } from '../tcp/tracker.js';
 import type { Connection } from '../tcp/types.js';
 import type { TlsConnectionDecoder } from '../tls/decoder.js';
 import type { ConnectionReport } from '../handshake/report.js';
-import { type AnalysisSummary } from './summary.js';
+import type { AnalysisSummary } from './summary.js';
+import { endingCode } from '../handshake/endings.js';
 
 /**
  * Connections listed one by one in a run, over all its captures. A capture of a SYN flood or a scan holds
@@ -18,6 +19,7 @@ export interface UnlistedConnections {
   connections: number;
   byOutcome: Record<ConnectionReport['outcome'], number>;
   byProtocol: Record<string, number>;
+  /** As in AnalysisSummary: by step as named (JSON: by number), by endingCode. */
   failedAtStep: Record<string, number>;
   failedBy: Record<string, number>;
 }
@@ -47,7 +49,7 @@ export class ReportKeeper {
     if (report.outcome === 'failed') {
       const step = `${report.lastStep} ${report.lastStepName}`;
       u.failedAtStep[step] = (u.failedAtStep[step] ?? 0) + 1;
-      const how = endWords(report.end);
+      const how = endingCode(report);
       u.failedBy[how] = (u.failedBy[how] ?? 0) + 1;
     }
   }

@@ -1,5 +1,5 @@
-import { endWords } from '../text/words.js';
 import type { ConnectionReport, RetryLink } from '../handshake/report.js';
+import { endingCode } from '../handshake/endings.js';
 import { NotableGroupsBuilder, type NotableGroup, type NotableGroupsData } from './groups.js';
 import { ChainIndex, type ChainIndexData, type ChainServed, type ServerChains } from './chains.js';
 import { rejectionCause } from '../handshake/chain-cause.js';
@@ -13,9 +13,12 @@ export interface AnalysisSummary {
   verdict: VerdictLine[];
   connections: number;
   byOutcome: Record<ConnectionReport['outcome'], number>;
-  /** Failed connections by the last step they reached: "4 ServerHelloDone" → n. */
+  /**
+   * Failed connections by the last step they reached, named as the handshake's shape names it: "4 ServerHelloDone"
+   * → n, "4 end of server flight" → n. JSON keys it by the step's number (report/json-contract.ts).
+   */
   failedAtStep: Record<string, number>;
-  /** Failed connections by how they ended: "client fin", "client alert unknown_ca", "server rst", … */
+  /** Failed connections by how they ended, by endingCode: "client-fin", "client-alert-unknown_ca", "server-rst", … */
   failedBy: Record<string, number>;
   /** Per client address: connections, failed. Sorted by failures, then by connections. */
   byClient: { client: string; connections: number; failed: number }[];
@@ -95,7 +98,7 @@ export class SummaryBuilder {
     this.byProtocol.add(r.protocol, order);
     if (r.outcome === 'failed') {
       this.failedAtStep.add(`${r.lastStep} ${r.lastStepName}`, order);
-      this.failedBy.add(endWords(r.end), order);
+      this.failedBy.add(endingCode(r), order);
       const cause = rejectionCause(r);
       if (cause) this.failureChainCauses.add(cause.code, order);
       if (r.end.how !== 'alert' && blackHoleLikely(r)) this.blackHoles++;

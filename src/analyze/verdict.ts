@@ -8,6 +8,7 @@ import { groupThousands, plural, secondsWords } from '../text/words.js';
 import { chainWords, type ServerChains } from './chains.js';
 import type { NotableGroup } from './groups.js';
 import type { RetrySummary } from './retries.js';
+import { endingWords } from '../handshake/endings.js';
 
 export interface VerdictLine {
   /** Stable, for scripts: 'server-serves-several-chains', 'chain-missing-intermediate', 'path-mtu-black-hole', … */
@@ -98,7 +99,9 @@ export function verdict(f: VerdictFacts): VerdictLine[] {
 
 /** ', all ended by the client (FIN ×6, RST ×3)' or '; ended by client FIN ×2, server RST ×1'. */
 function endedWords(failedBy: Record<string, number>, failed: number): string {
-  const entries = Object.entries(failedBy).sort((a, b) => b[1] - a[1]);
+  const entries = Object.entries(failedBy)
+    .map(([code, n]): [string, number] => [endingWords(code), n])
+    .sort((a, b) => b[1] - a[1]);
   if (entries.length === 0) return '';
   const sides = new Set(entries.map(([k]) => k.split(' ')[0]));
   const total = entries.reduce((s, [, n]) => s + n, 0);

@@ -7,6 +7,7 @@ import { renderAnalysisHtml } from '../report/analyze/html.js';
 import { renderConnectionMarkdown } from '../report/analyze/markdown.js';
 import { StreamOutput } from '../report/analyze/stream-output.js';
 import { renderConnectionText } from '../report/analyze/text.js';
+import { connectionDocument } from '../report/json-contract.js';
 import { markRedacted, markRedactedPieces, redactorFor } from '../report/redact.js';
 import { chooseFormat, type ReportSink } from '../report/report-file.js';
 import { toolInfo, withTextToolLine, type ToolInfo } from '../report/tool.js';
@@ -86,7 +87,7 @@ async function analyzeStreamed(files: string[], opts: AnalyzeCliOptions & { form
       const conn = Number.isInteger(want.id) ? output.pickedReport(summary, retries) : null;
       if (!conn) throw noSuchConnection(want, output.listed);
       setAnalyzeExitCode(captures, summary, opts);
-      let text = opts.format === 'json' ? JSON.stringify(conn, null, 2) + '\n' : opts.format === 'ndjson' ? JSON.stringify(conn) + '\n' : opts.format === 'markdown' ? renderConnectionMarkdown(conn, files.length > 1 ? `${want.capture + 1}#${want.id}` : String(want.id), opts.tool) : renderConnectionText(conn);
+      let text = opts.format === 'json' ? JSON.stringify(connectionDocument(conn), null, 2) + '\n' : opts.format === 'ndjson' ? JSON.stringify(connectionDocument(conn)) + '\n' : opts.format === 'markdown' ? renderConnectionMarkdown(conn, files.length > 1 ? `${want.capture + 1}#${want.id}` : String(want.id), opts.tool) : renderConnectionText(conn);
       if (opts.format === 'text' && opts.output) text = [...withTextToolLine([text], opts.tool)].join('');
       const redactor = output.redactorUsed();
       sink.write(redactor ? markRedacted(text, opts.format, redactor) : text);

@@ -21,22 +21,22 @@ export interface CauseAnalysis {
 
 /** For an alert the server sends after the ClientHello: the ClientHello fields that can explain it, strongest first. */
 const SERVER_ALERT_EXPLAINED_BY: Readonly<Record<number, readonly string[]>> = {
-  40: ['cipher_suites', 'supported_groups', 'signature_algorithms', 'key_share_groups', 'supported_versions', 'client_version', 'extensions', 'sni'], // handshake_failure
-  71: ['cipher_suites', 'supported_groups', 'signature_algorithms', 'key_share_groups', 'supported_versions', 'client_version'], // insufficient_security
-  47: ['extensions', 'cipher_suites', 'supported_groups', 'key_share_groups', 'signature_algorithms', 'sslv2_hello'], // illegal_parameter
-  50: ['extensions', 'sslv2_hello', 'cipher_suites', 'record_version'], // decode_error
-  70: ['supported_versions', 'client_version', 'record_version', 'sslv2_hello'], // protocol_version
-  86: ['supported_versions', 'client_version'], // inappropriate_fallback
-  109: ['extensions', 'key_share_groups', 'supported_groups'], // missing_extension
+  40: ['cipherSuites', 'supportedGroups', 'signatureAlgorithms', 'keyShareGroups', 'supportedVersions', 'clientVersion', 'extensions', 'sni'], // handshake_failure
+  71: ['cipherSuites', 'supportedGroups', 'signatureAlgorithms', 'keyShareGroups', 'supportedVersions', 'clientVersion'], // insufficient_security
+  47: ['extensions', 'cipherSuites', 'supportedGroups', 'keyShareGroups', 'signatureAlgorithms', 'sslv2Hello'], // illegal_parameter
+  50: ['extensions', 'sslv2Hello', 'cipherSuites', 'recordVersion'], // decode_error
+  70: ['supportedVersions', 'clientVersion', 'recordVersion', 'sslv2Hello'], // protocol_version
+  86: ['supportedVersions', 'clientVersion'], // inappropriate_fallback
+  109: ['extensions', 'keyShareGroups', 'supportedGroups'], // missing_extension
   110: ['extensions'], // unsupported_extension
   112: ['sni'], // unrecognized_name
   120: ['alpn'], // no_application_protocol
 };
 
 /** The certificate differences, strongest first: a problem the chain has only in the bad connection says most. */
-const CERTIFICATE_FIELDS = ['chain_problems', 'server_certificate', 'chain', 'chain_order', 'certificate_count', 'chain_bytes'];
+const CERTIFICATE_FIELDS = ['chainProblems', 'serverCertificate', 'chain', 'chainOrder', 'certificateCount', 'chainBytes'];
 /** Server answers a client can refuse (alert 40/47/70/71 from the client after ServerHello). */
-const SERVER_FIELDS = ['version', 'cipher_suite', 'key_share_group', 'extensions', 'alpn', 'server_key_exchange_bytes'];
+const SERVER_FIELDS = ['version', 'cipherSuite', 'keyShareGroup', 'extensions', 'alpn', 'serverKeyExchangeBytes'];
 
 export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, diffs: readonly Difference[]): CauseAnalysis {
   const has = new Map(diffs.map((d) => [`${d.area}/${d.field}`, d]));
@@ -68,17 +68,17 @@ export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, dif
   const goodSameAlert = good.end.how === 'alert' && good.end.alert?.name === alert?.name;
 
   if (bad.outcome === 'not-tls') {
-    promote('server/starttls_reply');
+    promote('server/starttlsReply');
     promote('tcp/close');
     conclusion = `the bad connection never started TLS${bad.mail?.problem ? `: ${bad.mail.problem}` : ''}`;
   } else if (bad.tcp.serverFlight.bytes > 0 && !flightFullyAcked(bad) && flightFullyAcked(good) && !alert && bad.tcp.packets.client > 0) {
     // The server's flight never got through: what decides segment sizes on the way explains it.
-    promote('tcp/server_flight_acked');
-    promote('tcp/mss_client');
-    if (bad.tcp.largestSegment.server > good.tcp.largestSegment.server) promote('tcp/largest_segment_server');
+    promote('tcp/serverFlightAcked');
+    promote('tcp/mssClient');
+    if (bad.tcp.largestSegment.server > good.tcp.largestSegment.server) promote('tcp/largestSegmentServer');
     const br = retransmissionsOf(bad, 'server');
-    if (br.count > retransmissionsOf(good, 'server').count) promote('tcp/retransmissions_server');
-    promote('tcp/zero_windows_client');
+    if (br.count > retransmissionsOf(good, 'server').count) promote('tcp/retransmissionsServer');
+    promote('tcp/zeroWindowsClient');
     if (br.count > 0) {
       const clamp = good.tcp.mss.client !== null && bad.tcp.mss.client !== null && good.tcp.mss.client < bad.tcp.mss.client
         ? ` while the good connection's client announced MSS ${groupThousands(good.tcp.mss.client)} and got segments of at most ${groupThousands(good.tcp.largestSegment.server)} bytes`

@@ -97,7 +97,7 @@ export function compareClientHello(c: Comparison, good: ConnectionReport, bad: C
     if (g || b) {
       c.add({
         area: 'clienthello',
-        field: 'client_hello',
+        field: 'clientHello',
         good: g ? `frame ${g.frame}` : null,
         bad: b ? `frame ${b.frame}` : null,
         weight: 'notable',
@@ -106,19 +106,19 @@ export function compareClientHello(c: Comparison, good: ConnectionReport, bad: C
     }
     return;
   }
-  c.scalar('clienthello', 'sslv2_hello', g.sslv2, b.sslv2, 'notable', 'SSLv2-style hello', (v) => (v ? 'yes' : 'no'));
-  c.scalar('clienthello', 'record_version', g.recordVersion, b.recordVersion, 'cosmetic', 'record version');
-  c.scalar('clienthello', 'client_version', g.version, b.version, 'notable', 'client version');
-  c.list('clienthello', 'supported_versions', 'client', 'supported versions', g.supportedVersions, b.supportedVersions, 'notable');
+  c.scalar('clienthello', 'sslv2Hello', g.sslv2, b.sslv2, 'notable', 'SSLv2-style hello', (v) => (v ? 'yes' : 'no'));
+  c.scalar('clienthello', 'recordVersion', g.recordVersion, b.recordVersion, 'cosmetic', 'record version');
+  c.scalar('clienthello', 'clientVersion', g.version, b.version, 'notable', 'client version');
+  c.list('clienthello', 'supportedVersions', 'client', 'supported versions', g.supportedVersions, b.supportedVersions, 'notable');
   const chosen = good.serverHello?.cipherSuite;
   const chosenMissing = chosen && !b.cipherSuites.includes(chosen) ? `; the suite the server chose for the good client (${chosen}) is not in the bad client's offer` : '';
-  c.list('clienthello', 'cipher_suites', 'client', 'cipher suites', g.cipherSuites, b.cipherSuites, 'notable', chosenMissing);
+  c.list('clienthello', 'cipherSuites', 'client', 'cipher suites', g.cipherSuites, b.cipherSuites, 'notable', chosenMissing);
   c.list('clienthello', 'extensions', 'client', 'extensions', g.extensions, b.extensions, 'cosmetic');
-  c.list('clienthello', 'supported_groups', 'client', 'groups', g.supportedGroups, b.supportedGroups, 'notable');
-  c.list('clienthello', 'signature_algorithms', 'client', 'signature algorithms', g.signatureAlgorithms, b.signatureAlgorithms, 'notable');
-  c.list('clienthello', 'key_share_groups', 'client', 'key shares', g.keyShareGroups, b.keyShareGroups, 'notable');
-  c.list('clienthello', 'ec_point_formats', 'client', 'EC point formats', g.ecPointFormats.map(String), b.ecPointFormats.map(String), 'cosmetic');
-  c.list('clienthello', 'compression_methods', 'client', 'compression methods', g.compressionMethods.map(String), b.compressionMethods.map(String), 'notable');
+  c.list('clienthello', 'supportedGroups', 'client', 'groups', g.supportedGroups, b.supportedGroups, 'notable');
+  c.list('clienthello', 'signatureAlgorithms', 'client', 'signature algorithms', g.signatureAlgorithms, b.signatureAlgorithms, 'notable');
+  c.list('clienthello', 'keyShareGroups', 'client', 'key shares', g.keyShareGroups, b.keyShareGroups, 'notable');
+  c.list('clienthello', 'ecPointFormats', 'client', 'EC point formats', g.ecPointFormats.map(String), b.ecPointFormats.map(String), 'cosmetic');
+  c.list('clienthello', 'compressionMethods', 'client', 'compression methods', g.compressionMethods.map(String), b.compressionMethods.map(String), 'notable');
   c.scalar('clienthello', 'sni', g.sni, b.sni, 'notable', 'SNI', plain, (v) => (v ? `SNI ${v as string}` : 'no SNI'));
   c.list('clienthello', 'alpn', 'client', 'ALPN protocols', g.alpn, b.alpn, 'notable');
   c.scalar('clienthello', 'resumption', resumptionAttempt(g), resumptionAttempt(b), 'notable', 'resumption attempt', resumptionWords, (v) => `resumption attempt: ${resumptionWords(v)}`);
@@ -139,12 +139,12 @@ function resumptionWords(v: unknown): string {
 /** The server's answer: STARTTLS, version and cipher chosen, extensions, key exchange, the size of its flight. */
 export function compareServer(c: Comparison, good: ConnectionReport, bad: ConnectionReport): void {
   const addr = (r: ConnectionReport) => endpoint(r.server);
-  c.scalar('server', 'server_address', addr(good), addr(bad), 'notable', 'server', plain, (v) => `server ${v as string}`);
+  c.scalar('server', 'serverAddress', addr(good), addr(bad), 'notable', 'server', plain, (v) => `server ${v as string}`);
   c.scalar('server', 'protocol', good.protocol, bad.protocol, 'notable', 'protocol');
   const gm = good.mail;
   const bm = bad.mail;
   if (gm?.clientAsked && bm?.clientAsked) {
-    c.scalar('server', 'starttls_reply', gm.serverReply, bm.serverReply, gm.accepted === bm.accepted ? 'cosmetic' : 'notable', 'STARTTLS reply');
+    c.scalar('server', 'starttlsReply', gm.serverReply, bm.serverReply, gm.accepted === bm.accepted ? 'cosmetic' : 'notable', 'STARTTLS reply');
   }
   const g = good.serverHello;
   const b = bad.serverHello;
@@ -153,23 +153,23 @@ export function compareServer(c: Comparison, good: ConnectionReport, bad: Connec
     return;
   }
   c.scalar('server', 'version', g.selectedVersion, b.selectedVersion, 'notable', 'version chosen');
-  c.scalar('server', 'cipher_suite', g.cipherSuite, b.cipherSuite, 'notable', 'cipher suite chosen');
+  c.scalar('server', 'cipherSuite', g.cipherSuite, b.cipherSuite, 'notable', 'cipher suite chosen');
   c.list('server', 'extensions', 'server', 'server extensions', g.extensions, b.extensions, 'cosmetic');
   c.scalar('server', 'alpn', g.alpn, b.alpn, 'notable', 'ALPN chosen');
-  c.scalar('server', 'key_share_group', g.keyShareGroup, b.keyShareGroup, 'notable', 'key share group');
-  c.scalar('server', 'compression_method', g.compressionMethod, b.compressionMethod, 'notable', 'compression method');
+  c.scalar('server', 'keyShareGroup', g.keyShareGroup, b.keyShareGroup, 'notable', 'key share group');
+  c.scalar('server', 'compressionMethod', g.compressionMethod, b.compressionMethod, 'notable', 'compression method');
   c.scalar('server', 'resumed', good.tls.resumed, bad.tls.resumed, 'notable', 'session resumed', (v) => (v ? 'yes' : 'no'), (v) => (v ? 'session resumed' : 'full handshake (no resumption)'));
-  c.scalar('server', 'hello_retry_request', good.tls.helloRetryRequest, bad.tls.helloRetryRequest, 'notable', 'HelloRetryRequest', (v) => (v ? 'yes' : 'no'));
+  c.scalar('server', 'helloRetryRequest', good.tls.helloRetryRequest, bad.tls.helloRetryRequest, 'notable', 'HelloRetryRequest', (v) => (v ? 'yes' : 'no'));
   c.scalar('server', 'ja3s', good.fingerprints?.ja3s ?? null, bad.fingerprints?.ja3s ?? null, 'notable', 'JA3S');
   const gk = good.messages.find((m) => m.type === 'ServerKeyExchange' && m.from === 'server')?.length ?? null;
   const bk = bad.messages.find((m) => m.type === 'ServerKeyExchange' && m.from === 'server')?.length ?? null;
-  if (good.lastStep >= 3 && bad.lastStep >= 3 && (gk !== null || bk !== null)) c.scalar('server', 'server_key_exchange_bytes', gk, bk, 'notable', 'ServerKeyExchange size', bytesWords);
+  if (good.lastStep >= 3 && bad.lastStep >= 3 && (gk !== null || bk !== null)) c.scalar('server', 'serverKeyExchangeBytes', gk, bk, 'notable', 'ServerKeyExchange size', bytesWords);
   const gf = good.tcp.serverFlight.bytes;
   const bf = bad.tcp.serverFlight.bytes;
   if (gf > 0 && bf > 0 && bad.lastStep >= 4 && good.lastStep >= 4) {
     // A few bytes either way is a session ticket or a record split differently; a chain change is kilobytes.
     const weight: DiffWeight = Math.abs(gf - bf) > 0.1 * Math.max(gf, bf) ? 'notable' : 'cosmetic';
-    c.scalar('server', 'server_flight_bytes', gf, bf, weight, 'server flight', bytesWords);
+    c.scalar('server', 'serverFlightBytes', gf, bf, weight, 'server flight', bytesWords);
   }
 }
 
@@ -191,7 +191,7 @@ export function compareCertificates(c: Comparison, good: ConnectionReport, bad: 
     if (missing.lastStep < 3 || missing.shape !== 'full') return;
     c.add({
       area: 'certificates',
-      field: 'certificate_count',
+      field: 'certificateCount',
       good: g.length,
       bad: b.length,
       weight: 'notable',
@@ -199,10 +199,10 @@ export function compareCertificates(c: Comparison, good: ConnectionReport, bad: 
     });
     return;
   }
-  c.scalar('certificates', 'certificate_count', g.length, b.length, 'notable', 'certificates in the chain', plain, (v) => plural(v as number, 'certificate'));
+  c.scalar('certificates', 'certificateCount', g.length, b.length, 'notable', 'certificates in the chain', plain, (v) => plural(v as number, 'certificate'));
   const gBytes = g.reduce((a, x) => a + x.bytes, 0);
   const bBytes = b.reduce((a, x) => a + x.bytes, 0);
-  c.scalar('certificates', 'chain_bytes', gBytes, bBytes, 'notable', 'chain size', bytesWords);
+  c.scalar('certificates', 'chainBytes', gBytes, bBytes, 'notable', 'chain size', bytesWords);
   const leafG = g[0]!;
   const leafB = b[0]!;
   if (leafG.sha256 === leafB.sha256) c.same('certificates', `server certificate ${leafG.subject ?? '(unreadable)'} (same SHA-256)`);
@@ -210,11 +210,11 @@ export function compareCertificates(c: Comparison, good: ConnectionReport, bad: 
     const words: string[] = [];
     if (leafG.subject !== leafB.subject) words.push(`subject ${leafB.subject ?? '?'} (good: ${leafG.subject ?? '?'})`);
     if (leafG.issuer !== leafB.issuer) words.push(`issuer ${leafB.issuer ?? '?'} (good: ${leafG.issuer ?? '?'})`);
-    if (leafG.notAfter !== leafB.notAfter) words.push(`valid until ${leafB.notAfter ?? '?'} (good: ${leafG.notAfter ?? '?'})`);
+    if (leafG.notAfter !== leafB.notAfter) words.push(`valid until ${millisShown(leafB.notAfter)} (good: ${millisShown(leafG.notAfter)})`);
     if (leafG.keyType !== leafB.keyType || leafG.keyBits !== leafB.keyBits) words.push(`key ${leafB.keyType ?? '?'} ${leafB.keyBits ?? ''} (good: ${leafG.keyType ?? '?'} ${leafG.keyBits ?? ''})`);
     c.add({
       area: 'certificates',
-      field: 'server_certificate',
+      field: 'serverCertificate',
       good: certRef(leafG),
       bad: certRef(leafB),
       weight: 'notable',
@@ -227,7 +227,7 @@ export function compareCertificates(c: Comparison, good: ConnectionReport, bad: 
   if (rest.equal) {
     if (g.length > 1) c.same('certificates', `${plural(g.length - 1, 'certificate')} after the server's own, in the same order`);
   } else if (rest.added.length === 0 && rest.removed.length === 0) {
-    c.add({ area: 'certificates', field: 'chain_order', good: g.map((x) => x.subject), bad: b.map((x) => x.subject), weight: 'notable', summary: `the same certificates in another order: bad ${someNames(b.map((x) => x.subject ?? '?'), 6)}` });
+    c.add({ area: 'certificates', field: 'chainOrder', good: g.map((x) => x.subject), bad: b.map((x) => x.subject), weight: 'notable', summary: `the same certificates in another order: bad ${someNames(b.map((x) => x.subject ?? '?'), 6)}` });
   } else {
     const subjectOf = new Map([...g, ...b].map((x) => [x.sha256, x.subject ?? '(unreadable)']));
     const parts: string[] = [];
@@ -248,7 +248,7 @@ export function compareCertificates(c: Comparison, good: ConnectionReport, bad: 
     if (goneProblems.length > 0) parts.push(`good only: ${goneProblems.map((p) => p.message).join(' ')}`);
     c.add({
       area: 'certificates',
-      field: 'chain_problems',
+      field: 'chainProblems',
       good: gp.map((p) => p.code),
       bad: bp.map((p) => p.code),
       weight: 'notable',
@@ -312,26 +312,26 @@ export function compareTcp(c: Comparison, good: ConnectionReport, bad: Connectio
   if (g.syn !== b.syn) {
     c.add({ area: 'tcp', field: 'syn', good: g.syn, bad: b.syn, weight: 'cosmetic', summary: `the ${g.syn ? 'bad' : 'good'} connection's SYN is not in the capture: its MSS and window scale are unknown` });
   } else if (!g.syn) c.same('tcp', 'no SYN captured on either side (MSS and window scale unknown)');
-  c.scalar('tcp', 'client_address', good.client.ip, bad.client.ip, 'notable', 'client address');
+  c.scalar('tcp', 'clientAddress', good.client.ip, bad.client.ip, 'notable', 'client address');
   const mssWords = (v: unknown) => (v === null ? 'not announced' : groupThousands(v as number));
-  c.scalar('tcp', 'mss_client', g.mss.client, b.mss.client, 'notable', 'client MSS', mssWords);
-  c.scalar('tcp', 'mss_server', g.mss.server, b.mss.server, 'notable', 'server MSS', mssWords);
-  c.scalar('tcp', 'window_scale_client', g.windowScale.client, b.windowScale.client, 'notable', 'client window scale', mssWords);
-  c.scalar('tcp', 'window_scale_server', g.windowScale.server, b.windowScale.server, 'notable', 'server window scale', mssWords);
+  c.scalar('tcp', 'mssClient', g.mss.client, b.mss.client, 'notable', 'client MSS', mssWords);
+  c.scalar('tcp', 'mssServer', g.mss.server, b.mss.server, 'notable', 'server MSS', mssWords);
+  c.scalar('tcp', 'windowScaleClient', g.windowScale.client, b.windowScale.client, 'notable', 'client window scale', mssWords);
+  c.scalar('tcp', 'windowScaleServer', g.windowScale.server, b.windowScale.server, 'notable', 'server window scale', mssWords);
   // Before the server's flight its segments are a ServerHello or an alert: their size says nothing about the path.
   if (good.lastStep >= 3 && bad.lastStep >= 2) {
     // A byte or two is a record split differently; a path that forces smaller segments changes them by an MSS step.
     const gs = g.largestSegment.server;
     const bs = b.largestSegment.server;
     const weight: DiffWeight = Math.abs(gs - bs) >= 0.05 * Math.max(gs, bs) ? 'notable' : 'cosmetic';
-    c.scalar('tcp', 'largest_segment_server', gs, bs, weight, 'largest server segment', bytesWords);
+    c.scalar('tcp', 'largestSegmentServer', gs, bs, weight, 'largest server segment', bytesWords);
   }
-  c.scalar('tcp', 'largest_segment_client', g.largestSegment.client, b.largestSegment.client, 'cosmetic', 'largest client segment', bytesWords);
+  c.scalar('tcp', 'largestSegmentClient', g.largestSegment.client, b.largestSegment.client, 'cosmetic', 'largest client segment', bytesWords);
   for (const side of ['server', 'client'] as const) {
     const gr = retransmissionsOf(good, side);
     const br = retransmissionsOf(bad, side);
     if (gr.count === br.count && (gr.count === 0 || sameValue(gr.segments, br.segments))) c.same('tcp', gr.count === 0 ? `no ${side} retransmissions` : `${side} retransmissions ${retransmissionWords(gr, side)}`);
-    else c.add({ area: 'tcp', field: `retransmissions_${side}`, good: gr, bad: br, weight: br.count > gr.count ? 'notable' : 'cosmetic', summary: `${side} retransmissions: bad ${retransmissionWords(br, side)}; good ${retransmissionWords(gr, side)}` });
+    else c.add({ area: 'tcp', field: `retransmissions${side === 'client' ? 'Client' : 'Server'}`, good: gr, bad: br, weight: br.count > gr.count ? 'notable' : 'cosmetic', summary: `${side} retransmissions: bad ${retransmissionWords(br, side)}; good ${retransmissionWords(gr, side)}` });
   }
   const gf = g.serverFlight;
   const bf = b.serverFlight;
@@ -343,7 +343,7 @@ export function compareTcp(c: Comparison, good: ConnectionReport, bad: Connectio
     const words = (f: typeof gf, acked: boolean) => (acked ? `all ${groupThousands(f.bytes)} bytes acknowledged` : `${groupThousands(f.ackedByClient)} of ${groupThousands(f.bytes)} bytes acknowledged`);
     c.add({
       area: 'tcp',
-      field: 'server_flight_acked',
+      field: 'serverFlightAcked',
       good: { ...gf },
       bad: { ...bf },
       weight: 'notable',
@@ -352,8 +352,8 @@ export function compareTcp(c: Comparison, good: ConnectionReport, bad: Connectio
         : `bad: the server flight of ${groupThousands(bf.bytes)} bytes was never fully acknowledged (${groupThousands(bf.ackedByClient)} acknowledged); good: ${words(gf, ga)}`,
     });
   }
-  c.scalar('tcp', 'zero_windows_client', g.zeroWindows.client, b.zeroWindows.client, 'notable', 'client zero windows');
-  c.scalar('tcp', 'zero_windows_server', g.zeroWindows.server, b.zeroWindows.server, 'notable', 'server zero windows');
+  c.scalar('tcp', 'zeroWindowsClient', g.zeroWindows.client, b.zeroWindows.client, 'notable', 'client zero windows');
+  c.scalar('tcp', 'zeroWindowsServer', g.zeroWindows.server, b.zeroWindows.server, 'notable', 'server zero windows');
   c.scalar('tcp', 'gaps', g.gaps, b.gaps, 'notable', 'bytes missing from the capture (gaps)', (v) => {
     const x = v as { client: number; server: number };
     return x.client + x.server === 0 ? 'none' : `client ${x.client}, server ${x.server}`;
@@ -364,7 +364,7 @@ export function compareTcp(c: Comparison, good: ConnectionReport, bad: Connectio
     // RTT jitters; only an order of magnitude (or more than 100 ms) says the path changed.
     const weight: DiffWeight = hi - lo > 100 || (hi > 5 * lo && hi - lo > 10) ? 'notable' : 'cosmetic';
     if (g.rttMs === b.rttMs) c.same('tcp', `RTT ${millis(g.rttMs)}`);
-    else c.add({ area: 'tcp', field: 'rtt_ms', good: g.rttMs, bad: b.rttMs, weight, summary: `RTT from the SYN handshake: bad ${millis(b.rttMs)}, good ${millis(g.rttMs)}` });
+    else c.add({ area: 'tcp', field: 'rttMs', good: g.rttMs, bad: b.rttMs, weight, summary: `RTT from the SYN handshake: bad ${millis(b.rttMs)}, good ${millis(g.rttMs)}` });
   }
   const gc = firstClose(good);
   const bc = firstClose(bad);
@@ -474,7 +474,7 @@ export function compareTiming(c: Comparison, good: ConnectionReport, bad: Connec
     const weight: DiffWeight = hi - lo >= 1000 && hi >= 3 * lo ? 'notable' : 'cosmetic';
     c.add({
       area: 'timing',
-      field: 'step_interval_ms',
+      field: 'stepIntervalMs',
       step: g.step,
       good: round3(gi),
       bad: round3(bi),
@@ -490,4 +490,9 @@ function stepRange(steps: number[]): string {
   let contiguous = true;
   for (let i = 1; i < steps.length; i++) if (steps[i] !== steps[i - 1]! + 1) contiguous = false;
   return contiguous && steps.length > 1 ? `${steps[0]}–${steps[steps.length - 1]}` : steps.join(', ');
+}
+
+/** A certificate's date as the diff's words have always shown it, to the millisecond (`2027-12-30T11:27:18.000Z`). */
+function millisShown(iso: string | null): string {
+  return iso === null ? '?' : iso.replace(/^(.*\.\d{3})\d{3}Z$/, '$1Z');
 }

@@ -18,7 +18,7 @@ export type DiffWeight = 'likely-cause' | 'notable' | 'cosmetic';
 /** One difference, as `diff --format json` writes it (the contract documented in the README). */
 export interface Difference {
   area: DiffArea;
-  /** snake_case name of what differs: `cipher_suites`, `mss_client`, `server_flight_acked`, … */
+  /** camelCase name of what differs: `cipherSuites`, `mssClient`, `serverFlightAcked`, … */
   field: string;
   /** The value on each side (JSON: strings, numbers, lists, small objects; null when absent). */
   good: unknown;

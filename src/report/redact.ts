@@ -664,7 +664,7 @@ export function redactorFor(sources: readonly RedactionSource[], logSources: rea
 }
 
 /**
- * The order every path learns in (analyze-stream.ts too), so that the pseudonyms are the same whichever path
+ * The order every path learns in (report/analyze/stream-output.ts too), so that the pseudonyms are the same whichever path
  * renders: the capture files as given, every endpoint, the log's, then the rest of each connection, then the log's
  * lines. `sources` is called twice.
  */

@@ -10,7 +10,7 @@ export interface ToolInfo {
   version: string;
   /** The command line, shell-quoted; with `--redact` the capture and log file names are `capture-1.pcap`, `log-1`. */
   command: string;
-  /** When the report was made: ISO 8601, UTC, to the second. */
+  /** When the report was made: ISO 8601, UTC, with microseconds (the JSON contract's one time form); shown to the second (toolTimeShown). */
   generated: string;
 }
 
@@ -28,8 +28,14 @@ export interface CommandFiles {
  */
 export function toolInfo(args: readonly string[], opts: { redact?: boolean; files?: CommandFiles; now?: Date } = {}): ToolInfo {
   const shown = opts.redact && opts.files ? args.map((a) => redactArgument(a, opts.files!)) : args;
-  const generated = (opts.now ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // A Date has milliseconds: the micros are zeros (the years 0–9999 keep toISOString's 24-character form).
+  const generated = (opts.now ?? new Date()).toISOString().replace(/Z$/, '000Z');
   return { name: TOOL_NAME, version: TOOL_VERSION, command: [TOOL_NAME, ...shown].map(shellQuote).join(' '), generated };
+}
+
+/** When the report was made, as the text, Markdown and HTML reports show it: to the second (2026-12-07T02:11:44Z). */
+export function toolTimeShown(t: ToolInfo): string {
+  return t.generated.replace(/\.\d+Z$/, 'Z');
 }
 
 function redactArgument(arg: string, files: CommandFiles): string {
@@ -66,7 +72,7 @@ function shellQuote(word: string): string {
  * a grep of it would meet the line).
  */
 export function textToolLine(t: ToolInfo): string {
-  return terminalSafeLine(`made by ${t.name} ${t.version} on ${t.generated}: ${t.command}`);
+  return terminalSafeLine(`made by ${t.name} ${t.version} on ${toolTimeShown(t)}: ${t.command}`);
 }
 
 /** `pieces` with the tool's line after them. */

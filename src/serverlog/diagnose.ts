@@ -111,7 +111,7 @@ export function serverLogSentence(lines: readonly LogEntry[], matchedByTime: boo
   return null;
 }
 
-/** What the join needs to know of how the capture saw a connection end (a report, or analyze-stream's join stub). */
+/** What the join needs to know of how the capture saw a connection end (a report, or stream-output.ts's join stub). */
 export interface ConnectionEnding {
   how: ConnectionReport['end']['how'];
   by: Side | null;

@@ -43,6 +43,7 @@ import type { AnalysisResult } from '../analyze/pipeline.js';
 import type { LogFileReport, LogJoinSummary, UnmatchedLogLine, UnmatchedLogReason } from '../analyze/summary.js';
 import type { ConnectionLogLine, ConnectionReport, LogLink } from '../handshake/report.js';
 import { endingOf, postfixAcceptErrorExplained, serverLogSentence, type ConnectionEnding } from './diagnose.js';
+import { isoMicros } from '../text/time.js';
 
 export interface LogJoinOptions {
   /** Zone of log times that carry none: `UTC`, `local`, `+01:00`, `Europe/Berlin`. Default: estimated (see above). */
@@ -533,7 +534,7 @@ function matchSessions(placed: readonly Placed[], conns: readonly Conn[]): [Plac
 }
 
 function fileReport(info: LogFileInfo, plan: FilePlan): LogFileReport {
-  const iso = (t: LogTime | null) => (t === null ? null : new Date(Math.round(plan.place(t) * 1000)).toISOString());
+  const iso = (t: LogTime | null) => (t === null ? null : isoMicros(plan.place(t)));
   const report: LogFileReport = {
     file: info.file,
     lines: info.lines,

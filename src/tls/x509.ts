@@ -19,7 +19,7 @@ export interface CertificateSummary {
    * '192.0.2.1'); any other kind with OpenSSL's label in front ('email:postmaster@example.com', 'URI:…').
    */
   san: string[];
-  /** ISO 8601 UTC. */
+  /** ISO 8601 UTC with microseconds (whole seconds in X.509). */
   notBefore: string | null;
   notAfter: string | null;
   /** 'RSA', 'EC', 'Ed25519', …; null when node:crypto cannot read the key (e.g. ML-DSA on OpenSSL 3.0). */
@@ -199,8 +199,9 @@ function parseUncached(der: Buffer, sha256: string, budget: CheckBudget): Parsed
   summary.ca = attemptOr(() => x509.ca, false);
   const notBefore = attemptOr(() => parseOpenSslTime(x509.validFrom), null);
   const notAfter = attemptOr(() => parseOpenSslTime(x509.validTo), null);
-  summary.notBefore = notBefore !== null ? new Date(notBefore).toISOString() : null;
-  summary.notAfter = notAfter !== null ? new Date(notAfter).toISOString() : null;
+  // The one time form of the JSON (ISO 8601 UTC, microseconds): X.509 times are whole seconds.
+  summary.notBefore = notBefore !== null ? new Date(notBefore).toISOString().replace(/Z$/, '000Z') : null;
+  summary.notAfter = notAfter !== null ? new Date(notAfter).toISOString().replace(/Z$/, '000Z') : null;
   const key = attemptOr(() => x509.publicKey, null);
   if (key) {
     const type = key.asymmetricKeyType ?? '';

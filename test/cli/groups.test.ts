@@ -20,7 +20,7 @@ describe('tlsdissect analyze --by, --server-name, --ca', () => {
     const r = runCli(['analyze', ...LAB, '--by', 'ja4', '-f', 'json']);
     expect(r.status).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(['captures', 'connections', 'summary', 'groups', 'tool']);
+    expect(Object.keys(doc)).toEqual(['schemaVersion', 'captures', 'connections', 'summary', 'groups', 'tool']);
     expect(doc.groups.by).toBe('ja4');
     const top = doc.groups.groups[0];
     expect(Object.keys(top)).toEqual(['value', 'connections', 'completed', 'failed', 'failureRate', 'failedAt', 'endedBy', 'firstSeen', 'lastSeen']);

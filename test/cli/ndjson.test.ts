@@ -24,10 +24,12 @@ describe('analyze --format ndjson', () => {
     const objects = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const doc = JSON.parse(json.stdout);
     expect(doc.connections.length).toBeGreaterThan(0);
-    expect(objects.slice(0, -1)).toEqual(doc.connections);
+    // Every line says its version first, as the document does.
+    for (const line of lines) expect(line.startsWith(`{"schemaVersion":${JSON.stringify(doc.schemaVersion)},`)).toBe(true);
+    expect(objects.slice(0, -1).map(({ schemaVersion: _, ...c }) => c)).toEqual(doc.connections);
     const last = objects.at(-1)!;
     // The same tool, but for the time it was made and the format named on its command line.
-    expect({ ...last, tool: undefined }).toEqual({ summary: doc.summary, captures: doc.captures, tool: undefined, ...(doc.redacted ? { redacted: doc.redacted } : {}) });
+    expect({ ...last, tool: undefined }).toEqual({ schemaVersion: doc.schemaVersion, summary: doc.summary, captures: doc.captures, tool: undefined, ...(doc.redacted ? { redacted: doc.redacted } : {}) });
     expect((last.tool as { name: string }).name).toBe(doc.tool.name);
     // Compact: one object a line, no indentation.
     for (const line of lines) expect(line).not.toMatch(/^\s|": /);

@@ -39,7 +39,7 @@ describe('tlsdissect diff (the README commands)', () => {
     expect(doc.good).toMatchObject({ capture: 'captures/tls1.2.pcap', id: 1, outcome: 'complete', chosen: expect.stringMatching(/only completed handshake/) });
     expect(doc.bad).toMatchObject({ capture: 'captures/tls-1.2-handshake-failure.pcap', id: 1, outcome: 'failed' });
     expect(doc.divergence).toMatchObject({ step: 1, summary: expect.stringMatching(/bad server sends alert handshake_failure/) });
-    expect(doc.differences[0]).toMatchObject({ area: 'clienthello', field: 'cipher_suites', weight: 'likely-cause' });
+    expect(doc.differences[0]).toMatchObject({ area: 'clienthello', field: 'cipherSuites', weight: 'likely-cause' });
     expect(doc.verdict).toMatch(/^Both reach step 1 ClientHello/);
   });
 

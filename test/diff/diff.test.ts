@@ -56,12 +56,12 @@ describe('diff on real captures: where the stories part and the likely cause fir
     expect([good.server.port, bad.server.port]).toEqual([25, 25]);
     expect(result.divergence?.step).toBe(2);
     expect(result.divergence?.summary).toMatch(/^both reach step 2 ServerHello; the good server goes on with Certificate after [\d.]+ ms, the bad client closes with FIN after 15\.0 s \(the server retransmitted 8 times meanwhile\)$/);
-    expect(result.differences[0]).toMatchObject({ area: 'tcp', field: 'server_flight_acked', weight: 'likely-cause', bad: { bytes: 6992, ackedByClient: 0 } });
-    expect(likely(result).slice(0, 4)).toEqual(['tcp/server_flight_acked', 'tcp/mss_client', 'tcp/largest_segment_server', 'tcp/retransmissions_server']);
+    expect(result.differences[0]).toMatchObject({ area: 'tcp', field: 'serverFlightAcked', weight: 'likely-cause', bad: { bytes: 6992, ackedByClient: 0 } });
+    expect(likely(result).slice(0, 4)).toEqual(['tcp/serverFlightAcked', 'tcp/mssClient', 'tcp/largestSegmentServer', 'tcp/retransmissionsServer']);
     const d = (k: string) => result.differences.find((x) => key(x) === k)!;
-    expect([d('tcp/mss_client').good, d('tcp/mss_client').bad]).toEqual([1360, 1460]);
-    expect([d('tcp/largest_segment_server').good, d('tcp/largest_segment_server').bad]).toEqual([1348, 1448]);
-    expect(d('tcp/retransmissions_server').bad).toMatchObject({ count: 9, segments: [{ offset: 244, length: 1448, times: 8 }, { offset: 1692, length: 1448, times: 1 }] });
+    expect([d('tcp/mssClient').good, d('tcp/mssClient').bad]).toEqual([1360, 1460]);
+    expect([d('tcp/largestSegmentServer').good, d('tcp/largestSegmentServer').bad]).toEqual([1348, 1448]);
+    expect(d('tcp/retransmissionsServer').bad).toMatchObject({ count: 9, segments: [{ offset: 244, length: 1448, times: 8 }, { offset: 1692, length: 1448, times: 1 }] });
     expect(result.conclusion).toMatch(/path-MTU black hole likely/);
     expect(result.conclusion).toMatch(/announced MSS 1,360/);
     // The client's FIN after 15 s is a consequence, not the cause.
@@ -74,8 +74,8 @@ describe('diff on real captures: where the stories part and the likely cause fir
     expect(result.good.chosen).toBeNull();
     expect(result.divergence?.step).toBe(4);
     expect(result.divergence?.summary).toMatch(/the good client answers with ClientKeyExchange .* the bad client closes with FIN after 15\.0 s/);
-    expect(result.differences[0]).toMatchObject({ field: 'server_flight_acked', weight: 'likely-cause', bad: { bytes: 7492, ackedByClient: 0 } });
-    expect(likely(result)).toContain('tcp/mss_client');
+    expect(result.differences[0]).toMatchObject({ field: 'serverFlightAcked', weight: 'likely-cause', bad: { bytes: 7492, ackedByClient: 0 } });
+    expect(likely(result)).toContain('tcp/mssClient');
   });
 
   it("Zeek's tls1.2.pcap vs tls-1.2-handshake-failure.pcap: a server that finds nothing in common", async () => {
@@ -83,7 +83,7 @@ describe('diff on real captures: where the stories part and the likely cause fir
     expect(result.divergence?.step).toBe(1);
     expect(result.divergence?.summary).toMatch(/^both reach step 1 ClientHello; the good server answers with ServerHello after 41\.1 ms, the bad server sends alert handshake_failure after 5\.2 ms$/);
     const first = result.differences[0]!;
-    expect(first).toMatchObject({ area: 'clienthello', field: 'cipher_suites', weight: 'likely-cause' });
+    expect(first).toMatchObject({ area: 'clienthello', field: 'cipherSuites', weight: 'likely-cause' });
     expect(first.removed).toContain('TLS_RSA_WITH_RC4_128_MD5');
     expect(first.added).toContain('TLS_ECDHE_RSA_WITH_NULL_SHA');
     expect(first.summary).toMatch(/the suite the server chose for the good client \(TLS_RSA_WITH_RC4_128_MD5\) is not in the bad client's offer/);
@@ -121,7 +121,7 @@ describe('diff on real captures: where the stories part and the likely cause fir
     expect(result.divergence?.bad).toMatchObject({ kind: 'alert', by: 'server', what: 'sends alert protocol_version' });
     expect(result.differences[0]).toMatchObject({ area: 'alerts', field: 'alerts', weight: 'likely-cause' });
     expect(result.conclusion).toMatch(/another server \(52\.32\.149\.186:443/);
-    expect(result.differences.map(key)).toContain('server/server_address');
+    expect(result.differences.map(key)).toContain('server/serverAddress');
     expect(result.identical.join('\n')).toMatch(/4 supported versions in the same order/);
   });
 

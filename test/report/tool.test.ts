@@ -6,19 +6,23 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toolInfo } from '../../src/report/tool.js';
+import { toolInfo, toolTimeShown } from '../../src/report/tool.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../src/version.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 const run = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { cwd: ROOT }).toString();
-const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+/** How the Markdown, HTML and text reports show it. */
+const ISO_UTC_SECOND = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 describe('toolInfo', () => {
   const now = new Date('2026-12-07T01:02:03.456Z');
 
-  it('names the tool, its version, the command and the time (UTC, to the second)', () => {
-    expect(toolInfo(['analyze', 'x.pcap', '-f', 'json'], { now })).toEqual({ name: TOOL_NAME, version: TOOL_VERSION, command: 'tlsdissect analyze x.pcap -f json', generated: '2026-12-07T01:02:03Z' });
+  it('names the tool, its version, the command and the time (UTC, microseconds; shown to the second)', () => {
+    const t = toolInfo(['analyze', 'x.pcap', '-f', 'json'], { now });
+    expect(t).toEqual({ name: TOOL_NAME, version: TOOL_VERSION, command: 'tlsdissect analyze x.pcap -f json', generated: '2026-12-07T01:02:03.456000Z' });
+    expect(toolTimeShown(t)).toBe('2026-12-07T01:02:03Z');
     expect(toolInfo([]).generated).toMatch(ISO_UTC);
   });
 
@@ -46,7 +50,7 @@ describe('the reports name what made them', () => {
     const line = /^<sub>Made by tlsdissect (\S+) on (\S+): `(.*)`<\/sub>$/m.exec(md);
     expect(line).not.toBeNull();
     expect(line![1]).toBe(TOOL_VERSION);
-    expect(line![2]).toMatch(ISO_UTC);
+    expect(line![2]).toMatch(ISO_UTC_SECOND);
     expect(line![3]).toBe(`tlsdissect analyze ${capture} -f markdown`);
     const html = run('analyze', capture, '-f', 'html');
     expect(html).toContain(`<meta name="generator" content="tlsdissect ${TOOL_VERSION}">`);

@@ -161,7 +161,7 @@ describe('server log in other formats (fixtures converted from the real logs)', 
     expectTruth(renamed(result, { 'postfix-3164-cet.log': 'server-postfix.log', 'dovecot-3164-cet.log': 'server-dovecot.log' }), captures, 'port');
     for (const f of result.summary.log!.files) {
       expect(f.time).toMatchObject({ zone: '+01:00', zoneFrom: 'estimated' });
-      expect(f.first).toBe(f.file === p ? '2026-11-28T11:57:07.000Z' : '2026-11-28T11:57:17.000Z');
+      expect(f.first).toBe(f.file === p ? '2026-11-28T11:57:07.000000Z' : '2026-11-28T11:57:17.000000Z');
     }
   });
 

@@ -43,8 +43,9 @@ describe('shared words', () => {
 
   it('one report says an ending one way, in its table and its summary', async () => {
     const result = await analyzeCaptures([join(CAPTURES, 'tls1.2-broken-ccs.pcap')]);
-    const failedBy = Object.keys(result.summary.failedBy);
-    expect(failedBy).toContain('client encrypted alert');
+    expect(Object.keys(result.summary.failedBy)).toContain('client-alert-encrypted');
+    const text = renderAnalysisText(result);
+    expect(text).toContain('ended by: client encrypted alert');
     for (const text of [renderAnalysisMarkdown(result), renderAnalysisText(result), JSON.stringify(result.summary)]) {
       expect(text).not.toContain('alert encrypted');
       expect(text).not.toMatch(/capture end\b(?!ed)/);

@@ -1,3 +1,4 @@
+import { endingWords } from '../../handshake/endings.js';
 import { endWords, endpoint } from '../../text/words.js';
 import type { AnalysisResult } from '../../analyze/pipeline.js';
 import type { ConnectionReport } from '../../handshake/report.js';
@@ -8,7 +9,7 @@ import { connectionNumber, stepWords } from '../words.js';
 import { kindOf } from './markdown.js';
 import { notableGroupsLine } from './groups.js';
 import { certificateLine, certificatesHeadLine, fingerprintLine } from './certificates.js';
-import type { ToolInfo } from '../tool.js';
+import { toolTimeShown, type ToolInfo } from '../tool.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
 
 const PAGE_CSS = `
@@ -139,7 +140,7 @@ export function* renderAnalysisHtmlPieces(
   );
   const steps = Object.entries(s.failedAtStep).sort((a, b) => b[1] - a[1]);
   if (steps.length) body.push(`<li>failed at step: ${esc(steps.map(([k, v]) => `${k} ×${v}`).join(', '))}</li>`);
-  const hows = Object.entries(s.failedBy).sort((a, b) => b[1] - a[1]);
+  const hows = Object.entries(s.failedBy).map(([code, n]): [string, number] => [endingWords(code), n]).sort((a, b) => b[1] - a[1]);
   if (hows.length) body.push(`<li>ended by: ${esc(hows.map(([k, v]) => `${k} ×${v}`).join(', '))}</li>`);
   for (const line of findingLines(s)) body.push(`<li>${esc(line)}</li>`);
   for (const line of serverLogSummaryLines(s)) body.push(`<li>${esc(line)}</li>`);
@@ -185,7 +186,7 @@ export function* renderAnalysisHtmlPieces(
 
 /** `Made by tlsdissect 0.1.0 on 2026-12-07T00:15:02Z: tlsdissect analyze …`. */
 export function toolParagraph(t: ToolInfo): string {
-  return `<p class="tool">Made by ${esc(`${t.name} ${t.version}`)} on <time datetime="${esc(t.generated)}">${esc(t.generated)}</time>: <code>${esc(t.command)}</code></p>`;
+  return `<p class="tool">Made by ${esc(`${t.name} ${t.version}`)} on <time datetime="${esc(toolTimeShown(t))}">${esc(toolTimeShown(t))}</time>: <code>${esc(t.command)}</code></p>`;
 }
 
 /** One connection's row cells after its number (with `log`: its log cell). */

@@ -1,14 +1,18 @@
 import type { AnalysisResult } from '../../analyze/pipeline.js';
 import type { ConnectionReport } from '../../handshake/report.js';
+import { jsonCaptures, jsonGrouping, jsonSummary, SCHEMA_VERSION } from '../json-contract.js';
 
 /** `analyze --format json`: one document, the contract documented in the README. */
 export function renderAnalysisJson(result: AnalysisResult, extra: Record<string, unknown> = {}): string {
+  const { groups, ...rest } = extra;
   return JSON.stringify(
     {
-      captures: result.captures,
+      schemaVersion: SCHEMA_VERSION,
+      captures: jsonCaptures(result.captures),
       connections: result.connections,
-      summary: result.summary,
-      ...extra,
+      summary: jsonSummary(result.summary),
+      ...(groups !== undefined ? { groups: jsonGrouping(groups) } : {}),
+      ...rest,
     },
     null,
     2,
@@ -43,8 +47,15 @@ export function* renderAnalysisJsonStream(
   connections: Iterable<string>,
   pieceSize = 1 << 20,
 ): Generator<string> {
-  const { captures, summary, ...extra } = doc;
-  const whole: Record<string, unknown> = { captures, connections, summary, ...extra };
+  const { captures, summary, groups, ...extra } = doc;
+  const whole: Record<string, unknown> = {
+    schemaVersion: SCHEMA_VERSION,
+    captures: jsonCaptures(captures),
+    connections,
+    summary: jsonSummary(summary),
+    ...(groups !== undefined ? { groups: jsonGrouping(groups) } : {}),
+    ...extra,
+  };
   const keys = Object.keys(whole).filter((k) => whole[k] !== undefined && typeof whole[k] !== 'function');
   let piece = '{';
   for (let k = 0; k < keys.length; k++) {
@@ -70,19 +81,23 @@ export function* renderAnalysisJsonStream(
 
 /**
  * `analyze --format ndjson`: one connection a line (the objects of the JSON document's `connections`, compact,
- * given as their text), then one line `{"summary": …, "captures": …}`: for jq, DuckDB's read_json or ClickHouse's
- * JSONEachRow. JSON escapes every newline inside a string, so a line is always one object.
+ * given as their text, with `schemaVersion` first), then one line `{"schemaVersion": …, "summary": …, "captures": …}`:
+ * for jq, DuckDB's read_json or ClickHouse's JSONEachRow. Every line carries the version, so lines taken out of
+ * their file (grep, jq, a table of many servers' lines) still say what they are. JSON escapes every newline inside
+ * a string, so a line is always one object.
  */
 export function* renderAnalysisNdjsonStream(doc: { captures: unknown; summary: unknown; tool?: unknown }, connections: Iterable<string>, pieceSize = 1 << 20): Generator<string> {
+  const version = `{"schemaVersion":${JSON.stringify(SCHEMA_VERSION)},`;
   let piece = '';
   for (const text of connections) {
-    piece += `${text}\n`;
+    // `text` is a connection object, never empty: `{"id":1,…}`.
+    piece += `${version}${text.slice(1)}\n`;
     if (piece.length >= pieceSize) {
       yield piece;
       piece = '';
     }
   }
-  yield `${piece}${JSON.stringify({ summary: doc.summary, captures: doc.captures, ...(doc.tool !== undefined ? { tool: doc.tool } : {}) })}\n`;
+  yield `${piece}${JSON.stringify({ schemaVersion: SCHEMA_VERSION, summary: jsonSummary(doc.summary), captures: jsonCaptures(doc.captures), ...(doc.tool !== undefined ? { tool: doc.tool } : {}) })}\n`;
 }
 
 /** Nested values are indented by their depth: JSON.stringify escapes newlines inside strings, so every raw one starts a line. */

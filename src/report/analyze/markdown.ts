@@ -9,7 +9,7 @@ import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-
 import { connectionNumber, stepWords } from '../words.js';
 import { markdownCode, markdownHtmlText, markdownText } from '../../text/markdown.js';
 import { terminalSafe } from '../../text/terminal.js';
-import type { ToolInfo } from '../tool.js';
+import { toolTimeShown, type ToolInfo } from '../tool.js';
 
 /** A Markdown table cell: the value inert (src/text/markdown.ts), on one line, its pipes escaped. */
 export function cell(s: string): string {
@@ -106,7 +106,7 @@ export function markdownRow(r: ConnectionReport, number: string = String(r.id)):
 
 /** The line that says what made the report: `tlsdissect 0.1.0 · 2026-12-07T00:15:02Z · \`tlsdissect analyze …\``. */
 export function markdownToolLine(t: ToolInfo): string {
-  return `<sub>Made by ${markdownText(`${t.name} ${t.version}`)} on ${markdownText(t.generated)}: ${markdownCode(t.command)}</sub>`;
+  return `<sub>Made by ${markdownText(`${t.name} ${t.version}`)} on ${markdownText(toolTimeShown(t))}: ${markdownCode(t.command)}</sub>`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { endingWords } from '../../handshake/endings.js';
 import { endWords, endpoint, millis } from '../../text/words.js';
 import { configuredChainLines } from './configured-chain.js';
 import Table from 'cli-table3';
@@ -329,7 +330,7 @@ export function renderSummaryText(result: Pick<AnalysisResult, 'summary'>, width
   lines.push(`${s.connections} connection${s.connections === 1 ? '' : 's'}: ${o.complete} complete, ${o.failed} failed, ${o['not-tls']} without TLS, ${o.unknown} unknown (capture cut the handshake)`);
   const steps = Object.entries(s.failedAtStep).sort((a, b) => b[1] - a[1]);
   if (steps.length > 0) lines.push(`failed at step: ${steps.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
-  const hows = Object.entries(s.failedBy).sort((a, b) => b[1] - a[1]);
+  const hows = Object.entries(s.failedBy).map(([code, n]): [string, number] => [endingWords(code), n]).sort((a, b) => b[1] - a[1]);
   if (hows.length > 0) lines.push(`ended by: ${hows.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
   const clients = s.byClient.filter((c) => c.failed > 0).slice(0, 10);
   if (clients.length > 0) lines.push(`clients with failures: ${clients.map((c) => `${c.client} ${c.failed}/${c.connections}`).join(', ')}`);

@@ -60,7 +60,7 @@ export function diffRows(result: DiffResult, good: ConnectionReport, bad: Connec
     const inBoth = good.steps.some((x) => x.step === s.step) && bad.steps.some((x) => x.step === s.step);
     // The reports' own names: a TLS 1.3 handshake's steps are named for TLS 1.3 (handshake/steps.ts).
     const label = `${s.step} ${good.steps.find((x) => x.step === s.step)?.name ?? bad.steps.find((x) => x.step === s.step)?.name ?? s.name}`;
-    if (inBoth) row('steps', label, stepCell(good, s.step), stepCell(bad, s.step), ['timing/step_interval_ms'], s.step);
+    if (inBoth) row('steps', label, stepCell(good, s.step), stepCell(bad, s.step), ['timing/stepIntervalMs'], s.step);
     else row('steps', label, stepCell(good, s.step), stepCell(bad, s.step), []);
   }
   const ended = (r: ConnectionReport) => {
@@ -78,52 +78,52 @@ export function diffRows(result: DiffResult, good: ConnectionReport, bad: Connec
   const hello = (f: (h: NonNullable<ConnectionReport['clientHello']>) => string) => [gh ? f(gh) : '—', bh ? f(bh) : '—'] as const;
   const offered = (h: NonNullable<ConnectionReport['clientHello']>) =>
     `${h.sslv2 ? 'SSLv2 hello, ' : ''}${h.supportedVersions.length > 0 ? h.supportedVersions.filter((v) => v !== 'GREASE').join(', ') : h.version} (record ${h.recordVersion})`;
-  row('ClientHello', 'versions offered', ...hello(offered), ['clienthello/client_version', 'clienthello/supported_versions', 'clienthello/record_version', 'clienthello/sslv2_hello']);
-  row('ClientHello', 'cipher suites', ...hello((h) => `${groupThousands(h.cipherSuites.length)}${h.cipherSuites[0] ? `, first ${h.cipherSuites[0].replace(/^TLS_/, '')}` : ''}`), ['clienthello/cipher_suites']);
+  row('ClientHello', 'versions offered', ...hello(offered), ['clienthello/clientVersion', 'clienthello/supportedVersions', 'clienthello/recordVersion', 'clienthello/sslv2Hello']);
+  row('ClientHello', 'cipher suites', ...hello((h) => `${groupThousands(h.cipherSuites.length)}${h.cipherSuites[0] ? `, first ${h.cipherSuites[0].replace(/^TLS_/, '')}` : ''}`), ['clienthello/cipherSuites']);
   row('ClientHello', 'extensions', ...hello((h) => `${h.extensions.length}`), ['clienthello/extensions']);
-  row('ClientHello', 'groups (key shares)', ...hello((h) => `${h.supportedGroups.length}${h.keyShareGroups.length > 0 ? ` (${h.keyShareGroups.join(', ')})` : ''}`), ['clienthello/supported_groups', 'clienthello/key_share_groups']);
-  row('ClientHello', 'signature algorithms', ...hello((h) => `${h.signatureAlgorithms.length}`), ['clienthello/signature_algorithms']);
+  row('ClientHello', 'groups (key shares)', ...hello((h) => `${h.supportedGroups.length}${h.keyShareGroups.length > 0 ? ` (${h.keyShareGroups.join(', ')})` : ''}`), ['clienthello/supportedGroups', 'clienthello/keyShareGroups']);
+  row('ClientHello', 'signature algorithms', ...hello((h) => `${h.signatureAlgorithms.length}`), ['clienthello/signatureAlgorithms']);
   row('ClientHello', 'SNI', ...hello((h) => or(h.sni)), ['clienthello/sni']);
   row('ClientHello', 'ALPN', ...hello((h) => or(h.alpn.join(', '))), ['clienthello/alpn']);
   row('ClientHello', 'resumption attempt', ...hello((h) => [h.sessionId && 'session id', h.sessionTicket && 'ticket', h.preSharedKey && 'PSK'].filter(Boolean).join(' + ') || 'no'), ['clienthello/resumption']);
   row('ClientHello', 'JA3', or(good.fingerprints?.ja3), or(bad.fingerprints?.ja3), ['clienthello/ja3']);
   row('ClientHello', 'JA4', or(good.fingerprints?.ja4), or(bad.fingerprints?.ja4), ['clienthello/ja4']);
 
-  if (good.mail?.clientAsked || bad.mail?.clientAsked) row('server', 'STARTTLS reply', or(good.mail?.serverReply), or(bad.mail?.serverReply), ['server/starttls_reply']);
+  if (good.mail?.clientAsked || bad.mail?.clientAsked) row('server', 'STARTTLS reply', or(good.mail?.serverReply), or(bad.mail?.serverReply), ['server/starttlsReply']);
   const sh = (r: ConnectionReport) => (r.serverHello ? `${r.serverHello.selectedVersion}, ${r.serverHello.cipherSuite}` : '—');
-  row('server', 'version, cipher', sh(good), sh(bad), ['server/version', 'server/cipher_suite']);
+  row('server', 'version, cipher', sh(good), sh(bad), ['server/version', 'server/cipherSuite']);
   const shx = (r: ConnectionReport) => (r.serverHello ? `${r.serverHello.extensions.length}${r.serverHello.alpn ? `, ALPN ${r.serverHello.alpn}` : ''}${r.serverHello.keyShareGroup ? `, key share ${r.serverHello.keyShareGroup}` : ''}${r.tls.resumed ? ', resumed' : ''}` : '—');
-  row('server', 'extensions', shx(good), shx(bad), ['server/extensions', 'server/alpn', 'server/key_share_group', 'server/resumed', 'server/hello_retry_request', 'server/compression_method']);
+  row('server', 'extensions', shx(good), shx(bad), ['server/extensions', 'server/alpn', 'server/keyShareGroup', 'server/resumed', 'server/helloRetryRequest', 'server/compressionMethod']);
   const ske = (r: ConnectionReport) => {
     const m = r.messages.find((x) => x.type === 'ServerKeyExchange');
     return m?.length !== undefined ? `${groupThousands(m.length)} bytes` : '—';
   };
   // TLS 1.3 has no ServerKeyExchange (the key share is in ServerHello).
-  if (good.shape !== 'tls13' || bad.shape !== 'tls13') row('server', 'ServerKeyExchange', ske(good), ske(bad), ['server/server_key_exchange_bytes']);
+  if (good.shape !== 'tls13' || bad.shape !== 'tls13') row('server', 'ServerKeyExchange', ske(good), ske(bad), ['server/serverKeyExchangeBytes']);
   const flight = (r: ConnectionReport) => `${groupThousands(r.tcp.serverFlight.bytes)} bytes, ${groupThousands(r.tcp.serverFlight.ackedByClient)} acknowledged`;
-  row('server', 'server flight', flight(good), flight(bad), ['server/server_flight_bytes', 'tcp/server_flight_acked']);
+  row('server', 'server flight', flight(good), flight(bad), ['server/serverFlightBytes', 'tcp/serverFlightAcked']);
 
   const certs = (r: ConnectionReport) => r.certificates ?? [];
   if (certs(good).length > 0 || certs(bad).length > 0) {
     const chain = (r: ConnectionReport) => (certs(r).length === 0 ? '—' : `${certs(r).length} certificates, ${groupThousands(certs(r).reduce((a, c) => a + c.bytes, 0))} bytes`);
-    row('certificates', 'chain', chain(good), chain(bad), ['certificates/certificate_count', 'certificates/chain_bytes', 'certificates/chain', 'certificates/chain_order']);
+    row('certificates', 'chain', chain(good), chain(bad), ['certificates/certificateCount', 'certificates/chainBytes', 'certificates/chain', 'certificates/chainOrder']);
     const leaf = (r: ConnectionReport) => {
       const c = certs(r)[0];
       return c ? `${or(c.subject)}, until ${or(c.notAfter?.slice(0, 10))}` : '—';
     };
-    row('certificates', 'server certificate', leaf(good), leaf(bad), ['certificates/server_certificate']);
+    row('certificates', 'server certificate', leaf(good), leaf(bad), ['certificates/serverCertificate']);
     const problems = (r: ConnectionReport) => (certs(r).length === 0 ? '—' : or((r.chainProblems ?? []).map((p) => p.code).join(', '), 'none'));
-    row('certificates', 'chain problems', problems(good), problems(bad), ['certificates/chain_problems']);
+    row('certificates', 'chain problems', problems(good), problems(bad), ['certificates/chainProblems']);
   }
 
   const pair = (v: { client: number | null; server: number | null }) => `${v.client ?? '—'} / ${v.server ?? '—'}`;
-  row('TCP', 'MSS client / server', pair(good.tcp.mss), pair(bad.tcp.mss), ['tcp/mss_client', 'tcp/mss_server', 'tcp/syn']);
-  row('TCP', 'window scale client / server', pair(good.tcp.windowScale), pair(bad.tcp.windowScale), ['tcp/window_scale_client', 'tcp/window_scale_server']);
-  row('TCP', 'largest segment client / server', pair(good.tcp.largestSegment), pair(bad.tcp.largestSegment), ['tcp/largest_segment_client', 'tcp/largest_segment_server']);
+  row('TCP', 'MSS client / server', pair(good.tcp.mss), pair(bad.tcp.mss), ['tcp/mssClient', 'tcp/mssServer', 'tcp/syn']);
+  row('TCP', 'window scale client / server', pair(good.tcp.windowScale), pair(bad.tcp.windowScale), ['tcp/windowScaleClient', 'tcp/windowScaleServer']);
+  row('TCP', 'largest segment client / server', pair(good.tcp.largestSegment), pair(bad.tcp.largestSegment), ['tcp/largestSegmentClient', 'tcp/largestSegmentServer']);
   const retx = (r: ConnectionReport) => `${retransmissionsOf(r, 'client').count} / ${retransmissionsOf(r, 'server').count}`;
-  row('TCP', 'retransmissions client / server', retx(good), retx(bad), ['tcp/retransmissions_client', 'tcp/retransmissions_server']);
-  row('TCP', 'zero windows client / server', pair(good.tcp.zeroWindows), pair(bad.tcp.zeroWindows), ['tcp/zero_windows_client', 'tcp/zero_windows_server']);
-  row('TCP', 'RTT (SYN handshake)', good.tcp.rttMs !== null ? millis(good.tcp.rttMs) : '—', bad.tcp.rttMs !== null ? millis(bad.tcp.rttMs) : '—', ['tcp/rtt_ms']);
+  row('TCP', 'retransmissions client / server', retx(good), retx(bad), ['tcp/retransmissionsClient', 'tcp/retransmissionsServer']);
+  row('TCP', 'zero windows client / server', pair(good.tcp.zeroWindows), pair(bad.tcp.zeroWindows), ['tcp/zeroWindowsClient', 'tcp/zeroWindowsServer']);
+  row('TCP', 'RTT (SYN handshake)', good.tcp.rttMs !== null ? millis(good.tcp.rttMs) : '—', bad.tcp.rttMs !== null ? millis(bad.tcp.rttMs) : '—', ['tcp/rttMs']);
   const close = (r: ConnectionReport) => {
     const c = firstClose(r);
     return c ? `${c.by} ${c.how.toUpperCase()} at ${millis(c.afterMs)}` : 'none';

@@ -15,6 +15,7 @@ import { GROUP_KEYS, type GroupKey } from './handshake/groups.js';
 import { loadTrustStore, type TrustStore } from './tls/certificates.js';
 import { loadConfiguredChain, type ConfiguredChain } from './tls/configured-chain.js';
 import { parseZone } from './serverlog/time.js';
+import { readKeyLog, type KeyLog } from './tls/keylog.js';
 import { collectStreamsTo } from './tcp/collect.js';
 import { StreamsOutput } from './report/streams-stream.js';
 import { EXIT, exitCodeForCaptures, nothingReadAtAll, OutputError, UsageError } from './exit.js';
@@ -104,6 +105,7 @@ program
   .option('--ca <file>', 'validate each certificate chain against these CA certificates (PEM bundle or one DER certificate; a regular file up to 16 MB)')
   .option('--cert <file>', "the chain the server is configured with (PEM, the server's certificate first, as in smtpd_tls_chain_files or Dovecot's ssl_cert): a connection that got another is flagged; TLS 1.3 by its size (repeatable)", collect, [])
   .option('--log <file>', "the mail server's own log (Postfix, Dovecot; syslog, journalctl or the daemon's file; .gz too): each connection gets its lines (repeatable)", collect, [])
+  .option('--keylog <file>', 'NSS key log of the TLS sessions (SSLKEYLOGFILE, openssl s_client -keylogfile): encrypted handshake messages and alerts are decrypted and named; application data never is (repeatable; a regular file up to 16 MB)', collect, [])
   .option('--log-tz <zone>', 'zone of log times that carry none: UTC, local, +01:00, Europe/Berlin (default: estimated from lines naming a captured client and port)')
   .option('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)')
   .option('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary')
@@ -131,11 +133,11 @@ Examples:
 Take the capture on the server: tcpdump -i any -s0 -w mail.pcap port 25 or port 587 …
 Compare a failed handshake with a good one: tlsdissect diff --help`,
   )
-  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; cert: string[]; jobs?: string; retryWindow?: string; examples?: string; width?: string }) => {
+  .action(async (given: string[], opts: { format: string; failed?: boolean; connection?: string; port: string[]; failOnFailure?: boolean; redact?: boolean; output?: string; by?: GroupKey; serverName?: string; ca?: string; maxConnections?: string; cert: string[]; keylog: string[]; jobs?: string; retryWindow?: string; examples?: string; width?: string }) => {
     opts.format = chooseFormat('analyze', opts.format as string | undefined, opts.output, ANALYZE_FORMATS);
     const captures = distinctCaptures(given);
     const examples = examplesOption(opts.examples);
-    const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures, logs: (opts as unknown as LogCliOptions).log } });
+    const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures, logs: (opts as unknown as LogCliOptions).log, keylogs: opts.keylog } });
     if (captures.includes('-')) finishOnInterrupt();
     const ports = parsePorts(opts.port);
     const maxConnections = opts.maxConnections !== undefined ? Number(opts.maxConnections) : undefined;
@@ -147,18 +149,19 @@ Compare a failed handshake with a good one: tlsdissect diff --help`,
     if (opts.by && (opts.connection !== undefined || opts.format === 'html' || opts.format === 'ndjson')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html or ndjson');
     const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
     const configuredChains = opts.cert.length > 0 ? opts.cert.map(readConfiguredChain) : undefined;
+    const keyLog = readKeyLogs(opts.keylog);
     const logOpts = opts as unknown as LogCliOptions;
     // Streamed: each connection's part of the report is made as it closes and the report let go (analyze-stream.ts);
     // with --log every report waits on disk until the log is joined. Only an HTML page with a --connection drawn
     // keeps the whole analysis.
     const logJoin = logJoinOptions(logOpts);
-    const inputs = [...captures, ...logOpts.log, ...(opts.ca !== undefined ? [opts.ca] : []), ...opts.cert];
+    const inputs = [...captures, ...logOpts.log, ...(opts.ca !== undefined ? [opts.ca] : []), ...opts.cert, ...opts.keylog];
     await withReport(opts.output, inputs, async (sink) => {
       if (!(opts.connection !== undefined && opts.format === 'html')) {
-        await analyzeStreamed(captures, { ...opts, examples, tool }, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs, sink);
+        await analyzeStreamed(captures, { ...opts, examples, tool }, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow, keyLog }, logJoin ? { files: logOpts.log, options: logJoin } : null, jobs, sink);
         return;
       }
-      const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow });
+      const analysis = await analyzeCaptures(captures, { ports, serverName: opts.serverName, trustStore, configuredChains, maxConnections, retryWindow, keyLog });
       await joinLogs(analysis, logOpts);
       // Standard error names the real files; only the report is redacted.
       const redactor = opts.redact ? redactorFor(analysis.connections, [...logRedactionSources(analysis), ...configuredChainRedactionSources(analysis.summary)], analysis.captures.map((c) => c.file)) : null;
@@ -223,6 +226,7 @@ program
   .argument('<bad>', 'the same for the failed handshake (the same capture again to compare two of its connections)')
   .addOption(formatOption(DIFF_FORMATS))
   .option('-p, --port <port=protocol>', 'treat a port as a mail protocol, as with analyze (repeatable)', collect, [])
+  .option('--keylog <file>', 'NSS key log of the TLS sessions (SSLKEYLOGFILE, openssl s_client -keylogfile): encrypted handshake messages and alerts are decrypted and named; application data never is (repeatable; a regular file up to 16 MB)', collect, [])
   .option('--redact', 'replace addresses, host names, certificate names, serials and fingerprints, e-mail addresses, user names, session ids and file names with consistent pseudonyms (the same on both sides)')
   .addOption(outputOption())
   .addOption(widthOption())
@@ -239,12 +243,13 @@ Examples:
   tlsdissect diff good.pcap bad.pcap -o diff.md
       Markdown for a ticket (.html for a page, .json for JSON)`,
   )
-  .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; redact?: boolean; output?: string; width?: string }) => {
+  .action(async (goodArg: string, badArg: string, opts: { format: string; port: string[]; keylog: string[]; redact?: boolean; output?: string; width?: string }) => {
     opts.format = chooseFormat('diff', opts.format as string | undefined, opts.output, DIFF_FORMATS);
     const ports = parsePorts(opts.port);
-    const inputs = [goodArg, badArg].map((arg) => parseSideSpec(arg)).flatMap((spec) => ('file' in spec ? [spec.file] : []));
+    const keyLog = readKeyLogs(opts.keylog);
+    const inputs = [...[goodArg, badArg].map((arg) => parseSideSpec(arg)).flatMap((spec) => ('file' in spec ? [spec.file] : [])), ...opts.keylog];
     await withReport(opts.output, inputs, async (sink) => {
-      const pair = await selectPair(goodArg, badArg, { ports });
+      const pair = await selectPair(goodArg, badArg, { ports, keyLog });
       reportDamage(pair.captures);
       const code = exitCodeForCaptures(pair.captures);
       if (code === EXIT.unreadable) {
@@ -257,7 +262,7 @@ Examples:
       diffed.bad.chosen = pair.bad.why;
       const redacted = opts.redact ? redactDiff(diffed, pair.good.report, pair.bad.report) : null;
       const { result, good, bad } = redacted ?? { result: diffed, good: pair.good.report, bad: pair.bad.report };
-      const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures: pair.captures.map((c) => c.file) } });
+      const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures: pair.captures.map((c) => c.file), keylogs: opts.keylog } });
       let text: string;
       if (opts.format === 'json') text = renderDiffJson(result, tool);
       else if (opts.format === 'markdown') text = renderDiffMarkdown(result, good, bad, tool);
@@ -428,6 +433,23 @@ function readConfiguredChain(file: string): ConfiguredChain {
   const loaded = loadConfiguredChain(readSmallRegularFile('--cert', file, 'a certificate chain file'), file);
   if (!loaded.ok) throw new UsageError(`--cert ${loaded.error}`);
   return loaded.chain;
+}
+
+/**
+ * `--keylog FILE` (repeatable): NSS key logs read into one set of secrets, or undefined when none is given. A file
+ * without one key log line is a usage error (its lines are never quoted: they hold secrets).
+ */
+function readKeyLogs(files: readonly string[]): KeyLog | undefined {
+  if (files.length === 0) return undefined;
+  const keys: KeyLog = new Map();
+  for (const file of files) {
+    const reading = readKeyLog(readSmallRegularFile('--keylog', file, 'a key log').toString('latin1'), keys);
+    if (reading.lines === 0) {
+      const why = reading.problems.length > 0 ? `: ${reading.problems[0]}` : '';
+      throw new UsageError(`--keylog ${file}: no key log line (CLIENT_RANDOM, CLIENT_HANDSHAKE_TRAFFIC_SECRET, … followed by a client random and a secret in hex)${why}`);
+    }
+  }
+  return keys;
 }
 
 function collect(value: string, previous: string[]): string[] {

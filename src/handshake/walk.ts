@@ -22,6 +22,8 @@ export type Move =
   | 'ClientHello'
   | 'ServerHello'
   | 'HelloRetryRequest'
+  /** TLS 1.3, read with a key log: the first message of the server's encrypted flight. */
+  | 'EncryptedExtensions'
   | 'Certificate'
   | 'CertificateStatus'
   | 'ServerKeyExchange'
@@ -80,6 +82,16 @@ export const TRANSITIONS: readonly Transition[] = [
   ['tls13', 'server', 'EncryptedFlight', 3],
   ['tls13', 'client', 'ChangeCipherSpec', null],
   ['tls13', 'client', 'EncryptedFlight', 7],
+  // The same flights decrypted with a key log: each message in its place (RFC 8446 §2, figure 1).
+  ['tls13', 'server', 'EncryptedExtensions', 3],
+  ['tls13', 'server', 'CertificateRequest', 3],
+  ['tls13', 'server', 'Certificate', 3],
+  ['tls13', 'server', 'CertificateVerify', 3],
+  ['tls13', 'server', 'Finished', 4],
+  ['tls13', 'client', 'Certificate', 5],
+  ['tls13', 'client', 'CertificateVerify', 5],
+  ['tls13', 'client', 'Finished', 7],
+  ['tls13', 'server', 'NewSessionTicket', null],
 
   ['sslv2', 'client', 'ClientHello', 1],
   ['sslv2', 'server', 'ServerHello', 2],
@@ -104,6 +116,7 @@ const MOVE_BY_HANDSHAKE_TYPE: Readonly<Record<number, Move>> = {
   1: 'ClientHello',
   2: 'ServerHello',
   4: 'NewSessionTicket',
+  8: 'EncryptedExtensions',
   11: 'Certificate',
   12: 'ServerKeyExchange',
   13: 'CertificateRequest',
@@ -175,6 +188,11 @@ export interface Walk {
   firstMalformed: { from: Side; frame: number; time: number; message: string; note: string } | null;
   /** Application data records/bytes after the handshake, per side. */
   applicationData: { client: { records: number; bytes: number }; server: { records: number; bytes: number } };
+  /**
+   * TLS 1.3 without keys: the server's first record after the client's encrypted answer completed the handshake
+   * (tls13-refusal.ts judges whether it was an alert). Absent otherwise.
+   */
+  tls13ServerAnswer?: { frame: number; time: number; length: number };
 }
 
 interface SideState {
@@ -271,6 +289,8 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
           walk.timeline.push(entry);
           walk.lastMessage[ev.from] = entry;
         }
+        // A Finished read with a key log: what an encrypted one after ChangeCipherSpec means, known for sure.
+        if (move === 'Finished' && ev.decrypted) onDecryptedFinished(ev.from, ev.frame, ev.time);
         break;
       }
       case 'change-cipher-spec': {
@@ -311,6 +331,7 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
           onTls13Record(ev.from, ev.frame, ev.time, ev.length);
           break;
         }
+        if (walk.shape === 'tls13' && ev.from === 'server' && !walk.tls13ServerAnswer && side.client.encryptedRecords > 0) walk.tls13ServerAnswer = { frame: ev.frame, time: ev.time, length: ev.length };
         const counter = walk.applicationData[ev.from];
         counter.records++;
         counter.bytes += ev.length;
@@ -393,6 +414,16 @@ export function walkHandshake(events: readonly TlsEvent[]): Walk {
       reach('client', 'EncryptedFlight', frame, time, 'encrypted client Finished', length);
       complete(frame, time);
     }
+  }
+
+  function onDecryptedFinished(from: Side, frame: number, time: number) {
+    const state = side[from];
+    state.finishedSeen = true;
+    if (walk.shape === 'tls13') {
+      if (from === 'client') complete(frame, time);
+      return;
+    }
+    if (side.client.finishedSeen && side.server.finishedSeen) complete(frame, time);
   }
 
   function markServerFlightDone(frame: number, time: number) {

@@ -232,9 +232,13 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
   private sslv2Session = false;
   /** TLS 1.3: the client sent an encrypted record after the server's encrypted flight began. */
   private tls13ClientAnswered = false;
-  /** TLS 1.3: records from either side after that answer, and whether the server sent one. */
+  /**
+   * TLS 1.3: the frame of that answer, records from either side after it, and whether the server sent one or the
+   * client went on in a later frame.
+   */
+  private tls13AnswerFrame = -1;
   private tls13RecordsAfterAnswer = 0;
-  private tls13ServerAfterAnswer = false;
+  private tls13AnswerFollowed = false;
   private isDone = false;
   /** The capture missed the streams' starts: the encryption state is learnt from the first records. */
   private readonly midStream: boolean;
@@ -494,7 +498,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       // A (compatibility) ChangeCipherSpec is never protected: it does not count as encrypted traffic.
       if (type !== CONTENT_CHANGE_CIPHER_SPEC) {
         s.encryptedRecords++;
-        this.countTls13Progress(from);
+        this.countTls13Progress(from, frame);
       }
       this.encryptedTlsRecord(from, header, payload, frame, time);
       return;
@@ -817,7 +821,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
 
   // ---- bookkeeping -----------------------------------------------------------------------------
 
-  private countTls13Progress(from: Side): void {
+  private countTls13Progress(from: Side, frame: number): void {
     if (!this.tls13) return;
     if (this.tls13ClientFinished) {
       this.tls13RecordsAfterClientFinished++;
@@ -826,10 +830,14 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     }
     if (this.tls13ClientAnswered) {
       this.tls13RecordsAfterAnswer++;
-      if (from === 'server') this.tls13ServerAfterAnswer = true;
+      // The server's reaction, or the client going on in a later packet than its answer (its flight is sent at once).
+      if (from === 'server' || frame !== this.tls13AnswerFrame) this.tls13AnswerFollowed = true;
       return;
     }
-    if (from === 'client' && this.sides.server.encryptedRecords > 0) this.tls13ClientAnswered = true;
+    if (from === 'client' && this.sides.server.encryptedRecords > 0) {
+      this.tls13ClientAnswered = true;
+      this.tls13AnswerFrame = frame;
+    }
   }
 
   private updateDone(from: Side): void {
@@ -843,8 +851,9 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     else if (this.tls13ClientFinished) done = this.tls13ServerAfterClientFinished || this.tls13RecordsAfterClientFinished >= TLS13_RECORDS_AFTER_CLIENT_FINISHED;
     // The client's records being decrypted, its Finished will be seen: the answer that matters comes after it.
     // Otherwise the client's answer (its Certificate and Finished may take several records) is followed until
-    // the server's reaction to it (an alert refusing the client's certificate, tls13-refusal.ts), or a few records.
-    else if (this.tls13) done = !this.decryption?.opens('client') && (this.tls13ServerAfterAnswer || this.tls13RecordsAfterAnswer >= TLS13_RECORDS_AFTER_CLIENT_FINISHED);
+    // the server's reaction to it (an alert refusing the client's certificate, tls13-refusal.ts), the client's
+    // next packet, or a few records.
+    else if (this.tls13) done = !this.decryption?.opens('client') && (this.tls13AnswerFollowed || this.tls13RecordsAfterAnswer >= TLS13_RECORDS_AFTER_CLIENT_FINISHED);
     else done = (client.finished || client.notTls) && (server.finished || server.notTls);
     if (done) this.isDone = true;
   }

@@ -168,7 +168,7 @@ function tsharkView(rows: Row[]): Map<string, string[]> {
 }
 
 /** Our labels that tshark has no counterpart for (encrypted records, early data). */
-const NOT_IN_ORACLE = /encrypted|Encrypted|early data/;
+const NOT_IN_ORACLE = /encrypted|Encrypted handshake|early data/;
 
 function ourView(connections: ConnectionReport[]): Map<string, string[]> {
   const view = new Map<string, string[]>();

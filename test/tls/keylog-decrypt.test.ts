@@ -10,6 +10,7 @@ import { analyzeCapture } from '../../src/handshake/analyze.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { readKeyLog, type KeyLog } from '../../src/tls/keylog.js';
 import type { TlsEvent } from '../../src/tls/types.js';
+import { parsePortOption, type PortMap } from '../../src/mail/ports.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const KEYLOG_DIR = join(ROOT, 'captures/keylog');
@@ -47,7 +48,7 @@ function tsharkFrames(file: string): Map<number, FrameContent> {
 }
 
 /** The servers' ports: s_server's (the script counts up from 24401) and the DSB capture's HTTPS server. */
-const SERVER_PORTS = new Set([...Array.from({ length: 20 }, (_, i) => 24401 + i), 443]);
+const SERVER_PORTS = new Set([...Array.from({ length: 20 }, (_, i) => 24401 + i), 443, 10025]);
 
 /** What tlsdissect read in each frame: every handshake message (decrypted or plaintext) and every readable alert. */
 function ourFrames(events: readonly TlsEvent[]): Map<number, FrameContent> {
@@ -64,9 +65,9 @@ function ourFrames(events: readonly TlsEvent[]): Map<number, FrameContent> {
   return frames;
 }
 
-async function analyzed(capture: string, keyLog?: KeyLog): Promise<{ report: ConnectionReport; events: readonly TlsEvent[] }[]> {
+async function analyzed(capture: string, keyLog?: KeyLog, ports?: PortMap): Promise<{ report: ConnectionReport; events: readonly TlsEvent[] }[]> {
   const out: { report: ConnectionReport; events: readonly TlsEvent[] }[] = [];
-  await analyzeCapture(capture, { keyLog, inspect: (report, events) => out.push({ report, events: [...events] }) });
+  await analyzeCapture(capture, { keyLog, ports, inspect: (report, events) => out.push({ report, events: [...events] }) });
   return out;
 }
 
@@ -99,6 +100,18 @@ describe('decryption with a key log, frame by frame against tshark', () => {
       expect(report.notes.filter((n) => /decrypt|key log/.test(n))).toEqual([]);
     });
   }
+
+  it('SMTP STARTTLS with a real Postfix (scripts/make-keylog-starttls-capture.sh)', async () => {
+    const port = parsePortOption('10025=smtp');
+    if (!port.ok) throw new Error(port.error);
+    const [conn] = await analyzed(join(KEYLOG_DIR, 'postfix-starttls.pcapng'), keyLogOf('postfix-starttls'), new Map([[port.port, port.assignment]]));
+    const { events, report } = conn!;
+    expect(report.protocol).toBe('smtp-starttls');
+    expect(report.outcome).toBe('complete');
+    expect(events.filter((e) => e.kind === 'handshake' && e.decrypted).map((e) => e.kind === 'handshake' && e.name)).toEqual(['EncryptedExtensions', 'Certificate', 'CertificateVerify', 'Finished', 'Finished', 'NewSessionTicket']);
+    expectSameAsTshark(events, join(KEYLOG_DIR, 'postfix-starttls.tshark.tsv'));
+    expect(report.certificates.map((c) => c.subject)).toEqual(['CN=mail.keylog.test']);
+  });
 
   it('reads the keys of a Decryption Secrets Block without any option', async () => {
     const [conn] = await analyzed(join(KEYLOG_DIR, 'tls13-client-cert-missing-dsb.pcapng'));

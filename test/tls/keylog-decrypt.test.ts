@@ -176,6 +176,14 @@ describe('what a decrypted handshake tells', () => {
     expect(report.messages.filter((m) => m.type === 'Finished').map((m) => `${m.from} ${m.step}`)).toEqual(['client 7', 'server 9']);
   });
 
+  it('keys that crossed to a worker thread (structured clone: Uint8Array, not Buffer) decrypt the same', async () => {
+    const cloned = structuredClone(keyLogOf('tls12-cbc-etm'));
+    const [{ report }] = await analyzed(join(KEYLOG_DIR, 'tls12-cbc-etm.pcapng'), cloned);
+    expect(report.messages.filter((m) => m.type === 'Finished')).toHaveLength(2);
+    const [tls13] = await analyzed(join(KEYLOG_DIR, 'tls13-client-cert-refused.pcapng'), structuredClone(keyLogOf('tls13-client-cert-refused')));
+    expect(tls13!.report.end.alert?.name).toBe('unknown_ca');
+  });
+
   it('keys never appear in a report', async () => {
     const keys = readFileSync(join(KEYLOG_DIR, 'tls13-client-cert.keys'), 'latin1');
     const secrets = keys.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(' ')[2]!.toLowerCase());

@@ -567,6 +567,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       decryption.skip(from, payload);
       return false;
     }
+    // Two bytes cannot be protected (see encryptedTlsRecord): a plaintext alert, read as one.
+    if (type === CONTENT_ALERT && header.length === ALERT_LENGTH) return false;
     const opening = decryption.open(from, type, header.version, payload);
     if (opening.kind === 'not-opened') {
       if (opening.note && !this.decryptionNotes.has(opening.note)) {

@@ -251,8 +251,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
   private decryptedAssemblers: Record<Side, HandshakeAssembler> | null = null;
   /** A decrypted record's content is being handed on: its messages and alerts are marked decrypted. */
   private decrypting = false;
-  /** Notes about decryption made (each said once per connection). */
-  private readonly decryptionNotes = new Set<string>();
+  /** Notes about decryption made (each said once per connection; made at the first). */
+  private decryptionNotes: Set<string> | null = null;
   /** TLS 1.3: the client's Finished was decrypted; records after it, and whether the server sent one. */
   private tls13ClientFinished = false;
   private tls13RecordsAfterClientFinished = 0;
@@ -571,8 +571,9 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     if (type === CONTENT_ALERT && header.length === ALERT_LENGTH) return false;
     const opening = decryption.open(from, type, header.version, payload);
     if (opening.kind === 'not-opened') {
-      if (opening.note && !this.decryptionNotes.has(opening.note)) {
-        this.decryptionNotes.add(opening.note);
+      const said = (this.decryptionNotes ??= new Set());
+      if (opening.note && !said.has(opening.note)) {
+        said.add(opening.note);
         this.note(from, `frame ${frame}: ${opening.note}`);
       }
       return false;

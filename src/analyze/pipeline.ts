@@ -7,6 +7,8 @@ import { outputOrder, trackCapture } from '../tcp/collect.js';
 import { ConnectionTracker, DEFAULT_LIMITS, type TrackerLimits, type TrackerStats } from '../tcp/tracker.js';
 import type { Connection, Side, StreamConsumer, TcpEvent } from '../tcp/types.js';
 import { TlsConnectionDecoder, type TlsDecoderOptions } from '../tls/decoder.js';
+import { KeyLogStore, type KeyLog } from '../tls/keylog.js';
+import { SecretsType } from '../capture/pcapng.js';
 import type { TlsEvent } from '../tls/types.js';
 import { buildReport } from '../handshake/build.js';
 import type { ConnectionReport, RetryLink } from '../handshake/report.js';
@@ -27,6 +29,8 @@ export interface AnalyzeOptions extends SecurityOptions {
   limits?: Partial<TrackerLimits>;
   /** `--retry-window`: seconds after a failed connection's start in which the same client's next connection to the same server and port is its retry (default 300). */
   retryWindow?: number;
+  /** `--keylog`: secrets by client random (tls/keylog.ts); a pcapng's Decryption Secrets Blocks add to them. */
+  keyLog?: KeyLog;
 }
 
 export interface CaptureInfo extends CaptureSummary {
@@ -91,11 +95,12 @@ class ConnectionFollower implements StreamConsumer {
     readonly conn: Connection,
     private readonly ports: PortMap,
     private readonly summarize: (follower: ConnectionFollower) => HandshakePart,
+    private readonly decoderOptions: TlsDecoderOptions = DECODER_OPTIONS,
   ) {}
 
   /** The decoder, until the handshake is summarized. */
   get tls(): TlsConnectionDecoder {
-    return (this.decoder ??= new TlsConnectionDecoder(DECODER_OPTIONS));
+    return (this.decoder ??= new TlsConnectionDecoder(this.decoderOptions));
   }
 
   /** The mail sniffer, until the handshake is summarized. */
@@ -193,6 +198,8 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
   const net = new NetDecoder({ reuseSegments: true });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const keeper = new ReportKeeper(options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+  const keys = new KeyLogStore(options.keyLog);
+  const decoderOptions: TlsDecoderOptions = { ...DECODER_OPTIONS, keys };
   const tracker = new ConnectionTracker({
     serverPorts: new Set(ports.keys()),
     limits,
@@ -200,7 +207,7 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
     // capture) and then forgotten: memory follows the connections open at once, not all the capture holds.
     keepClosed: false,
     open: (conn) => {
-      const follower = new ConnectionFollower(conn, ports, handshakePart);
+      const follower = new ConnectionFollower(conn, ports, handshakePart, decoderOptions);
       follower.onClose = () => {
         const report = reportOf(conn, follower);
         if (sink && report.id <= keeper.max) sink(report);
@@ -210,7 +217,9 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
     },
   });
   // A file that cannot be opened is damage of this capture, not the end of the run: the others are analyzed.
-  const summary = await trackCapture(file, net, tracker);
+  const summary = await trackCapture(file, net, tracker, (type, data) => {
+    if (type === SecretsType.TLS_KEY_LOG) keys.addFromCapture(data.toString('latin1'));
+  });
   function handshakePart(follower: ConnectionFollower): HandshakePart {
     const tls = follower.tls;
     const walk = walkHandshake(tls.events);

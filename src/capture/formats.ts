@@ -61,6 +61,8 @@ export interface ParserContext {
   declareLinkType(linkType: number): void;
   /** Timestamp precision of the first interface, in decimal digits. */
   declareTimePrecision(digits: number): void;
+  /** A pcapng Decryption Secrets Block: its secrets type and data (valid during the call only). */
+  secrets(type: number, data: Buffer): void;
 }
 
 export interface FormatParser {

@@ -24,6 +24,12 @@ export const BlockType = {
   CUSTOM_NO_COPY: 0x40000bad,
 } as const;
 
+/** Decryption Secrets Block secrets types (draft-ietf-opsawg-pcapng §4.8). */
+export const SecretsType = {
+  /** 'TLSK': an NSS key log (RFC 9850), as `editcap --inject-secrets tls,FILE` writes it. */
+  TLS_KEY_LOG: 0x544c534b,
+} as const;
+
 const BLOCK_NAMES: Record<number, string> = {
   [BlockType.SECTION_HEADER]: 'Section Header Block',
   [BlockType.INTERFACE_DESCRIPTION]: 'Interface Description Block',
@@ -45,6 +51,7 @@ const MIN_BLOCK_LENGTH: Record<number, number> = {
   [BlockType.PACKET]: 32,
   [BlockType.SIMPLE_PACKET]: 16,
   [BlockType.ENHANCED_PACKET]: 32,
+  [BlockType.DECRYPTION_SECRETS]: 20,
 };
 const MIN_ANY_BLOCK = 12;
 /** Blocks we read whole (section, interface, packets): a real one is at most a packet plus options. */
@@ -128,7 +135,8 @@ export class PcapngParser implements FormatParser {
         return;
       }
       const parsed = type in MIN_BLOCK_LENGTH;
-      if (length > (parsed ? MAX_PARSED_BLOCK : MAX_SKIPPED_BLOCK)) {
+      // Secrets are read whole too: a key log of many connections may be longer than a packet.
+      if (length > (parsed && type !== BlockType.DECRYPTION_SECRETS ? MAX_PARSED_BLOCK : MAX_SKIPPED_BLOCK)) {
         ctx.damage('corrupt', offset, `${name} claims a length of ${length} bytes, more than any real block`);
         return;
       }
@@ -151,6 +159,8 @@ export class PcapngParser implements FormatParser {
         if (!this.readSectionHeader(block, le, offset)) return;
       } else if (type === BlockType.INTERFACE_DESCRIPTION) {
         this.readInterface(block, length);
+      } else if (type === BlockType.DECRYPTION_SECRETS) {
+        this.readSecrets(block, length);
       } else if (!this.readPacket(block, type, length, offset)) {
         return;
       }
@@ -236,6 +246,15 @@ export class PcapngParser implements FormatParser {
     this.interfaces.push(iface);
     this.ctx.declareLinkType(iface.linkType);
     this.ctx.declareTimePrecision(precision);
+  }
+
+  /** Secrets type (u32), secrets length (u32), the secrets; a length past the block is ignored, not fatal. */
+  private readSecrets(block: Buffer, length: number): void {
+    const le = this.littleEndian;
+    const type = le ? block.readUInt32LE(8) : block.readUInt32BE(8);
+    const size = le ? block.readUInt32LE(12) : block.readUInt32BE(12);
+    if (16 + size > length - 4) return;
+    this.ctx.secrets(type, block.subarray(16, 16 + size));
   }
 
   private readPacket(block: Buffer, type: number, length: number, offset: number): boolean {

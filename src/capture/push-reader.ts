@@ -55,7 +55,13 @@ export class CaptureReader implements ParserContext {
   constructor(
     private readonly file: string,
     private readonly sink: FrameSink,
+    /** Receives the capture's decryption secrets (pcapng Decryption Secrets Blocks). */
+    private readonly onSecrets?: (type: number, data: Buffer) => void,
   ) {}
+
+  secrets(type: number, data: Buffer): void {
+    this.onSecrets?.(type, data);
+  }
 
   /** True once damage was found: further input is ignored, so a caller may stop reading. */
   get stopped(): boolean {

@@ -22,6 +22,8 @@ export interface ReadCaptureOptions {
   unreadableAsDamage?: boolean;
   /** The descriptor read for '-': standard input's (0) unless a test gives another. */
   stdinFd?: number;
+  /** Receives each pcapng Decryption Secrets Block: its secrets type and data (valid during the call only). */
+  onSecrets?: (type: number, data: Buffer) => void;
 }
 
 const STDIN_FD = 0;
@@ -80,7 +82,7 @@ export async function readCapture(
   opts: ReadCaptureOptions = {},
 ): Promise<CaptureSummary> {
   const chunkSize = opts.chunkSize && opts.chunkSize > 0 ? opts.chunkSize : DEFAULT_CHUNK_SIZE;
-  const reader = new CaptureReader(file, sink);
+  const reader = new CaptureReader(file, sink, opts.onSecrets);
   /** Set once the chunks go straight to the parser (not gzip): their buffers can then be reused. */
   const recycle = { ok: false };
   const stdinFd = opts.stdinFd ?? STDIN_FD;

@@ -13,7 +13,7 @@ import { chooseFormat, type ReportSink } from '../report/report-file.js';
 import { toolInfo, withTextToolLine, type ToolInfo } from '../report/tool.js';
 import { joinServerLogs, logRedactionSources, type LogJoinOptions } from '../serverlog/join.js';
 import { parseZone } from '../serverlog/time.js';
-import { readConfiguredChain, readTrustStore } from './input-files.js';
+import { readConfiguredChain, readKeyLogs, readTrustStore } from './input-files.js';
 import { ANALYZE_FORMATS, portMap, type ANALYZE_OPTIONS, type ConnectionNumber, type OptionValues } from './options.js';
 import { distinctCaptures, finishOnInterrupt, reportDamage, textOutput, withReport } from './run.js';
 
@@ -22,14 +22,15 @@ export type AnalyzeCliOptions = OptionValues<typeof ANALYZE_OPTIONS> & { format?
 export async function runAnalyze(given: string[], opts: AnalyzeCliOptions): Promise<void> {
   const format = chooseFormat('analyze', opts.format, opts.output, ANALYZE_FORMATS);
   const captures = distinctCaptures(given);
-  const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures, logs: opts.log } });
+  const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures, logs: opts.log, keylogs: opts.keylog } });
   if (captures.includes('-')) finishOnInterrupt();
   if (opts.by && (opts.connection !== undefined || format === 'html' || format === 'ndjson')) throw new UsageError('--by shows groups in text, markdown or json; it does not combine with --connection or --format html or ndjson');
   const trustStore = opts.ca !== undefined ? readTrustStore(opts.ca) : undefined;
   const configuredChains = opts.cert.length > 0 ? opts.cert.map(readConfiguredChain) : undefined;
-  const options: AnalyzeOptions = { ports: portMap(opts.port), serverName: opts.serverName, trustStore, configuredChains, maxConnections: opts.maxConnections, retryWindow: opts.retryWindow };
+  const keyLog = readKeyLogs(opts.keylog);
+  const options: AnalyzeOptions = { ports: portMap(opts.port), serverName: opts.serverName, trustStore, configuredChains, maxConnections: opts.maxConnections, retryWindow: opts.retryWindow, keyLog };
   const logJoin = logJoinOptions(opts);
-  const inputs = [...captures, ...opts.log, ...(opts.ca !== undefined ? [opts.ca] : []), ...opts.cert];
+  const inputs = [...captures, ...opts.log, ...(opts.ca !== undefined ? [opts.ca] : []), ...opts.cert, ...opts.keylog];
   await withReport(opts.output, inputs, async (sink) => {
     // Streamed: each connection's part of the report is made as it closes and the report let go
     // (report/analyze/stream-output.ts); with --log every report waits on disk until the log is joined. Only an

@@ -11,6 +11,7 @@ import { markRedacted } from '../report/redact.js';
 import { chooseFormat } from '../report/report-file.js';
 import { toolInfo, withTextToolLine } from '../report/tool.js';
 import { DIFF_FORMATS, portMap, type DIFF_OPTIONS, type OptionValues } from './options.js';
+import { readKeyLogs } from './input-files.js';
 import { reportDamage, textOutput, withReport } from './run.js';
 
 export type DiffCliOptions = OptionValues<typeof DIFF_OPTIONS> & { format?: string };
@@ -18,9 +19,10 @@ export type DiffCliOptions = OptionValues<typeof DIFF_OPTIONS> & { format?: stri
 export async function runDiff(goodArg: string, badArg: string, opts: DiffCliOptions): Promise<void> {
   const format = chooseFormat('diff', opts.format, opts.output, DIFF_FORMATS);
   const ports = portMap(opts.port);
-  const inputs = [goodArg, badArg].map((arg) => parseSideSpec(arg)).flatMap((spec) => ('file' in spec ? [spec.file] : []));
+  const keyLog = readKeyLogs(opts.keylog);
+  const inputs = [...[goodArg, badArg].map((arg) => parseSideSpec(arg)).flatMap((spec) => ('file' in spec ? [spec.file] : [])), ...opts.keylog];
   await withReport(opts.output, inputs, async (sink) => {
-    const pair = await selectPair(goodArg, badArg, { ports });
+    const pair = await selectPair(goodArg, badArg, { ports, keyLog });
     reportDamage(pair.captures);
     const code = exitCodeForCaptures(pair.captures);
     if (code === EXIT.unreadable) {
@@ -33,7 +35,7 @@ export async function runDiff(goodArg: string, badArg: string, opts: DiffCliOpti
     diffed.bad.chosen = pair.bad.why;
     const redacted = opts.redact ? redactDiff(diffed, pair.good.report, pair.bad.report) : null;
     const { result, good, bad } = redacted ?? { result: diffed, good: pair.good.report, bad: pair.bad.report };
-    const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures: pair.captures.map((c) => c.file) } });
+    const tool = toolInfo(process.argv.slice(2), { redact: opts.redact, files: { captures: pair.captures.map((c) => c.file), keylogs: opts.keylog } });
     let text: string;
     if (format === 'json') text = renderDiffJson(result, tool);
     else if (format === 'markdown') text = renderDiffMarkdown(result, good, bad, tool);

@@ -4,6 +4,7 @@ import { UsageError } from '../exit.js';
 import { errorReason, fileKind } from '../report/report-file.js';
 import { loadTrustStore, type TrustStore } from '../tls/trust-store.js';
 import { loadConfiguredChain, type ConfiguredChain } from '../tls/configured-chain.js';
+import { readKeyLog, type KeyLog } from '../tls/keylog.js';
 
 /** The most `--ca` and `--cert` read: far above any real bundle (Mozilla's whole store is about 0.2 MB as PEM). */
 export const SMALL_FILE_MAX_BYTES = 16 * 1024 * 1024;
@@ -54,4 +55,21 @@ export function readConfiguredChain(file: string): ConfiguredChain {
   const loaded = loadConfiguredChain(readSmallRegularFile('--cert', file, 'a certificate chain file'), file);
   if (!loaded.ok) throw new UsageError(`--cert ${loaded.error}`);
   return loaded.chain;
+}
+
+/**
+ * `--keylog FILE` (repeatable): NSS key logs read into one set of secrets, or undefined when none is given. A file
+ * without one key log line is a usage error (its lines are never quoted: they hold secrets).
+ */
+export function readKeyLogs(files: readonly string[]): KeyLog | undefined {
+  if (files.length === 0) return undefined;
+  const keys: KeyLog = new Map();
+  for (const file of files) {
+    const reading = readKeyLog(readSmallRegularFile('--keylog', file, 'a key log').toString('latin1'), keys);
+    if (reading.lines === 0) {
+      const why = reading.problems.length > 0 ? `: ${reading.problems[0]}` : '';
+      throw new UsageError(`--keylog ${file}: no key log line (CLIENT_RANDOM, CLIENT_HANDSHAKE_TRAFFIC_SECRET, … followed by a client random and a secret in hex)${why}`);
+    }
+  }
+  return keys;
 }

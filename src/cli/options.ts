@@ -103,6 +103,7 @@ export const ANALYZE_OPTIONS = {
   ca: text('--ca <file>', 'validate each certificate chain against these CA certificates (PEM bundle or one DER certificate; a regular file up to 16 MB)'),
   cert: repeatable('--cert <file>', "the chain the server is configured with (PEM, the server's certificate first, as in smtpd_tls_chain_files or Dovecot's ssl_cert): a connection that got another is flagged; TLS 1.3 by its size (repeatable)", (t) => t),
   log: repeatable('--log <file>', "the mail server's own log (Postfix, Dovecot; syslog, journalctl or the daemon's file; .gz too): each connection gets its lines (repeatable)", (t) => t),
+  keylog: repeatable('--keylog <file>', 'NSS key log of the TLS sessions (SSLKEYLOGFILE, openssl s_client -keylogfile): encrypted handshake messages and alerts are decrypted and named; application data never is (repeatable; a regular file up to 16 MB)', (t) => t),
   logTz: text('--log-tz <zone>', 'zone of log times that carry none: UTC, local, +01:00, Europe/Berlin (default: estimated from lines naming a captured client and port)'),
   logYear: value('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)', (t, name) => {
     try {
@@ -125,6 +126,7 @@ export const STREAMS_OPTIONS = {
 
 export const DIFF_OPTIONS = {
   port: repeatable('-p, --port <port=protocol>', 'treat a port as a mail protocol, as with analyze (repeatable)', portAssignment),
+  keylog: repeatable('--keylog <file>', 'NSS key log of the TLS sessions (SSLKEYLOGFILE, openssl s_client -keylogfile): encrypted handshake messages and alerts are decrypted and named; application data never is (repeatable; a regular file up to 16 MB)', (t) => t),
   redact: flag('--redact', `${REDACT_WHAT} (the same on both sides)`),
   output: OUTPUT,
   width: WIDTH,

@@ -15,6 +15,7 @@ import { certificateHint, type ConnectionSecurity } from './security.js';
 import { compareWithConfigured, type ConfiguredChain, type NotTheConfiguredChain } from '../tls/configured-chain.js';
 import { stepName } from './steps.js';
 import { markTls13FlightDelivered, type AlertSeen, type Walk } from './walk.js';
+import { reviseTls13Refusal } from './tls13-refusal.js';
 
 export interface ReportInput {
   capture: string;
@@ -53,6 +54,7 @@ export function findEnd(walk: Walk, events: readonly TcpEvent[]): { how: Connect
 
 export function buildReport(input: ReportInput): ConnectionReport {
   const { conn, walk, mail } = input;
+  reviseTls13Refusal(walk, conn, { tlsStart: input.serverTlsStart, flightBytes: input.serverFlightBytes });
   const end = findEnd(walk, conn.events);
   // TLS guessed from a first byte on a port with no known role (mail.protocol 'tls') is not expected when
   // none of it was TLS after all (binary protocols whose first byte has the SSLv2 header bit set).

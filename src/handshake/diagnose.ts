@@ -22,13 +22,13 @@ const ALERT_MEANING: Readonly<Record<number, { client?: string; server?: string 
   [AlertDescription.unexpected_message]: { client: 'the client got a message it did not expect at this point', server: 'the server got a message it did not expect at this point' },
   [AlertDescription.bad_record_mac]: { client: 'the client could not verify a record: keys disagree or bytes were corrupted in transit', server: 'the server could not verify a record: keys disagree or bytes were corrupted in transit' },
   [AlertDescription.handshake_failure]: { server: 'no cipher suite, group or signature algorithm in common with the client', client: 'the client found the server\'s choice unacceptable' },
-  [AlertDescription.bad_certificate]: { client: 'the client rejected the server\'s certificate (often a host name mismatch or an untrusted chain)' },
+  [AlertDescription.bad_certificate]: { client: 'the client rejected the server\'s certificate (often a host name mismatch or an untrusted chain)', server: 'the server rejected the client\'s certificate' },
   [AlertDescription.unsupported_certificate]: { client: 'the client does not support the server certificate\'s type or key' },
   [AlertDescription.certificate_revoked]: { client: 'the client found the server\'s certificate revoked' },
-  [AlertDescription.certificate_expired]: { client: 'the client found the server\'s certificate expired (check the certificate dates and the client\'s clock)' },
-  [AlertDescription.certificate_unknown]: { client: 'the client rejected the server\'s certificate' },
+  [AlertDescription.certificate_expired]: { client: 'the client found the server\'s certificate expired (check the certificate dates and the client\'s clock)', server: 'the server found the client\'s certificate expired' },
+  [AlertDescription.certificate_unknown]: { client: 'the client rejected the server\'s certificate', server: 'the server rejected the client\'s certificate' },
   [AlertDescription.illegal_parameter]: { client: 'the client found an illegal parameter in the server\'s messages', server: 'the server found an illegal parameter in the client\'s messages' },
-  [AlertDescription.unknown_ca]: { client: 'the client does not trust the CA that issued the server\'s certificate: the chain is incomplete or the client lacks the root' },
+  [AlertDescription.unknown_ca]: { client: 'the client does not trust the CA that issued the server\'s certificate: the chain is incomplete or the client lacks the root', server: 'the server does not trust the CA that issued the client\'s certificate' },
   [AlertDescription.access_denied]: { server: 'the server refused access' },
   [AlertDescription.decode_error]: { client: 'the client could not decode a server message', server: 'the server could not decode a client message' },
   [AlertDescription.decrypt_error]: { client: 'the client could not verify the server\'s key exchange or Finished', server: 'the server could not verify the client\'s key exchange or Finished' },
@@ -118,6 +118,9 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     if (a.alert.encrypted) {
       if (a.from === 'client' && walk.shape === 'tls13') {
         return `client sent an encrypted alert ${when}: in TLS 1.3 the alert is hidden, but at this point it most likely rejected the server's certificate`;
+      }
+      if (a.from === 'server' && walk.shape === 'tls13' && walk.steps.some((s) => s.step === 7)) {
+        return `server answered the client's Finished with an encrypted alert and closed: a TLS 1.3 server does this when it requires a client certificate and got none, or rejected the one it got (give the session's key log with --keylog to read the alert)`;
       }
       return `${a.from} sent an encrypted alert ${when} (its content cannot be read)`;
     }

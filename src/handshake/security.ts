@@ -59,7 +59,7 @@ export function connectionSecurity(events: readonly TlsEvent[], walk: Walk, opti
     certificates = report.certificates;
     chainProblems = report.problems;
   } else if (walk.version !== null && isTls13Version(walk.version) && walk.lastStep >= 3) {
-    notes.push('certificates: TLS 1.3 encrypts the server\'s Certificate message, so its chain cannot be read or checked from a capture (test it with `openssl s_client -connect HOST:PORT -showcerts`)');
+    notes.push('certificates: TLS 1.3 encrypts the server\'s Certificate message, so its chain cannot be read or checked from a capture without the session\'s keys (give its key log with --keylog, or test it with `openssl s_client -connect HOST:PORT -showcerts`)');
   }
   // JA3S is defined on a TLS ServerHello (salesforce's ja3s.py reads only those); an SSLv2 SERVER-HELLO
   // offers a list of ciphers instead of choosing one, so it has none.

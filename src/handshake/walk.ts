@@ -23,6 +23,8 @@ export type Move =
   | 'ClientHello'
   | 'ServerHello'
   | 'HelloRetryRequest'
+  /** TLS 1.3, read with a key log: the first message of the server's encrypted flight. */
+  | 'EncryptedExtensions'
   | 'Certificate'
   | 'CertificateStatus'
   | 'ServerKeyExchange'
@@ -81,6 +83,16 @@ export const TRANSITIONS: readonly Transition[] = [
   ['tls13', 'server', 'EncryptedFlight', 3],
   ['tls13', 'client', 'ChangeCipherSpec', null],
   ['tls13', 'client', 'EncryptedFlight', 7],
+  // The same flights decrypted with a key log: each message in its place (RFC 8446 §2, figure 1).
+  ['tls13', 'server', 'EncryptedExtensions', 3],
+  ['tls13', 'server', 'CertificateRequest', 3],
+  ['tls13', 'server', 'Certificate', 3],
+  ['tls13', 'server', 'CertificateVerify', 3],
+  ['tls13', 'server', 'Finished', 4],
+  ['tls13', 'client', 'Certificate', 5],
+  ['tls13', 'client', 'CertificateVerify', 5],
+  ['tls13', 'client', 'Finished', 7],
+  ['tls13', 'server', 'NewSessionTicket', null],
 
   ['sslv2', 'client', 'ClientHello', 1],
   ['sslv2', 'server', 'ServerHello', 2],
@@ -113,6 +125,7 @@ const MOVE_BY_HANDSHAKE_TYPE: Readonly<Record<number, Move>> = {
   [HandshakeType.ClientKeyExchange]: 'ClientKeyExchange',
   [HandshakeType.Finished]: 'Finished',
   [HandshakeType.CertificateStatus]: 'CertificateStatus',
+  [HandshakeType.EncryptedExtensions]: 'EncryptedExtensions',
 };
 
 /**
@@ -176,6 +189,11 @@ export interface Walk {
   firstMalformed: { from: Side; frame: number; time: number; message: string; note: string } | null;
   /** Application data records/bytes after the handshake, per side. */
   applicationData: { client: { records: number; bytes: number }; server: { records: number; bytes: number } };
+  /**
+   * TLS 1.3 without keys: the server's first record after the client's encrypted answer completed the handshake
+   * (tls13-refusal.ts judges whether it was an alert). Absent otherwise.
+   */
+  tls13ServerAnswer?: { frame: number; time: number; length: number };
 }
 
 /**
@@ -381,7 +399,21 @@ export class HandshakeWalker {
       }
       this.signal(isTls13Version(sh.selectedVersion) ? 'ServerHello choosing TLS 1.3' : 'ServerHello choosing TLS 1.2 or earlier');
     }
-    this.reach(ev.from, MOVE_BY_HANDSHAKE_TYPE[ev.type] ?? null, ev.frame, ev.time, ev.name, ev.length);
+    const move = MOVE_BY_HANDSHAKE_TYPE[ev.type] ?? null;
+    this.reach(ev.from, move, ev.frame, ev.time, ev.name, ev.length);
+    // A Finished read with a key log: what an encrypted one after ChangeCipherSpec means, known for sure.
+    if (move === 'Finished' && ev.decrypted) this.onDecryptedFinished(ev.from, ev.frame, ev.time);
+  }
+
+  /** A Finished decrypted with a key log: its side is done; the handshake completes as its shape says. */
+  private onDecryptedFinished(from: Side, frame: number, time: number): void {
+    this.side[from].finishedSeen = true;
+    const done = this.walk.shape === 'tls13' ? from === 'client' : this.side.client.finishedSeen && this.side.server.finishedSeen;
+    if (done && !this.walk.complete) {
+      this.walk.complete = true;
+      this.walk.completedAt = { frame, time };
+      this.walk.lastStep = 9;
+    }
   }
 
   /** A handshake record that cannot be read: encrypted, or not a whole message. */
@@ -426,6 +458,8 @@ export class HandshakeWalker {
   onApplicationData(from: Side, frame: number, time: number, length: number): void {
     // TLS 1.3 sends its encrypted handshake as application data records.
     if (this.walk.shape === 'tls13' && !this.walk.complete) return this.onTls13Record(from, frame, time, length);
+    // The server's first record after the client's encrypted answer (tls13-refusal.ts judges whether it was an alert).
+    if (this.walk.shape === 'tls13' && from === 'server' && !this.walk.tls13ServerAnswer && this.side.client.encryptedRecords > 0) this.walk.tls13ServerAnswer = { frame, time, length };
     const counter = this.walk.applicationData[from];
     counter.records++;
     counter.bytes += length;

@@ -19,6 +19,8 @@ export interface CommandFiles {
   captures: readonly string[];
   /** `--log` files. */
   logs?: readonly string[];
+  /** `--keylog` files. */
+  keylogs?: readonly string[];
 }
 
 /**
@@ -43,6 +45,8 @@ function redactArgument(arg: string, files: CommandFiles): string {
   const [prefix, value] = option ? [option[1]!, option[2]!] : ['', arg];
   const log = (files.logs ?? []).indexOf(value);
   if (log >= 0 && (option === null || prefix === '--log=')) return `${prefix}log-${log + 1}`;
+  const keylog = (files.keylogs ?? []).indexOf(value);
+  if (keylog >= 0 && (option === null || prefix === '--keylog=')) return `${prefix}keylog-${keylog + 1}`;
   if (option) return arg;
   const captures = files.captures;
   for (let i = 0; i < captures.length; i++) {

@@ -70,14 +70,14 @@ export function captureOfOrder(order: number): number {
  * connections still open closed for their consumers). A file that cannot be opened is damage of this capture
  * (in the summary), not an exception, so that a run over several captures goes on with the others.
  */
-export async function trackCapture(file: string, net: NetDecoder, tracker: ConnectionTracker): Promise<CaptureSummary> {
+export async function trackCapture(file: string, net: NetDecoder, tracker: ConnectionTracker, onSecrets?: (type: number, data: Buffer) => void): Promise<CaptureSummary> {
   const summary = await readCapture(
     file,
     (frame) => {
       const segment = net.decode(frame);
       if (segment) tracker.segment(segment);
     },
-    { unreadableAsDamage: true },
+    { unreadableAsDamage: true, onSecrets },
   );
   tracker.finish();
   return summary;

@@ -14,6 +14,7 @@ import {
   encryptedAlert,
 } from './messages.js';
 import { contentTypeName, handshakeTypeName } from './names.js';
+import { ConnectionDecryption, type KeyLookup } from './decrypt.js';
 import {
   CONTENT_ALERT,
   CONTENT_APPLICATION_DATA,
@@ -40,6 +41,14 @@ const HANDSHAKE_HELLO_RETRY_REQUEST = 6;
 const HANDSHAKE_CERTIFICATE = 11;
 const HANDSHAKE_SERVER_KEY_EXCHANGE = 12;
 const HANDSHAKE_CLIENT_KEY_EXCHANGE = 16;
+const HANDSHAKE_FINISHED = 20;
+const HANDSHAKE_KEY_UPDATE = 24;
+
+/**
+ * TLS 1.3: after the client's answer to the server's flight (its Finished, when decrypted), the records followed
+ * for the server's reaction (an alert refusing the client's certificate, or session tickets) at most.
+ */
+const TLS13_RECORDS_AFTER_CLIENT_FINISHED = 8;
 
 /** An alert is two bytes: level, description (RFC 8446 §6). */
 const ALERT_LENGTH = 2;
@@ -87,6 +96,11 @@ export interface TlsDecoderOptions {
    * instead of judging the first bytes.
    */
   midStream?: boolean;
+  /**
+   * Secrets from key logs (`--keylog`, a pcapng's Decryption Secrets Blocks): the encrypted handshake messages and
+   * alerts are decrypted and reported as what they are (decrypt.ts). Application data is never read.
+   */
+  keys?: KeyLookup;
 }
 
 /** What one side of the connection looked like, for reports. */
@@ -220,13 +234,32 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
   private sslv2Session = false;
   /** TLS 1.3: the client sent an encrypted record after the server's encrypted flight began. */
   private tls13ClientAnswered = false;
-  /** TLS 1.3: records from either side after that answer. */
+  /**
+   * TLS 1.3: the frame of that answer, records from either side after it, and whether the server sent one or the
+   * client went on in a later frame.
+   */
+  private tls13AnswerFrame = -1;
   private tls13RecordsAfterAnswer = 0;
+  private tls13AnswerFollowed = false;
   private isDone = false;
   /** The capture missed the streams' starts: the encryption state is learnt from the first records. */
   private readonly midStream: boolean;
   /** The suite the ServerHello selected (tells the ServerKeyExchange parser what to expect). */
   private cipherSuite: number | null = null;
+  private readonly keys: KeyLookup | null;
+  /** Opens protected records: made at the ClientHello when keys are known (null otherwise). */
+  private decryption: ConnectionDecryption | null = null;
+  /** Cut decrypted handshake records into messages (made at the first one). */
+  private decryptedAssemblers: Record<Side, HandshakeAssembler> | null = null;
+  /** A decrypted record's content is being handed on: its messages and alerts are marked decrypted. */
+  private decrypting = false;
+  /** Notes about decryption made (each said once per connection; made at the first). */
+  private decryptionNotes: Set<string> | null = null;
+  /** TLS 1.3: the client's Finished was decrypted; records after it, and whether the server sent one. */
+  private tls13ClientFinished = false;
+  private tls13RecordsAfterClientFinished = 0;
+  private tls13ServerAfterClientFinished = false;
+  private readonly maxBuffered: number;
 
   constructor(opts: TlsDecoderOptions = {}) {
     const maxBuffered = opts.maxBufferedPerSide ?? 1 << 20;
@@ -235,6 +268,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     this.maxApplicationDataEvents = opts.maxApplicationDataEvents ?? 64;
     const midStream = opts.midStream ?? false;
     this.midStream = midStream;
+    this.maxBuffered = maxBuffered;
+    this.keys = opts.keys ?? null;
     this.readers = {
       client: new TlsRecordReader('client', this, midStream),
       server: new TlsRecordReader('server', this, midStream),
@@ -315,6 +350,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
   wantsPayload(from: Side, header: RecordHeader): boolean {
     const s = this.sides[from];
     if (header.format === 'sslv2') return !s.encrypted;
+    // Protected records to open (and, in TLS 1.0 CBC, the last block of the others: the next record's IV).
+    if (this.decryption && (s.encrypted || (this.tls13 && header.contentType === CONTENT_APPLICATION_DATA)) && header.contentType !== CONTENT_CHANGE_CIPHER_SPEC && this.decryption.opens(from)) return true;
     switch (header.contentType) {
       case CONTENT_HANDSHAKE:
         return !s.encrypted;
@@ -380,6 +417,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       length,
       encrypted: false,
     };
+    if (this.decrypting) event.decrypted = true;
     if (type !== HANDSHAKE_CLIENT_HELLO) s.laterHandshakeMessages++;
     let problem: string | null = null;
     /**
@@ -397,6 +435,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           if (r.ok) {
             event.clientHello = sharedClientHello(r.value);
             readableButWrong = r.value.problems;
+            if (this.keys && !this.keys.empty) (this.decryption ??= new ConnectionDecryption(this.keys)).clientHello(r.value.random);
           } else problem = `malformed ClientHello: ${r.error}`;
           break;
         }
@@ -406,6 +445,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
             event.serverHello = sharedServerHello(r.value);
             if (!r.value.helloRetryRequest) this.cipherSuite = r.value.cipherSuite;
             this.onServerHello(r.value.helloRetryRequest, r.value.selectedVersion);
+            if (!r.value.helloRetryRequest) this.decryption?.serverHello(r.value.random, r.value.cipherSuite, r.value.selectedVersion, this.tls13, r.value.extensions);
           } else {
             problem = `malformed ServerHello: ${r.error}`;
             // Go on with what the fixed part says, so that the records that follow are read correctly.
@@ -433,6 +473,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       }
     }
     this.emit(event);
+    if (this.decrypting) this.afterDecryptedMessage(from, type);
     if (problem) this.error(from, frame, time, problem, body === null ? undefined : event.name);
     if (readableButWrong) {
       const shown = readableButWrong.length > MAX_PROBLEMS_PER_MESSAGE ? MAX_PROBLEMS_PER_MESSAGE - 1 : readableButWrong.length;
@@ -459,7 +500,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       // A (compatibility) ChangeCipherSpec is never protected: it does not count as encrypted traffic.
       if (type !== CONTENT_CHANGE_CIPHER_SPEC) {
         s.encryptedRecords++;
-        this.countTls13Progress(from);
+        this.countTls13Progress(from, frame);
       }
       this.encryptedTlsRecord(from, header, payload, frame, time);
       return;
@@ -491,6 +532,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
 
   private encryptedTlsRecord(from: Side, header: RecordHeader, payload: Buffer | null, frame: number, time: number): void {
     const s = this.sides[from];
+    if (this.decryption && payload && header.contentType !== CONTENT_CHANGE_CIPHER_SPEC && this.openRecord(from, header, payload, frame, time)) return;
     switch (header.contentType) {
       case CONTENT_HANDSHAKE:
         if (!s.finished) s.finished = true;
@@ -515,6 +557,67 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     }
   }
 
+  /**
+   * A protected record opened with the key log: its handshake messages and alerts go on as plaintext ones, marked
+   * decrypted. False when it was not opened (no keys, a failure: said once in a note) or is not to be opened
+   * (TLS ≤ 1.2 application data): it is then reported as encrypted.
+   */
+  private openRecord(from: Side, header: RecordHeader, payload: Buffer, frame: number, time: number): boolean {
+    const decryption = this.decryption!;
+    const type = header.contentType;
+    if ((!this.tls13 && type === CONTENT_APPLICATION_DATA) || type === CONTENT_HEARTBEAT) {
+      decryption.skip(from, payload);
+      return false;
+    }
+    // Two bytes cannot be protected (see encryptedTlsRecord): a plaintext alert, read as one.
+    if (type === CONTENT_ALERT && header.length === ALERT_LENGTH) return false;
+    const opening = decryption.open(from, type, header.version, payload);
+    if (opening.kind === 'not-opened') {
+      const said = (this.decryptionNotes ??= new Set());
+      if (opening.note && !said.has(opening.note)) {
+        said.add(opening.note);
+        this.note(from, `frame ${frame}: ${opening.note}`);
+      }
+      return false;
+    }
+    if (opening.kind === 'application-data') {
+      this.applicationDataRecord(from, header.length, frame, time);
+      return true;
+    }
+    const s = this.sides[from];
+    this.decrypting = true;
+    try {
+      switch (opening.contentType) {
+        case CONTENT_HANDSHAKE:
+          if (!s.finished) s.finished = true;
+          this.decryptedAssembler(from).push(opening.content, true, header.version, frame, time);
+          return true;
+        case CONTENT_ALERT:
+          for (let pos = 0; pos < opening.content.length; pos += ALERT_LENGTH) this.alert(from, opening.content.subarray(pos, pos + ALERT_LENGTH), frame, time);
+          return true;
+        default:
+          return false;
+      }
+    } finally {
+      this.decrypting = false;
+    }
+  }
+
+  private decryptedAssembler(from: Side): HandshakeAssembler {
+    this.decryptedAssemblers ??= { client: new HandshakeAssembler('client', this, this.maxBuffered), server: new HandshakeAssembler('server', this, this.maxBuffered) };
+    return this.decryptedAssemblers[from];
+  }
+
+  /** A decrypted Finished or KeyUpdate changes the keys of that side's next records. */
+  private afterDecryptedMessage(from: Side, type: number): void {
+    if (type === HANDSHAKE_FINISHED) {
+      this.decryption!.finished(from);
+      if (from === 'client' && this.tls13) this.tls13ClientFinished = true;
+    } else if (type === HANDSHAKE_KEY_UPDATE) {
+      this.decryption!.keyUpdate(from);
+    }
+  }
+
   private onChangeCipherSpec(from: Side, frame: number, time: number): void {
     const s = this.sides[from];
     s.changeCipherSpec = true;
@@ -530,6 +633,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     // not start encryption; after a ClientKeyExchange (or once the ServerHello is known) it does.
     if (from === 'client' && !this.serverHelloSeen && s.laterHandshakeMessages === 0) return;
     s.encryptNext = true;
+    this.decryption?.changeCipherSpec(from);
   }
 
   private onServerHello(helloRetryRequest: boolean, selectedVersion: number): void {
@@ -576,6 +680,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
 
   private alert(from: Side, bytes: Buffer, frame: number, time: number): void {
     const r = parseAlert(bytes);
+    if (r.ok && this.decrypting) r.value.decrypted = true;
     if (r.ok) this.emit({ kind: 'alert', from, frame, time, alert: r.value });
     else this.error(from, frame, time, `malformed alert: ${r.error}`, 'Alert');
   }
@@ -710,13 +815,23 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
 
   // ---- bookkeeping -----------------------------------------------------------------------------
 
-  private countTls13Progress(from: Side): void {
+  private countTls13Progress(from: Side, frame: number): void {
     if (!this.tls13) return;
-    if (this.tls13ClientAnswered) {
-      this.tls13RecordsAfterAnswer++;
+    if (this.tls13ClientFinished) {
+      this.tls13RecordsAfterClientFinished++;
+      if (from === 'server') this.tls13ServerAfterClientFinished = true;
       return;
     }
-    if (from === 'client' && this.sides.server.encryptedRecords > 0) this.tls13ClientAnswered = true;
+    if (this.tls13ClientAnswered) {
+      this.tls13RecordsAfterAnswer++;
+      // The server's reaction, or the client going on in a later packet than its answer (its flight is sent at once).
+      if (from === 'server' || frame !== this.tls13AnswerFrame) this.tls13AnswerFollowed = true;
+      return;
+    }
+    if (from === 'client' && this.sides.server.encryptedRecords > 0) {
+      this.tls13ClientAnswered = true;
+      this.tls13AnswerFrame = frame;
+    }
   }
 
   private updateDone(from: Side): void {
@@ -727,7 +842,12 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
     if (client.notTls && client.records === 0 && from === 'client') done = true;
     else if (client.notTls && server.notTls) done = true;
     else if (this.sslv2Session) done = (client.encryptedRecords > 0 || client.notTls) && (server.encryptedRecords > 0 || server.notTls);
-    else if (this.tls13) done = this.tls13RecordsAfterAnswer > 0;
+    else if (this.tls13ClientFinished) done = this.tls13ServerAfterClientFinished || this.tls13RecordsAfterClientFinished >= TLS13_RECORDS_AFTER_CLIENT_FINISHED;
+    // The client's records being decrypted, its Finished will be seen: the answer that matters comes after it.
+    // Otherwise the client's answer (its Certificate and Finished may take several records) is followed until
+    // the server's reaction to it (an alert refusing the client's certificate, tls13-refusal.ts), the client's
+    // next packet, or a few records.
+    else if (this.tls13) done = !this.decryption?.opens('client') && (this.tls13AnswerFollowed || this.tls13RecordsAfterAnswer >= TLS13_RECORDS_AFTER_CLIENT_FINISHED);
     else done = (client.finished || client.notTls) && (server.finished || server.notTls);
     if (done) this.isDone = true;
   }

@@ -100,6 +100,8 @@ export interface Alert {
   /** 'unknown_ca', … ; 'encrypted' when the alert was sent under encryption. */
   name: string;
   encrypted: boolean;
+  /** Sent encrypted and read with the key log's secrets (decrypt.ts). Absent otherwise. */
+  decrypted?: true;
 }
 
 /**
@@ -119,6 +121,8 @@ export type TlsEvent =
       /** Length of the message body (or of the encrypted record payload). */
       length: number;
       encrypted: boolean;
+      /** Sent encrypted and read with the key log's secrets (decrypt.ts): `type` and `name` are the real ones. */
+      decrypted?: true;
       clientHello?: ClientHello;
       serverHello?: ServerHello;
       certificate?: CertificateMessage;

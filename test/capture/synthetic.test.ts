@@ -215,3 +215,24 @@ describe('classic pcap details', () => {
     expect(frames.map((f) => f.data.length)).toEqual([0, payload.length]);
   });
 });
+
+describe('pcapng Decryption Secrets Blocks', () => {
+  function dsb(type: number, secrets: Buffer, declared = secrets.length): Buffer {
+    const head = Buffer.alloc(8);
+    head.writeUInt32LE(type, 0);
+    head.writeUInt32LE(declared, 4);
+    return block(0x0000000a, Buffer.concat([head, secrets]));
+  }
+
+  it('hands each block\'s secrets to the reader\'s receiver; one that claims more than it holds is skipped', () => {
+    const got: [number, string][] = [];
+    const reader = new CaptureReader('synthetic', () => undefined, (type, data) => got.push([type, data.toString('latin1')]));
+    reader.push(Buffer.concat([shb(), dsb(0x544c534b, Buffer.from('CLIENT_RANDOM a b\n')), dsb(0x57474b4c, Buffer.from('wg')), dsb(0x544c534b, Buffer.from('short'), 4000), idb(1, 65535)]));
+    const summary = reader.end();
+    expect(summary.damage).toBeNull();
+    expect(got).toEqual([
+      [0x544c534b, 'CLIENT_RANDOM a b\n'],
+      [0x57474b4c, 'wg'],
+    ]);
+  });
+});

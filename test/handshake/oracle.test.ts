@@ -90,11 +90,6 @@ const EXCEPTIONS: Exception[] = [
     why: 'the ChangeCipherSpecs of a renegotiation inside the encrypted session: tlsdissect stops reading a connection once its first handshake is over.',
   },
   {
-    capture: 'ja4/http2-with-cookies.pcapng',
-    frames: [10, 12, 16],
-    why: 'the pcapng holds a Decryption Secrets Block: tshark decrypts the TLS 1.3 handshake (EncryptedExtensions, Certificate, CertificateVerify, Finished, NewSessionTicket). tlsdissect does not decrypt; it reports those records as the encrypted flight and the client\'s encrypted Finished.',
-  },
-  {
     capture: 'mercury/capture2.pcap',
     streams: [218],
     why: 'the capture starts at the server\'s ServerHello (frame 5579: no SYN, no ClientHello) and neither port (8443, 54454) is a known server port or below 1024, so the first sender, the server, is taken for the client: its ServerHello is the "client\'s" and no connection has 173.36.224.94:8443 as its server. `--port 8443=tls` puts the roles right.',
@@ -173,7 +168,7 @@ function tsharkView(rows: Row[]): Map<string, string[]> {
 }
 
 /** Our labels that tshark has no counterpart for (encrypted records, early data). */
-const NOT_IN_ORACLE = /encrypted|Encrypted|early data/;
+const NOT_IN_ORACLE = /encrypted|Encrypted handshake|early data/;
 
 function ourView(connections: ConnectionReport[]): Map<string, string[]> {
   const view = new Map<string, string[]>();

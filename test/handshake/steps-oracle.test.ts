@@ -18,7 +18,7 @@ type Table = Record<'client' | 'server', Record<string, number | null>>;
  *  its ChangeCipherSpec is step 5. A NewSessionTicket (RFC 5077 §3.3) comes before the server's ChangeCipherSpec and
  *  is no step of its own. */
 const FULL: Table = {
-  client: { ClientHello: 1, Certificate: 5, ClientKeyExchange: 5, CertificateVerify: 5, ChangeCipherSpec: 6, 'Finished (encrypted)': 7 },
+  client: { ClientHello: 1, Certificate: 5, ClientKeyExchange: 5, CertificateVerify: 5, ChangeCipherSpec: 6, 'Finished (encrypted)': 7, Finished: 7 },
   server: {
     ServerHello: 2,
     Certificate: 3,
@@ -30,26 +30,37 @@ const FULL: Table = {
     RequestConnectionId: null, // DTLS 1.3's (RFC 9147 §7): no step in a TLS handshake, whoever sends it
     ChangeCipherSpec: 8,
     'Finished (encrypted)': 9,
+    Finished: 9, // decrypted with a key log
   },
 };
 
 /** RFC 5246 §7.3 figure 2: the server sends its ChangeCipherSpec and Finished right after ServerHello. */
 const RESUMED: Table = {
-  client: { ClientHello: 1, ChangeCipherSpec: 6, 'Finished (encrypted)': 7 },
-  server: { ServerHello: 2, NewSessionTicket: null, ChangeCipherSpec: 8, 'Finished (encrypted)': 9 },
+  client: { ClientHello: 1, ChangeCipherSpec: 6, 'Finished (encrypted)': 7, Finished: 7 },
+  server: { ServerHello: 2, NewSessionTicket: null, ChangeCipherSpec: 8, 'Finished (encrypted)': 9, Finished: 9 },
 };
 
 /** RFC 8446 §2: all after ServerHello is encrypted. The server's flight (EncryptedExtensions … Finished) begins at step 3;
  *  the client's Finished is step 7. A HelloRetryRequest, the middlebox-compatibility ChangeCipherSpec (appendix D.4)
- *  and 0-RTT data are no steps. */
+ *  and 0-RTT data are no steps. Decrypted with a key log (figure 1): the server's EncryptedExtensions,
+ *  CertificateRequest, Certificate and CertificateVerify are its flight (3), its Finished ends it (4); the client's
+ *  Certificate and CertificateVerify are step 5, its Finished 7; NewSessionTicket (§4.6.1) and KeyUpdate (§4.6.3)
+ *  come after the handshake, and a client's EncryptedExtensions (Chrome's ALPS, not in RFC 8446) is no step. */
 const TLS13: Table = {
-  client: { ClientHello: 1, ChangeCipherSpec: null, 'early data (encrypted)': null, 'encrypted client Finished': 7 },
+  client: { ClientHello: 1, ChangeCipherSpec: null, 'early data (encrypted)': null, 'encrypted client Finished': 7, Certificate: 5, CertificateVerify: 5, Finished: 7, EncryptedExtensions: null, KeyUpdate: null },
   server: {
     HelloRetryRequest: null,
     ServerHello: 2,
     ChangeCipherSpec: null,
     'encrypted server flight (EncryptedExtensions…Finished)': 3,
     'encrypted server flight (continued)': null,
+    EncryptedExtensions: 3,
+    CertificateRequest: 3,
+    Certificate: 3,
+    CertificateVerify: 3,
+    Finished: 4,
+    NewSessionTicket: null,
+    KeyUpdate: null,
   },
 };
 

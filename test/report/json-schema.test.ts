@@ -50,6 +50,9 @@ const ANALYZE_RUNS: [string[], 'json' | 'ndjson'][] = [
   [['captures/tls2.pcap', 'captures/abort-then-retry.pcap', '--by', 'end', '--redact'], 'json'],
   [['captures/abort-then-retry.pcap', '--connection', '1', ...LOGS], 'json'],
   [['captures/abort-then-retry.pcap', '--connection', '2', '--redact'], 'ndjson'],
+  // Decrypted with key logs (TLS 1.3 and 1.2, a client certificate missing, refused; a DSB without --keylog).
+  [['captures/keylog/tls13-client-cert-missing.pcapng', 'captures/keylog/tls13-client-cert-refused.pcapng', 'captures/keylog/tls12-cbc.pcapng', 'captures/keylog/tls13-client-cert-missing-dsb.pcapng', '--keylog', 'captures/keylog/tls13-client-cert-missing.keys', '--keylog', 'captures/keylog/tls13-client-cert-refused.keys', '--keylog', 'captures/keylog/tls12-cbc.keys'], 'json'],
+  [['captures/keylog/postfix-starttls.pcapng', '--keylog', 'captures/keylog/postfix-starttls.keys', '--port', '10025=smtp', '--redact'], 'ndjson'],
 ];
 const DIFF_RUNS: string[][] = [
   ['captures/pmtu-blackhole-mssfix-ok.pcap', 'captures/pmtu-blackhole-fail.pcap'],

@@ -1,6 +1,7 @@
 import type { MailPhase } from '../mail/types.js';
 import type { Connection, Side, TcpEvent } from '../tcp/types.js';
 import {
+  ExtensionType,
   cipherSuiteName,
   extensionName,
   groupName,
@@ -202,7 +203,7 @@ function configuredChainProblem(input: ReportInput, walk: Walk): NotTheConfigure
 const COMPRESS_CERTIFICATE = 27;
 
 function isPskAccepted(sh: ServerHello | null): boolean {
-  return !!sh && sh.extensions.some((e) => e.type === 41);
+  return !!sh && sh.extensions.some((e) => e.type === ExtensionType.pre_shared_key);
 }
 
 /** The versions a client offers: supported_versions when present (GREASE left out), else its hello version. */

@@ -13,7 +13,7 @@ import {
   parseSslv2ClientHello,
   encryptedAlert,
 } from './messages.js';
-import { contentTypeName, handshakeTypeName } from './names.js';
+import { contentTypeName, handshakeTypeName, HandshakeType } from './names.js';
 import { ConnectionDecryption, type KeyLookup } from './decrypt.js';
 import {
   CONTENT_ALERT,
@@ -33,16 +33,6 @@ import {
   type RecordHeader,
   type RecordSink,
 } from './records.js';
-
-/** HandshakeType values the decoder acts on (RFC 8446 §4, RFC 5246 §7.4; 6 is draft TLS 1.3's HRR). */
-const HANDSHAKE_CLIENT_HELLO = 1;
-const HANDSHAKE_SERVER_HELLO = 2;
-const HANDSHAKE_HELLO_RETRY_REQUEST = 6;
-const HANDSHAKE_CERTIFICATE = 11;
-const HANDSHAKE_SERVER_KEY_EXCHANGE = 12;
-const HANDSHAKE_CLIENT_KEY_EXCHANGE = 16;
-const HANDSHAKE_FINISHED = 20;
-const HANDSHAKE_KEY_UPDATE = 24;
 
 /**
  * TLS 1.3: after the client's answer to the server's flight (its Finished, when decrypted), the records followed
@@ -418,7 +408,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       encrypted: false,
     };
     if (this.decrypting) event.decrypted = true;
-    if (type !== HANDSHAKE_CLIENT_HELLO) s.laterHandshakeMessages++;
+    if (type !== HandshakeType.ClientHello) s.laterHandshakeMessages++;
     let problem: string | null = null;
     /**
      * What was wrong in a ClientHello that could still be read (an extension running past its block, …): a client's
@@ -430,7 +420,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       problem = `${event.name} of ${length} bytes is longer than the reassembly limit; not decoded`;
     } else {
       switch (type) {
-        case HANDSHAKE_CLIENT_HELLO: {
+        case HandshakeType.ClientHello: {
           const r = parseClientHello(body, recordVersion);
           if (r.ok) {
             event.clientHello = sharedClientHello(r.value);
@@ -439,7 +429,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           } else problem = `malformed ClientHello: ${r.error}`;
           break;
         }
-        case HANDSHAKE_SERVER_HELLO: {
+        case HandshakeType.ServerHello: {
           const r = parseServerHello(body);
           if (r.ok) {
             event.serverHello = sharedServerHello(r.value);
@@ -453,10 +443,10 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           }
           break;
         }
-        case HANDSHAKE_HELLO_RETRY_REQUEST:
+        case HandshakeType.HelloRetryRequest:
           this.helloRetryRequest = true;
           break;
-        case HANDSHAKE_CERTIFICATE: {
+        case HandshakeType.Certificate: {
           // The certificates are views of the shared body, which is memory of its own (a copy when `body` is not).
           const r = parsedCertificateMessage(sharedCertificateBody(body, owned), this.tls13);
           if (r.ok) {
@@ -464,7 +454,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
           } else problem = `malformed Certificate: ${r.error}`;
           break;
         }
-        case HANDSHAKE_SERVER_KEY_EXCHANGE: {
+        case HandshakeType.ServerKeyExchange: {
           const r = parseServerKeyExchange(body, this.cipherSuite ?? undefined);
           if (r.ok) event.serverKeyExchange = r.value;
           else problem = `malformed ServerKeyExchange: ${r.error}`;
@@ -610,10 +600,10 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
 
   /** A decrypted Finished or KeyUpdate changes the keys of that side's next records. */
   private afterDecryptedMessage(from: Side, type: number): void {
-    if (type === HANDSHAKE_FINISHED) {
+    if (type === HandshakeType.Finished) {
       this.decryption!.finished(from);
       if (from === 'client' && this.tls13) this.tls13ClientFinished = true;
-    } else if (type === HANDSHAKE_KEY_UPDATE) {
+    } else if (type === HandshakeType.KeyUpdate) {
       this.decryption!.keyUpdate(from);
     }
   }
@@ -711,7 +701,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
         return;
       }
       if (from === 'client' && messageType === SSLV2_CLIENT_MASTER_KEY) {
-        const event: Extract<TlsEvent, { kind: 'handshake' }> = { kind: 'handshake', from, frame, time, type: HANDSHAKE_CLIENT_KEY_EXCHANGE, name: 'SSLv2 ClientMasterKey', length: payload.length - 1, encrypted: false, sslv2Type: SSLV2_CLIENT_MASTER_KEY };
+        const event: Extract<TlsEvent, { kind: 'handshake' }> = { kind: 'handshake', from, frame, time, type: HandshakeType.ClientKeyExchange, name: 'SSLv2 ClientMasterKey', length: payload.length - 1, encrypted: false, sslv2Type: SSLV2_CLIENT_MASTER_KEY };
         const masterKey = parseSslv2ClientMasterKey(payload);
         if (masterKey.ok) event.sslv2CipherKind = masterKey.value.cipherKind;
         this.emit(event);
@@ -755,8 +745,8 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       from: 'client',
       frame,
       time,
-      type: HANDSHAKE_CLIENT_HELLO,
-      name: handshakeTypeName(HANDSHAKE_CLIENT_HELLO),
+      type: HandshakeType.ClientHello,
+      name: handshakeTypeName(HandshakeType.ClientHello),
       length: payload.length - 1,
       encrypted: false,
     };
@@ -779,7 +769,7 @@ export class TlsConnectionDecoder implements RecordSink, HandshakeSink {
       from: 'server',
       frame,
       time,
-      type: HANDSHAKE_SERVER_HELLO,
+      type: HandshakeType.ServerHello,
       name: 'SSLv2 ServerHello',
       length: payload.length - 1,
       encrypted: false,

@@ -87,6 +87,7 @@ export interface ProxyTlvs {
   alpn?: string;
   authority?: string;
   crc32c?: string;
+  /** Text when all of it is printable ASCII (HAProxy's unique-id-format), else hex. */
   uniqueId?: string;
   ssl?: ProxySslTlv;
   netns?: string;
@@ -298,7 +299,8 @@ export class ProxyHeaderReader {
         case PP2_TYPE_NOOP:
           break;
         case PP2_TYPE_UNIQUE_ID:
-          tlvs.uniqueId = value.toString('hex').slice(0, MAX_VALUE_CHARS);
+          // Opaque bytes (spec §2.2.5); HAProxy's unique-id-format makes text: shown as text when it is.
+          tlvs.uniqueId = printableAscii(value) ? value.toString('latin1', 0, MAX_VALUE_CHARS) : value.toString('hex').slice(0, MAX_VALUE_CHARS);
           break;
         case PP2_TYPE_SSL:
           tlvs.ssl = sslTlv(value);
@@ -339,6 +341,11 @@ export function proxyHeaderWords(h: ProxyHeader): string {
   const addresses = h.source && h.destination ? ` ${ep(h.source)} -> ${ep(h.destination)}` : '';
   const tlvs = Object.keys(h.tlvs);
   return `[PROXY v${h.version} ${h.command} ${h.family}${addresses}${tlvs.length > 0 ? `, TLVs ${tlvs.join(', ')}` : ''}]`;
+}
+
+function printableAscii(value: Buffer): boolean {
+  for (const c of value) if (c < 0x20 || c >= 0x7f || c === 0x5c) return false;
+  return value.length > 0;
 }
 
 const hex2 = (n: number) => n.toString(16).padStart(2, '0');

@@ -88,7 +88,7 @@ class SideState {
  * per side, a bounded transcript and command queue).
  */
 export class MailSniffer {
-  private readonly role: PortRole | undefined;
+  private role: PortRole | undefined;
   private app: MailApplication | null;
   private dialogue: Dialogue | null = null;
   private readonly client = new SideState();
@@ -111,7 +111,7 @@ export class MailSniffer {
    */
   constructor(
     private readonly serverPort: number,
-    ports: ReadonlyMap<number, PortRole> = defaultPorts(),
+    private readonly ports: ReadonlyMap<number, PortRole> = defaultPorts(),
   ) {
     const role = ports.get(serverPort);
     this.role = role && (role.app !== null || role.implicitTls) ? role : undefined;
@@ -218,6 +218,17 @@ export class MailSniffer {
 
   /** A side is past its front: what follows is TLS (expected), a tunnel (read like a new stream) or not read at all. */
   private afterFront(from: Side, side: SideState): void {
+    // Behind a load balancer the server's own port is often a private one (10025); the port the client dialled,
+    // which the PROXY header announces, says what it carries.
+    const announced = this.front.header?.destination?.port;
+    if (from === 'client' && announced !== undefined && this.role === undefined && this.dialogue === null && this.server.lines === 0) {
+      const role = this.ports.get(announced);
+      if (role && (role.app !== null || role.implicitTls)) {
+        this.role = role;
+        this.app = role.app;
+        if (role.app !== null) this.dialogue = makeDialogue(role.app, this.events);
+      }
+    }
     const after = this.front.after[from];
     if (after === 'tls') side.expectTls = true;
     else if (after === 'opaque') {

@@ -91,7 +91,7 @@ export interface ProxyTlvs {
   uniqueId?: string;
   ssl?: ProxySslTlv;
   netns?: string;
-  /** Any other type (application-specific 0xE0–0xEF, unassigned), value in hex. */
+  /** Any other type (application-specific 0xE0–0xEF, unassigned): the value as text when printable ASCII, else hex. */
   other?: { type: number; value: string }[];
 }
 
@@ -309,7 +309,7 @@ export class ProxyHeaderReader {
           tlvs.netns = text(value);
           break;
         default:
-          (tlvs.other ??= []).push({ type, value: value.toString('hex').slice(0, MAX_VALUE_CHARS) });
+          (tlvs.other ??= []).push({ type, value: printableAscii(value) ? value.toString('latin1', 0, MAX_VALUE_CHARS) : value.toString('hex').slice(0, MAX_VALUE_CHARS) });
       }
       i = v + length;
     }

@@ -41,7 +41,7 @@ export interface AnalysisSummary {
    * Connections that began with a PROXY protocol header, by the address of the peer that sent it (the load
    * balancer), in order of first use. Absent when none did.
    */
-  proxies?: Record<string, number>;
+  proxies?: { proxy: string; connections: number }[];
 }
 
 export function endWords(r: ConnectionReport): string {
@@ -198,7 +198,7 @@ export class SummaryBuilder {
       serversWithSeveralChains: chains.serversWithSeveralChains,
       chainProblems,
     };
-    if (this.proxies.data().size > 0) summary.proxies = this.proxies.result();
+    if (this.proxies.data().size > 0) summary.proxies = this.proxies.entries().map(([proxy, connections]) => ({ proxy, connections }));
     summary.verdict = verdict({
       ...summary,
       chainBytes: new Map(chains.chains.map((c) => [c.id, c.bytes])),

@@ -52,10 +52,10 @@ export function verdictLines(s: Pick<AnalysisSummary, 'verdict'>): string[] {
 /** The summary's lines on retries, chains served and chain problems (after the counts). */
 export function findingLines(s: Partial<Pick<AnalysisSummary, 'retries' | 'chains' | 'chainProblems' | 'chainsNotListed' | 'proxies'>>): string[] {
   const lines: string[] = [];
-  const proxies = Object.entries(s.proxies ?? {});
+  const proxies = s.proxies ?? [];
   if (proxies.length > 0) {
-    const n = proxies.reduce((sum, [, k]) => sum + k, 0);
-    const shown = proxies.slice(0, 5).map(([ip, k]) => `${ip} ×${k}`).join(', ') + (proxies.length > 5 ? ` and ${proxies.length - 5} more` : '');
+    const n = proxies.reduce((sum, p) => sum + p.connections, 0);
+    const shown = proxies.slice(0, 5).map((p) => `${p.proxy} ×${p.connections}`).join(', ') + (proxies.length > 5 ? ` and ${proxies.length - 5} more` : '');
     lines.push(`through a proxy: ${n} connection${n === 1 ? '' : 's'} began with a PROXY protocol header (from ${shown}); their client is the one the header announced (--by proxy groups by the proxy)`);
   }
   const r = s.retries;

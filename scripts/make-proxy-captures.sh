@@ -23,6 +23,8 @@
 # smtpd made it exit "fatal: smtpd_peer_hostaddr_to_sockaddr: cannot convert client address/port to string",
 # and master throttled the service: the connections after it got no banner.) Logs of both servers are kept
 # next to the capture (captures/proxy-postfix.log, captures/proxy-dovecot.log), with client ports, as the lab's.
+# Then, on the same Dovecot without a proxy, captures/sieve-lmtp-starttls.pcap: ManageSieve (4190) and LMTP (24)
+# STARTTLS, the same two clients, IPv4 and IPv6.
 set -eu
 cd "$(dirname "$0")/.."
 OUT=captures
@@ -134,7 +136,7 @@ cat > "$W/dovecot.conf" <<EOF
 base_dir = $W/dovecot-run
 state_dir = $W/dovecot-state
 log_path = $W/dovecot.log
-protocols = imap
+protocols = imap sieve lmtp
 listen = *, ::
 ssl = yes
 ssl_cert = <$W/chain.pem
@@ -150,6 +152,16 @@ passdb {
 userdb {
   driver = static
   args = uid=nobody gid=nogroup home=$W/home
+}
+service managesieve-login {
+  inet_listener sieve {
+    port = 4190
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    port = 24
+  }
 }
 service imap-login {
   inet_listener imap {
@@ -241,6 +253,22 @@ sleep 2
 kill "$(cat "$W/dumpcap.pid")"; rm -f "$W/dumpcap.pid"
 sleep 1
 cp "$W/cap.pcap" "$OUT/proxy-haproxy.pcap"
+
+# ---- ManageSieve (4190) and LMTP (24) STARTTLS on the same Dovecot, no proxy: captures/sieve-lmtp-starttls.pcap ----
+ip netns exec pxsrv dumpcap -q -i any -f 'tcp port 4190 or tcp port 24' -w "$W/cap2.pcap" -P >/dev/null 2>&1 &
+echo $! > "$W/dumpcap.pid"
+sleep 2
+for v in 4 6; do
+  if [ $v = 4 ]; then direct=10.78.0.1; else direct='[fd78::1]'; fi
+  ok $direct 4190 -starttls sieve
+  reject $direct 4190 -starttls sieve
+  ok $direct 24 -starttls lmtp
+  reject $direct 24 -starttls lmtp
+done
+sleep 2
+kill "$(cat "$W/dumpcap.pid")"; rm -f "$W/dumpcap.pid"
+sleep 1
+cp "$W/cap2.pcap" "$OUT/sieve-lmtp-starttls.pcap"
 cp "$W/postfix.log" "$OUT/proxy-postfix.log"
 cp "$W/dovecot.log" "$OUT/proxy-dovecot.log"
-echo "wrote $OUT/proxy-haproxy.pcap, $OUT/proxy-postfix.log, $OUT/proxy-dovecot.log"
+echo "wrote $OUT/proxy-haproxy.pcap, $OUT/proxy-postfix.log, $OUT/proxy-dovecot.log, $OUT/sieve-lmtp-starttls.pcap"

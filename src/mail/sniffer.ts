@@ -381,6 +381,12 @@ export class MailSniffer {
     }
     const text = buf.toString('latin1', start, stop);
     if (dialogue === null && from === 'server' && this.app === null && side.lines === 1) this.sniff(text);
+    // A text protocol we have no dialogue for that starts TLS with a bare STARTTLS (ManageSieve, RFC 5804 §2.2):
+    // the client's command and the server's next line (OK …) mark where each side's TLS is expected.
+    if (this.dialogue === null && this.front.carrier === null) {
+      if (from === 'client' && !this.asked && /^STARTTLS$/i.test(text)) this.events.asked();
+      else if (from === 'server' && this.asked && this.accepted === null) this.events.answered(text, /^OK\b/i.test(text));
+    }
     // What the transcript and problem texts show: the line with credentials redacted.
     let shown = text;
     if (this.dialogue !== null) {

@@ -12,23 +12,11 @@ export type CarrierName = 'socks' | 'mysql' | 'postgresql';
 /** What follows a side's carrier messages. */
 export type AfterCarrier = 'tls' | 'tunnel' | 'opaque';
 
-/** The longest carrier message kept (a SOCKS5 username/password request: 2 + 255 + 1 + 255 bytes). */
-const MAX_MESSAGE = 520;
-
-/** What the mail phase reports of a carrier. */
-export interface CarrierPhase {
-  name: CarrierName;
-  /** The server said it can do TLS (MySQL's CLIENT_SSL in its greeting), when known. */
-  offered: boolean | null;
-  /** The client asked for TLS (MySQL SSL request, PostgreSQL SSLRequest) or for a tunnel (SOCKS CONNECT). */
-  asked: boolean;
-  /** The server's answer in words ('S', 'N', 'granted', 'connection refused'), null before it came. */
-  reply: string | null;
-  accepted: boolean | null;
-  /** One line for the transcript, e.g. 'SOCKS5 CONNECT example.com:443' (names a host: redacted with the rest). */
-  lines: { from: Side; frame: number; line: string }[];
-  problem: string | null;
-}
+/**
+ * The longest carrier message kept: a MySQL greeting believed is at most 4 + 767 bytes (database-ssl.ts), a SOCKS5
+ * username/password request 2 + 255 + 1 + 255. Kept only while a side is in its carrier's messages.
+ */
+const MAX_MESSAGE = 1024;
 
 /** One message of a side, complete: `buf[0, length)`. */
 export interface CarrierMessage {
@@ -39,11 +27,15 @@ export interface CarrierMessage {
 
 export abstract class Carrier {
   abstract readonly name: CarrierName;
+  /** The server said it can do TLS (MySQL's CLIENT_SSL in its greeting), when known. */
   offered: boolean | null = null;
+  /** The client asked for TLS (MySQL SSL request, PostgreSQL SSLRequest) or for a tunnel (SOCKS CONNECT). */
   asked = false;
+  /** The server's answer in words ('S', 'N', 'succeeded', 'connection refused'), null before it came. */
   reply: string | null = null;
   accepted: boolean | null = null;
-  readonly lines: CarrierPhase['lines'] = [];
+  /** Lines for the transcript, e.g. '[SOCKS5 CONNECT example.com:443]' (a host name: redacted with the rest). */
+  readonly lines: { from: Side; frame: number; line: string }[] = [];
   problem: string | null = null;
   /** What follows each side's carrier messages, once they are over. */
   protected readonly afterSide: Record<Side, AfterCarrier | null> = { client: null, server: null };
@@ -98,10 +90,6 @@ export abstract class Carrier {
     if (this.length[from] > 0) this.problem ??= `the ${from}'s ${this.name} message was cut short after ${this.length[from]} bytes`;
     this.afterSide[from] = 'opaque';
     this.buf[from] = null;
-  }
-
-  result(): CarrierPhase {
-    return { name: this.name, offered: this.offered, asked: this.asked, reply: this.reply, accepted: this.accepted, lines: this.lines, problem: this.problem };
   }
 
   /**

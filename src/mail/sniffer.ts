@@ -201,14 +201,14 @@ export class MailSniffer {
   }
 
   /** `length` bytes of `from`'s stream at `offset` were never captured. */
-  gap(from: Side, _offset: number, length: number): void {
+  gap(from: Side, offset: number, length: number): void {
     const side = this.sideOf(from);
     if (side.tlsAt !== null) return;
     if (this.front.open(from)) {
       this.front.cut(from, `${length} bytes were not captured`);
       this.afterFront(from, side);
       const released = this.front.takeReleased(from);
-      if (released !== null) this.read(from, side, released, 0, _offset - released.length, side.lastFrame);
+      if (released !== null) this.read(from, side, released, 0, offset - released.length, side.lastFrame);
     }
     side.gapBytes += length;
     side.seen = true;

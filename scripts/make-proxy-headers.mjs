@@ -3,8 +3,8 @@
 // a real connection. The template is connection 1 of captures/good-25-smtp-starttls.pcap (the lab's Postfix 3.7,
 // SMTP STARTTLS, TLS 1.2, completed). It is written once per header below, each copy from client port
 // 41000 + n and 2 s after the one before, with the header sent by the client right after the TCP handshake, as
-// HAProxy does, in one segment or in the pieces given. Every later client sequence number and every server
-// acknowledgement after the SYN/ACK moves by the header's length; IPv4 lengths and header checksums are
+// HAProxy does, in one segment or in the pieces given. Every client sequence number after the handshake's ACK
+// and every server acknowledgement after the SYN/ACK moves by the header's length; IPv4 lengths and header checksums are
 // recomputed; TCP checksums are not (tlsdissect never checks them; tshark only when asked).
 //
 // Run from the repository root: node scripts/make-proxy-headers.mjs [template.pcap] [out.pcap]
@@ -107,11 +107,13 @@ HEADERS.forEach(([, header, pieces = []], n) => {
     const fromClient = t.sport === clientPort;
     d.writeUInt16BE(port, fromClient ? t.t : t.t + 2);
     const isSyn = (t.flags & 0x02) !== 0;
-    if (fromClient && !isSyn) d.writeUInt32BE((t.seq + header.length) >>> 0, t.t + 4);
+    // The client's ACK of the SYN/ACK goes before the header, at the sequence number it had.
+    const handshakeAck = !inserted && fromClient && !isSyn && t.payload === 0;
+    if (fromClient && !isSyn && !handshakeAck) d.writeUInt32BE((t.seq + header.length) >>> 0, t.t + 4);
     if (!fromClient && !isSyn && (t.flags & 0x10) !== 0) d.writeUInt32BE((t.ack + header.length) >>> 0, t.t + 8);
     out.push(record(shift(r), d));
     // The header right after the client's ACK of the SYN/ACK, in its pieces.
-    if (!inserted && fromClient && !isSyn && t.payload === 0) {
+    if (handshakeAck) {
       inserted = true;
       let at = 0;
       const sizes = [...pieces, header.length - pieces.reduce((a, b) => a + b, 0)];

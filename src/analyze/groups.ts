@@ -7,7 +7,7 @@ import { endWords } from '../text/words.js';
 import type { ConnectionReport } from '../handshake/report.js';
 import { chainKey, chainWords } from './chains.js';
 
-export const GROUP_KEYS = ['client', 'ja4', 'ja3', 'sni', 'version', 'server', 'cipher', 'step', 'end', 'chain'] as const;
+export const GROUP_KEYS = ['client', 'ja4', 'ja3', 'sni', 'version', 'server', 'cipher', 'step', 'end', 'chain', 'proxy'] as const;
 export type GroupKey = (typeof GROUP_KEYS)[number];
 
 export interface ConnectionGroup {
@@ -44,13 +44,18 @@ const NONE: Readonly<Record<GroupKey, string>> = {
   step: '0 none',
   end: 'capture ended',
   chain: '(no chain seen)',
+  proxy: '(no PROXY header)',
 };
 
 /** The group a connection falls in for `by`. */
 export function groupValue(r: ConnectionReport, by: GroupKey): string {
   switch (by) {
     case 'client':
+      // The client a PROXY header announced, when there was one (what the server logs).
       return r.client.ip || NONE.client;
+    case 'proxy':
+      // The peer that sent the PROXY header: the load balancer.
+      return r.proxy?.ip ?? NONE.proxy;
     case 'ja4':
       return r.fingerprints?.ja4 ?? NONE.ja4;
     case 'ja3':

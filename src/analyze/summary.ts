@@ -41,6 +41,11 @@ export interface AnalysisSummary {
   unmatchedLogLines?: UnmatchedLogLine[];
   /** With `--cert`: each configured chain and its own problems at the capture's time (src/tls/configured-chain.ts). */
   configuredChains?: ConfiguredChainReport[];
+  /**
+   * Connections that began with a PROXY protocol header, by the address of the peer that sent it (the load
+   * balancer), in order of first use. Absent when none did.
+   */
+  proxies?: { proxy: string; connections: number }[];
 }
 
 export function summarize(connections: readonly ConnectionReport[]): AnalysisSummary {
@@ -64,6 +69,7 @@ export interface SummaryData {
   chainProblemFailures: Map<string, { n: number; first: number }>;
   failureChainCauses: Map<string, { n: number; first: number }>;
   blackHoles: number;
+  proxies: Map<string, { n: number; first: number }>;
 }
 
 /**
@@ -87,6 +93,7 @@ export class SummaryBuilder {
   private readonly chainProblemFailures = new OrderedCounts();
   private readonly failureChainCauses = new OrderedCounts();
   private blackHoles = 0;
+  private readonly proxies = new OrderedCounts();
   private links: Map<number, RetryLink> | null = null;
 
   /** `retryWindow`: `--retry-window`, in seconds. */
@@ -103,6 +110,7 @@ export class SummaryBuilder {
       if (cause) this.failureChainCauses.add(cause.code, order);
       if (r.end.how !== 'alert' && blackHoleLikely(r)) this.blackHoles++;
     }
+    if (r.proxy) this.proxies.add(r.proxy.ip, order);
     this.groups.add(r, order);
     this.retries.add(r, order);
     this.links = null;
@@ -137,6 +145,7 @@ export class SummaryBuilder {
       chainProblemFailures: this.chainProblemFailures.data(),
       failureChainCauses: this.failureChainCauses.data(),
       blackHoles: this.blackHoles,
+      proxies: this.proxies.data(),
     };
   }
 
@@ -158,6 +167,7 @@ export class SummaryBuilder {
     this.chainProblemFailures.merge(data.chainProblemFailures);
     this.failureChainCauses.merge(data.failureChainCauses);
     this.blackHoles += data.blackHoles;
+    this.proxies.merge(data.proxies);
   }
 
   result(): AnalysisSummary {
@@ -186,6 +196,7 @@ export class SummaryBuilder {
       serversWithSeveralChains: chains.serversWithSeveralChains,
       chainProblems,
     };
+    if (this.proxies.data().size > 0) summary.proxies = this.proxies.entries().map(([proxy, connections]) => ({ proxy, connections }));
     summary.verdict = verdict({
       ...summary,
       chainBytes: new Map(chains.chains.map((c) => [c.id, c.bytes])),

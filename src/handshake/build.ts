@@ -11,7 +11,8 @@ import {
 import type { ClientHello, ServerHello } from '../tls/types.js';
 import { isoMicros } from '../text/time.js';
 import { diagnose, missingDirection } from './diagnose.js';
-import type { ClientHelloSummary, ConnectionReport, ServerHelloSummary } from './report.js';
+import type { ClientHelloSummary, ConnectionReport, ProxyReport, ServerHelloSummary } from './report.js';
+import type { ProxyHeader } from '../mail/proxy-header.js';
 import { certificateHint, type ConnectionSecurity } from './security.js';
 import { compareWithConfigured, type ConfiguredChain, type NotTheConfiguredChain } from '../tls/configured-chain.js';
 import { stepName } from './steps.js';
@@ -86,7 +87,7 @@ export function buildReport(input: ReportInput): ConnectionReport {
   const report: ConnectionReport = {
     id: conn.id,
     capture: input.capture,
-    client: conn.client,
+    client: announcedClient(conn, mail) ?? conn.client,
     server: conn.server,
     start: isoMicros(conn.start),
     duration: round6(conn.end - conn.start),
@@ -168,10 +169,22 @@ export function buildReport(input: ReportInput): ConnectionReport {
     chainProblems: [...(input.security?.chainProblems ?? []), ...configuredChainProblem(input, walk)],
     diagnosis: '',
     retry: null,
-    notes: [...walk.problems, ...input.notes, ...(input.security?.notes ?? [])],
+    notes: [...(mail?.notes ?? []), ...walk.problems, ...input.notes, ...(input.security?.notes ?? [])],
   };
+  if (mail?.proxy) report.proxy = proxyReport(conn, mail.proxy);
   report.diagnosis = diagnose({ report, walk, conn, end }) + certificateHint(report.end, report.chainProblems);
   return report;
+}
+
+/** The client a PROXY header announced: only the PROXY command with an IP address names one (LOCAL is the balancer's own). */
+function announcedClient(conn: Connection, mail: MailPhase | null): Connection['client'] | null {
+  const h = mail?.proxy;
+  if (!h || h.command !== 'proxy' || h.source === null) return null;
+  return { ip: h.source.ip, port: h.source.port };
+}
+
+function proxyReport(conn: Connection, h: ProxyHeader): ProxyReport {
+  return { version: h.version, ip: conn.client.ip, port: conn.client.port, command: h.command, family: h.family, destination: h.destination, tlvs: h.tlvs };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { MailPhase, MailProtocol } from '../mail/types.js';
+import type { ProxyCommand, ProxyTlvs } from '../mail/proxy-header.js';
 import type { Connection, Endpoint, Side } from '../tcp/types.js';
 import type { ChainProblem } from '../tls/chain-checks.js';
 import type { CertificateSummary } from '../tls/x509.js';
@@ -103,6 +104,25 @@ export interface ConnectionReport {
   notes: string[];
   /** With `--log`: the server's own log lines for this connection, in log order (src/serverlog/join.ts). */
   log?: ConnectionLogLine[];
+  /**
+   * The PROXY protocol header the connection began with (src/mail/proxy-header.ts): `ip` and `port` are the peer
+   * that sent it (the load balancer). With the PROXY command and an IP address `client` is the client it
+   * announced; with LOCAL and UNKNOWN the peer stays the client. Absent when there was no header.
+   */
+  proxy?: ProxyReport;
+}
+
+export interface ProxyReport {
+  version: 1 | 2;
+  ip: string;
+  port: number;
+  command: ProxyCommand;
+  /** v1: tcp4, tcp6, unknown; v2: family/transport, e.g. inet/stream. */
+  family: string;
+  /** The address the client connected to, as announced (null when none was). */
+  destination: Endpoint | null;
+  /** Version 2 TLVs present: alpn, authority, crc32c, uniqueId, ssl, netns, other. */
+  tlvs: ProxyTlvs;
 }
 
 export interface ClientHelloSummary {

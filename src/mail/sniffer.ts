@@ -22,6 +22,8 @@ export {
   parsePortOption,
 } from './ports.js';
 import { SmtpDialogue } from './smtp.js';
+import { StreamFront } from './front.js';
+import { proxyHeaderWords } from './proxy-header.js';
 import type { MailPhase, MailProtocol } from './types.js';
 
 /** Longest line kept; a longer one is cut (no mail command or reply is near this long). */
@@ -86,7 +88,7 @@ class SideState {
  * per side, a bounded transcript and command queue).
  */
 export class MailSniffer {
-  private readonly role: PortRole | undefined;
+  private role: PortRole | undefined;
   private app: MailApplication | null;
   private dialogue: Dialogue | null = null;
   private readonly client = new SideState();
@@ -100,6 +102,8 @@ export class MailSniffer {
   private transcriptDropped = 0;
   private readonly streamProblems: string[] = [];
   private readonly events: DialogueEvents;
+  /** A PROXY header or a carrier (SOCKS, MySQL, PostgreSQL) before the connection's own protocol. */
+  private readonly front = new StreamFront();
 
   /**
    * @param serverPort the connection's server port, looked up in `ports`
@@ -107,7 +111,7 @@ export class MailSniffer {
    */
   constructor(
     private readonly serverPort: number,
-    ports: ReadonlyMap<number, PortRole> = defaultPorts(),
+    private readonly ports: ReadonlyMap<number, PortRole> = defaultPorts(),
   ) {
     const role = ports.get(serverPort);
     this.role = role && (role.app !== null || role.implicitTls) ? role : undefined;
@@ -148,8 +152,23 @@ export class MailSniffer {
       return 0;
     }
     side.lastFrame = frame;
+    let start = 0;
+    const front = this.front;
+    if (front.open(from)) {
+      start = front.push(from, data, frame);
+      const released = front.takeReleased(from);
+      if (front.open(from)) return data.length;
+      this.afterFront(from, side);
+      // Bytes held while the front was undecided come first (the bytes just before `data`).
+      if (released !== null && this.read(from, side, released, 0, offset - released.length, frame) < released.length) return 0;
+    }
+    return this.read(from, side, data, start, offset, frame);
+  }
+
+  /** Reads `data[start…]` as lines of `from`'s dialogue; returns the index where TLS begins (data.length: none). */
+  private read(from: Side, side: SideState, data: Buffer, start: number, offset: number, frame: number): number {
     const n = data.length;
-    let i = 0;
+    let i = start;
     while (i < n) {
       if (side.skip > 0) {
         const k = Math.min(side.skip, n - i);
@@ -182,13 +201,40 @@ export class MailSniffer {
   }
 
   /** `length` bytes of `from`'s stream at `offset` were never captured. */
-  gap(from: Side, _offset: number, length: number): void {
+  gap(from: Side, offset: number, length: number): void {
     const side = this.sideOf(from);
     if (side.tlsAt !== null) return;
+    if (this.front.open(from)) {
+      this.front.cut(from, `${length} bytes were not captured`);
+      this.afterFront(from, side);
+      const released = this.front.takeReleased(from);
+      if (released !== null) this.read(from, side, released, 0, offset - released.length, side.lastFrame);
+    }
     side.gapBytes += length;
     side.seen = true;
     side.lineLength = 0;
     side.skip = Math.max(0, side.skip - length);
+  }
+
+  /** A side is past its front: what follows is TLS (expected), a tunnel (read like a new stream) or not read at all. */
+  private afterFront(from: Side, side: SideState): void {
+    // Behind a load balancer the server's own port is often a private one (10025); the port the client dialled,
+    // which the PROXY header announces, says what it carries.
+    const announced = this.front.header?.destination?.port;
+    if (from === 'client' && announced !== undefined && this.role === undefined && this.dialogue === null && this.server.lines === 0) {
+      const role = this.ports.get(announced);
+      if (role && (role.app !== null || role.implicitTls)) {
+        this.role = role;
+        this.app = role.app;
+        if (role.app !== null) this.dialogue = makeDialogue(role.app, this.events);
+      }
+    }
+    const after = this.front.after[from];
+    if (after === 'tls') side.expectTls = true;
+    else if (after === 'opaque') {
+      side.seen = true;
+      side.skip = Infinity;
+    }
   }
 
   /** Whether TLS has begun on `from`'s side (every later byte of it belongs to the TLS stage). */
@@ -197,9 +243,12 @@ export class MailSniffer {
   }
 
   result(): MailPhase {
-    const { client, server } = this;
+    const { client, server, front } = this;
+    for (const from of ['client', 'server'] as const) if (front.open(from)) front.cut(from, 'no more of it was captured');
     const anyTls = client.tlsAt !== null || server.tlsAt !== null;
-    return {
+    // A carrier's own request and answer stand for STARTTLS's when no mail dialogue ran inside it.
+    const carrier = front.carrier !== null && this.dialogue === null ? front.carrier : null;
+    const phase: MailPhase = {
       protocol: this.protocol(),
       application: this.app,
       tlsMode: !anyTls
@@ -207,15 +256,30 @@ export class MailSniffer {
         : client.tlsKind === 'expected' || server.tlsKind === 'expected'
           ? 'starttls'
           : 'implicit',
-      serverOffered: this.offered,
-      clientAsked: this.asked,
-      serverReply: this.reply,
-      accepted: this.accepted,
+      serverOffered: carrier ? carrier.offered : this.offered,
+      clientAsked: carrier ? carrier.asked : this.asked,
+      serverReply: carrier ? carrier.reply : this.reply,
+      accepted: carrier ? carrier.accepted : this.accepted,
       problem: this.problem(),
       tlsStart: { client: client.tlsAt, server: server.tlsAt },
-      transcript: this.transcriptWithUnfinishedLines(),
+      transcript: this.transcriptWithFront(),
       transcriptDropped: this.transcriptDropped,
     };
+    if (front.header !== null) phase.proxy = front.header;
+    if (front.notes.length > 0) phase.notes = front.notes;
+    return phase;
+  }
+
+  /** The transcript with the front's lines (the PROXY header, a carrier's messages) in frame order. */
+  private transcriptWithFront(): MailPhase['transcript'] {
+    const lines = this.transcriptWithUnfinishedLines();
+    const { header, carrier, headerFrame } = this.front;
+    const frontLines: MailPhase['transcript'] = [];
+    if (header !== null) frontLines.push({ from: 'client', frame: headerFrame, line: printable(proxyHeaderWords(header), MAX_TRANSCRIPT_CHARS) });
+    for (const l of carrier?.lines ?? []) frontLines.push({ from: l.from, frame: l.frame, line: printable(l.line, MAX_TRANSCRIPT_CHARS) });
+    if (frontLines.length === 0) return lines;
+    // Stable: a front line comes before the dialogue's lines of its frame.
+    return [...frontLines, ...lines].sort((a, b) => a.frame - b.frame);
   }
 
   /** The transcript, plus each side's last line if it never got its line ending (e.g. a capture cut short). */
@@ -317,6 +381,12 @@ export class MailSniffer {
     }
     const text = buf.toString('latin1', start, stop);
     if (dialogue === null && from === 'server' && this.app === null && side.lines === 1) this.sniff(text);
+    // A text protocol we have no dialogue for that starts TLS with a bare STARTTLS (ManageSieve, RFC 5804 §2.2):
+    // the client's command and the server's next line (OK …) mark where each side's TLS is expected.
+    if (this.dialogue === null && this.front.carrier === null) {
+      if (from === 'client' && !this.asked && /^STARTTLS$/i.test(text)) this.events.asked();
+      else if (from === 'server' && this.asked && this.accepted === null) this.events.answered(text, /^OK\b/i.test(text));
+    }
     // What the transcript and problem texts show: the line with credentials redacted.
     let shown = text;
     if (this.dialogue !== null) {
@@ -356,6 +426,7 @@ export class MailSniffer {
   }
 
   private protocol(): MailProtocol {
+    if (this.front.carrier !== null) return this.front.carrier.name;
     const role = this.role;
     if (role?.implicitTls) return roleProtocol(role);
     // The server itself spoke TLS from its first byte: this port is an implicit-TLS port, whatever its number
@@ -429,6 +500,8 @@ export class MailSniffer {
         }
       }
     }
+    const carrierProblem = this.front.carrier?.problem;
+    if (carrierProblem) problems.push(carrierProblem);
     problems.push(...this.streamProblems);
     if (client.gapBytes > 0 || server.gapBytes > 0) {
       problems.push(

@@ -1,4 +1,5 @@
 import type { Side } from '../tcp/types.js';
+import type { ProxyHeader } from './proxy-header.js';
 
 /** The `protocol` field of a connection report. */
 export type MailProtocol =
@@ -13,6 +14,10 @@ export type MailProtocol =
   | 'smtp'
   | 'imap'
   | 'pop3'
+  /** TLS handed on by a carrier (src/mail/carrier.ts). */
+  | 'socks'
+  | 'mysql'
+  | 'postgresql'
   | 'unknown';
 
 /** What the plaintext phase of a mail connection looked like. */
@@ -41,4 +46,8 @@ export interface MailPhase {
   transcript: { from: Side; frame: number; line: string }[];
   /** Plaintext lines left out of `transcript` once it was full (added by the mail stage; absent means 0). */
   transcriptDropped?: number;
+  /** The PROXY protocol header the client's stream began with (proxy-header.ts); absent when none. */
+  proxy?: ProxyHeader;
+  /** What was wrong with that header (malformed, cut short): notes of the connection. Absent when none. */
+  notes?: string[];
 }

@@ -37,16 +37,25 @@ export interface RedactionSource {
   found?: [Kind, string][];
   /** Free text (log lines) to learn from: what the patterns and the context rules find in it. */
   texts?: string[];
+  /** The load balancer that sent a PROXY header, the address it announced as dialled, and TLVs that name hosts or sessions. */
+  proxy?: ProxySource | null;
+}
+
+interface ProxySource {
+  ip: string;
+  destination?: Endpointish | null;
+  tlvs?: { authority?: string; uniqueId?: string; ssl?: { cn?: string }; netns?: string; other?: { value: string }[] };
 }
 
 /** What a pseudonym stands for; the report lists the kinds it replaced. */
-export type Kind = 'client' | 'server' | 'address' | 'name' | 'email' | 'user' | 'session' | 'sha256' | 'serial' | 'capture' | 'log' | DnKind;
+export type Kind = 'client' | 'server' | 'proxy' | 'address' | 'name' | 'email' | 'user' | 'session' | 'sha256' | 'serial' | 'capture' | 'log' | DnKind;
 type DnKind = 'org' | 'place' | 'country' | 'cn' | 'value';
 
 /** The kinds as the report names them. */
 const KIND_WORDS: Record<Kind, string> = {
   client: 'addresses',
   server: 'addresses',
+  proxy: 'addresses',
   address: 'addresses',
   name: 'host names',
   email: 'e-mail addresses',
@@ -218,6 +227,7 @@ export class Redactor {
   learn(c: RedactionSource): void {
     this.add(c.client.ip, 'client');
     this.add(c.server.ip, 'server');
+    if (c.proxy) this.learnProxy(c.proxy);
     if (c.capture) this.addFile(c.capture, 'capture');
     for (const f of c.files ?? []) this.addFile(f, 'log');
     for (const name of [c.tls?.sni, c.clientHello?.sni]) if (name) this.addName(name);
@@ -235,6 +245,19 @@ export class Redactor {
       this.discover(t);
       this.inContext(t);
     }
+  }
+
+  /** A PROXY header's sender and what it said that names a host, a person or a session (its TLVs' values). */
+  private learnProxy(p: ProxySource): void {
+    this.add(p.ip, 'proxy');
+    if (p.destination) this.add(p.destination.ip, 'server');
+    const t = p.tlvs;
+    if (!t) return;
+    if (t.authority) this.addName(t.authority);
+    if (t.ssl?.cn) this.add(t.ssl.cn, 'name');
+    if (t.uniqueId) this.add(t.uniqueId, 'session');
+    if (t.netns) this.add(t.netns, 'name');
+    for (const o of t.other ?? []) if (o.value.length >= 4) this.add(o.value, 'session');
   }
 
   /** Every string of any JSON-like value through the scrubbing patterns (learned, nothing replaced yet). */
@@ -625,10 +648,12 @@ export function redactionSource(r: {
   clientHello?: { sni?: string | null; sessionId?: string } | null;
   serverHello?: { sessionId?: string } | null;
   certificates?: RedactionSource['certificates'];
+  proxy?: ProxySource | null;
 }): RedactionSource {
   return {
     client: { ip: r.client.ip },
     server: { ip: r.server.ip },
+    proxy: r.proxy ?? null,
     capture: r.capture,
     tls: { sni: r.tls?.sni ?? null },
     clientHello: r.clientHello ? { sni: r.clientHello.sni, sessionId: r.clientHello.sessionId } : null,
@@ -670,7 +695,7 @@ export function redactorFor(sources: readonly RedactionSource[], logSources: rea
  */
 export function learnInOrder(r: Redactor, files: readonly string[], sources: () => Iterable<RedactionSource>, logSources: readonly RedactionSource[]): void {
   for (const f of files) r.learn({ client: { ip: '' }, server: { ip: '' }, capture: f });
-  for (const c of sources()) r.learn({ client: c.client, server: c.server, capture: c.capture });
+  for (const c of sources()) r.learn({ client: c.client, server: c.server, capture: c.capture, proxy: c.proxy ? { ip: c.proxy.ip } : null });
   for (const s of logSources) r.learn({ client: s.client, server: s.server, files: s.files });
   for (const c of sources()) r.learn(c.found ? c : redactionSource(c as Parameters<typeof redactionSource>[0]));
   for (const s of logSources) r.learn(s);

@@ -69,6 +69,8 @@ interface Conn {
   family: Family | null;
   clientIp: string;
   serverIp: string;
+  /** The server's port: the announced one, like serverIp (the capture's port for its own entries). */
+  serverPort: number;
   start: number;
   end: number;
 }
@@ -359,10 +361,17 @@ function toConn(report: ConnectionReport): Conn {
     capture: report.capture,
     family: connectionFamily(report),
     clientIp: canonicalIp(report.client.ip) ?? report.client.ip,
-    serverIp: canonicalIp(report.server.ip) ?? report.server.ip,
+    // Behind a PROXY header the server logs the address the client dialled (Dovecot's lip): the announced one.
+    ...announcedServer(report),
     start,
     end: start + report.duration,
   };
+}
+
+function announcedServer(report: ConnectionReport): { serverIp: string; serverPort: number } {
+  const announced = report.proxy?.command === 'proxy' ? report.proxy.destination : null;
+  const server = announced ?? report.server;
+  return { serverIp: canonicalIp(server.ip) ?? server.ip, serverPort: server.port };
 }
 
 function captureWindows(result: AnalysisResult): { from: number; to: number }[] {
@@ -490,7 +499,7 @@ function matchSessions(placed: readonly Placed[], conns: readonly Conn[]): [Plac
     const tol = TIME_TOLERANCE + p.resolution + Math.max(p.early, p.late);
     const server = p.session.server;
     if (server && (canonicalIp(server.ip) ?? server.ip) !== c.serverIp) return false;
-    if (server && server.port !== null && server.port !== c.report.server.port) return false;
+    if (server && server.port !== null && server.port !== c.serverPort) return false;
     if (p.family !== null && c.family !== null && p.family !== c.family) return false;
     return p.idLast >= c.start - tol && p.idFirst <= c.end + tol;
   };

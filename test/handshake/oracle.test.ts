@@ -94,26 +94,6 @@ const EXCEPTIONS: Exception[] = [
     streams: [218],
     why: 'the capture starts at the server\'s ServerHello (frame 5579: no SYN, no ClientHello) and neither port (8443, 54454) is a known server port or below 1024, so the first sender, the server, is taken for the client: its ServerHello is the "client\'s" and no connection has 173.36.224.94:8443 as its server. `--port 8443=tls` puts the roles right.',
   },
-  {
-    capture: 'arkime/mysql-tls.pcap',
-    serverPorts: [3306],
-    why: 'TLS inside MySQL (after its binary SSL request): tlsdissect finds TLS at a side\'s first byte, after STARTTLS/STLS, or at a ClientHello in a text dialogue, not inside binary application protocols.',
-  },
-  {
-    capture: 'pcapplusplus/pcapng-example.pcapng',
-    serverPorts: [3306],
-    why: 'TLS inside MySQL, as in arkime/mysql-tls.pcap.',
-  },
-  {
-    capture: 'ja4/socks-https-example.pcap',
-    serverPorts: [1080],
-    why: 'TLS behind a SOCKS5 handshake (binary): not a mail dialogue, not looked into.',
-  },
-  {
-    capture: 'ndpi/tls_heur__trojan-tcp-tls.pcapng',
-    serverPorts: [1080],
-    why: 'TLS behind a SOCKS5 handshake, as in ja4/socks-https-example.pcap.',
-  },
 ];
 
 // ---- the oracle --------------------------------------------------------------------------------------------

@@ -218,16 +218,10 @@ describe('JA4 on FoxIO-LLC/ja4 pcaps: every JA4 the reference ja4.py wrote', asy
  * - tls_invalid_reads.pcap frame 4: a malformed SSL 3.0-era hello (no compression methods, one stray
  *   byte where the extensions should be). tshark stops its JA3 string where its parse stopped
  *   ('769,4-5-…-37,'); the definition leaves the missing fields empty ('769,4-5-…-37,,,'), so we do.
- * - tls_heur__trojan-tcp-tls.pcapng frames 35 and 60: the hellos of the connection to port 1080, which
- *   come after a SOCKS5 negotiation (TLS inside SOCKS is not followed; its other two connections are).
  */
-const KNOWN_DIFFERENCES = new Set(['tls_invalid_reads.pcap#4#ja3', 'tls_heur__trojan-tcp-tls.pcapng#35#ja3', 'tls_heur__trojan-tcp-tls.pcapng#60#ja3s']);
+const KNOWN_DIFFERENCES = new Set(['tls_invalid_reads.pcap#4#ja3']);
 /** Captures whose TLS starts inside a protocol this tool does not follow: no fingerprint expected. */
-const NOT_FOLLOWED: Record<string, string> = {
-  'mysql-tls.pcap': 'TLS started inside the MySQL protocol (port 3306)',
-  'pcapng-example.pcapng': 'TLS started inside the MySQL protocol (port 3306)',
-  'socks-https-example.pcap': 'TLS after a SOCKS5 negotiation (port 1080)',
-};
+const NOT_FOLLOWED: Record<string, string> = {};
 /**
  * Where retransmitted segments overlap, the frame that completes a message can differ by a frame or two
  * between tshark and us (mercury's capture2.pcap: tshark names the original, we the copy that filled the

@@ -42,6 +42,15 @@ export function rowFlags(r: Pick<ConnectionReport, 'retry' | 'capture' | 'chainP
   return flags.length > 0 ? ' ' + flags.join(' ') : '';
 }
 
+/** `--connection`: who sent the PROXY header and what it announced. */
+export function proxyLine(p: NonNullable<ConnectionReport['proxy']>): string {
+  const ep = (e: { ip: string; port: number }) => (e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+  const said = p.command === 'proxy' ? 'the client above' : p.command === 'local' ? 'LOCAL: its own connection (a health check)' : 'UNKNOWN: it could not tell the client';
+  const to = p.destination ? `, dialled ${ep(p.destination)}` : '';
+  const tlvs = Object.entries(p.tlvs).map(([k, v]) => (typeof v === 'string' ? `${k} ${v}` : k));
+  return `through a proxy: ${ep(p)} sent a PROXY protocol v${p.version} header (${p.family}): ${said}${to}${tlvs.length > 0 ? `; TLVs ${tlvs.join(', ')}` : ''}`;
+}
+
 /** The verdict, first in the summary: 'verdict:' and a line per finding. */
 export function verdictLines(s: Pick<AnalysisSummary, 'verdict'>): string[] {
   const v = s.verdict ?? [];
@@ -50,8 +59,14 @@ export function verdictLines(s: Pick<AnalysisSummary, 'verdict'>): string[] {
 }
 
 /** The summary's lines on retries, chains served and chain problems (after the counts). */
-export function findingLines(s: Partial<Pick<AnalysisSummary, 'retries' | 'chains' | 'chainProblems' | 'chainsNotListed'>>): string[] {
+export function findingLines(s: Partial<Pick<AnalysisSummary, 'retries' | 'chains' | 'chainProblems' | 'chainsNotListed' | 'proxies'>>): string[] {
   const lines: string[] = [];
+  const proxies = s.proxies ?? [];
+  if (proxies.length > 0) {
+    const n = proxies.reduce((sum, p) => sum + p.connections, 0);
+    const shown = proxies.slice(0, 5).map((p) => `${p.proxy} ×${p.connections}`).join(', ') + (proxies.length > 5 ? ` and ${proxies.length - 5} more` : '');
+    lines.push(`through a proxy: ${n} connection${n === 1 ? '' : 's'} began with a PROXY protocol header (from ${shown}); their client is the one the header announced (--by proxy groups by the proxy)`);
+  }
   const r = s.retries;
   if (r && r.failed > 0) {
     const parts: string[] = [];

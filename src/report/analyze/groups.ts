@@ -16,6 +16,7 @@ const KEY_WORDS: Readonly<Record<Grouping['by'], string>> = {
   step: 'step reached',
   end: 'how it ended',
   chain: 'certificate chain sent',
+  proxy: 'PROXY header sender',
 };
 
 const percent = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate * 100)}%`);

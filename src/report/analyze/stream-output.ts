@@ -67,6 +67,8 @@ interface JoinStub {
   capture: string;
   client: ConnectionReport['client'];
   server: ConnectionReport['server'];
+  /** A PROXY header's announced destination: what the server logs as its own address. */
+  proxy?: ConnectionReport['proxy'];
   start: string;
   duration: number;
   protocol: string;
@@ -394,7 +396,7 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
 
 /** What the join needs of a report; what it adds goes on the stub, and onto the report when it is rendered. */
 function joinStub(r: ConnectionReport): JoinStub {
-  return { id: r.id, capture: r.capture, client: r.client, server: r.server, start: r.start, duration: r.duration, protocol: r.protocol, outcome: r.outcome, ending: endingOf(r), diagnosis: '', notes: [] };
+  return { id: r.id, capture: r.capture, client: r.client, server: r.server, ...(r.proxy ? { proxy: r.proxy } : {}), start: r.start, duration: r.duration, protocol: r.protocol, outcome: r.outcome, ending: endingOf(r), diagnosis: '', notes: [] };
 }
 
 /** The report as joinServerLogs leaves it: its log lines, the notes and the diagnosis sentence the log adds. */

@@ -11,7 +11,7 @@ import { notableGroupsLine } from './groups.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
 import { securityLines } from './certificates.js';
 import { connectionNumber, stepWords } from '../words.js';
-import { findingLines, retryWords, rowFlags, verdictLines } from './findings.js';
+import { findingLines, proxyLine, retryWords, rowFlags, verdictLines } from './findings.js';
 
 export interface TextOptions {
   /** Terminal width to fit the output into; undefined: a pipe or file, one whole line per connection. */
@@ -347,6 +347,7 @@ export function renderSummaryText(result: Pick<AnalysisResult, 'summary'>, width
 export function renderConnectionText(r: ConnectionReport): string {
   const lines: string[] = [];
   lines.push(`connection ${r.id} in ${r.capture}: ${endpoint(r.client)} → ${endpoint(r.server)} (${r.protocol}), first frame ${r.firstFrame}, ${r.start}`);
+  if (r.proxy) lines.push(proxyLine(r.proxy));
   lines.push(`outcome: ${r.outcome}, step reached: ${stepWords(r)}, shape: ${r.shape}, history: ${r.history || '—'}`);
   lines.push(`TLS: ${r.tls.version ?? '—'} ${r.tls.cipher ?? ''}${r.tls.sni ? `, SNI ${r.tls.sni}` : ''}${r.tls.resumed ? ', resumed' : ''}`);
   lines.push(`ended: ${endWords(r.end)}${r.end.frame ? ` (frame ${r.end.frame})` : ''}`);

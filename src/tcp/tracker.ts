@@ -2,6 +2,7 @@ import { ownedCopy } from '../capture/bytes.js';
 import { TcpFlag, type TcpOptions, type TcpSegment } from '../net/types.js';
 import { DEFAULT_SERVER_PORTS, WELL_KNOWN_PORT_LIMIT } from './ports.js';
 import { ActivityQueue } from './activity-queue.js';
+import { NO_SLOT, SleeperTable, type SleeperRecord } from './sleepers.js';
 import type { Connection, PerSide, Side, SideTcpFacts, StreamConsumer, TcpEvent } from './types.js';
 
 /** Memory caps. Hostile or broken input must not be able to grow memory past these. */
@@ -98,6 +99,28 @@ const LoggedBit = {
   WINDOW_SCALE: 1 << 11,
 } as const;
 const WINDOW_SCALE_SHIFT = 12;
+
+/** How a sleeper's roles were decided (Connection.roleBy), by its number in the record's `meta`, above the logged bits. */
+const ROLES_BY: readonly Connection['roleBy'][] = ['syn', 'port', 'first-sender'];
+const ROLE_SHIFT = 24;
+const LOGGED_BITS = (1 << ROLE_SHIFT) - 1;
+
+/** The bits of a logged segment (LoggedBit, the flags byte, the window scale). */
+function loggedBits(seg: TcpSegment, fromClient: boolean): number {
+  let bits = seg.flags | (fromClient ? LoggedBit.FROM_CLIENT : 0) | (seg.window === 0 ? LoggedBit.ZERO_WINDOW : 0);
+  // Only a SYN's options are read (onSyn).
+  if ((seg.flags & TcpFlag.SYN) !== 0) {
+    const o = seg.options;
+    if (o.sackPermitted) bits |= LoggedBit.SACK_PERMITTED;
+    if (o.windowScale !== undefined) bits |= LoggedBit.WINDOW_SCALE | ((o.windowScale & 255) << WINDOW_SCALE_SHIFT);
+  }
+  return bits;
+}
+
+/** A logged segment's MSS option plus one (0: none, or not a SYN). */
+function loggedMss(seg: TcpSegment): number {
+  return (seg.flags & TcpFlag.SYN) !== 0 && seg.options.mss !== undefined ? seg.options.mss + 1 : 0;
+}
 
 /** A dormant connection's log before its first segment (logSegment replaces it, never fills it). */
 const NOTHING_LOGGED: readonly number[] = [];
@@ -465,8 +488,15 @@ export class ConnectionTracker {
   private buckets: Array<ConnState | null> = new Array<ConnState | null>(FIRST_BUCKETS).fill(null);
   private bucketMask = FIRST_BUCKETS - 1;
   private openCount = 0;
-  /** Every open connection, least recently active first. */
-  private readonly active = new ActivityQueue<ConnState>();
+  /**
+   * Open connections asleep after their first segment (IPv4 ones, addresses given as numbers), out of the heap:
+   * a flood of SYNs costs 70 bytes a connection (see rouse). Counted in openCount and dormantCount.
+   */
+  private readonly sleepers = new SleeperTable();
+  /** What a sleeper is read into and written from (one object, refilled). */
+  private readonly sleeper: SleeperRecord = { hash: 0, clientKey: 0, clientPort: 0, serverKey: 0, serverPort: 0, id: 0, meta: 0, frame: 0, time: 0, seq: 0, ack: 0, mss: 0 };
+  /** Every open connection, least recently active first; sleepers by their slot. */
+  private readonly active = new ActivityQueue<ConnState>((slot, index) => this.sleepers.setQueueIndex(slot, index));
   /** The closed ones (RST, or FIN both ways), least recently active first: retired after `closedLinger`. */
   private closedOldest: ConnState | null = null;
   private closedNewest: ConnState | null = null;
@@ -509,7 +539,7 @@ export class ConnectionTracker {
     // timestamp (imap2.pcap's second frame says 2063) does not silence every connection open.
     const silenceClock = seg.time < this.previousTime ? seg.time : this.previousTime;
     this.previousTime = seg.time;
-    if (this.openCount > this.limits.silentAbove && this.active.oldest()!.end < silenceClock - this.limits.maxSilence) this.closeSilent(silenceClock);
+    if (this.openCount > this.limits.silentAbove && this.oldestEnd() < silenceClock - this.limits.maxSilence) this.closeSilent(silenceClock);
     const ipVersion = seg.ipVersion;
     const srcKey = addressKey(seg.srcV4, seg.srcV4 === undefined ? seg.src : '', ipVersion);
     const dstKey = addressKey(seg.dstV4, seg.dstV4 === undefined ? seg.dst : '', ipVersion);
@@ -518,6 +548,10 @@ export class ConnectionTracker {
     const syn = (flags & TcpFlag.SYN) !== 0;
 
     let st = this.find(hash, seg, srcKey, dstKey);
+    if (st === null && ipVersion === 4 && this.sleepers.size > 0) {
+      const slot = this.sleepers.find(hash, srcKey, seg.srcPort, dstKey, seg.dstPort);
+      if (slot !== NO_SLOT) st = this.rouse(slot);
+    }
     if (st !== null && syn && this.startsNewConnection(st, seg)) {
       stats.portReuses++;
       this.close(st, seg.frame, seg.time);
@@ -526,8 +560,8 @@ export class ConnectionTracker {
     }
     if (st === null) {
       st = this.create(hash, srcKey, dstKey, seg);
-      // Dormant, it logged this segment.
-      if (st.log !== null) return;
+      // Dormant (or asleep in the table: null), it logged this segment.
+      if (st === null || st.log !== null) return;
     } else {
       if (!this.active.isNewest(st)) this.active.push(st);
       if (st.inClosed && st !== this.closedNewest) this.touchClosed(st);
@@ -684,7 +718,7 @@ export class ConnectionTracker {
     // Each let go before it is closed (forgetAndClose): what closing makes (a report) does not pile up beside the
     // state of every connection still open (16,000 half-open ones held 90 MB by the last one's report). Once
     // all are forgotten the table, the queue and the closed list are empty.
-    for (let st = this.active.oldest(); st !== null; st = this.active.oldest()) this.forgetAndClose(st);
+    for (let st = this.oldestState(); st !== null; st = this.oldestState()) this.forgetAndClose(st);
     // In id order: a connection's Connection is made when it wakes (see ConnState), not when it is first seen.
     return this.connections.slice().sort((a, b) => a.id - b.id);
   }
@@ -747,7 +781,7 @@ export class ConnectionTracker {
   private insert(st: ConnState): void {
     this.linkInBucket(st);
     this.openCount++;
-    if (this.openCount > this.buckets.length) this.growBuckets();
+    if (this.openCount - this.sleepers.size > this.buckets.length) this.growBuckets();
     this.active.push(st);
   }
 
@@ -843,8 +877,11 @@ export class ConnectionTracker {
     this.close(st, st.lastFrame, st.end);
   }
 
-  /** A new connection of this segment's 4-tuple: dormant when the segment may be logged (see ConnState), awake otherwise. */
-  private create(hash: number, srcKey: number, dstKey: number, seg: TcpSegment): ConnState {
+  /**
+   * A new connection of this segment's 4-tuple: dormant when the segment may be logged (see ConnState), awake
+   * otherwise. Null when it sleeps in the table (see sleepers).
+   */
+  private create(hash: number, srcKey: number, dstKey: number, seg: TcpSegment): ConnState | null {
     const syn = (seg.flags & TcpFlag.SYN) !== 0;
     const ack = (seg.flags & TcpFlag.ACK) !== 0;
     let clientIsSource: boolean;
@@ -871,6 +908,10 @@ export class ConnectionTracker {
     const dst = { key: dstKey, port: seg.dstPort, ip: v4 && seg.dstV4 !== undefined ? null : seg.dst };
     const id = ++this.stats.connections;
     const dormant = this.dormantAllowed && this.staysDormant(null, seg);
+    if (dormant && src.ip === null && dst.ip === null) {
+      this.sleep(clientIsSource ? src : dst, clientIsSource ? dst : src, id, roleBy, hash, seg, srcKey);
+      return null;
+    }
     const st = new ConnState(id, roleBy, hash, seg.ipVersion, clientIsSource ? src : dst, clientIsSource ? dst : src, seg.frame, seg.time, dormant ? NOTHING_LOGGED : null);
     if (dormant) {
       this.dormantCount++;
@@ -882,6 +923,75 @@ export class ConnectionTracker {
     this.insert(st);
     this.stats.open = this.openCount;
     return st;
+  }
+
+  /** A new connection asleep in the table (see sleepers): what create does with a ConnState, in the same order. */
+  private sleep(
+    client: { key: number; port: number },
+    server: { key: number; port: number },
+    id: number,
+    roleBy: Connection['roleBy'],
+    hash: number,
+    seg: TcpSegment,
+    srcKey: number,
+  ): void {
+    this.dormantCount++;
+    if (this.openCount >= this.limits.maxOpenConnections) this.evictOldest(seg.frame, seg.time);
+    const r = this.sleeper;
+    r.hash = hash;
+    r.clientKey = client.key;
+    r.clientPort = client.port;
+    r.serverKey = server.key;
+    r.serverPort = server.port;
+    r.id = id;
+    // Which side sent it, decided as logSegment decides it (a connection from an endpoint to itself: the client).
+    const fromClient = seg.srcPort === client.port && srcKey === client.key;
+    r.meta = loggedBits(seg, fromClient) | (ROLES_BY.indexOf(roleBy) << ROLE_SHIFT);
+    r.frame = seg.frame;
+    r.time = seg.time;
+    r.seq = seg.seq;
+    r.ack = seg.ack;
+    r.mss = loggedMss(seg);
+    const slot = this.sleepers.add(r);
+    this.sleepers.setQueueIndex(slot, this.active.pushSlot(slot));
+    this.openCount++;
+    this.stats.open = this.openCount;
+  }
+
+  /**
+   * A sleeper made the dormant ConnState it stands for, as if it had been one from its first segment: in the
+   * connection table, in its place in the queue by activity, its one segment logged.
+   */
+  private rouse(slot: number): ConnState {
+    const r = this.sleepers.read(slot, this.sleeper);
+    const st = new ConnState(
+      r.id,
+      ROLES_BY[r.meta >>> ROLE_SHIFT]!,
+      r.hash,
+      4,
+      { key: r.clientKey, port: r.clientPort, ip: null },
+      { key: r.serverKey, port: r.serverPort, ip: null },
+      r.frame,
+      r.time,
+      [r.frame, r.time, r.seq, r.ack, r.meta & LOGGED_BITS, r.mss],
+    );
+    this.active.replace(this.sleepers.queueIndex(slot), st);
+    this.sleepers.remove(slot);
+    this.linkInBucket(st);
+    if (this.openCount - this.sleepers.size > this.buckets.length) this.growBuckets();
+    return st;
+  }
+
+  /** The least recently active open connection (a sleeper roused), or null. */
+  private oldestState(): ConnState | null {
+    const oldest = this.active.oldest();
+    return typeof oldest === 'number' ? this.rouse(oldest) : oldest;
+  }
+
+  /** The last activity of the least recently active open connection (there is one). */
+  private oldestEnd(): number {
+    const oldest = this.active.oldest()!;
+    return typeof oldest === 'number' ? this.sleepers.time(oldest) : oldest.end;
   }
 
   /**
@@ -903,15 +1013,8 @@ export class ConnectionTracker {
     if (seg.time > st.end) st.end = seg.time;
     // Which side sent it, decided as `follow` decides it.
     const fromClient = seg.srcPort === st.clientPort && srcKey === st.clientKey && (seg.ipVersion === 4 || seg.src === st.clientIp);
-    let bits = seg.flags | (fromClient ? LoggedBit.FROM_CLIENT : 0) | (seg.window === 0 ? LoggedBit.ZERO_WINDOW : 0);
-    let mss = 0;
-    // Only a SYN's options are read (onSyn).
-    if ((seg.flags & TcpFlag.SYN) !== 0) {
-      const o = seg.options;
-      if (o.mss !== undefined) mss = o.mss + 1;
-      if (o.sackPermitted) bits |= LoggedBit.SACK_PERMITTED;
-      if (o.windowScale !== undefined) bits |= LoggedBit.WINDOW_SCALE | ((o.windowScale & 255) << WINDOW_SCALE_SHIFT);
-    }
+    const bits = loggedBits(seg, fromClient);
+    const mss = loggedMss(seg);
     const at = log.length;
     if (at === 0) {
       st.log = [seg.frame, seg.time, seg.seq, seg.ack, bits, mss];
@@ -1012,7 +1115,7 @@ export class ConnectionTracker {
   /** Closes and forgets the connections silent for longer than `maxSilence` (the least recently active first; see silentAbove). */
   private closeSilent(clock: number): void {
     const before = clock - this.limits.maxSilence;
-    for (let st = this.active.oldest(); st !== null && st.end < before; st = this.active.oldest()) {
+    for (let st = this.oldestState(); st !== null && st.end < before; st = this.oldestState()) {
       this.stats.silenced++;
       this.awake(st).conn.silenced = this.limits.maxSilence;
       this.forgetAndClose(st);
@@ -1021,7 +1124,7 @@ export class ConnectionTracker {
 
   /** Closes and forgets the least recently active connection. */
   private evictOldest(frame: number, time: number): void {
-    const st = this.active.oldest();
+    const st = this.oldestState();
     if (st === null) return;
     this.remove(st);
     this.stats.evicted++;

@@ -32,20 +32,25 @@ describe('SleeperTable', () => {
     let seed = 3;
     const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
     let n = 0;
-    for (let step = 0; step < 60_000; step++) {
+    for (let step = 0; step < 30_000; step++) {
       if (random() < 0.6 || model.size === 0) {
         const r = record(n);
         expect(table.find(r.hash, r.clientKey, r.clientPort, r.serverKey, r.serverPort)).toBe(NO_SLOT);
         model.set(n++, table.add(r));
       } else {
-        const keys = [...model.keys()];
-        const k = keys[Math.floor(random() * Math.min(keys.length, 50))]!;
+        // One of the oldest few (a Map iterates in insertion order).
+        let k = 0;
+        let skip = Math.floor(random() * Math.min(model.size, 50));
+        for (const key of model.keys()) {
+          k = key;
+          if (skip-- === 0) break;
+        }
         table.remove(model.get(k)!);
         model.delete(k);
       }
     }
     expect(table.size).toBe(model.size);
-    expect(model.size).toBeGreaterThan(5000); // grown several times
+    expect(model.size).toBeGreaterThan(4000); // grown several times
     for (const [k, slot] of model) {
       const r = record(k);
       expect(table.find(r.hash, r.clientKey, r.clientPort, r.serverKey, r.serverPort)).toBe(slot);

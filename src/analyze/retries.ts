@@ -34,7 +34,9 @@ const OUTCOMES: readonly ConnectionReport['outcome'][] = ['complete', 'failed', 
 
 /** RetryIndex as plain data, to cross to another thread. */
 export interface RetryIndexData {
-  keys: string[];
+  /** Each key's client address and its server (`address|port`), by key number. */
+  clients: string[];
+  servers: string[];
   captures: string[];
   size: number;
   keyOf: Int32Array;
@@ -55,7 +57,13 @@ export function isoSeconds(iso: string): number {
 
 /** The listed connections, as the links need them. */
 export class RetryIndex {
-  private readonly keyIds = new Map<string, number>();
+  /**
+   * The key numbers: by server (`address|port`, few), then client address. Not one string of the three: a
+   * string made for each connection (and kept, unflattened, as a tree of its pieces) cost 190 bytes a listed
+   * connection, where the client address is already kept by the summary's client counts.
+   */
+  private readonly keyIds = new Map<string, Map<string, number>>();
+  private keyCount = 0;
   private readonly captureIds = new Map<string, number>();
   private size = 0;
   private keyOf = new Int32Array(256);
@@ -66,12 +74,14 @@ export class RetryIndex {
   private outcomes = new Uint8Array(256);
 
   add(r: ConnectionReport, order: number): void {
-    this.push(`${r.client.ip}|${r.server.ip}|${r.server.port}`, r.capture, r.id, isoSeconds(r.start), order, OUTCOMES.indexOf(r.outcome));
+    this.push(r.client.ip, `${r.server.ip}|${r.server.port}`, r.capture, r.id, isoSeconds(r.start), order, OUTCOMES.indexOf(r.outcome));
   }
 
-  private push(key: string, capture: string, id: number, start: number, order: number, outcome: number): void {
-    let k = this.keyIds.get(key);
-    if (k === undefined) this.keyIds.set(key, (k = this.keyIds.size));
+  private push(client: string, server: string, capture: string, id: number, start: number, order: number, outcome: number): void {
+    let clients = this.keyIds.get(server);
+    if (clients === undefined) this.keyIds.set(server, (clients = new Map()));
+    let k = clients.get(client);
+    if (k === undefined) clients.set(client, (k = this.keyCount++));
     let c = this.captureIds.get(capture);
     if (c === undefined) this.captureIds.set(capture, (c = this.captureIds.size));
     if (this.size === this.ids.length) this.grow();
@@ -101,8 +111,17 @@ export class RetryIndex {
 
   data(): RetryIndexData {
     const n = this.size;
+    const clients: string[] = [];
+    const servers: string[] = [];
+    for (const [server, ids] of this.keyIds) {
+      for (const [client, k] of ids) {
+        clients[k] = client;
+        servers[k] = server;
+      }
+    }
     return {
-      keys: [...this.keyIds.keys()],
+      clients,
+      servers,
       captures: [...this.captureIds.keys()],
       size: n,
       keyOf: this.keyOf.slice(0, n),
@@ -116,7 +135,7 @@ export class RetryIndex {
 
   /** Add what another RetryIndex holds (its `data()`). */
   merge(d: RetryIndexData): void {
-    for (let i = 0; i < d.size; i++) this.push(d.keys[d.keyOf[i]!]!, d.captures[d.captureOf[i]!]!, d.ids[i]!, d.starts[i]!, d.orders[i]!, d.outcomes[i]!);
+    for (let i = 0; i < d.size; i++) this.push(d.clients[d.keyOf[i]!]!, d.servers[d.keyOf[i]!]!, d.captures[d.captureOf[i]!]!, d.ids[i]!, d.starts[i]!, d.orders[i]!, d.outcomes[i]!);
   }
 
   /**

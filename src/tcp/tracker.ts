@@ -2,56 +2,29 @@ import { ownedCopy } from '../capture/bytes.js';
 import { TcpFlag, type TcpOptions, type TcpSegment } from '../net/types.js';
 import { DEFAULT_SERVER_PORTS, WELL_KNOWN_PORT_LIMIT } from './ports.js';
 import { ActivityQueue } from './activity-queue.js';
+import { NO_SLOT, SleeperTable, type SleeperRecord } from './sleepers.js';
 import type { Connection, PerSide, Side, SideTcpFacts, StreamConsumer, TcpEvent } from './types.js';
+import { DEFAULT_CLOSED_LINGER, DEFAULT_IDLE_TIMEOUT, DEFAULT_LIMITS, type TrackerLimits } from './limits.js';
+import { acknowledgesSyn, knowsIsn, MAX_ISNS, MAX_SKIPPED, SideState, type HeldRange } from './side-state.js';
+import { ConnState, type Awake } from './conn-state.js';
+import { addressKey, flowHash, ipv4Text } from './flow-hash.js';
+import {
+  DORMANT_SEGMENTS,
+  LOGGED_BITS,
+  LOGGED_FIELDS,
+  LoggedBit,
+  loggedBits,
+  loggedMss,
+  LoggedSegment,
+  NO_OPTIONS,
+  NOTHING_LOGGED,
+  ROLE_SHIFT,
+  ROLES_BY,
+  WINDOW_SCALE_SHIFT,
+} from './dormant-log.js';
 
-/** Memory caps. Hostile or broken input must not be able to grow memory past these. */
-export interface TrackerLimits {
-  /** Payload bytes held out of order per side; past it the first hole is declared a gap. */
-  maxBufferedPerSide: number;
-  /** Out-of-order ranges held per side (they cost memory even when their bytes are not kept). */
-  maxRangesPerSide: number;
-  /** Payload bytes held out of order over all connections together. */
-  maxBufferedTotal: number;
-  /** Events kept on each Connection; the rest are counted in `eventsDropped` (consumers still get them). */
-  maxEventsPerConnection: number;
-  /** Connections tracked at once; past it the least recently active one is closed and evicted. */
-  maxOpenConnections: number;
-  /**
-   * Closed connections (RST, or FIN both ways) kept for their late packets (see `closedLinger`); past it the one
-   * silent longest is let go sooner. This is what bounds memory on a busy capture: a connection kept is all of
-   * its state, its consumer's included.
-   */
-  maxClosedConnections: number;
-  /**
-   * Once more than `silentAbove` connections are open, those without a packet for `maxSilence` seconds are closed
-   * before the capture ends: they vanished without FIN or RST (a client that lost its network, a NAT that forgot
-   * it), and a capture of hours would otherwise keep every such connection, all of its state, until its end or
-   * the `maxOpenConnections` cap. Mail never idles this long (Postfix drops an SMTP client after 300 s, Dovecot's
-   * IMAP IDLE says "still here" every 2 minutes); a later packet of one starts another connection. Only past
-   * `silentAbove`, because captures merged from several days (and timestamps that jump) hold streams whose
-   * packets lie hours apart: a tool that keeps them whole, as tshark does, is right there, and such captures
-   * are small.
-   */
-  maxSilence: number;
-  silentAbove: number;
-}
-
-export const DEFAULT_LIMITS: Readonly<TrackerLimits> = {
-  maxBufferedPerSide: 1 << 20,
-  maxRangesPerSide: 4096,
-  maxBufferedTotal: 256 << 20,
-  maxEventsPerConnection: 1000,
-  maxOpenConnections: 100_000,
-  maxClosedConnections: 1_000,
-  maxSilence: 3600,
-  silentAbove: 10_000,
-};
-
-/**
- * Seconds of silence after which a SYN with a new ISN starts a new connection on a 4-tuple whose connection was
- * not closed by FIN both ways or RST (closed ones are reused at once).
- */
-export const DEFAULT_IDLE_TIMEOUT = 120;
+export { DEFAULT_CLOSED_LINGER, DEFAULT_IDLE_TIMEOUT, DEFAULT_LIMITS, type TrackerLimits } from './limits.js';
+export { flowHash } from './flow-hash.js';
 
 /**
  * How far (bytes) a sequence or acknowledgement number may lie beyond what we know of a stream and still be
@@ -59,75 +32,8 @@ export const DEFAULT_IDLE_TIMEOUT = 120;
  */
 const SEQUENCE_PLAUSIBLE = 2 ** 30;
 
-/**
- * Seconds a connection closed by RST or by FIN both ways stays in the table for its late packets: Linux's
- * TIME_WAIT (2 MSL) is 60 s; twice that leaves room for a peer that had not yet seen the close.
- */
-export const DEFAULT_CLOSED_LINGER = 120;
-
-/** SideState.ackedTo before any acknowledgement: below every offset an acknowledgement can have (the SYN's, -1). */
-const NOT_ACKNOWLEDGED = -2;
-
 /** Buckets of the connection table at the start (a power of two; see ConnectionTracker.buckets). */
 const FIRST_BUCKETS = 1024;
-
-/** Distinct ISNs remembered per side (see SideState.isns). */
-const MAX_ISNS = 8;
-
-/** Skipped (gap) ranges remembered per side, to recognise bytes that turn up after their hole was skipped. */
-const MAX_SKIPPED = 16;
-
-/**
- * Segments a dormant connection logs before it wakes anyway (see ConnState): a SYN retransmitted five times and
- * answered is seven; a connection that goes on without a byte past that (acknowledgements of a direction the
- * capture missed) is not what dormancy is for.
- */
-const DORMANT_SEGMENTS = 8;
-
-/**
- * Numbers per logged segment: frame, time, sequence number, acknowledgement number, bits (LoggedBit and the flags
- * byte), the MSS option plus one (0: none).
- */
-const LOGGED_FIELDS = 6;
-
-/** Bits of a logged segment above its flags byte (bits 0–7); the window scale option is in bits 12–19. */
-const LoggedBit = {
-  FROM_CLIENT: 1 << 8,
-  ZERO_WINDOW: 1 << 9,
-  SACK_PERMITTED: 1 << 10,
-  WINDOW_SCALE: 1 << 11,
-} as const;
-const WINDOW_SCALE_SHIFT = 12;
-
-/** A dormant connection's log before its first segment (logSegment replaces it, never fills it). */
-const NOTHING_LOGGED: readonly number[] = [];
-
-const NO_PAYLOAD = Buffer.alloc(0);
-const NO_OPTIONS: TcpOptions = Object.freeze({});
-
-/** A dormant connection's logged segment, handed to the per-segment code when it wakes (one object, refilled). */
-class LoggedSegment implements TcpSegment {
-  frame = 0;
-  time = 0;
-  ipVersion: 4 | 6 = 4;
-  src = '';
-  dst = '';
-  srcPort = 0;
-  dstPort = 0;
-  seq = 0;
-  ack = 0;
-  flags = 0;
-  window = 0;
-  options: TcpOptions = NO_OPTIONS;
-  payload = NO_PAYLOAD;
-  payloadLength = 0;
-  payloadCaptured = 0;
-}
-
-/** Dotted quad of an IPv4 address key (addressKey), as the capture reader writes it. */
-function ipv4Text(key: number): string {
-  return `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
-}
 
 export interface TrackerOptions {
   /**
@@ -155,7 +61,7 @@ export interface TrackerOptions {
   keepClosed?: boolean;
   /**
    * Keep connections that have carried no byte, FIN or RST yet as a compact record until they do or are closed
-   * (default true; see ConnState): a SYN flood then costs a few hundred bytes per open connection, not kilobytes.
+   * (default true; see ConnState): a SYN flood then costs under a hundred bytes per open connection, not kilobytes.
    * What is reported is the same either way; false is for the tests that check so.
    */
   dormant?: boolean;
@@ -180,201 +86,6 @@ export interface TrackerStats {
   bufferedBytes: number;
 }
 
-/**
- * A range of one side's stream, held because bytes before it are missing. `data` null: the bytes were seen but
- * are not kept (nobody wants them) or, with `missing`, they were never captured (snaplen cut).
- */
-interface HeldRange {
-  start: number;
-  end: number;
-  data: Buffer | null;
-  missing: boolean;
-  /** The segment that carried it: after a gap its bytes are handed out as of that frame, not the one that skipped the gap. */
-  frame: number;
-  time: number;
-}
-
-/** Reassembly state of one direction. Offsets are stream offsets (0 = first payload byte; SYN is -1). */
-class SideState {
-  // The fields every segment reads come first, in as few cache lines as the object allows: V8 lays fields out in
-  // the order they are declared. Numbers stay small integers where they can (a field that ever holds a fraction,
-  // an infinity or an unsigned 32-bit number above 2^31 holds every value in an object of its own: one more
-  // place in memory to fetch at each read).
-  /** Whether offset 0 is fixed. */
-  started = false;
-  /** isns.length > 1, read for every segment (the array would be one more object to fetch from memory). */
-  severalIsns = false;
-  /** Whether the consumer still wants this side's bytes. */
-  wanted: boolean;
-  finSeen = false;
-  /** Delivery point: every byte before it was delivered or skipped as a gap. */
-  nextOffset = 0;
-  /** The sequence number of nextOffset, as a signed 32-bit number (see offsetOf). */
-  nextSeq = 0;
-  /** End of the highest sequence range seen (>= nextOffset). */
-  highOffset = 0;
-  /** Highest offset of this side's stream acknowledged by the peer (may include the FIN's sequence number). */
-  ackedTo = NOT_ACKNOWLEDGED;
-  held: HeldRange[] = [];
-  /**
-   * The Connection's per-side counters that change with every segment, kept here (an object every segment
-   * touches anyway) and copied to the Connection when it is closed (ConnectionTracker.publish): fewer cache
-   * misses per packet than incrementing the Connection's own objects.
-   */
-  packets = 0;
-  bytes = 0;
-  largestSegment = 0;
-  /** SideTcpFacts.ackedByPeer. */
-  ackedByPeer = 0;
-  /** The frame and time of the acknowledgement that last raised ackedByPeer (SideTcpFacts.ackedByPeerAt). */
-  ackedByPeerFrame = 0;
-  ackedByPeerTime = 0;
-  finOffset = 0;
-  /** ISN, when it comes from a SYN (or from the SYN/ACK's acknowledgement for the client). */
-  isn = 0;
-  isnKnown = false;
-  synSeen = false;
-  /** Every ISN this side's SYNs carried (bounded): a server may answer one SYN with SYN/ACKs of several ISNs. */
-  isns: number[] = [];
-  /** Latest acknowledgement the peer sent before this side had started (hint for where offset 0 is). */
-  peerAckHint: number | null = null;
-  heldBytes = 0;
-  /** The latest ranges skipped as gaps, as [start, end) pairs, oldest first (at most MAX_SKIPPED). */
-  skipped: number[] = [];
-
-  constructor(wanted: boolean) {
-    this.wanted = wanted;
-  }
-
-  /** Stream offset of a 32-bit sequence number, by signed distance from the delivery point (mod 2^32). */
-  offsetOf(seq: number): number {
-    return this.nextOffset + ((seq - this.nextSeq) | 0);
-  }
-
-  /** Fix offset 0 at 32-bit sequence number `seq`. */
-  startAt(seq: number): void {
-    this.started = true;
-    this.nextSeq = seq | 0;
-    this.nextOffset = 0;
-    this.highOffset = 0;
-  }
-
-  /** Offset 0 follows ISN `isn`. */
-  rebase(isn: number): void {
-    this.isn = isn;
-    this.isnKnown = true;
-    this.startAt((isn + 1) >>> 0);
-    this.ackedTo = NOT_ACKNOWLEDGED;
-  }
-
-  /** The peer acknowledged bytes past the delivery point while ranges are held: a hole it shows was never captured. */
-  ackedPastHole(): boolean {
-    return this.ackedTo > this.nextOffset && this.held.length > 0;
-  }
-
-  /** Nothing of the stream seen yet (offset 0 may still move). */
-  untouched(): boolean {
-    return this.nextOffset === 0 && this.highOffset === 0 && this.held.length === 0;
-  }
-
-  advance(n: number): void {
-    this.nextOffset += n;
-    this.nextSeq = (this.nextSeq + n) | 0;
-    if (this.highOffset < this.nextOffset) this.highOffset = this.nextOffset;
-  }
-}
-
-/**
- * Per-connection tracking state; dropped once the connection is closed so only the Connection stays.
- *
- * A connection is dormant until it carries a byte (or a FIN or RST, or more segments than DORMANT_SEGMENTS): it
- * then has no Connection, no per-side state and no consumer, only this object and `log`, the few numbers of
- * each of its segments. A SYN flood or a scan is millions of such connections, and the full state was 2–3 KB
- * each, a consumer's included: 100,000 open at once (maxOpenConnections) took 300 MB. When it wakes (its first
- * byte, FIN or RST, or when it is closed, evicted or silenced) the Connection, the sides and the consumer are
- * made and its logged segments go through the per-segment code as they would have when they came: what it
- * reports is the same as if it had never slept.
- */
-class ConnState {
-  // What the lookup reads first, then what every segment reads, then the rest (see SideState).
-  /** Where the tracker's table finds it: the 4-tuple's hash and the two addresses' keys (see addressKey). */
-  readonly hash: number;
-  readonly ipVersion: number;
-  /** The endpoints' ports, here too: the lookup then reads this object only. */
-  readonly clientPort: number;
-  readonly serverPort: number;
-  readonly clientKey: number;
-  readonly serverKey: number;
-  /** Another connection whose 4-tuple has the same hash. */
-  nextInBucket: ConnState | null = null;
-  /** While dormant: its segments, LOGGED_FIELDS numbers each (see logSegment); null once awake. */
-  log: readonly number[] | null;
-  /** Null while dormant (see `log`); set for good when it wakes. */
-  conn: Connection | null = null;
-  client: SideState | null = null;
-  server: SideState | null = null;
-  consumer: StreamConsumer | null = null;
-  /** The Connection's lastFrame and end, kept here as they change (see SideState.packets). */
-  lastFrame: number;
-  end: number;
-  /** Its place in the tracker's queue by last activity (ActivityQueue). */
-  queueIndex = -1;
-  /** Connection ended by RST, or FIN seen both ways. */
-  closed = false;
-  inClosed = false;
-  /** For the handshake RTT: time of the latest client SYN, and whether a SYN/ACK answered it. */
-  synTime = -1;
-  synAckSeen = false;
-  /** Neighbours in the list of closed connections by last activity (inClosed: whether it is in it). */
-  closedOlder: ConnState | null = null;
-  closedNewer: ConnState | null = null;
-  /** What its Connection is made with (Connection.id and roleBy). */
-  readonly id: number;
-  readonly roleBy: Connection['roleBy'];
-  /**
-   * The addresses' text, or null for an IPv4 address the capture reader gave as a number too (Segment.srcV4):
-   * its text is then made from the key when the Connection is (a flood's client addresses are each a string of
-   * their own otherwise).
-   */
-  readonly clientIp: string | null;
-  readonly serverIp: string | null;
-
-  constructor(
-    id: number,
-    roleBy: Connection['roleBy'],
-    hash: number,
-    ipVersion: number,
-    client: { key: number; port: number; ip: string | null },
-    server: { key: number; port: number; ip: string | null },
-    frame: number,
-    time: number,
-    log: readonly number[] | null,
-  ) {
-    this.id = id;
-    this.roleBy = roleBy;
-    this.hash = hash;
-    this.ipVersion = ipVersion;
-    this.clientKey = client.key;
-    this.serverKey = server.key;
-    this.clientPort = client.port;
-    this.serverPort = server.port;
-    this.clientIp = client.ip;
-    this.serverIp = server.ip;
-    this.lastFrame = frame;
-    this.end = time;
-    this.log = log;
-  }
-}
-
-/** A connection's state once awake: its Connection and both sides are there. */
-type Awake = ConnState & { conn: Connection; client: SideState; server: SideState; log: null };
-
-/** Whether `ack` acknowledges the SYN (and any data on it) of a side whose SYN was captured. */
-function acknowledgesSyn(synSide: SideState, ack: number): boolean {
-  const acked = synSide.offsetOf(ack);
-  return acked >= 0 && acked <= synSide.highOffset;
-}
-
 const newFacts = (): SideTcpFacts => ({
   mss: null,
   windowScale: null,
@@ -383,55 +94,7 @@ const newFacts = (): SideTcpFacts => ({
   ackedByPeer: 0,
 });
 
-/** Whether `isn` is (one of) the ISN(s) of this side. */
-const knowsIsn = (s: SideState, isn: number): boolean => s.isnKnown && (s.isn === isn || s.isns.includes(isn));
-
 const perSide = <T>(v: T): PerSide<T> => ({ client: v, server: v });
-
-/**
- * A number for an address: an IPv4 address itself (from the segment's `srcV4`/`dstV4`, or parsed from its text),
- * so that equal keys mean equal addresses; for IPv6 a hash of the text, which only narrows the search.
- */
-function addressKey(v4: number | undefined, text: string, ipVersion: number): number {
-  // Signed: an address from 128.0.0.0 up, unsigned, is no small integer to V8 (see SideState).
-  if (v4 !== undefined) return v4 | 0;
-  if (ipVersion === 4) {
-    let n = 0;
-    let part = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 46) {
-        n = n * 256 + part;
-        part = 0;
-      } else {
-        part = part * 10 + (c - 48);
-      }
-    }
-    return (n * 256 + part) | 0;
-  }
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h;
-}
-
-/** A well-mixed 32-bit number for one (address, port) endpoint; signed, as an unsigned one from 2^31 up is boxed. */
-function endpointHash(key: number, port: number): number {
-  let h = Math.imul(key ^ Math.imul(port + 1, 0x9e3779b1), 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
-
-/**
- * The tracker table's key of a 4-tuple, the same both ways: 30 bits, a small integer to V8 (never boxed); its low
- * bits pick the bucket. Address keys as addressKey makes them. Exported for the test of its spread: flows that collide
- * share a bucket searched one by one, so a poor spread makes many open connections quadratic.
- */
-export function flowHash(srcKey: number, srcPort: number, dstKey: number, dstPort: number): number {
-  const a = endpointHash(srcKey, srcPort);
-  const b = endpointHash(dstKey, dstPort);
-  return (a < b ? Math.imul(a, 31) + b : Math.imul(b, 31) + a) & 0x3fffffff;
-}
 
 /**
  * Follows TCP connections through a capture: decides client and server, reassembles each direction into an
@@ -465,8 +128,15 @@ export class ConnectionTracker {
   private buckets: Array<ConnState | null> = new Array<ConnState | null>(FIRST_BUCKETS).fill(null);
   private bucketMask = FIRST_BUCKETS - 1;
   private openCount = 0;
-  /** Every open connection, least recently active first. */
-  private readonly active = new ActivityQueue<ConnState>();
+  /**
+   * Open connections asleep after their first segment (IPv4 ones, addresses given as numbers), out of the heap:
+   * a flood of SYNs costs 70 bytes a connection (see rouse). Counted in openCount and dormantCount.
+   */
+  private readonly sleepers = new SleeperTable();
+  /** What a sleeper is read into and written from (one object, refilled). */
+  private readonly sleeper: SleeperRecord = { hash: 0, clientKey: 0, clientPort: 0, serverKey: 0, serverPort: 0, id: 0, meta: 0, frame: 0, time: 0, seq: 0, ack: 0, mss: 0 };
+  /** Every open connection, least recently active first; sleepers by their slot. */
+  private readonly active = new ActivityQueue<ConnState>((slot, index) => this.sleepers.setQueueIndex(slot, index));
   /** The closed ones (RST, or FIN both ways), least recently active first: retired after `closedLinger`. */
   private closedOldest: ConnState | null = null;
   private closedNewest: ConnState | null = null;
@@ -509,7 +179,7 @@ export class ConnectionTracker {
     // timestamp (imap2.pcap's second frame says 2063) does not silence every connection open.
     const silenceClock = seg.time < this.previousTime ? seg.time : this.previousTime;
     this.previousTime = seg.time;
-    if (this.openCount > this.limits.silentAbove && this.active.oldest()!.end < silenceClock - this.limits.maxSilence) this.closeSilent(silenceClock);
+    if (this.openCount > this.limits.silentAbove && this.oldestEnd() < silenceClock - this.limits.maxSilence) this.closeSilent(silenceClock);
     const ipVersion = seg.ipVersion;
     const srcKey = addressKey(seg.srcV4, seg.srcV4 === undefined ? seg.src : '', ipVersion);
     const dstKey = addressKey(seg.dstV4, seg.dstV4 === undefined ? seg.dst : '', ipVersion);
@@ -518,6 +188,10 @@ export class ConnectionTracker {
     const syn = (flags & TcpFlag.SYN) !== 0;
 
     let st = this.find(hash, seg, srcKey, dstKey);
+    if (st === null && ipVersion === 4 && this.sleepers.size > 0) {
+      const slot = this.sleepers.find(hash, srcKey, seg.srcPort, dstKey, seg.dstPort);
+      if (slot !== NO_SLOT) st = this.rouse(slot);
+    }
     if (st !== null && syn && this.startsNewConnection(st, seg)) {
       stats.portReuses++;
       this.close(st, seg.frame, seg.time);
@@ -526,8 +200,8 @@ export class ConnectionTracker {
     }
     if (st === null) {
       st = this.create(hash, srcKey, dstKey, seg);
-      // Dormant, it logged this segment.
-      if (st.log !== null) return;
+      // Dormant (or asleep in the table: null), it logged this segment.
+      if (st === null || st.log !== null) return;
     } else {
       if (!this.active.isNewest(st)) this.active.push(st);
       if (st.inClosed && st !== this.closedNewest) this.touchClosed(st);
@@ -684,7 +358,7 @@ export class ConnectionTracker {
     // Each let go before it is closed (forgetAndClose): what closing makes (a report) does not pile up beside the
     // state of every connection still open (16,000 half-open ones held 90 MB by the last one's report). Once
     // all are forgotten the table, the queue and the closed list are empty.
-    for (let st = this.active.oldest(); st !== null; st = this.active.oldest()) this.forgetAndClose(st);
+    for (let st = this.oldestState(); st !== null; st = this.oldestState()) this.forgetAndClose(st);
     // In id order: a connection's Connection is made when it wakes (see ConnState), not when it is first seen.
     return this.connections.slice().sort((a, b) => a.id - b.id);
   }
@@ -747,7 +421,7 @@ export class ConnectionTracker {
   private insert(st: ConnState): void {
     this.linkInBucket(st);
     this.openCount++;
-    if (this.openCount > this.buckets.length) this.growBuckets();
+    if (this.openCount - this.sleepers.size > this.buckets.length) this.growBuckets();
     this.active.push(st);
   }
 
@@ -843,8 +517,11 @@ export class ConnectionTracker {
     this.close(st, st.lastFrame, st.end);
   }
 
-  /** A new connection of this segment's 4-tuple: dormant when the segment may be logged (see ConnState), awake otherwise. */
-  private create(hash: number, srcKey: number, dstKey: number, seg: TcpSegment): ConnState {
+  /**
+   * A new connection of this segment's 4-tuple: dormant when the segment may be logged (see ConnState), awake
+   * otherwise. Null when it sleeps in the table (see sleepers).
+   */
+  private create(hash: number, srcKey: number, dstKey: number, seg: TcpSegment): ConnState | null {
     const syn = (seg.flags & TcpFlag.SYN) !== 0;
     const ack = (seg.flags & TcpFlag.ACK) !== 0;
     let clientIsSource: boolean;
@@ -871,6 +548,10 @@ export class ConnectionTracker {
     const dst = { key: dstKey, port: seg.dstPort, ip: v4 && seg.dstV4 !== undefined ? null : seg.dst };
     const id = ++this.stats.connections;
     const dormant = this.dormantAllowed && this.staysDormant(null, seg);
+    if (dormant && src.ip === null && dst.ip === null) {
+      this.sleep(clientIsSource ? src : dst, clientIsSource ? dst : src, id, roleBy, hash, seg, srcKey);
+      return null;
+    }
     const st = new ConnState(id, roleBy, hash, seg.ipVersion, clientIsSource ? src : dst, clientIsSource ? dst : src, seg.frame, seg.time, dormant ? NOTHING_LOGGED : null);
     if (dormant) {
       this.dormantCount++;
@@ -882,6 +563,75 @@ export class ConnectionTracker {
     this.insert(st);
     this.stats.open = this.openCount;
     return st;
+  }
+
+  /** A new connection asleep in the table (see sleepers): what create does with a ConnState, in the same order. */
+  private sleep(
+    client: { key: number; port: number },
+    server: { key: number; port: number },
+    id: number,
+    roleBy: Connection['roleBy'],
+    hash: number,
+    seg: TcpSegment,
+    srcKey: number,
+  ): void {
+    this.dormantCount++;
+    if (this.openCount >= this.limits.maxOpenConnections) this.evictOldest(seg.frame, seg.time);
+    const r = this.sleeper;
+    r.hash = hash;
+    r.clientKey = client.key;
+    r.clientPort = client.port;
+    r.serverKey = server.key;
+    r.serverPort = server.port;
+    r.id = id;
+    // Which side sent it, decided as logSegment decides it (a connection from an endpoint to itself: the client).
+    const fromClient = seg.srcPort === client.port && srcKey === client.key;
+    r.meta = loggedBits(seg, fromClient) | (ROLES_BY.indexOf(roleBy) << ROLE_SHIFT);
+    r.frame = seg.frame;
+    r.time = seg.time;
+    r.seq = seg.seq;
+    r.ack = seg.ack;
+    r.mss = loggedMss(seg);
+    const slot = this.sleepers.add(r);
+    this.sleepers.setQueueIndex(slot, this.active.pushSlot(slot));
+    this.openCount++;
+    this.stats.open = this.openCount;
+  }
+
+  /**
+   * A sleeper made the dormant ConnState it stands for, as if it had been one from its first segment: in the
+   * connection table, in its place in the queue by activity, its one segment logged.
+   */
+  private rouse(slot: number): ConnState {
+    const r = this.sleepers.read(slot, this.sleeper);
+    const st = new ConnState(
+      r.id,
+      ROLES_BY[r.meta >>> ROLE_SHIFT]!,
+      r.hash,
+      4,
+      { key: r.clientKey, port: r.clientPort, ip: null },
+      { key: r.serverKey, port: r.serverPort, ip: null },
+      r.frame,
+      r.time,
+      [r.frame, r.time, r.seq, r.ack, r.meta & LOGGED_BITS, r.mss],
+    );
+    this.active.replace(this.sleepers.queueIndex(slot), st);
+    this.sleepers.remove(slot);
+    this.linkInBucket(st);
+    if (this.openCount - this.sleepers.size > this.buckets.length) this.growBuckets();
+    return st;
+  }
+
+  /** The least recently active open connection (a sleeper roused), or null. */
+  private oldestState(): ConnState | null {
+    const oldest = this.active.oldest();
+    return typeof oldest === 'number' ? this.rouse(oldest) : oldest;
+  }
+
+  /** The last activity of the least recently active open connection (there is one). */
+  private oldestEnd(): number {
+    const oldest = this.active.oldest()!;
+    return typeof oldest === 'number' ? this.sleepers.time(oldest) : oldest.end;
   }
 
   /**
@@ -903,15 +653,8 @@ export class ConnectionTracker {
     if (seg.time > st.end) st.end = seg.time;
     // Which side sent it, decided as `follow` decides it.
     const fromClient = seg.srcPort === st.clientPort && srcKey === st.clientKey && (seg.ipVersion === 4 || seg.src === st.clientIp);
-    let bits = seg.flags | (fromClient ? LoggedBit.FROM_CLIENT : 0) | (seg.window === 0 ? LoggedBit.ZERO_WINDOW : 0);
-    let mss = 0;
-    // Only a SYN's options are read (onSyn).
-    if ((seg.flags & TcpFlag.SYN) !== 0) {
-      const o = seg.options;
-      if (o.mss !== undefined) mss = o.mss + 1;
-      if (o.sackPermitted) bits |= LoggedBit.SACK_PERMITTED;
-      if (o.windowScale !== undefined) bits |= LoggedBit.WINDOW_SCALE | ((o.windowScale & 255) << WINDOW_SCALE_SHIFT);
-    }
+    const bits = loggedBits(seg, fromClient);
+    const mss = loggedMss(seg);
     const at = log.length;
     if (at === 0) {
       st.log = [seg.frame, seg.time, seg.seq, seg.ack, bits, mss];
@@ -1012,7 +755,7 @@ export class ConnectionTracker {
   /** Closes and forgets the connections silent for longer than `maxSilence` (the least recently active first; see silentAbove). */
   private closeSilent(clock: number): void {
     const before = clock - this.limits.maxSilence;
-    for (let st = this.active.oldest(); st !== null && st.end < before; st = this.active.oldest()) {
+    for (let st = this.oldestState(); st !== null && st.end < before; st = this.oldestState()) {
       this.stats.silenced++;
       this.awake(st).conn.silenced = this.limits.maxSilence;
       this.forgetAndClose(st);
@@ -1021,7 +764,7 @@ export class ConnectionTracker {
 
   /** Closes and forgets the least recently active connection. */
   private evictOldest(frame: number, time: number): void {
-    const st = this.active.oldest();
+    const st = this.oldestState();
     if (st === null) return;
     this.remove(st);
     this.stats.evicted++;

@@ -39,7 +39,7 @@ describe('ActivityQueue', () => {
         queue.remove(item);
         model.remove(item);
       } else {
-        const oldest = queue.oldest();
+        const oldest = queue.oldest() as Item | null;
         expect(oldest).toBe(model.order[0] ?? null);
         if (oldest) {
           queue.remove(oldest);
@@ -55,7 +55,7 @@ describe('ActivityQueue', () => {
     }
     // Emptied from the oldest end: exactly the model's order.
     const drained: number[] = [];
-    for (let item = queue.oldest(); item !== null; item = queue.oldest()) {
+    for (let item = queue.oldest() as Item | null; item !== null; item = queue.oldest() as Item | null) {
       drained.push(item.id);
       queue.remove(item);
     }
@@ -71,5 +71,60 @@ describe('ActivityQueue', () => {
     for (const item of items.slice(0, 2990)) queue.remove(item);
     const held = (queue as unknown as { items: (Item | null)[] }).items.filter((x) => x !== null);
     expect(held.map((i) => i.id)).toEqual([2990, 2991, 2992, 2993, 2994, 2995, 2996, 2997, 2998, 2999]);
+  });
+  it('keeps slots in their place among the items and tells them when they move (replaced by an item, they keep it)', () => {
+    let seed = 11;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    // A slot's index, as the SleeperTable keeps it for the tracker.
+    const slotIndex = new Map<number, number>();
+    const queue = new ActivityQueue<Item>((slot, index) => slotIndex.set(slot, index));
+    const model: (Item | number)[] = [];
+    const items: Item[] = Array.from({ length: 400 }, (_, id) => ({ id, queueIndex: -1 }));
+    let nextSlot = 0;
+    for (let step = 0; step < 50_000; step++) {
+      const op = random();
+      if (op < 0.45) {
+        const slot = nextSlot++;
+        slotIndex.set(slot, queue.pushSlot(slot));
+        model.push(slot);
+      } else if (op < 0.7) {
+        const item = items[Math.floor(random() * items.length)]!;
+        queue.push(item);
+        const at = model.indexOf(item);
+        if (at >= 0) model.splice(at, 1);
+        model.push(item);
+      } else if (op < 0.85) {
+        // A slot becomes an item in its place (a sleeper roused): found by the index it was told.
+        const slots = model.filter((x): x is number => typeof x === 'number');
+        if (slots.length === 0) continue;
+        const slot = slots[Math.floor(random() * slots.length)]!;
+        const item: Item = { id: 1_000_000 + slot, queueIndex: -1 };
+        queue.replace(slotIndex.get(slot)!, item);
+        slotIndex.delete(slot);
+        model[model.indexOf(slot)] = item;
+      } else {
+        const oldest = queue.oldest();
+        expect(oldest).toBe(model[0] ?? null);
+        if (oldest === null) continue;
+        if (typeof oldest === 'number') {
+          const item: Item = { id: 1_000_000 + oldest, queueIndex: -1 };
+          queue.replace(slotIndex.get(oldest)!, item);
+          slotIndex.delete(oldest);
+          queue.remove(item);
+        } else {
+          queue.remove(oldest);
+        }
+        model.shift();
+      }
+    }
+    expect(queue.size).toBe(model.length);
+    const drained: (Item | number)[] = [];
+    for (let x = queue.oldest(); x !== null; x = queue.oldest()) {
+      drained.push(x);
+      const item = typeof x === 'number' ? { id: -1, queueIndex: -1 } : x;
+      if (typeof x === 'number') queue.replace(slotIndex.get(x)!, item);
+      queue.remove(item);
+    }
+    expect(drained).toEqual(model);
   });
 });

@@ -25,7 +25,7 @@
  * As a module, `generate(options)` does the same and, with `keepConnections`, also returns each connection's
  * frames (the frame numbers it got in the mixed file and its records) so a test can write it alone.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -909,6 +909,8 @@ async function main() {
     const out = opt('out', join(ROOT, 'bench/out', `mail-mix-${sizeText}.pcap`));
     const t0 = performance.now();
     const r = mailMix({ size: parseSize(sizeText), out, seed: Number(opt('seed', DEFAULTS.seed)) });
+    // What was generated, beside it: npm run bench reads the connection count from there.
+    writeFileSync(`${out}.json`, JSON.stringify({ bytes: r.bytes, frames: r.frames, connections: r.connections, byKind: r.byKind }) + '\n');
     const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(', ');
     process.stdout.write(`${out}: ${(r.bytes / 1e6).toFixed(1)} MB, ${r.frames} frames, ${r.connections} connections (${kinds}), in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     return;

@@ -300,7 +300,9 @@ export function afterClientHello(tpl, variant, wait = 10) {
   }
   let time = packets[packets.length - 1].time;
   const add = (fromClient, flags, payload, dt) => {
-    const model = lastHeaderBefore(tpl, helloAt + 1, fromClient);
+    // That side's last plain segment before the cut, else its first after (never a SYN: no MSS option).
+    const plain = (p) => p.fromClient === fromClient && (p.flags & ACK) !== 0 && (p.flags & SYN) === 0;
+    const model = tpl.packets.slice(0, helloAt + 1).findLast(plain) ?? tpl.packets.find(plain) ?? lastHeaderBefore(tpl, helloAt + 1, fromClient);
     const headerEnd = model.tcpOff + model.headerLength;
     const data = Buffer.alloc(headerEnd + payload.length);
     model.data.copy(data, 0, 0, headerEnd);

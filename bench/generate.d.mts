@@ -35,6 +35,8 @@ export interface GenerateResult {
   bytes: number;
   frames: number;
   connections: number;
+  /** Connections started, by kind (mail mix: completed, after-client-hello, after-server-hello-done, alert). */
+  byKind?: Record<string, number>;
   connectionsList?: GeneratedConnection[];
 }
 
@@ -45,3 +47,5 @@ export function pcapOf(records: Buffer[]): Buffer;
 export function parseSize(text: string): number;
 /** A SYN flood: `connections` connections that never carry a byte (bench/generate.mjs --profile syn-flood). */
 export function synFlood(options?: { connections?: number; rate?: number; seed?: number; answer?: 'none' | 'syn-ack' | 'rst'; out?: string | null; startTime?: number }): GenerateResult;
+/** The mail mix of issue 20 (bench/generate.mjs --profile mail-mix): short lab sessions, 40–50 % failed. */
+export function mailMix(options?: GenerateOptions & { failedShare?: number; arrivalRate?: number; timeScale?: [number, number]; maxDuration?: number; clientHelloWait?: number; startTime?: number }): GenerateResult;

@@ -12,6 +12,12 @@
  *
  *   node bench/generate.mjs --size 100M [--out bench/out/mail-100M.pcap] [--seed 1] [--concurrency 2000]
  *   node bench/generate.mjs --profile syn-flood [--connections 1000000] [--rate 20000] [--answer none|syn-ack|rst]
+ *   node bench/generate.mjs --profile mail-mix --size 100M [--out bench/out/mail-mix-100M.pcap] [--seed 1]
+ *
+ * The mail mix (issue 20, `mailMix`): what a mail server's capture mostly holds, many short sessions (about 24
+ * packets and 7 KB each, 140 a MB) and no bodies; 45 % of them fail, a third each after ClientHello, after
+ * ServerHelloDone and with a certificate alert. Every lab connection's own packets (STARTTLS dialogues
+ * included), stretched in time, each with a client address and port of its own, arriving 50 a second.
  *
  * The output stops at the requested size, like a capture that was stopped: connections still open then are
  * cut off. Classic pcap, microseconds, Ethernet. Deterministic for a given seed.
@@ -19,7 +25,7 @@
  * As a module, `generate(options)` does the same and, with `keepConnections`, also returns each connection's
  * frames (the frame numbers it got in the mixed file and its records) so a test can write it alone.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -250,6 +256,140 @@ export function loadLabTemplates(root = ROOT) {
   return templates;
 }
 
+// ---- the mail mix ------------------------------------------------------------------------------------------
+
+/** TLS record and handshake numbers the derived failures need (RFC 8446 B.1, B.2, B.3). */
+const TLS_HANDSHAKE = 22;
+const TLS_ALERT = 21;
+const HANDSHAKE_CLIENT_HELLO = 1;
+const ALERT_FATAL = 2;
+const ALERT_HANDSHAKE_FAILURE = 40;
+
+/** Failure kinds of the mail mix and the lab connections each is made from. */
+export const MAIL_MIX_KINDS = {
+  /** Both handshakes completed, TLS 1.2 and 1.3, every protocol the lab completed on (25, 465, 993, 110). */
+  completed: (t) => t.complete,
+  /** The client stops right after ServerHelloDone, FIN or RST, no alert (and the PMTU black hole's timeouts). */
+  'after-server-hello-done': (t) => !t.complete && /^(abort-after-shd|abort-then-retry|pmtu-blackhole-fail)\.pcap/.test(t.name),
+  /** The client rejects the certificate: a fatal alert (unknown_ca, bad_certificate), then both close. */
+  alert: (t) => !t.complete && /^cert-reject\.pcap/.test(t.name),
+};
+
+/**
+ * A failure after ClientHello, cut from a real connection: its packets up to the client's ClientHello (and the
+ * server's acknowledgement of it), then either the server refuses, a fatal handshake_failure alert and a FIN, as
+ * a server with no cipher or version in common does (`variant` 'server-alert'), or nothing comes back and the
+ * client gives up after `wait` seconds with a FIN ('client-gives-up'). Headers copied from the connection's own.
+ */
+export function afterClientHello(tpl, variant, wait = 10) {
+  const helloAt = tpl.packets.findIndex((p) => {
+    const at = p.tcpOff + p.headerLength;
+    return p.fromClient && p.payloadLength >= 6 && p.data[at] === TLS_HANDSHAKE && p.data[at + 5] === HANDSHAKE_CLIENT_HELLO;
+  });
+  if (helloAt < 0) return null;
+  let keep = helloAt + 1;
+  // The server's bare acknowledgement of the ClientHello, when the lab has one right after it.
+  const next = tpl.packets[keep];
+  if (next && !next.fromClient && next.payloadLength === 0 && (next.flags & (SYN | FIN | RST)) === 0) keep++;
+  const packets = tpl.packets.slice(0, keep);
+  const nextSeq = { client: 1, server: 1 };
+  for (const p of packets) {
+    const end = p.seqRel + p.payloadLength + ((p.flags & (SYN | FIN)) !== 0 ? 1 : 0);
+    const side = p.fromClient ? 'client' : 'server';
+    if (end > nextSeq[side]) nextSeq[side] = end;
+  }
+  let time = packets[packets.length - 1].time;
+  const add = (fromClient, flags, payload, dt) => {
+    // That side's last plain segment before the cut, else its first after (never a SYN: no MSS option).
+    const plain = (p) => p.fromClient === fromClient && (p.flags & ACK) !== 0 && (p.flags & SYN) === 0;
+    const model = tpl.packets.slice(0, helloAt + 1).findLast(plain) ?? tpl.packets.find(plain) ?? lastHeaderBefore(tpl, helloAt + 1, fromClient);
+    const headerEnd = model.tcpOff + model.headerLength;
+    const data = Buffer.alloc(headerEnd + payload.length);
+    model.data.copy(data, 0, 0, headerEnd);
+    payload.copy(data, headerEnd);
+    for (const s of model.sackRel) data.fill(1, s.off - 2, s.off + 4);
+    if (model.ipVersion === 4) data.writeUInt16BE(headerEnd - model.ipOff + payload.length, model.ipOff + 2);
+    else data.writeUInt16BE(headerEnd - model.ipOff - 40 + payload.length, model.ipOff + 4);
+    data[model.tcpOff + 13] = flags;
+    time += dt;
+    const side = fromClient ? 'client' : 'server';
+    packets.push({
+      time,
+      data,
+      ipOff: model.ipOff,
+      ipVersion: model.ipVersion,
+      tcpOff: model.tcpOff,
+      headerLength: model.headerLength,
+      payloadLength: payload.length,
+      flags,
+      fromClient,
+      seqRel: nextSeq[side],
+      ackRel: nextSeq[fromClient ? 'server' : 'client'],
+      sackRel: [],
+    });
+    nextSeq[side] += payload.length + ((flags & FIN) !== 0 ? 1 : 0);
+  };
+  const rtt = 0.0004;
+  if (variant === 'server-alert') {
+    const alert = Buffer.from([TLS_ALERT, 3, 3, 0, 2, ALERT_FATAL, ALERT_HANDSHAKE_FAILURE]);
+    add(false, ACK | PSH, alert, rtt);
+    add(false, ACK | FIN, Buffer.alloc(0), 0.00002);
+    add(true, ACK, Buffer.alloc(0), rtt);
+    add(true, ACK | FIN, Buffer.alloc(0), 0.0001);
+    add(false, ACK, Buffer.alloc(0), rtt);
+  } else {
+    add(true, ACK | FIN, Buffer.alloc(0), wait);
+    add(false, ACK | FIN, Buffer.alloc(0), rtt);
+    add(true, ACK, Buffer.alloc(0), rtt);
+  }
+  return { ...tpl, name: `${tpl.name}:after-client-hello:${variant}`, packets, closeAt: packets.length, complete: false };
+}
+
+export const MAIL_MIX = {
+  /** Share of connections whose handshake fails (the issue: 40–50 %), split evenly over the three kinds. */
+  failedShare: 0.45,
+  /** New connections a second (Poisson): 40,000 connections (about 290 MB) take a little over 13 minutes. */
+  arrivalRate: 50,
+  /**
+   * Each connection's gaps stretched by a factor log-uniform in this range: the lab ran over a veth link
+   * (sub-millisecond round trips); across the Internet a mail session takes tenths of a second to seconds.
+   */
+  timeScale: [5, 200],
+  /** Seconds no connection is stretched beyond (its own duration may be longer: the lab's timeouts). */
+  maxDuration: 30,
+  /** After the lab's captures (2026-11-28), so that their certificates are valid: 2026-12-01. */
+  startTime: 1796083200,
+  /** The client's wait before it gives up on a server that never answers its ClientHello (seconds, before the stretch). */
+  clientHelloWait: 0.1,
+};
+
+/**
+ * The mail mix (issue 20): many short mail sessions of the lab's real handshakes, no mail bodies, about 140
+ * connections a MB. `failedShare` of them fail, a third each after ClientHello (cut from the lab's connections of
+ * every protocol), after ServerHelloDone and with a certificate alert; the rest complete. Each connection its own
+ * client address and port (unique for the first 1.6 million), Poisson arrivals at `arrivalRate`.
+ */
+export function mailMix(options = {}) {
+  const o = { ...MAIL_MIX, ...options };
+  const lab = o.templates ?? loadLabTemplates();
+  const groups = {};
+  for (const [kind, test] of Object.entries(MAIL_MIX_KINDS)) groups[kind] = lab.filter(test).map((t) => ({ ...t, kind }));
+  groups['after-client-hello'] = [];
+  for (const t of lab) {
+    for (const variant of ['server-alert', 'client-gives-up']) {
+      const cut = afterClientHello(t, variant, o.clientHelloWait);
+      if (cut) groups['after-client-hello'].push({ ...cut, kind: 'after-client-hello' });
+    }
+  }
+  const failures = ['after-client-hello', 'after-server-hello-done', 'alert'];
+  const pick = (rand) => {
+    const failed = rand() < o.failedShare;
+    const group = groups[failed ? failures[Math.floor(rand() * failures.length)] : 'completed'];
+    return group[Math.floor(rand() * group.length)];
+  };
+  return generate({ bodies: false, handshakeRetransmit: 0.02, ...o, pick, templates: lab });
+}
+
 // ---- one generated connection ------------------------------------------------------------------------------
 
 /**
@@ -343,6 +483,14 @@ function planConnection(tpl, rand, opts) {
       const copy = { ...ops[k], time: ops[at - 1].time };
       ops.splice(at, 0, copy);
     }
+  }
+  // A slower network or client than the lab's veth link: every gap of the connection stretched alike.
+  if (opts.timeScale) {
+    // Timeouts (the PMTU black hole's 15 s) are not round trips: no connection stretched beyond maxDuration.
+    const duration = ops[ops.length - 1].time;
+    const most = duration > 0 ? Math.max(1, opts.maxDuration / duration) : Infinity;
+    const scale = Math.min(most, logUniform(rand, opts.timeScale[0], opts.timeScale[1]));
+    for (const op of ops) op.time *= scale;
   }
   let bytes = 0;
   for (const op of ops) bytes += RECORD_HEADER + opLength(op);
@@ -602,9 +750,16 @@ export function generate(options) {
   const kept = [];
   let started = 0;
   let frames = 0;
+  const byKind = {};
   const startConnection = (at) => {
-    const pick = (good.length > 0 && (bad.length === 0 || rand() < o.completeShare) ? good : bad);
-    const tpl = pick[Math.floor(rand() * pick.length)];
+    let tpl;
+    if (o.pick) tpl = o.pick(rand);
+    else {
+      const pick = good.length > 0 && (bad.length === 0 || rand() < o.completeShare) ? good : bad;
+      tpl = pick[Math.floor(rand() * pick.length)];
+    }
+    const kind = tpl.kind ?? (tpl.complete ? 'completed' : 'failed');
+    byKind[kind] = (byKind[kind] ?? 0) + 1;
     const id = identity(started, rand);
     const conn = { n: ++started, tpl, id, plan: planConnection(tpl, rand, o), start: at, next: 0, frames: o.keepConnections ? [] : null, records: o.keepConnections ? [] : null };
     if (o.keepConnections) kept.push(conn);
@@ -619,8 +774,21 @@ export function generate(options) {
   const startOne = (at) => {
     pending += startConnection(at).plan.bytes;
   };
-  for (let i = 0; i < o.concurrency && canStart(); i++) startOne(o.startTime + (i / o.concurrency) * 0.5);
-  while (heap.size > 0 && (o.drain || w.bytes < limit)) {
+  // Arrivals: with `arrivalRate`, a Poisson stream of new connections (however many are open); without,
+  // `concurrency` at the start and a new one each time one ends.
+  let nextArrival = o.startTime;
+  const arrive = () => {
+    nextArrival += -Math.log(1 - rand()) / o.arrivalRate;
+  };
+  if (!o.arrivalRate) for (let i = 0; i < o.concurrency && canStart(); i++) startOne(o.startTime + (i / o.concurrency) * 0.5);
+  for (;;) {
+    if (o.arrivalRate) {
+      while (canStart() && (heap.size === 0 || nextArrival <= key(heap.items[0]))) {
+        startOne(nextArrival);
+        arrive();
+      }
+    }
+    if (heap.size === 0 || !(o.drain || w.bytes < limit)) break;
     const c = heap.pop();
     const op = c.plan.ops[c.next];
     const now = c.start + op.time;
@@ -635,11 +803,11 @@ export function generate(options) {
     }
     c.next++;
     if (c.next < c.plan.ops.length) heap.push(c);
-    else if (canStart()) startOne(now + rand() * 0.002);
+    else if (!o.arrivalRate && canStart()) startOne(now + rand() * 0.002);
   }
   w.flush();
   if (fd !== null) closeSync(fd);
-  return { bytes: w.bytes, frames, connections: started, connectionsList: o.keepConnections ? kept : undefined };
+  return { bytes: w.bytes, frames, connections: started, byKind, connectionsList: o.keepConnections ? kept : undefined };
 }
 
 /**
@@ -736,6 +904,17 @@ async function main() {
     const t0 = performance.now();
     const r = synFlood({ connections, out, answer, rate: Number(opt('rate', 20_000)), seed: Number(opt('seed', DEFAULTS.seed)) });
     process.stdout.write(`${out}: ${(r.bytes / 1e6).toFixed(1)} MB, ${r.frames} frames, ${r.connections} connections, in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    return;
+  }
+  if (opt('profile', 'mail') === 'mail-mix') {
+    const sizeText = opt('size', '100M');
+    const out = opt('out', join(ROOT, 'bench/out', `mail-mix-${sizeText}.pcap`));
+    const t0 = performance.now();
+    const r = mailMix({ size: parseSize(sizeText), out, seed: Number(opt('seed', DEFAULTS.seed)) });
+    // What was generated, beside it: npm run bench reads the connection count from there.
+    writeFileSync(`${out}.json`, JSON.stringify({ bytes: r.bytes, frames: r.frames, connections: r.connections, byKind: r.byKind }) + '\n');
+    const kinds = Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(', ');
+    process.stdout.write(`${out}: ${(r.bytes / 1e6).toFixed(1)} MB, ${r.frames} frames, ${r.connections} connections (${kinds}), in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
     return;
   }
   const sizeText = opt('size', '100M');

@@ -47,8 +47,9 @@ for (const file of files) {
       const n = byId.get(cur);
       if (n.callFrame.functionName === '(garbage collector)') stage = 'garbage collection';
       else {
-        const m = /dist\/(\w+)\/([\w-]+)\.js/.exec(n.callFrame.url);
-        if (m) stage = `${m[1]}/${m[2]}`;
+        // The file's path under dist/, folders of any depth (report/analyze/json).
+        const m = /dist\/((?:[\w-]+\/)+[\w-]+)\.js/.exec(n.callFrame.url);
+        if (m) stage = m[1];
         else if (/dist\/cli\.js/.test(n.callFrame.url)) stage = 'cli';
       }
     }

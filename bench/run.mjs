@@ -20,23 +20,29 @@
  * (text output) on a SYN flood of N connections that never carry a byte (bench/generate.mjs --profile syn-flood;
  * default 1,000,000, 0: none; not with --quick unless given): peak RSS, and bytes per connection beyond what the
  * command takes on a one-connection capture (memory the caps do not bound; 100,000 open at once is the cap).
+ * --mail-mix-mb N: the mail mix (bench/generate.mjs --profile mail-mix: short lab sessions, 45 % failed, about
+ * 150 connections a MB) of N MB (default 100, 0: none; --quick: 30): tshark, `analyze` text and JSON and `streams`
+ * on it, each once, in CPU seconds, µs of CPU a connection, MB/s, peak RSS and tshark's CPU time over its own.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, openSync, readSync, closeSync, statSync, symlinkSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
-import { generate, parseSize, synFlood } from './generate.mjs';
+import { generate, mailMix, parseSize, synFlood } from './generate.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'dist/cli.js');
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze,analyze-stdin]
                          [--tshark-max 500M] [--parallel 2] [--parallel-size 500M] [--flood 1000000] [--no-linear]
+                         [--mail-mix-mb 100]
 Generates mail-TLS captures into bench/out/ (not committed), times each command on them beside a plain read and
 tshark, and prints MB/s, packets/s, CPU seconds and peak RSS. --quick: 100M, one run. --flood N: peak RSS and
 bytes per connection of analyze and streams on N SYN-only connections (0: not run; --quick runs none by default).
+--mail-mix-mb N: the mail mix (short lab sessions, 45 % failed) of N MB, default 100 (--quick: 30; 0: not run):
+tshark, analyze text and JSON, streams, in CPU s, µs a connection, MB/s, peak RSS and × tshark's CPU time.
 Last, the linear-time checks (test/robustness/linear.test.ts; --no-linear: not run): exit 1 when one fails.`;
 
 function options() {
@@ -58,6 +64,7 @@ function options() {
     parallel: Number(get('parallel', 2)),
     parallelSize: get('parallel-size', null),
     flood: Number(get('flood', quick ? 0 : 1_000_000)),
+    mailMixMb: Number(get('mail-mix-mb', quick ? 30 : 100)),
     linear: !args.includes('--no-linear'),
   };
 }
@@ -71,6 +78,47 @@ function captureFor(size) {
     process.stderr.write(`generated ${file}: ${(r.bytes / 1e6).toFixed(0)} MB, ${r.frames} frames, ${r.connections} connections in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   }
   return file;
+}
+
+/**
+ * The mail-mix capture of `mb` MB, generated once into bench/out/ with its connection count beside it (a JSON
+ * file: a count of the file would need a dissector, and the bench must not trust the one it measures).
+ */
+function mailMixFor(mb) {
+  const file = join(ROOT, 'bench/out', `mail-mix-${mb}M.pcap`);
+  const meta = `${file}.json`;
+  if (!existsSync(file) || !existsSync(meta)) {
+    const t0 = performance.now();
+    const r = mailMix({ size: mb * 1e6, out: file });
+    writeFileSync(meta, JSON.stringify({ bytes: r.bytes, frames: r.frames, connections: r.connections, byKind: r.byKind }) + '\n');
+    process.stderr.write(`generated ${file}: ${(r.bytes / 1e6).toFixed(0)} MB, ${r.frames} frames, ${r.connections} connections in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  return { file, ...JSON.parse(readFileSync(meta, 'utf8')) };
+}
+
+/**
+ * The mail mix's rows: tshark first, then each command once (the ratio to tshark is only worth something when
+ * measured in the same run, on a machine whose speed drifts over hours).
+ */
+function mailMixTable(mb, tshark) {
+  const mix = mailMixFor(mb);
+  const bytes = statSync(mix.file).size;
+  const runs = [];
+  if (tshark) runs.push(['tshark -Y tls.handshake', 'tshark', ['-r', mix.file, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'tls.handshake.type']]);
+  runs.push(['tlsdissect analyze (text)', process.execPath, [CLI, 'analyze', mix.file, '-o', '/dev/null']]);
+  runs.push(['tlsdissect analyze --format json', process.execPath, [CLI, 'analyze', mix.file, '--format', 'json', '-o', '/dev/null']]);
+  runs.push(['tlsdissect streams', process.execPath, [CLI, 'streams', mix.file, '-o', '/dev/null']]);
+  const measured = runs.map(([label, program, args]) => measure(label, bytes, mix.frames, 1, program, args));
+  const sharkCpu = tshark ? measured[0].cpu : null;
+  const kinds = Object.entries(mix.byKind ?? {}).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
+  const table = new Table({
+    head: [`mail mix: ${fmt(bytes / 1e6)} MB, ${fmt(mix.connections)} connections (${fmt(mix.connections / (bytes / 1e6))} a MB), ${fmt(mix.frames)} packets`, 'CPU s', 'µs a connection', 'MB/s', 'peak RSS MB', '× tshark (its CPU s ÷ these)'],
+    style: { head: [], border: [] },
+  });
+  for (const m of measured) {
+    table.push([m.label, fmt(m.cpu, 2), fmt((m.cpu * 1e6) / mix.connections), fmt(m.mbs, m.mbs < 10 ? 1 : 0), fmt(m.rss), sharkCpu === null ? '' : fmt(sharkCpu / m.cpu, 1)]);
+  }
+  return { table, note: `mail mix: ${kinds}; one run each${tshark ? '' : ', no tshark (not installed)'}` };
 }
 
 /** A second name for `file` (a symbolic link beside it), made when missing. */
@@ -329,6 +377,9 @@ function main() {
     }
   }
 
+  let mix = null;
+  if (o.mailMixMb > 0) mix = mailMixTable(o.mailMixMb, tshark);
+
   const cpu = cpus();
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');
   process.stdout.write(
@@ -339,6 +390,10 @@ function main() {
   if (rows.length > 0) process.stdout.write(table.toString() + '\n');
   if (parallel) process.stdout.write(parallel.toString() + '\n');
   if (flood) process.stdout.write(flood.toString() + '\n');
+  if (mix) {
+    process.stdout.write(mix.table.toString() + '\n');
+    notes.push(mix.note);
+  }
   process.stdout.write(`start-up (a small capture): ${Object.entries(startup).map(([c, t]) => `${c} ${fmt(t, 2)} s`).join(', ')}\n`);
   for (const n of notes) process.stdout.write(`note: ${n}\n`);
   if (o.linear) linearChecks();

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+/**
+ * `npm run mutate [-- src/a.ts src/b.ts]`: mutation testing (StrykerJS, stryker.config.mjs) of each module of
+ * MODULES, or of the ones named, one Stryker run per module so that each module's result is kept as soon as it
+ * is measured (a whole run takes hours on 2 cores). Each run leaves reports/mutation/json/<module>.json; then
+ * reports/mutation/summary.md is written from all of them: the score per module and every surviving mutant.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IGNORE_STATIC, MODULES } from '../stryker.config.mjs';
+
+const OUT = 'reports/mutation';
+const JSON_DIR = join(OUT, 'json');
+const reportName = (module) => module.replace(/^src\//, '').replace(/\.ts$/, '').replaceAll('/', '-') + '.json';
+
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const summaryOnly = process.argv.includes('--summary');
+const unknown = asked.filter((m) => !(m in MODULES));
+if (unknown.length > 0) {
+  console.error(`not in MODULES of stryker.config.mjs: ${unknown.join(', ')}`);
+  process.exit(2);
+}
+const modules = asked.length > 0 ? asked : Object.keys(MODULES);
+mkdirSync(JSON_DIR, { recursive: true });
+
+if (!summaryOnly) {
+  for (const module of modules) {
+    console.log(`\n== ${module}`);
+    const r = spawnSync('nice', ['-n', '15', process.execPath, 'node_modules/@stryker-mutator/core/bin/stryker.js', 'run', '--mutate', module, ...(IGNORE_STATIC.includes(module) ? ['--ignoreStatic'] : [])], {
+      stdio: 'inherit',
+      env: { ...process.env, MUTATE_JSON: join(JSON_DIR, reportName(module)), MUTATE_TESTS: MODULES[module].join(',') },
+    });
+    if (r.status !== 0) console.error(`stryker ended with ${r.status ?? r.signal} on ${module}`);
+  }
+}
+writeSummary();
+
+/** Mutation score as Stryker counts it: killed + timeout over all valid mutants (no coverage counts as survived). */
+function writeSummary() {
+  const rows = [];
+  const survivors = [];
+  for (const name of readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).sort()) {
+    const report = JSON.parse(readFileSync(join(JSON_DIR, name), 'utf8'));
+    for (const [file, { mutants, source }] of Object.entries(report.files)) {
+      const count = (s) => mutants.filter((m) => m.status === s).length;
+      const detected = count('Killed') + count('Timeout');
+      const ignored = count('Ignored');
+      const undetected = count('Survived') + count('NoCoverage');
+      const valid = detected + undetected;
+      const lines = source.split('\n');
+      rows.push(`| ${file} | ${valid} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${valid ? ((100 * detected) / valid).toFixed(1) : '–'} % | ${ignored} |`);
+      for (const m of mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
+        const original = lines[m.location.start.line - 1].trim().slice(0, 100);
+        survivors.push(`| ${file}:${m.location.start.line}:${m.location.start.column} | ${m.mutatorName} | ${m.status} | \`${oneLine(m.replacement)}\` | \`${oneLine(original)}\` |`);
+      }
+    }
+  }
+  const md = [
+    '# Mutation testing: scores and survivors',
+    '',
+    'Written by `npm run mutate` (scripts/mutate.mjs) from reports/mutation/json/. How to read it: docs/testing.md.',
+    '',
+    '| module | mutants | killed | timeout | survived | no coverage | score | ignored (static) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    '## Surviving mutants',
+    '',
+    '| where | mutator | status | replacement | original line |',
+    '|---|---|---|---|---|',
+    ...survivors,
+    '',
+  ].join('\n');
+  writeFileSync(join(OUT, 'summary.md'), md);
+  console.log(`\n${rows.join('\n')}\nwrote ${join(OUT, 'summary.md')}`);
+}
+
+function oneLine(s) {
+  return String(s ?? '').replace(/\s+/g, ' ').replaceAll('|', '\\|').replaceAll('`', "'").slice(0, 100);
+}

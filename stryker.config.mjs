@@ -47,8 +47,8 @@ export default {
   reporters: ['clear-text', 'progress-append-only', 'json'],
   // scripts/mutate.mjs names one JSON report per module.
   jsonReporter: { fileName: process.env['MUTATE_JSON'] ?? 'reports/mutation/json/mutation.json' },
-  ignorePatterns: ['dist', 'dist-check', 'coverage', 'bench/out', 'test-results', 'fuzz-out', 'reports', '.stryker-tmp'],
+  ignorePatterns: ['dist', 'dist-check', 'coverage', 'bench/out', 'test-results', 'fuzz-out', 'reports', '.stryker-tmp*'],
   thresholds: { high: 90, low: 85, break: null },
-  tempDirName: '.stryker-tmp',
+  tempDirName: process.env['MUTATE_TMP'] ?? '.stryker-tmp',
   cleanTempDir: true,
 };

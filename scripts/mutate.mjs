@@ -14,8 +14,10 @@ const OUT = 'reports/mutation';
 const JSON_DIR = join(OUT, 'json');
 const reportName = (module) => module.replace(/^src\//, '').replace(/\.ts$/, '').replaceAll('/', '-') + '.json';
 
-const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const asked = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1]?.startsWith('--') && all[i - 1] !== '--summary'));
 const summaryOnly = process.argv.includes('--summary');
+// Other options go to Stryker as they are (`npm run mutate -- --concurrency 1 src/x.ts`).
+const strykerOptions = process.argv.slice(2).filter((a, i, all) => a !== '--summary' && (a.startsWith('-') || all[i - 1]?.startsWith('--')));
 const unknown = asked.filter((m) => !(m in MODULES));
 if (unknown.length > 0) {
   console.error(`not in MODULES of stryker.config.mjs: ${unknown.join(', ')}`);
@@ -27,7 +29,7 @@ mkdirSync(JSON_DIR, { recursive: true });
 if (!summaryOnly) {
   for (const module of modules) {
     console.log(`\n== ${module}`);
-    const r = spawnSync('nice', ['-n', '15', process.execPath, 'node_modules/@stryker-mutator/core/bin/stryker.js', 'run', '--mutate', module, ...(IGNORE_STATIC.includes(module) ? ['--ignoreStatic'] : [])], {
+    const r = spawnSync('nice', ['-n', '15', process.execPath, 'node_modules/@stryker-mutator/core/bin/stryker.js', 'run', '--mutate', module, ...(IGNORE_STATIC.includes(module) ? ['--ignoreStatic'] : []), ...strykerOptions], {
       stdio: 'inherit',
       env: { ...process.env, MUTATE_JSON: join(JSON_DIR, reportName(module)), MUTATE_TESTS: MODULES[module].join(',') },
     });

@@ -44,9 +44,11 @@ export default {
   concurrency: 2,
   timeoutMS: 20_000,
   dryRunTimeoutMinutes: 30,
-  reporters: ['clear-text', 'progress-append-only', 'json'],
+  reporters: ['clear-text', 'progress-append-only', 'json', 'event-recorder'],
   // scripts/mutate.mjs names one JSON report per module.
   jsonReporter: { fileName: process.env['MUTATE_JSON'] ?? 'reports/mutation/json/mutation.json' },
+  // Each mutant's result as it is known: scripts/mutate.mjs reads a run stopped before its end from these.
+  eventReporter: { baseDir: process.env['MUTATE_EVENTS'] ?? 'reports/mutation/events' },
   ignorePatterns: ['dist', 'dist-check', 'coverage', 'bench/out', 'test-results', 'fuzz-out', 'reports', '.stryker-tmp*'],
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: process.env['MUTATE_TMP'] ?? '.stryker-tmp',

@@ -6,12 +6,14 @@
  * reports/mutation/summary.md is written from all of them: the score per module and every surviving mutant.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IGNORE_STATIC, MODULES } from '../stryker.config.mjs';
 
 const OUT = 'reports/mutation';
 const JSON_DIR = join(OUT, 'json');
+/** Stryker's event recorder: one file per mutant tested, so that a run stopped early still tells what it measured. */
+const EVENTS_DIR = join(OUT, 'events');
 const reportName = (module) => module.replace(/^src\//, '').replace(/\.ts$/, '').replaceAll('/', '-') + '.json';
 
 const asked = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1]?.startsWith('--') && all[i - 1] !== '--summary'));
@@ -31,7 +33,7 @@ if (!summaryOnly) {
     console.log(`\n== ${module}`);
     const r = spawnSync('nice', ['-n', '15', process.execPath, 'node_modules/@stryker-mutator/core/bin/stryker.js', 'run', '--mutate', module, ...(IGNORE_STATIC.includes(module) ? ['--ignoreStatic'] : []), ...strykerOptions], {
       stdio: 'inherit',
-      env: { ...process.env, MUTATE_JSON: join(JSON_DIR, reportName(module)), MUTATE_TESTS: MODULES[module].join(',') },
+      env: { ...process.env, MUTATE_JSON: join(JSON_DIR, reportName(module)), MUTATE_EVENTS: join(EVENTS_DIR, reportName(module).replace(/\.json$/, '')), MUTATE_TESTS: MODULES[module].join(',') },
     });
     if (r.status !== 0) console.error(`stryker ended with ${r.status ?? r.signal} on ${module}`);
   }
@@ -42,8 +44,13 @@ writeSummary();
 function writeSummary() {
   const rows = [];
   const survivors = [];
-  for (const name of readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).sort()) {
-    const report = JSON.parse(readFileSync(join(JSON_DIR, name), 'utf8'));
+  const reports = readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).sort().map((name) => ({ ...JSON.parse(readFileSync(join(JSON_DIR, name), 'utf8')), partial: null }));
+  for (const run of existsSync(EVENTS_DIR) ? readdirSync(EVENTS_DIR).sort() : []) {
+    if (readdirSync(JSON_DIR).includes(`${run}.json`)) continue;
+    const partial = partialReport(join(EVENTS_DIR, run));
+    if (partial) reports.push(partial);
+  }
+  for (const report of reports) {
     for (const [file, { mutants, source }] of Object.entries(report.files)) {
       const count = (s) => mutants.filter((m) => m.status === s).length;
       const detected = count('Killed') + count('Timeout');
@@ -51,7 +58,8 @@ function writeSummary() {
       const undetected = count('Survived') + count('NoCoverage');
       const valid = detected + undetected;
       const lines = source.split('\n');
-      rows.push(`| ${file} | ${valid} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${valid ? ((100 * detected) / valid).toFixed(1) : '–'} % | ${ignored} |`);
+      const planned = report.partial ? ` (stopped: ${mutants.length} of ${report.partial} tested)` : '';
+      rows.push(`| ${file}${planned} | ${valid} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${valid ? ((100 * detected) / valid).toFixed(1) : '–'} % | ${ignored} |`);
       for (const m of mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
         const original = lines[m.location.start.line - 1].trim().slice(0, 100);
         survivors.push(`| ${file}:${m.location.start.line}:${m.location.start.column} | ${m.mutatorName} | ${m.status} | \`${oneLine(m.replacement)}\` | \`${oneLine(original)}\` |`);
@@ -76,6 +84,22 @@ function writeSummary() {
   ].join('\n');
   writeFileSync(join(OUT, 'summary.md'), md);
   console.log(`\n${rows.join('\n')}\nwrote ${join(OUT, 'summary.md')}`);
+}
+
+/** A run stopped before its end, from its event files: the mutants tested so far, and how many were planned. */
+function partialReport(dir) {
+  const events = readdirSync(dir);
+  const plan = events.find((f) => f.endsWith('-onMutationTestingPlanReady.json'));
+  const tested = events.filter((f) => f.endsWith('-onMutantTested.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+  if (!plan || tested.length === 0) return null;
+  const planned = JSON.parse(readFileSync(join(dir, plan), 'utf8')).mutantPlans.filter((p) => p.plan === 'Run').length;
+  const files = {};
+  for (const m of tested) {
+    const file = m.fileName.replace(/^.*?\/(src\/)/, '$1');
+    files[file] ??= { source: readFileSync(file, 'utf8'), mutants: [] };
+    files[file].mutants.push(m);
+  }
+  return { files, partial: planned };
 }
 
 function oneLine(s) {

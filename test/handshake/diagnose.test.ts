@@ -15,7 +15,7 @@ import { analyzeCapture } from '../../src/handshake/analyze.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { capturePath } from '../helpers/frames.js';
 import { certificate, clientHello, serverFlight } from '../helpers/hostile-tls.js';
-import { Flow, pcapFile, tlsRecord } from '../robustness/pcap-writer.js';
+import { Flow, handshakeMessage, pcapFile, tlsRecord } from '../robustness/pcap-writer.js';
 
 const analyses = new Map<string, Promise<ConnectionReport[]>>();
 async function connection(spec: string): Promise<ConnectionReport> {
@@ -147,5 +147,36 @@ describe('the diagnosis of each alert, from each side', () => {
     }
     // An expired certificate alert is explained only by an expired certificate: this one is not.
     expect(await alertDiagnosis('client', 45, [SELF_SIGNED])).toMatch(/— the client found the server's certificate expired \(check the certificate dates and the client's clock\); in the chain/);
+  });
+});
+
+// ---- the rules no shipped capture reaches, on synthetic TLS 1.2 connections ----
+
+/** The diagnosis of one connection written by `build` (packets at 1 ms apart, plus `gapAfter` seconds after packet `gapAt`). */
+async function syntheticDiagnosis(name: string, build: (flow: Flow) => void, gap: { at: number; seconds: number } | null = null): Promise<string> {
+  const flow = new Flow('10.0.0.1', '10.0.0.2', 40000, 25);
+  build(flow);
+  const times = flow.packets.map((_, k) => 1_700_000_000 + k * 0.001 + (gap && k >= gap.at ? gap.seconds : 0));
+  const path = join(dir, `${name}.pcap`);
+  writeFileSync(path, pcapFile(flow.packets.map((p, k) => ({ ...p, time: times[k]! }))));
+  const { connections } = await analyzeCapture(path);
+  expect(connections).toHaveLength(1);
+  return connections[0]!.diagnosis;
+}
+
+describe('the rules no shipped capture reaches', () => {
+  it("a server that closes after the client's key exchange, 12 s later", async () => {
+    const d = await syntheticDiagnosis('server-leaves-after-cke', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED]));
+      f.send('client', tlsRecord(22, handshakeMessage(16, Buffer.alloc(33, 4)))).fin('server');
+    }, { at: 6, seconds: 12 });
+    expect(d).toBe("server closed (FIN) 12.0 s after ClientKeyExchange without an alert: it did not accept the client's key exchange or Finished (check its log)");
+  });
+
+  it('a client that gives up with an alert right after its own ClientHello', async () => {
+    const d = await syntheticDiagnosis('client-cancels', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('client', tlsRecord(ALERT, Buffer.from([2, 90]))).fin('client');
+    });
+    expect(d).toBe('client sent alert user_canceled (90) after its own ClientHello — the user or the client cancelled the handshake');
   });
 });

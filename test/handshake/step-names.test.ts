@@ -47,6 +47,15 @@ describe('step names', () => {
     expect(r.lastStepName).toBe('handshake complete');
   });
 
+  it('a HelloRetryRequest is no step (RFC 8446 §4.1.4): the steps start again at the real ServerHello', async () => {
+    const r = await connection('hrr.pcap', 1);
+    expect(r.messages.filter((m) => m.from === 'server').map((m) => `${m.type} ${m.step}`).slice(0, 3)).toEqual(['HelloRetryRequest null', 'ChangeCipherSpec null', 'ServerHello 2']);
+    expect(names(r)[1]).toBe('2 ServerHello (server)');
+    expect(r.tls.helloRetryRequest).toBe(true);
+    // Zeek writes j for the HelloRetryRequest, then c again for the second ClientHello.
+    expect(r.history).toBe('CjiICs');
+  });
+
   it('before any ClientHello: nothing', async () => {
     const r = await connection('capture2.pcap', 12);
     expect([r.lastStep, r.lastStepName]).toEqual([0, 'nothing (no ClientHello)']);

@@ -139,10 +139,27 @@ describe('certificates', () => {
   });
 });
 
+describe('the rarer places a name stands', () => {
+  it('log lines learned as texts, a DN that ends at the line, an othername SAN, a wildcard CN, an IPv6 SAN, a LOGIN by e-mail', () => {
+    const cert = { subject: 'title=Head of Mail, jurisdiction_CN=Corp Registry, CN=*.corp.example', issuer: 'CN=Corp CA', san: ['othername:corp-upn-77', 'IP Address:2001:db8::25'], sha256: 'ab'.repeat(32), serial: null };
+    const r = redactorFor([conn({ certificates: [cert], texts: ['Nov 28 11:57:56 mailhost postfix/smtpd[1]: connect from laptop[192.0.2.7]'] })]);
+    expect(r.value({ certificates: [cert] }).certificates[0]).toMatchObject({
+      subject: 'title=value-2, jurisdiction_CN=cn-1, CN=*.name-1.example.test',
+      san: ['othername:value-1', 'IP Address:server-2'],
+    });
+    // Learned from the log's text before any report string is redacted: the client's name where a name stands (a
+    // one-word syslog host is a name only in its field: elsewhere it is a word).
+    expect(r.text('mailhost said laptop[192.0.2.7]')).toMatch(/^mailhost said name-\d\.example\.test\[client-1\]$/);
+    expect(r.text('CN=Corp Root Two\nnext line')).toBe('CN=cn-3\nnext line');
+    expect(r.text('a LOGIN dave@corp.example "x"')).toBe('a LOGIN mailbox-1@example.test "x"');
+  });
+});
+
 describe('files', () => {
   it('capture and log paths and their base names, keeping the type; standard input stays', () => {
     const r = redactorFor([conn({ capture: '/home/alice/incident-7.pcapng.gz' })], [{ client: { ip: '' }, server: { ip: '' }, files: ['/var/log/Mail.LOG'] }], ['-']);
     expect(r.text('read /home/alice/incident-7.pcapng.gz (incident-7.pcapng.gz) and /var/log/mail.log, mail.log; -')).toBe('read capture-1.pcapng.gz (capture-1.pcapng.gz) and log-1.log, log-1.log; -');
+    expect(redactorFor([conn({ capture: '/tmp/trace' })]).text('from /tmp/trace')).toBe('from capture-1');
   });
 });
 
@@ -187,6 +204,7 @@ describe('the note and the document', () => {
     expect([...markRedactedPieces(['a\n', 'b\n'], 'text', () => r)]).toEqual(['a\n', `b\n${line}\n`]);
     expect([...markRedactedPieces([], 'markdown', () => r)]).toEqual([`\n\n_${line}_\n`]);
     expect([...markRedactedPieces(['a', 'b'], 'text', () => null)]).toEqual(['a', 'b']);
+    expect([...markRedactedPieces([], 'text', () => null)]).toEqual(['']);
   });
 
   it('a whole document: every connection learned first, so a name met late has the pseudonym it had early', () => {

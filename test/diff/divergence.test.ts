@@ -11,11 +11,10 @@ import { analyzeCapture } from '../../src/handshake/analyze.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 
 const CAPTURES = join(import.meta.dirname, '../../captures');
-const analyses = new Map<string, Promise<ConnectionReport[]>>();
+/** Analysed anew by each test: a cache shared between tests would hide from mutation testing which test reads what. */
 async function connection(spec: string): Promise<ConnectionReport> {
   const [file, id] = spec.split('#') as [string, string];
-  if (!analyses.has(file)) analyses.set(file, analyzeCapture(join(CAPTURES, file)).then((r) => r.connections));
-  return (await analyses.get(file)!).find((c) => c.id === Number(id))!;
+  return (await analyzeCapture(join(CAPTURES, file))).connections.find((c) => c.id === Number(id))!;
 }
 async function diff(good: string, bad: string) {
   return diffReports(await connection(good), await connection(bad));

@@ -6,7 +6,7 @@
  * reports/mutation/summary.md is written from all of them: the score per module and every surviving mutant.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IGNORE_STATIC, MODULES } from '../stryker.config.mjs';
 
@@ -44,11 +44,15 @@ writeSummary();
 function writeSummary() {
   const rows = [];
   const survivors = [];
-  const reports = readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).sort().map((name) => ({ ...JSON.parse(readFileSync(join(JSON_DIR, name), 'utf8')), partial: null }));
-  for (const run of existsSync(EVENTS_DIR) ? readdirSync(EVENTS_DIR).sort() : []) {
-    if (readdirSync(JSON_DIR).includes(`${run}.json`)) continue;
-    const partial = partialReport(join(EVENTS_DIR, run));
+  // Per module the latest run: its JSON report, or the events of a run stopped before its end when they are newer.
+  const runs = new Set([...readdirSync(JSON_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)), ...(existsSync(EVENTS_DIR) ? readdirSync(EVENTS_DIR) : [])]);
+  const reports = [];
+  for (const run of [...runs].sort()) {
+    const json = join(JSON_DIR, `${run}.json`);
+    const events = join(EVENTS_DIR, run);
+    const partial = existsSync(events) && (!existsSync(json) || statSync(events).mtimeMs > statSync(json).mtimeMs) ? partialReport(events) : null;
     if (partial) reports.push(partial);
+    else if (existsSync(json)) reports.push({ ...JSON.parse(readFileSync(json, 'utf8')), partial: null });
   }
   for (const report of reports) {
     for (const [file, { mutants, source }] of Object.entries(report.files)) {
@@ -58,7 +62,7 @@ function writeSummary() {
       const undetected = count('Survived') + count('NoCoverage');
       const valid = detected + undetected;
       const lines = source.split('\n');
-      const planned = report.partial ? ` (stopped: ${mutants.length} of ${report.partial} tested)` : '';
+      const planned = report.partial && mutants.length < report.partial ? ` (stopped: ${mutants.length} of ${report.partial} tested)` : '';
       rows.push(`| ${file}${planned} | ${valid} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${valid ? ((100 * detected) / valid).toFixed(1) : '–'} % | ${ignored} |`);
       for (const m of mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
         const original = lines[m.location.start.line - 1].trim().slice(0, 100);

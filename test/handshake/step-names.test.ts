@@ -56,6 +56,13 @@ describe('step names', () => {
     expect(r.history).toBe('CjiICs');
   });
 
+  it('SSL 2.0: hello, master key, then each side encrypted; complete when both have sent their FINISHED', async () => {
+    const r = await connection('ssl-v2.pcap', 1);
+    expect(names(r)).toEqual(['1 ClientHello (client)', '2 ServerHello (server)', '5 ClientKeyExchange (client)', '9 server Finished (server)', '7 client Finished (client)']);
+    expect([r.outcome, r.lastStep, r.tls.version, r.history]).toEqual(['complete', 9, 'SSL 2.0', 'Cs']);
+    expect(r.messages.map((m) => m.type).slice(0, 3)).toEqual(['SSLv2 ClientHello', 'SSLv2 ServerHello', 'SSLv2 ClientMasterKey']);
+  });
+
   it('before any ClientHello: nothing', async () => {
     const r = await connection('capture2.pcap', 12);
     expect([r.lastStep, r.lastStepName]).toEqual([0, 'nothing (no ClientHello)']);

@@ -11,8 +11,9 @@ const tests = (process.env['MUTATE_TESTS'] ?? '').split(',').filter(Boolean);
 export default defineConfig({
   test: {
     setupFiles: ['test/setup-assertions.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Instrumented code on a loaded machine: the property tests need more than the suite's minute.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     include: tests.length > 0 ? tests : ['test/**/*.test.ts'],
     passWithNoTests: true,
   },

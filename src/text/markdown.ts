@@ -51,7 +51,8 @@ export function markdownText(value: string): string {
  */
 function mustEscape(line: string, i: number): boolean {
   const c = line[i]!;
-  if (c === ':' || c === '"' || c === "'" || c === '{' || c === '}' || c === '=') return i === 0 && c === '=';
+  // A line of `=` under a paragraph makes it a heading, after up to three spaces too.
+  if (c === ':' || c === '"' || c === "'" || c === '{' || c === '}' || c === '=') return c === '=' && /^ *$/.test(line.slice(0, i));
   const before = line[i - 1];
   const after = line[i + 1];
   const word = (x: string | undefined) => x !== undefined && /[\p{L}\p{N}]/u.test(x);

@@ -61,6 +61,13 @@ describe('markdownText renders as the characters it holds, wherever a report put
     }
   });
 
+  it('a line of = after spaces under a paragraph line is no heading either', () => {
+    for (const s of [' =', '\t=', '   ===']) {
+      const html = md.render(`words\n${markdownText(s)}\n`);
+      expect(tagsOf(html), `${JSON.stringify(s)} → ${html}`).toEqual(['p', '/p']);
+    }
+  });
+
   it('in a table cell: one row of two cells, the value in the first', () => {
     fc.assert(
       fc.property(value, (s) => {

@@ -142,7 +142,8 @@ describe('certificates', () => {
 describe('the rarer places a name stands', () => {
   it('log lines learned as texts, a DN that ends at the line, an othername SAN, a wildcard CN, an IPv6 SAN, a LOGIN by e-mail', () => {
     const cert = { subject: 'title=Head of Mail, jurisdiction_CN=Corp Registry, CN=*.corp.example', issuer: 'CN=Corp CA', san: ['othername:corp-upn-77', 'IP Address:2001:db8::25'], sha256: 'ab'.repeat(32), serial: null };
-    const r = redactorFor([conn({ certificates: [cert], texts: ['Nov 28 11:57:56 mailhost postfix/smtpd[1]: connect from laptop[192.0.2.7]'] })]);
+    const log = { client: { ip: '' }, server: { ip: '' }, texts: ['Nov 28 11:57:56 mailhost postfix/smtpd[1]: connect from laptop[192.0.2.7]'] };
+    const r = redactorFor([conn({ certificates: [cert] })], [log]);
     expect(r.value({ certificates: [cert] }).certificates[0]).toMatchObject({
       subject: 'title=value-2, jurisdiction_CN=cn-1, CN=*.name-1.example.test',
       san: ['othername:value-1', 'IP Address:server-2'],

@@ -61,6 +61,14 @@ describe('markdownText renders as the characters it holds, wherever a report put
     }
   });
 
+  it('an HTML block opener at the start of a line stays text: no comment or <div> swallows what follows', () => {
+    for (const s of ['<!-- x', '<div x', '<script', '<pre', '<?php']) {
+      const html = md.render(`${markdownText(s)}\n\nnext paragraph\n`);
+      expect(tagsOf(html), `${JSON.stringify(s)} → ${html}`).toEqual(['p', '/p', 'p', '/p']);
+      expect(textOf(html)).toBe(`${s}\nnext paragraph\n`);
+    }
+  });
+
   it('a line of = after spaces under a paragraph line is no heading either', () => {
     for (const s of [' =', '\t=', '   ===']) {
       const html = md.render(`words\n${markdownText(s)}\n`);

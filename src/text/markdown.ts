@@ -18,10 +18,11 @@ const BREAKS = /\r\n|[\r\n\t]/g;
 /**
  * ASCII punctuation that means something inline or at a line's start: emphasis, links and images, code, tables,
  * strikethrough, headings, lists, block quotes. A backslash before any ASCII punctuation is a literal in CommonMark.
- * `(` and `)` stay bare: they mean something only right after a `]` (a link's destination), and every `[`, `]`
- * and `!` is escaped, so the diagnoses' many parentheses stay readable in the source.
+ * `(` stays bare and `)` nearly always: they mean something only right after a `]` (a link's destination), and
+ * every `[`, `]` and `!` is escaped, so the diagnoses' many parentheses stay readable in the source; a `)` is
+ * escaped only where it ends an ordered list's number (`1) `).
  */
-const PUNCTUATION = /[\\`*_[\]!#|~+\-=.:{}"']/;
+const PUNCTUATION = /[\\`*_[\]!#|~+\-=.:{})"']/;
 
 /** The start of what GFM turns into a link without brackets: `https://`, `www.`, `user@host`. */
 const AUTOLINK = /:\/\/|www\.|@/gi;
@@ -50,7 +51,8 @@ export function markdownText(value: string): string {
  */
 function mustEscape(line: string, i: number): boolean {
   const c = line[i]!;
-  if (c === ':' || c === '"' || c === "'" || c === '{' || c === '}' || c === '=') return i === 0 && c === '=';
+  // A line of `=` under a paragraph makes it a heading, after up to three spaces too.
+  if (c === ':' || c === '"' || c === "'" || c === '{' || c === '}' || c === '=') return c === '=' && /^ *$/.test(line.slice(0, i));
   const before = line[i - 1];
   const after = line[i + 1];
   const word = (x: string | undefined) => x !== undefined && /[\p{L}\p{N}]/u.test(x);
@@ -58,7 +60,10 @@ function mustEscape(line: string, i: number): boolean {
   // `#` opens a heading at a line's start and closes one after a space (`### a #`); `1#5` is neither.
   if (c === '#') return !word(before);
   // `.` and `-` start a list or a thematic break only at a line's start (`1. `, `- `, `---`): the start of a value.
-  if (c === '.' || c === '-' || c === '+') return i === 0 || (c !== '.' && !word(before)) || (c === '.' && /^\d+$/.test(line.slice(0, i)) && (after === undefined || after === ' '));
+  // A number's `.` or `)` does so after up to three spaces too (` 1. `, `2) `).
+  const orderedListMarker = () => /^ *\d+$/.test(line.slice(0, i)) && (after === undefined || after === ' ');
+  if (c === ')') return orderedListMarker();
+  if (c === '.' || c === '-' || c === '+') return i === 0 || (c !== '.' && !word(before)) || (c === '.' && orderedListMarker());
   return true;
 }
 

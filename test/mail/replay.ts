@@ -1,10 +1,11 @@
 // Feeds recorded TCP payloads (test/mail/fixtures/*.json, made by extract.mjs) to a MailSniffer in several
 // chunkings, the way the TCP stage would, and collects what push() returned.
+import { expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MailSniffer } from '../../src/mail/sniffer.js';
-import type { PortRole } from '../../src/mail/ports.js';
+import { defaultPorts, type PortRole } from '../../src/mail/ports.js';
 import type { MailPhase } from '../../src/mail/types.js';
 import type { Side } from '../../src/tcp/types.js';
 
@@ -122,4 +123,21 @@ export function script(steps: [Side, string | Buffer][]): Chunk[] {
     offsets[from] += data.length;
     return chunk;
   });
+}
+
+/**
+ * The phase of a dialogue replayed whole, after checking that every chunking (`chunkings`) gives the same fields,
+ * the same TLS starts, and nothing after TLS: how a mail-stage test reads one dialogue.
+ */
+export function replayEveryChunking(chunks: Chunk[], port: number, ports = defaultPorts(), chunkings: readonly Chunking[] = CHUNKINGS): MailPhase & { pushed: { client: number | null; server: number | null } } {
+  const reference = replay(chunks, port, ports);
+  for (const how of chunkings) {
+    const r = replay(rechunk(chunks, how), port, ports);
+    const { transcript: _a, ...fields } = r.phase;
+    const { transcript: _b, ...refFields } = reference.phase;
+    expect(fields, how).toEqual(refFields);
+    expect(r.pushedTlsStart, how).toEqual(reference.phase.tlsStart);
+    expect(r.zeroAfterTls, how).toBe(true);
+  }
+  return { ...reference.phase, pushed: reference.pushedTlsStart };
 }

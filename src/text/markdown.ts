@@ -39,6 +39,9 @@ export function markdownText(value: string): string {
     else if (PUNCTUATION.test(c) && mustEscape(line, i)) out += '\\' + c;
     else out += c;
   }
+  // Four spaces at a line's start (a value's tabs and line breaks become spaces) open an indented code block; a
+  // value that starts so starts with a character reference for its first space instead, the same text.
+  if (out.startsWith('    ')) out = `&#32;${out.slice(1)}`;
   // GFM's autolinks start on ':', 'w' and '@' in the source; a character reference there is the same text, no link.
   return out.replace(AUTOLINK, (m) => (m === '@' ? '&#64;' : m === '://' ? '&#58;//' : `${m.slice(0, 3)}&#46;`));
 }

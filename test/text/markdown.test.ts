@@ -54,7 +54,7 @@ describe('markdownText renders as the characters it holds, wherever a report put
   });
 
   it('a list marker after leading spaces is no list either', () => {
-    for (const s of [' 1. x', '  12. x', ' 1.', '1) x', ' 1) x', ' - x', '  + x', '   * x', ' # x', ' > x']) {
+    for (const s of [' 1. x', '  12. x', ' 1.', '1) x', ' 1) x', ' - x', '  + x', '   * x', ' # x', ' > x', '\t\r\t\n\\', '     code?']) {
       const html = md.render(`${markdownText(s)}\n`);
       expect(tagsOf(html), `${JSON.stringify(s)} → ${html}`).toEqual(['p', '/p']);
       expect(textOf(html).trim()).toBe(s.trim());

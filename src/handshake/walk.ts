@@ -409,11 +409,7 @@ export class HandshakeWalker {
   private onDecryptedFinished(from: Side, frame: number, time: number): void {
     this.side[from].finishedSeen = true;
     const done = this.walk.shape === 'tls13' ? from === 'client' : this.side.client.finishedSeen && this.side.server.finishedSeen;
-    if (done && !this.walk.complete) {
-      this.walk.complete = true;
-      this.walk.completedAt = { frame, time };
-      this.walk.lastStep = 9;
-    }
+    if (done) this.complete(frame, time);
   }
 
   /** A handshake record that cannot be read: encrypted, or not a whole message. */
@@ -534,11 +530,15 @@ export class HandshakeWalker {
     if (step === null || walk.steps.some((s) => s.step === step)) return;
     walk.steps.push({ step, name: stepName(step, walk.shape), from, message: label, frame, time });
     if (step > walk.lastStep) walk.lastStep = step;
-    if (!walk.complete && COMPLETED_BY[readAs].every((needed) => walk.steps.some((s) => s.step === needed))) {
-      walk.complete = true;
-      walk.completedAt = { frame, time };
-      walk.lastStep = 9;
-    }
+    if (COMPLETED_BY[readAs].every((needed) => walk.steps.some((s) => s.step === needed))) this.complete(frame, time);
+  }
+
+  /** The handshake complete at this frame (the first time only): step 9 reached, whatever the shape calls it. */
+  private complete(frame: number, time: number): void {
+    if (this.walk.complete) return;
+    this.walk.complete = true;
+    this.walk.completedAt = { frame, time };
+    this.walk.lastStep = 9;
   }
 }
 

@@ -10,7 +10,7 @@ import { terminalSafeLine } from './text/terminal.js';
 import { TOOL_VERSION } from './version.js';
 import { runAnalyze, type AnalyzeCliOptions } from './cli/analyze.js';
 import { runDiff, type DiffCliOptions } from './cli/diff.js';
-import { ANALYZE_FORMATS, ANALYZE_OPTIONS, commanderOptions, DIFF_FORMATS, DIFF_OPTIONS, formatOption, STREAMS_FORMATS, STREAMS_OPTIONS } from './cli/options.js';
+import { ANALYZE_FORMATS, ANALYZE_OPTIONS, DIFF_FORMATS, DIFF_OPTIONS, STREAMS_FORMATS, STREAMS_OPTIONS, withOptions } from './cli/options.js';
 import { runStreams, type StreamsCliOptions } from './cli/streams.js';
 import { watchStdout } from './cli/run.js';
 
@@ -39,13 +39,14 @@ Each command's --help shows its options and more examples.`,
   )
   .exitOverride();
 
-const analyzeCommand = program
-  .command('analyze')
-  .description('one row per connection: protocol, TLS version and cipher, step reached, outcome, who ended it and how, diagnosis')
-  .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input')
-  .addOption(formatOption(ANALYZE_FORMATS));
-for (const option of commanderOptions(ANALYZE_OPTIONS)) analyzeCommand.addOption(option);
-analyzeCommand
+withOptions(
+  program
+    .command('analyze')
+    .description('one row per connection: protocol, TLS version and cipher, step reached, outcome, who ended it and how, diagnosis')
+    .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input'),
+  ANALYZE_FORMATS,
+  ANALYZE_OPTIONS,
+)
   .addHelpText(
     'after',
     `
@@ -68,13 +69,14 @@ Compare a failed handshake with a good one: tlsdissect diff --help`,
   )
   .action((given: string[], opts: AnalyzeCliOptions) => runAnalyze(given, opts));
 
-const streamsCommand = program
-  .command('streams')
-  .description('one row per TCP connection: endpoints, packets and bytes per side, SYN/FIN/RST, retransmissions, gaps')
-  .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input')
-  .addOption(formatOption(STREAMS_FORMATS));
-for (const option of commanderOptions(STREAMS_OPTIONS)) streamsCommand.addOption(option);
-streamsCommand
+withOptions(
+  program
+    .command('streams')
+    .description('one row per TCP connection: endpoints, packets and bytes per side, SYN/FIN/RST, retransmissions, gaps')
+    .argument('<captures...>', 'pcap, pcapng or gzip-compressed capture files; - for standard input'),
+  STREAMS_FORMATS,
+  STREAMS_OPTIONS,
+)
   .addHelpText(
     'after',
     `
@@ -86,14 +88,15 @@ Examples:
   )
   .action((given: string[], opts: StreamsCliOptions) => runStreams(given, opts));
 
-const diffCommand = program
-  .command('diff')
-  .description('a handshake that worked and one that failed, side by side: where the two stories part, every difference, the likely cause first')
-  .argument('<good>', 'capture file, optionally narrowed to one connection: file.pcap#3 or file.pcap@client=46.1.2.3:51234')
-  .argument('<bad>', 'the same for the failed handshake (the same capture again to compare two of its connections)')
-  .addOption(formatOption(DIFF_FORMATS));
-for (const option of commanderOptions(DIFF_OPTIONS)) diffCommand.addOption(option);
-diffCommand
+withOptions(
+  program
+    .command('diff')
+    .description('a handshake that worked and one that failed, side by side: where the two stories part, every difference, the likely cause first')
+    .argument('<good>', 'capture file, optionally narrowed to one connection: file.pcap#3 or file.pcap@client=46.1.2.3:51234')
+    .argument('<bad>', 'the same for the failed handshake (the same capture again to compare two of its connections)'),
+  DIFF_FORMATS,
+  DIFF_OPTIONS,
+)
   .addHelpText(
     'after',
     `

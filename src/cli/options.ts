@@ -3,10 +3,11 @@
  * one-line usage error, exit 2). The commands' option types are derived from these tables, so an option is
  * declared once; cli.ts only hands them to commander.
  */
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { GROUP_KEYS, type GroupKey } from '../analyze/groups.js';
 import { UsageError } from '../exit.js';
 import { parsePortOption, type PortMap } from '../mail/sniffer.js';
+import type { PortRole } from '../mail/ports.js';
 import { FORMAT_BY_EXTENSION } from '../report/report-file.js';
 
 /** One option: flags and help as `--help` shows them; `parse` turns each value given into what the command reads. */
@@ -34,11 +35,11 @@ const value = <T>(flags: string, description: string, parse: (text: string, name
 const repeatable = <T>(flags: string, description: string, parse: (text: string, name: string) => T): OptionSpec<T> & { repeatable: true } => ({ flags, description, parse, repeatable: true });
 const choice = <C extends string>(flags: string, description: string, choices: readonly C[]): OptionSpec<C> => ({ flags, description, choices });
 
-/** A whole number from `min` to `max`; `what` completes "not a whole number…" in the error. */
-export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, what = min > 0 ? ` of ${min} or more` : '') {
+/** A whole number from `min` to `max`; `wrong` says what else it is in the error (`--jobs 0: not a whole number of 1 or more`). */
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER, wrong = `not a whole number${min > 0 ? ` of ${min} or more` : ''}`) {
   return (text: string, name: string): number => {
     const n = Number(text);
-    if (!(text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max)) throw new UsageError(`${name} ${text}: not a whole number${what}`);
+    if (!(text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max)) throw new UsageError(`${name} ${text}: ${wrong}`);
     return n;
   };
 }
@@ -73,22 +74,15 @@ export function connectionNumber(text: string): ConnectionNumber {
 }
 
 /** `-p 2525=smtp`, one assignment. */
-export function portAssignment(text: string, name: string): [number, PortMap extends Map<number, infer A> ? A : never] {
+export function portAssignment(text: string, name: string): [number, PortRole] {
   const parsed = parsePortOption(text);
   if ('error' in parsed) throw new UsageError(`${name} ${text}: ${parsed.error}`);
   return [parsed.port, parsed.assignment];
 }
 
-/** `--log-year`. */
-const year = wholeNumber(1970, 9999);
-
 const PORT_HELP = 'treat a port as a mail protocol: 2525=smtp, 2465=smtps, 10143=imap, 10993=imaps, 1110=pop3, 1995=pop3s, 8443=tls (repeatable)';
 const OUTPUT = text('-o, --output <file>', 'write the report to this file (replaced only when the report is complete) instead of standard output');
-const WIDTH = value('--width <columns>', "fit text tables into this many columns (default: the terminal's; on a pipe or file one whole line per row)", (t, name) => {
-  const n = Number(t);
-  if (!(Number.isInteger(n) && n >= 20 && n <= 10_000)) throw new UsageError(`${name} ${t}: not a whole number from 20 to 10000`);
-  return n;
-});
+const WIDTH = value('--width <columns>', "fit text tables into this many columns (default: the terminal's; on a pipe or file one whole line per row)", wholeNumber(20, 10_000, 'not a whole number from 20 to 10000'));
 const REDACT_WHAT = 'replace addresses, host names, certificate names, serials and fingerprints, e-mail addresses, user names, session ids and file names with consistent pseudonyms';
 
 export const ANALYZE_OPTIONS = {
@@ -105,13 +99,7 @@ export const ANALYZE_OPTIONS = {
   log: repeatable('--log <file>', "the mail server's own log (Postfix, Dovecot; syslog, journalctl or the daemon's file; .gz too): each connection gets its lines (repeatable)", (t) => t),
   keylog: repeatable('--keylog <file>', 'NSS key log of the TLS sessions (SSLKEYLOGFILE, openssl s_client -keylogfile): encrypted handshake messages and alerts are decrypted and named; application data never is (repeatable; a regular file up to 16 MB)', (t) => t),
   logTz: text('--log-tz <zone>', 'zone of log times that carry none: UTC, local, +01:00, Europe/Berlin (default: estimated from lines naming a captured client and port)'),
-  logYear: value('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)', (t, name) => {
-    try {
-      return year(t, name);
-    } catch {
-      throw new UsageError(`${name} ${t}: not a year`);
-    }
-  }),
+  logYear: value('--log-year <year>', 'year of the first log line when the lines carry none (default: from the capture)', wholeNumber(1970, 9999, 'not a year')),
   maxConnections: value('--max-connections <n>', 'list at most N connections one by one (default 50000); the others are counted in the summary', wholeNumber(0)),
   jobs: value('-j, --jobs <n>', 'captures analyzed at once when several are given (default: one per two cores, for captures of 256 MB or more; 1: one after the other)', wholeNumber(1)),
   retryWindow: value('--retry-window <seconds>', "a connection that did not complete is retried by the same client's next connection to the same server and port that starts within this many seconds (default 300)", seconds),
@@ -154,6 +142,13 @@ export function commanderOptions(specs: Specs): Option[] {
     else if (parse) option.argParser((t: string) => parse(t, name));
     return option;
   });
+}
+
+/** `command` with `-f, --format` for `formats`, then the options of `specs`, in their order. */
+export function withOptions(command: Command, formats: readonly string[], specs: Specs): Command {
+  command.addOption(formatOption(formats));
+  for (const option of commanderOptions(specs)) command.addOption(option);
+  return command;
 }
 
 /** The ports `-p` assigned, the last one given for a port winning. */

@@ -93,7 +93,10 @@ describe('real HAProxy in front of real Postfix and Dovecot (captures/proxy-hapr
     expect(text.stdout.match(/through a proxy:/g)).toHaveLength(1);
     expect(text.stdout).toContain('through a proxy: 21 connections began with a PROXY protocol header (from 10.78.1.2 ×19, fd78:1::2 ×2)');
     const md = runCli(['analyze', 'captures/proxy-haproxy.pcap', '-f', 'markdown']);
-    expect(md.stdout.match(/through a proxy:/g)).toHaveLength(1);
+    // Once in the summary; the failed connections drawn below say it again in their own section.
+    expect(md.stdout.match(/through a proxy: \d+ connections/g)).toHaveLength(1);
+    expect(md.stdout.match(/through a proxy: \S+ sent a PROXY protocol/g)?.length).toBe(md.stdout.match(/^<details><summary>#\d+ (10\.78\.2\.100|\[fd78:2::100\]):/gm)?.length);
+    expect(md.stdout).toMatch(/through a proxy: 10\.78\.1\.2:\d+ sent a PROXY protocol v1 header/);
     const groups = JSON.parse(runCli(['analyze', 'captures/proxy-haproxy.pcap', '--by', 'proxy', '-f', 'json']).stdout).groups;
     expect(groups.by).toBe('proxy');
     expect(Object.fromEntries(groups.groups.map((g: { value: string; connections: number }) => [g.value, g.connections]))).toEqual({ '10.78.1.2': 19, 'fd78:1::2': 2, '(no PROXY header)': 12 });

@@ -3,7 +3,7 @@ import { endWords, endpoint } from '../../text/words.js';
 import type { AnalysisResult } from '../../analyze/pipeline.js';
 import type { ConnectionReport } from '../../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
-import { findingLines, rowFlags } from './findings.js';
+import { findingLines, proxyLine, rowFlags } from './findings.js';
 import { esc, LADDER_CSS, ladderSvg } from '../ladder.js';
 import { connectionNumber, stepWords } from '../words.js';
 import { kindOf } from './markdown.js';
@@ -219,6 +219,7 @@ export function htmlSection(r: ConnectionReport, number: string = String(r.id)):
   body.push(
     `<h2><a href="#${connectionAnchor(number, 'row')}">#${esc(number)}</a> ${esc(endpoint(r.client))} → ${esc(endpoint(r.server))} · ${esc(r.protocol)} · ${esc(r.outcome)} at step ${esc(stepWords(r))}</h2>`,
   );
+  if (r.proxy) body.push(`<p class="proxy">${esc(proxyLine(r.proxy))}</p>`);
   body.push(`<p>${esc(r.diagnosis)}</p>`);
   body.push(ladderSvg(r));
   if (r.notes.length) body.push(`<ul class="notes">${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);

@@ -4,7 +4,7 @@ import type { ConnectionReport } from '../../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
 import { notableGroupsLine } from './groups.js';
 import { securityLines } from './certificates.js';
-import { findingLines, retryWords, rowFlags, verdictLines } from './findings.js';
+import { findingLines, proxyLine, retryWords, rowFlags, verdictLines } from './findings.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
 import { connectionNumber, stepWords } from '../words.js';
 import { markdownCode, markdownHtmlText, markdownText } from '../../text/markdown.js';
@@ -222,6 +222,7 @@ export function renderConnectionMarkdown(r: ConnectionReport, number: string = S
   out.push(`<details><summary>#${markdownHtmlText(number)} ${markdownHtmlText(endpoint(r.client))} → ${markdownHtmlText(endpoint(r.server))}: ${markdownHtmlText(r.outcome)} at step ${markdownHtmlText(stepWords(r))}</summary>`);
   out.push('');
   if (tool) out.push(markdownToolLine(tool), '');
+  if (r.proxy) out.push(cell(proxyLine(r.proxy)), '');
   out.push(`**Diagnosis:** ${cell(r.diagnosis)}`);
   out.push('');
   const retry = retryWords(r);

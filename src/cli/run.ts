@@ -33,8 +33,11 @@ export function distinctCaptures(captures: string[]): string[] {
   return [...seen];
 }
 
-/** How long reading goes on after Ctrl-C, for what the writer still sends as it exits. */
-const INTERRUPT_GRACE_MS = 1000;
+/**
+ * How long reading goes on after Ctrl-C, for what the writer still sends as it exits. The environment can make it
+ * longer: the test of a second Ctrl-C must land inside this window, which a loaded machine can miss in a second.
+ */
+const INTERRUPT_GRACE_MS = Number(process.env['TLSDISSECT_INTERRUPT_GRACE_MS']) || 1000;
 
 /**
  * A live capture piped in (`tcpdump -w - | tlsdissect analyze -`) is ended with Ctrl-C, which reaches both

@@ -80,7 +80,7 @@ export function portAssignment(text: string, name: string): [number, PortRole] {
   return [parsed.port, parsed.assignment];
 }
 
-const PORT_HELP = 'treat a port as a mail protocol: 2525=smtp, 2465=smtps, 10143=imap, 10993=imaps, 1110=pop3, 1995=pop3s, 8443=tls (repeatable)';
+const PORT_HELP = 'treat a port as a mail protocol: 2525=smtp, 2465=smtps, 10143=imap, 10993=imaps, 1110=pop3, 1995=pop3s, 14190=sieve, 8443=tls (repeatable)';
 const OUTPUT = text('-o, --output <file>', 'write the report to this file (replaced only when the report is complete) instead of standard output');
 const WIDTH = value('--width <columns>', "fit text tables into this many columns (default: the terminal's; on a pipe or file one whole line per row)", wholeNumber(20, 10_000, 'not a whole number from 20 to 10000'));
 const REDACT_WHAT = 'replace addresses, host names, certificate names, serials and fingerprints, e-mail addresses, user names, session ids and file names with consistent pseudonyms';

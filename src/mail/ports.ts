@@ -1,7 +1,7 @@
 import type { MailProtocol } from './types.js';
 
 /** The application protocols the mail stage understands. */
-export type MailApplication = 'smtp' | 'imap' | 'pop3';
+export type MailApplication = 'smtp' | 'imap' | 'pop3' | 'managesieve';
 
 /** What a `--port` option can name: a mail protocol, or 'tls' for an implicit-TLS port of any application. */
 export type AppProtocol = MailApplication | 'tls';
@@ -31,6 +31,9 @@ export function protocolFor(app: MailApplication | null, implicitTls: boolean): 
       return implicitTls ? 'imaps' : 'imap-starttls';
     case 'pop3':
       return implicitTls ? 'pop3s' : 'pop3-stls';
+    // ManageSieve has no implicit-TLS port of its own (RFC 5804 §2.2: STARTTLS only).
+    case 'managesieve':
+      return implicitTls ? 'tls' : 'managesieve-starttls';
     default:
       return implicitTls ? 'tls' : 'unknown';
   }
@@ -42,7 +45,7 @@ export function plainProtocol(app: MailApplication | null): MailProtocol {
 }
 
 // IANA service names: smtp 25, submission 587 (RFC 6409), submissions 465 (RFC 8314), imap 143, imaps 993,
-// pop3 110, pop3s 995.
+// pop3 110, pop3s 995, sieve 4190 (RFC 5804).
 const DEFAULT_PORTS: readonly [number, PortRole][] = [
   [25, { app: 'smtp', implicitTls: false, protocol: 'smtp-starttls' }],
   [587, { app: 'smtp', implicitTls: false, protocol: 'submission-starttls' }],
@@ -51,6 +54,7 @@ const DEFAULT_PORTS: readonly [number, PortRole][] = [
   [993, { app: 'imap', implicitTls: true, protocol: 'imaps' }],
   [110, { app: 'pop3', implicitTls: false, protocol: 'pop3-stls' }],
   [995, { app: 'pop3', implicitTls: true, protocol: 'pop3s' }],
+  [4190, { app: 'managesieve', implicitTls: false, protocol: 'managesieve-starttls' }],
 ];
 
 /** The well-known mail ports. A fresh map each call: callers may add `--port` entries to it. */
@@ -71,6 +75,8 @@ const PORT_OPTION_NAMES: ReadonlyMap<string, PortRole> = new Map(Object.entries(
   pop3: { app: 'pop3', implicitTls: false, protocol: 'pop3-stls' },
   'pop3-stls': { app: 'pop3', implicitTls: false, protocol: 'pop3-stls' },
   pop3s: { app: 'pop3', implicitTls: true, protocol: 'pop3s' },
+  sieve: { app: 'managesieve', implicitTls: false, protocol: 'managesieve-starttls' },
+  managesieve: { app: 'managesieve', implicitTls: false, protocol: 'managesieve-starttls' },
   tls: { app: null, implicitTls: true, protocol: 'tls' },
 } satisfies Record<string, PortRole>));
 
@@ -81,12 +87,13 @@ export type PortOption = { ok: true; port: number; assignment: PortRole } | { ok
 
 /**
  * Parses a CLI `--port PORT=KIND` value: `2525=smtp`, `2465=smtps`, `10143=imap`, `10993=imaps`, `1110=pop3`,
- * `1995=pop3s`, `8443=tls` (plus the synonyms submission, submissions, smtp-starttls, imap-starttls, pop3-stls).
+ * `1995=pop3s`, `14190=sieve`, `8443=tls` (plus the synonyms submission, submissions, smtp-starttls, imap-starttls,
+ * pop3-stls, managesieve).
  * Bad input gives `{ ok: false, error }`, a message for the user that does not repeat the option (the CLI
  * prefixes it); it never throws.
  */
 export function parsePortOption(text: string): PortOption {
-  const usage = 'expected PORT=KIND, e.g. 2525=smtp; KIND is one of smtp, smtps, imap, imaps, pop3, pop3s, tls';
+  const usage = 'expected PORT=KIND, e.g. 2525=smtp; KIND is one of smtp, smtps, imap, imaps, pop3, pop3s, sieve, tls';
   const m = /^\s*(\d{1,5})\s*=\s*([A-Za-z0-9-]+)\s*$/.exec(text);
   if (!m) return { ok: false, error: usage };
   const port = Number(m[1]);

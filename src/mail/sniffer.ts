@@ -1,6 +1,7 @@
 import type { Side } from '../tcp/types.js';
 import type { Dialogue, DialogueEvents } from './dialogue.js';
 import { ImapDialogue } from './imap.js';
+import { ManageSieveDialogue } from './managesieve.js';
 import { Pop3Dialogue } from './pop3.js';
 import {
   type MailApplication,
@@ -412,6 +413,8 @@ export class MailSniffer {
     if (/^220[ -]/.test(firstServerLine)) app = 'smtp';
     else if (/^\* (OK|PREAUTH|BYE)\b/i.test(firstServerLine)) app = 'imap';
     else if (/^\+OK\b/i.test(firstServerLine)) app = 'pop3';
+    // A ManageSieve greeting is its capability list, which RFC 5804 §1.7 says starts with IMPLEMENTATION.
+    else if (/^"IMPLEMENTATION" "/i.test(firstServerLine)) app = 'managesieve';
     if (app === null) return;
     this.app = app;
     this.dialogue = makeDialogue(app, this.events);
@@ -521,6 +524,8 @@ function makeDialogue(app: MailApplication, events: DialogueEvents): Dialogue {
       return new ImapDialogue(events);
     case 'pop3':
       return new Pop3Dialogue(events);
+    case 'managesieve':
+      return new ManageSieveDialogue(events);
   }
 }
 

@@ -10,10 +10,13 @@ export type MailProtocol =
   | 'imaps'
   | 'pop3-stls'
   | 'pop3s'
+  /** ManageSieve (RFC 5804) with STARTTLS, Dovecot Pigeonhole's 4190. */
+  | 'managesieve-starttls'
   | 'tls'
   | 'smtp'
   | 'imap'
   | 'pop3'
+  | 'managesieve'
   /** TLS handed on by a carrier (src/mail/carrier.ts). */
   | 'socks'
   | 'mysql'
@@ -24,7 +27,7 @@ export type MailProtocol =
 export interface MailPhase {
   protocol: MailProtocol;
   /** The application protocol expected on the server port, or found by sniffing. */
-  application: 'smtp' | 'imap' | 'pop3' | null;
+  application: 'smtp' | 'imap' | 'pop3' | 'managesieve' | null;
   /** How TLS was started: 'implicit' (465/993/995 or sniffed), 'starttls', or null (no TLS). */
   tlsMode: 'implicit' | 'starttls' | null;
   /** The server announced STARTTLS/STLS (EHLO keyword, CAPABILITY, CAPA), when we saw its answer. */

@@ -329,6 +329,7 @@ function dovecotLineFamily(e: LogEntry): { family: Family; via: LogLink } | null
 function familyOfService(service: string): Family | null {
   if (service.startsWith('imap')) return 'imap';
   if (service.startsWith('pop3')) return 'pop3';
+  if (service.startsWith('managesieve')) return 'managesieve';
   if (service.startsWith('submission') || service === 'lmtp') return 'smtp';
   return null;
 }
@@ -461,7 +462,7 @@ function placeSession(session: LogSession, fileIndex: number, plan: FilePlan): P
   };
 }
 
-type Family = 'smtp' | 'imap' | 'pop3';
+type Family = 'smtp' | 'imap' | 'pop3' | 'managesieve';
 
 /** Which protocol the writer serves: Postfix's smtpd/postscreen/tlsproxy SMTP, Dovecot's imap-login IMAP, … */
 function serviceFamily(session: LogSession): Family | null {
@@ -472,6 +473,7 @@ function serviceFamily(session: LogSession): Family | null {
   const service = named.service ?? '';
   if (service.startsWith('imap')) return 'imap';
   if (service.startsWith('pop3')) return 'pop3';
+  if (service.startsWith('managesieve')) return 'managesieve';
   if (service.startsWith('submission') || service === 'lmtp') return 'smtp';
   return null;
 }
@@ -481,6 +483,7 @@ function connectionFamily(report: ConnectionReport): Family | null {
   if (p.startsWith('smtp') || p.startsWith('submission')) return 'smtp';
   if (p.startsWith('imap')) return 'imap';
   if (p.startsWith('pop3')) return 'pop3';
+  if (p.startsWith('managesieve')) return 'managesieve';
   return null;
 }
 

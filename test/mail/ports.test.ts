@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultPorts, parsePortOption, protocolFor, roleProtocol } from '../../src/mail/ports.js';
 
 describe('defaultPorts', () => {
-  it('knows the seven mail ports', () => {
+  it('knows the seven mail ports and the ManageSieve port', () => {
     const ports = defaultPorts();
     expect(Object.fromEntries([...ports].map(([port, role]) => [port, [role.app, role.implicitTls, roleProtocol(role)]]))).toEqual({
       25: ['smtp', false, 'smtp-starttls'],
@@ -12,6 +12,7 @@ describe('defaultPorts', () => {
       993: ['imap', true, 'imaps'],
       110: ['pop3', false, 'pop3-stls'],
       995: ['pop3', true, 'pop3s'],
+      4190: ['managesieve', false, 'managesieve-starttls'],
     });
   });
 
@@ -50,7 +51,7 @@ describe('parsePortOption', () => {
     }
     expect(parsePortOption('2525=http')).toEqual({
       ok: false,
-      error: 'unknown kind "http"; expected PORT=KIND, e.g. 2525=smtp; KIND is one of smtp, smtps, imap, imaps, pop3, pop3s, tls',
+      error: 'unknown kind "http"; expected PORT=KIND, e.g. 2525=smtp; KIND is one of smtp, smtps, imap, imaps, pop3, pop3s, sieve, tls',
     });
     expect(parsePortOption('70000=smtp')).toEqual({ ok: false, error: 'port 70000 is not between 1 and 65535' });
   });

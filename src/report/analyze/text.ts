@@ -133,6 +133,8 @@ const PROTOCOL_SHORT: Readonly<Record<string, string>> = {
   'submission-starttls': 'subm-st',
   'imap-starttls': 'imap-st',
   'pop3-stls': 'pop3-st',
+  'managesieve-starttls': 'sieve-st',
+  managesieve: 'sieve',
   unknown: 'unkn',
 };
 

@@ -35,7 +35,9 @@ const SERVER_ALERT_EXPLAINED_BY: Readonly<Record<number, readonly string[]>> = {
 
 /** The certificate differences, strongest first: a problem the chain has only in the bad connection says most. */
 const CERTIFICATE_FIELDS = ['chainProblems', 'serverCertificate', 'chain', 'chainOrder', 'certificateCount', 'chainBytes'];
-/** Server answers a client can refuse (alert 40/47/70/71 from the client after ServerHello). */
+/** Alerts a client sends when it refuses the server's answer: handshake_failure, illegal_parameter, protocol_version, insufficient_security, unsupported_extension, no_application_protocol. */
+const CLIENT_REFUSALS: ReadonlySet<number> = new Set([40, 47, 70, 71, 110, 120]);
+/** Server answers a client can refuse (the CLIENT_REFUSALS alerts from the client after ServerHello). */
 const SERVER_FIELDS = ['version', 'cipherSuite', 'keyShareGroup', 'extensions', 'alpn', 'serverKeyExchangeBytes'];
 
 export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, diffs: readonly Difference[]): CauseAnalysis {
@@ -64,15 +66,16 @@ export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, dif
   const goodProblems = new Set(messageProblemsOf(good).map((p) => `${p.from}: ${p.note}`));
   const malformed = messageProblemsOf(bad).find((p) => p.note.startsWith('malformed ') && !goodProblems.has(`${p.from}: ${p.note}`) && (end.frame === null || p.frame <= end.frame));
   if (malformed) promote('messages/problems');
-  const alert = end.how === 'alert' ? end.alert : null;
-  const goodSameAlert = good.end.how === 'alert' && good.end.alert?.name === alert?.name;
+  // findEnd (handshake/build.ts) sets the alert exactly when the connection ended with one.
+  const alert = end.alert;
 
   if (bad.outcome === 'not-tls') {
     promote('server/starttlsReply');
     promote('tcp/close');
     conclusion = `the bad connection never started TLS${bad.mail?.problem ? `: ${bad.mail.problem}` : ''}`;
-  } else if (bad.tcp.serverFlight.bytes > 0 && !flightFullyAcked(bad) && flightFullyAcked(good) && !alert && bad.tcp.packets.client > 0) {
-    // The server's flight never got through: what decides segment sizes on the way explains it.
+  } else if (!flightFullyAcked(bad) && flightFullyAcked(good) && !alert) {
+    // The server's flight never got through: what decides segment sizes on the way explains it. (An empty
+    // flight counts as acknowledged; a failed handshake was captured both ways, build.ts.)
     promote('tcp/serverFlightAcked');
     promote('tcp/mssClient');
     if (bad.tcp.largestSegment.server > good.tcp.largestSegment.server) promote('tcp/largestSegmentServer');
@@ -89,20 +92,21 @@ export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, dif
     } else {
       conclusion = `the bad client never acknowledged the server's ${groupThousands(bad.tcp.serverFlight.bytes)}-byte flight: it did not arrive, or the client stopped reading`;
     }
-  } else if (alert && !goodSameAlert) {
-    const code = alert.code;
-    if (alert.from === 'server' && code !== null && bad.lastStep <= 1) {
-      const fields = SERVER_ALERT_EXPLAINED_BY[code] ?? [];
-      for (const f of fields) (code === 40 || code === 71 ? promoteDropped : promote)(`clienthello/${f}`);
-      if (rank === 0 && fields.length > 0) conclusion = sameOfferOtherAnswer(good, bad, alert.name);
-    } else if (alert.from === 'client' && code !== null && CERTIFICATE_ALERTS.has(code)) {
+  } else if (alert && good.end.alert?.name !== alert.name) {
+    // An encrypted alert has no code: NaN is in no table.
+    const code = alert.code ?? NaN;
+    const explainedBy = SERVER_ALERT_EXPLAINED_BY[code] ?? [];
+    if (alert.from === 'server' && bad.lastStep <= 1) {
+      for (const f of explainedBy) (code === 40 || code === 71 ? promoteDropped : promote)(`clienthello/${f}`);
+      if (rank === 0 && explainedBy.length > 0) conclusion = sameOfferOtherAnswer(good, bad, alert.name);
+    } else if (alert.from === 'client' && CERTIFICATE_ALERTS.has(code)) {
       for (const f of CERTIFICATE_FIELDS) promote(`certificates/${f}`);
       promote('clienthello/sni');
       if (rank === 0) conclusion = sameChainRejected(good, bad, alert.name);
-    } else if (alert.from === 'client' && code !== null && [40, 47, 70, 71, 110, 120].includes(code)) {
+    } else if (alert.from === 'client' && CLIENT_REFUSALS.has(code)) {
       for (const f of SERVER_FIELDS) promote(`server/${f}`);
-    } else if (alert.from === 'server' && code !== null) {
-      for (const f of SERVER_ALERT_EXPLAINED_BY[code] ?? []) promote(`clienthello/${f}`);
+    } else if (alert.from === 'server') {
+      for (const f of explainedBy) promote(`clienthello/${f}`);
     }
     promote('alerts/alerts');
   } else if ((end.how === 'fin' || end.how === 'rst') && end.by === 'client') {
@@ -117,7 +121,8 @@ export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, dif
         `the bad client left with ${end.how.toUpperCase()} after step ${bad.lastStep} ${bad.lastStepName} without an alert, although the server's answer was the same as the good connection's: ` +
         'the reason is on the client side (its trust store, its host-name check, its own policy or timeout); the client\'s log will say';
     }
-  } else if ((end.how === 'fin' || end.how === 'rst') && end.by === 'server') {
+  } else if (end.how === 'fin' || end.how === 'rst') {
+    // The server closed (a failed handshake's FIN or RST has a side).
     if (bad.lastStep <= 1) for (const f of SERVER_ALERT_EXPLAINED_BY[40]!) promoteDropped(`clienthello/${f}`);
     promote('tcp/close');
   }

@@ -26,7 +26,7 @@ export function findDivergence(good: ConnectionReport, bad: ConnectionReport): D
     if (good.outcome === 'complete' && bad.outcome === 'complete') return null;
     if (good.outcome === bad.outcome && sameEnd(good, bad)) return null;
   }
-  const last = common > 0 ? good.steps[common - 1]! : null;
+  const last = good.steps[common - 1] ?? null;
   const g = nextMove(good, common);
   const b = nextMove(bad, common);
   const head = last ? `both reach step ${last.step} ${last.name}` : 'they part before the ClientHello';
@@ -42,24 +42,25 @@ function sideWords(label: 'good' | 'bad', s: DivergenceSide): string {
 
 /** What a connection did right after its first `common` steps. */
 function nextMove(r: ConnectionReport, common: number): DivergenceSide {
-  const last = common > 0 ? r.steps[common - 1]! : null;
+  const last = r.steps[common - 1] ?? null;
   const hello = helloAtMs(r);
   // Times in steps[] are since the ClientHello; with no common step the zero is the connection's first frame.
   const base = last ? last.offsetMs : -hello;
   const next = r.steps[common];
   if (next) {
     const message = r.messages.find((m) => m.step === next.step && m.from === next.from);
-    const name = message && !message.type.startsWith('Alert') ? message.type : bareStepName(next.name);
+    // A step without a message of its own (TLS 1.3's end of the server flight) is told by its name; alerts have no step.
+    const name = message ? message.type : bareStepName(next.name);
     const verb = !last ? 'sends' : last.from === next.from ? 'goes on with' : 'answers with';
     return { kind: 'step', by: next.from, step: next.step, what: `${verb} ${name}`, afterMs: round3(next.offsetMs - base), frame: next.frame, note: null };
   }
   if (r.steps.length === 0 && r.mail) {
     // No TLS at all: the plaintext mail phase is where it stopped.
     if (r.mail.clientAsked && r.mail.accepted === false) {
-      return { kind: endKind(r), by: 'server', step: null, what: `refuses STARTTLS (${r.mail.serverReply ?? 'no reply'})`, afterMs: null, frame: null, note: null };
+      return { kind: r.end.how, by: 'server', step: null, what: `refuses STARTTLS (${r.mail.serverReply ?? 'no reply'})`, afterMs: null, frame: null, note: null };
     }
     if (r.mail.application && !r.mail.clientAsked && r.mail.tlsMode !== 'implicit') {
-      return { kind: endKind(r), by: 'client', step: null, what: 'never asks for STARTTLS', afterMs: null, frame: null, note: null };
+      return { kind: r.end.how, by: 'client', step: null, what: 'never asks for STARTTLS', afterMs: null, frame: null, note: null };
     }
   }
   const endAt = endOffsetMs(r);
@@ -67,8 +68,10 @@ function nextMove(r: ConnectionReport, common: number): DivergenceSide {
   const note = retransmittedMeanwhile(r, hello + base);
   const e = r.end;
   switch (e.how) {
-    case 'alert':
-      return { kind: 'alert', by: e.by, step: null, what: `sends ${e.alert?.encrypted ? 'an encrypted alert' : `alert ${e.alert?.name ?? '?'}`}`, afterMs, frame: e.frame, note };
+    case 'alert': {
+      const alert = e.alert!; // findEnd (handshake/build.ts) sets it whenever a connection ends with an alert
+      return { kind: 'alert', by: e.by, step: null, what: `sends ${alert.encrypted ? 'an encrypted alert' : `alert ${alert.name}`}`, afterMs, frame: e.frame, note };
+    }
     case 'fin':
       return { kind: 'fin', by: e.by, step: null, what: `closes with FIN`, afterMs, frame: e.frame, note };
     case 'rst':
@@ -76,10 +79,6 @@ function nextMove(r: ConnectionReport, common: number): DivergenceSide {
     default:
       return { kind: 'capture-end', by: null, step: null, what: `nothing more is captured`, afterMs: null, frame: null, note };
   }
-}
-
-function endKind(r: ConnectionReport): DivergenceSide['kind'] {
-  return r.end.how === 'capture-end' ? 'capture-end' : r.end.how;
 }
 
 /** 'the server retransmitted 9 times meanwhile' when a stalled connection kept retransmitting before it ended. */

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diffReports } from '../../src/diff/diff.js';
+import { findDivergence } from '../../src/diff/divergence.js';
 import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 
@@ -85,5 +86,107 @@ describe('where two connections part', () => {
   it('two connections that end alike do not part', async () => {
     expect((await diff('capture2.pcap#12', 'capture2.pcap#15')).divergence).toBeNull();
     expect((await diff('good-25-smtp-starttls.pcap#1', 'good-25-smtp-starttls.pcap#1')).divergence).toBeNull();
+  });
+});
+
+/** A connection of a shipped capture, copied so a test can change what the case needs. */
+async function copyOf(spec: string): Promise<ConnectionReport> {
+  return structuredClone(await connection(spec));
+}
+
+describe('where two connections part: the rarer ends', () => {
+  it('two completed handshakes that close differently do not part: what follows a completed handshake is not its story', async () => {
+    const good = await connection('good-993-imaps.pcap#1');
+    const bad = await connection('6in4tunnel.pcap#5');
+    expect(good.steps.map((s) => s.step)).toEqual(bad.steps.map((s) => s.step));
+    expect([good.outcome, bad.outcome, good.end.by, bad.end.by]).toEqual(['complete', 'complete', 'server', 'client']);
+    expect(findDivergence(good, bad)).toBeNull();
+  });
+
+  it('the same steps, one completed and one not: they part where both stop', async () => {
+    const good = await connection('good-993-imaps.pcap#1');
+    const bad = await copyOf('good-993-imaps.pcap#1');
+    bad.outcome = 'unknown';
+    expect(findDivergence(good, bad)?.summary).toBe(
+      'both reach step 9 server Finished and stop there; the good server closes with FIN after 3.2 ms, the bad server closes with FIN after 3.2 ms',
+    );
+    // The other way round too: a completed bad side is compared like any other.
+    expect(findDivergence(bad, good)?.step).toBe(9);
+  });
+
+  it('the same steps, both failed: another close, or the same close by the other side, is a parting', async () => {
+    const fin = await diff('abort-after-shd.pcap#1', 'abort-after-shd.pcap#3');
+    expect(fin.divergence?.summary).toMatch(/^both reach step 4 ServerHelloDone and stop there; the good client closes with FIN after [\d.]+ ms, the bad client resets with RST after [\d.]+ ms$/);
+    const sides = await diff('TLSv1-Extracted-MaliciousC2.pcap#1', 'smtperr.pcap#4');
+    expect(sides.divergence?.summary).toMatch(/^both reach step 1 ClientHello and stop there; the good server closes with FIN after [\d.]+ (ms|s), the bad client closes with FIN after [\d.]+ (ms|s)$/);
+  });
+
+  it('the same steps to the same end, but not the same outcome, is a parting', async () => {
+    const good = await connection('abort-after-shd.pcap#1');
+    const bad = await copyOf('abort-after-shd.pcap#1');
+    bad.outcome = 'unknown';
+    expect(findDivergence(good, bad)?.summary).toMatch(/^both reach step 4 ServerHelloDone and stop there; the good client closes with FIN after [\d.]+ ms, the bad client closes with FIN after [\d.]+ ms$/);
+    expect(findDivergence(good, await connection('abort-after-shd.pcap#1'))).toBeNull();
+  });
+
+  it("TLS 1.3: a step without a message of its own is told by its name (the end of the server's flight)", async () => {
+    const r = await diff('curl-enabled-tls13.pcap#1', 'sites.pcapng#1');
+    expect(r.divergence?.summary).toMatch(/^both reach step 3 server flight \(encrypted\); the good server goes on with end of server flight after [\d.]+ ms, in the bad connection nothing more is captured$/);
+    expect(r.divergence?.good).toMatchObject({ kind: 'step', by: 'server', step: 4 });
+  });
+
+  it('a server that refuses STARTTLS, with and without a reply; a mail phase is only the story when no TLS began', async () => {
+    const good = await connection('good-25-smtp-starttls.pcap#1');
+    const bad = await copyOf('capture2.pcap#163');
+    expect(bad.steps).toEqual([]);
+    bad.mail = { ...bad.mail!, clientAsked: true, accepted: false, serverReply: '454 4.7.0 TLS not available' };
+    const refused = findDivergence(good, bad)!;
+    expect(refused.bad).toEqual({ kind: bad.end.how, by: 'server', step: null, what: 'refuses STARTTLS (454 4.7.0 TLS not available)', afterMs: null, frame: null, note: null });
+    expect(refused.bad.kind).toBe('fin');
+    bad.mail.serverReply = null;
+    bad.end = { how: 'capture-end', by: null, alert: null, frame: null, time: null };
+    expect(findDivergence(good, bad)!.bad).toMatchObject({ kind: 'capture-end', what: 'refuses STARTTLS (no reply)' });
+    // Asked and accepted: not "never asks".
+    bad.mail = { ...bad.mail, accepted: true };
+    expect(findDivergence(good, bad)!.bad.what).toBe('nothing more is captured');
+    // Implicit TLS (port 465, 993): there is nothing to ask for.
+    bad.mail = { ...bad.mail, clientAsked: false, tlsMode: 'implicit' };
+    expect(findDivergence(good, bad)!.bad.what).toBe('nothing more is captured');
+    // No mail phase at all.
+    bad.mail = null;
+    expect(findDivergence(good, bad)!.bad.what).toBe('nothing more is captured');
+    // A connection that began TLS is told by how TLS ended, whatever its mail phase says.
+    const tls = await copyOf('smtperr.pcap#4');
+    tls.mail = { ...tls.mail!, application: 'smtp', clientAsked: false, tlsMode: 'starttls', accepted: null };
+    expect(findDivergence(good, tls)!.bad.what).toBe('closes with FIN');
+  });
+
+  it('an end whose frame is not among the TCP events has no time', async () => {
+    const good = await connection('abort-after-shd.pcap#1');
+    const bad = await copyOf('abort-after-shd.pcap#3');
+    bad.end.frame = 1_000_000;
+    const d = findDivergence(good, bad)!;
+    expect(d.bad).toMatchObject({ kind: 'rst', afterMs: null, frame: 1_000_000 });
+    expect(d.summary).toMatch(/, the bad client resets with RST$/);
+  });
+
+  it('retransmissions between the last common step and the end, counted per side, are the note', async () => {
+    const good = await connection('abort-then-retry.pcap#2');
+    const bad = await copyOf('abort-after-shd.pcap#1');
+    const hello = bad.messages.find((m) => m.step === 1)!.atMs;
+    const last = bad.steps.at(-1)!;
+    const endFrame = bad.end.frame!;
+    const endAt = bad.tcp.events.find((e) => e.frame === endFrame)!.atMs;
+    const rtx = (from: 'client' | 'server', atMs: number, frame: number) => ({ frame, from, kind: 'retransmission', time: '', atMs, offset: 0, length: 100 });
+    bad.tcp.events.push(
+      rtx('server', hello + last.offsetMs - 0.5, last.frame), // before the last common step: not counted
+      rtx('server', hello + last.offsetMs, last.frame), // with it: counted
+      rtx('server', endAt, endFrame), // in the end's own frame: counted
+      rtx('server', endAt + 1, endFrame + 1), // after the end: not counted
+    );
+    expect(findDivergence(good, bad)!.bad.note).toBe('the server retransmitted 2 times meanwhile');
+    bad.tcp.events.push(rtx('client', endAt, endFrame));
+    expect(findDivergence(good, bad)!.bad.note).toBe('the server retransmitted 2 times and the client retransmitted once meanwhile');
+    expect(findDivergence(good, bad)!.summary).toMatch(/the bad client closes with FIN after [\d.]+ ms \(the server retransmitted 2 times and the client retransmitted once meanwhile\)$/);
   });
 });

@@ -298,6 +298,23 @@ describe('the rules and conditions no other test tells apart', () => {
     );
   });
 
+  it('a path-MTU black hole whose client announced no MSS: the sentence leaves the MSS out', async () => {
+    // The synthetic SYN carries no MSS option; the server sends its flight three times and the client's FIN
+    // acknowledges none of it.
+    const flight = serverFlight([SELF_SIGNED, SELF_SIGNED, SELF_SIGNED]);
+    // The size of an ECDSA signature varies by a byte or two from one key to the next.
+    const bytes = flight.length.toLocaleString('en-US');
+    const d = await syntheticDiagnosis('black-hole-without-mss', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test'));
+      const flightStart = f.serverSeq;
+      f.send('server', flight).send('server', flight, { seq: flightStart }).send('server', flight, { seq: flightStart });
+      f.packets.push({ src: f.client, dst: f.server, sport: f.sport, dport: f.dport, seq: f.clientSeq, ack: flightStart, flags: TCP_FIN | TCP_ACK });
+    });
+    expect(d).toBe(
+      `client never acknowledged the server's ${bytes}-byte flight (acknowledged 0); server retransmitted 2× in segments up to ${bytes} bytes: path-MTU black hole likely (large packets dropped on the way without ICMP; clamp the MSS or fix the MTU)`,
+    );
+  });
+
   it('a capture that ends after the client spoke last: the server is the one not answering', async () => {
     const d = await syntheticDiagnosis('capture-ends-after-client', (f) => {
       f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED])).send('client', clientKeyExchange());

@@ -12,7 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/analyze/pipeline.js';
-import { fingerprints, ja3, ja3s, ja3sString, ja3String, ja4, ja4Alpn, ja4Raw } from '../../src/tls/fingerprints.js';
+import { fingerprints, ja3, ja3s, ja3sString, ja3String, ja4, ja4Alpn, ja4Parts, ja4Raw } from '../../src/tls/fingerprints.js';
 import { parseClientHello, parseServerHello, parseSslv2ClientHello } from '../../src/tls/messages.js';
 import type { ClientHello, Extension } from '../../src/tls/types.js';
 import { clientHello as hello } from '../helpers/client-hello.js';
@@ -43,6 +43,13 @@ describe('JA4 (FoxIO JA4.md)', () => {
     expect(ja4Raw(example)).toBe(
       't13d1516h2_002f,0035,009c,009d,1301,1302,1303,c013,c014,c02b,c02c,c02f,c030,cca8,cca9_0005,000a,000b,000d,0012,0015,0017,001b,0023,002b,002d,0033,4469,ff01_0403,0804,0401,0503,0805,0501,0806,0601',
     );
+  });
+
+  it('gives the parts of the worked example before hashing, over TCP unless told otherwise', () => {
+    const [a, ciphers, extensions, signatures] = ja4Raw(example).split('_');
+    expect(ja4Parts(example)).toEqual({ a, ciphers, extensions: `${extensions}_${signatures}` });
+    expect(a).toBe('t13d1516h2');
+    expect(ja4Parts(example, 'q').a).toBe('q13d1516h2');
   });
 
   it('hashes the extensions alone when there are no signature algorithms (JA4.md: 6d807ffa2a79)', () => {

@@ -74,9 +74,10 @@ export function blackHoleLikely(r: Pick<ConnectionReport, 'lastStep' | 'tcp'>): 
  * direction only: ndpi/tls_1.2_unidirectional_client.pcapng), or null.
  */
 export function missingDirection(conn: Connection, walk: Walk): Side | null {
-  // A client past its hello (key exchange, Finished) answered a server flight that is not in the capture.
-  if (conn.packets.server === 0 && walk.steps.some((s) => s.from === 'client' && s.step >= 5)) return 'server';
-  if (conn.packets.client === 0 && walk.timeline.some((t) => t.from === 'server')) return 'client';
+  // A client past its hello (key exchange, Finished) answered a server flight that is not in the capture. A side
+  // with no packet has no message: every step and every message there is the other side's.
+  if (conn.packets.server === 0 && walk.steps.some((s) => s.step >= 5)) return 'server';
+  if (conn.packets.client === 0 && walk.timeline.length > 0) return 'client';
   return null;
 }
 
@@ -102,9 +103,10 @@ function diagnoseEnd(f: DiagnosisFacts): string {
   }
 
   if (report.outcome === 'complete') {
-    const took = walk.completedAt && walk.steps[0] ? ` in ${millis((walk.completedAt.time - walk.steps[0].time) * 1000)}` : '';
+    // A complete walk has its completion time and at least one step (walk.ts `complete`).
+    const took = millis((walk.completedAt!.time - walk.steps[0]!.time) * 1000);
     const resumed = report.tls.resumed ? ', resumed session' : '';
-    return `handshake completed${took} (${report.tls.version ?? 'unknown version'}, ${report.tls.cipher ?? 'unknown cipher'}${resumed})`;
+    return `handshake completed in ${took} (${report.tls.version ?? 'unknown version'}, ${report.tls.cipher ?? 'unknown cipher'}${resumed})`;
   }
   if (report.outcome === 'not-tls') {
     return mailProblem ?? 'no TLS in this connection';
@@ -129,10 +131,11 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     // A certificate alert and a chain problem that explains it: name the problem (chains.ts).
     const cause = a.from === 'client' && CERTIFICATE_ALERTS.has(a.alert.description) ? chainCause(report, a.alert.description) : null;
     if (cause) detail = ` — ${REJECTION_LEAD[a.alert.description]}: ${cause.text}`;
-    if (a.alert.description === 70 && a.from === 'server' && walk.clientHello) {
-      const offered = report.tls.offered?.versions ?? [];
+    // What the client offered is there when its hello is, never empty (build.ts offeredVersions).
+    const offered = report.tls.offered?.versions;
+    if (a.alert.description === 70 && a.from === 'server' && offered) {
       detail = ` — the client offers ${listWords(offered)}, none of which the server accepts`;
-      if (offered.length > 0 && offered.every((v) => v === 'TLS 1.3')) detail += ' (the server\'s maximum is below TLS 1.3)';
+      if (offered.every((v) => v === 'TLS 1.3')) detail += ' (the server\'s maximum is below TLS 1.3)';
     }
     if (a.alert.description === 40 && a.from === 'server' && walk.clientHello && walk.lastStep <= 1) {
       detail = ` — no cipher suite, group or signature algorithm in common (the client offered ${walk.clientHello.cipherSuites.length} cipher suites)`;
@@ -202,7 +205,8 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     const waiting = other(last.from);
     return `capture ended ${millis((conn.end - last.time) * 1000)} after ${last.from} ${last.type}, with no answer from the ${waiting} yet (handshake unfinished at step ${walk.lastStep})`;
   }
-  return mailProblem ?? 'capture ended before any TLS message';
+  // A mail problem without a ClientHello was said above.
+  return 'capture ended before any TLS message';
 }
 
 function lastMessageBefore(walk: Walk, frame: number, sender: Side): string {
@@ -213,8 +217,8 @@ function lastMessageBefore(walk: Walk, frame: number, sender: Side): string {
   return last.from === sender ? `its own ${last.type}` : `the ${last.from}'s ${last.type}`;
 }
 
+/** A list of one or more. */
 function listWords(xs: string[]): string {
-  if (xs.length === 0) return 'nothing';
   if (xs.length === 1) return `only ${xs[0]}`;
   return xs.slice(0, -1).join(', ') + ' and ' + xs[xs.length - 1];
 }

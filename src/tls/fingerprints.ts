@@ -56,8 +56,9 @@ function cachedHash(cache: BoundedCache<string, string>, s: string, compute: (s:
   return s.length > MAX_CACHED_STRING ? compute(s) : cache.getOrSet(s, compute);
 }
 
-const md5Uncached = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
-const sha256PrefixUncached = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex').slice(0, JA4_HASH_LENGTH);
+// A string is hashed as UTF-8 (Node's default for a string).
+const md5Uncached = (s: string) => createHash('md5').update(s).digest('hex');
+const sha256PrefixUncached = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, JA4_HASH_LENGTH);
 const md5 = (s: string) => cachedHash(md5Cache, s, md5Uncached);
 const sha256Prefix = (s: string) => cachedHash(sha256Cache, s, sha256PrefixUncached);
 const hex4 = (n: number) => n.toString(16).padStart(4, '0');
@@ -126,7 +127,6 @@ export function ja4Parts(ch: ClientHello, transport: 't' | 'q' | 'd' = 't'): Ja4
   // lower-case hex forms, which is what JA4 sorts.
   let extensionCount = 0;
   let sni = 'i';
-  let hasSupportedVersions = false;
   const sortedExtensions: number[] = [];
   for (const e of ch.extensions) {
     const t = e.type;
@@ -134,24 +134,25 @@ export function ja4Parts(ch: ClientHello, transport: 't' | 'q' | 'd' = 't'): Ja4
     extensionCount++;
     if (t === ExtensionType.server_name) sni = 'd';
     else if (t !== ExtensionType.application_layer_protocol_negotiation) sortedExtensions.push(t);
-    if (t === ExtensionType.supported_versions) hasSupportedVersions = true;
   }
   // SSLv2 CIPHER-KINDs are 24-bit and have no 4-hex-digit form: only the TLS suites among them count.
   const ciphers: number[] = [];
   for (const c of ch.cipherSuites) if (c <= 0xffff && !isGrease(c)) ciphers.push(c);
   const a =
     transport +
-    ja4Version(ch, hasSupportedVersions) +
+    ja4Version(ch) +
     sni +
     String(Math.min(ciphers.length, JA4_MAX_COUNT)).padStart(2, '0') +
     String(Math.min(extensionCount, JA4_MAX_COUNT)).padStart(2, '0') +
     ja4Alpn(ch.alpn[0]);
   ciphers.sort(byNumber);
   sortedExtensions.sort(byNumber);
+  // Signature algorithms come from an extension of the sorted list (the parser fills them from it only), so
+  // there are none when that list is empty, and the result is then ''.
   const signatureAlgorithms: number[] = [];
   for (const v of ch.signatureAlgorithms) if (!isGrease(v)) signatureAlgorithms.push(v);
   const extensions = hexList(sortedExtensions) + (signatureAlgorithms.length > 0 ? `_${hexList(signatureAlgorithms)}` : '');
-  return { a, ciphers: hexList(ciphers), extensions: sortedExtensions.length > 0 ? extensions : '' };
+  return { a, ciphers: hexList(ciphers), extensions };
 }
 
 const byNumber = (x: number, y: number) => x - y;
@@ -159,12 +160,12 @@ const byNumber = (x: number, y: number) => x - y;
 /** 4-digit hex forms of 16-bit values, made once each. */
 const HEX4: string[] = [];
 
-/** Values as 4-digit lower-case hex, comma-joined ('' when empty). */
+/** 16-bit values (suites, extension types, signature schemes) as 4-digit lower-case hex, comma-joined ('' when empty). */
 function hexList(values: readonly number[]): string {
   let out = '';
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    const hex = v <= 0xffff ? (HEX4[v] ??= hex4(v)) : hex4(v);
+    const hex = (HEX4[v] ??= hex4(v));
     out = i === 0 ? hex : `${out},${hex}`;
   }
   return out;
@@ -184,14 +185,11 @@ export function ja4Raw(ch: ClientHello, transport: 't' | 'q' | 'd' = 't'): strin
 
 /**
  * The highest non-GREASE value of supported_versions when the extension is there, else the hello's
- * version (the record version is never used).
+ * version (the record version is never used). The parser fills `supportedVersions` from that extension only.
  */
-function ja4Version(ch: ClientHello, hasSupportedVersions: boolean): string {
-  let version = ch.version;
-  if (hasSupportedVersions) {
-    const offered = ch.supportedVersions.filter(notGrease);
-    if (offered.length > 0) version = Math.max(...offered);
-  }
+function ja4Version(ch: ClientHello): string {
+  const offered = ch.supportedVersions.filter(notGrease);
+  const version = offered.length > 0 ? Math.max(...offered) : ch.version;
   return JA4_VERSION.get(version) ?? '00';
 }
 
@@ -223,12 +221,13 @@ export function ja4Alpn(first: string | undefined): string {
 
 /**
  * The TLS parsers keep ALPN values as printable text, every byte outside 0x20–0x7e and every
- * backslash written as '\xNN' (tls/reader.ts `printable`): undo that to get the bytes back.
+ * backslash written as '\xNN' (tls/reader.ts `printable`): undo that to get the bytes back. A backslash
+ * therefore always starts a '\xNN'.
  */
 function unescapePrintable(s: string): Buffer {
   const out: number[] = [];
   for (let i = 0; i < s.length; i++) {
-    if (s[i] === '\\' && s[i + 1] === 'x' && /^[0-9a-f]{2}$/i.test(s.slice(i + 2, i + 4))) {
+    if (s[i] === '\\') {
       out.push(parseInt(s.slice(i + 2, i + 4), 16));
       i += 3;
     } else out.push(s.charCodeAt(i) & 0xff);

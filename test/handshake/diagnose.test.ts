@@ -15,7 +15,7 @@ import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { capturePath } from '../helpers/frames.js';
 import { certificate, clientHello, serverFlight } from '../helpers/hostile-tls.js';
-import { Flow, handshakeMessage, pcapFile, tlsRecord } from '../robustness/pcap-writer.js';
+import { Flow, handshakeMessage, pcapFile, TCP_ACK, TCP_FIN, TCP_PSH, tlsRecord, u16 } from '../robustness/pcap-writer.js';
 
 /**
  * Each test analyses its own capture: a cache shared between tests would hide from mutation testing (coverage per
@@ -52,6 +52,9 @@ const REAL: [string, string][] = [
   ["good-25-smtp-starttls.pcap#1", "handshake completed in 3.9 ms (TLS 1.2, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)"],
   ["tls1.3_session_resumption.pcap#1", "handshake completed in 0.9 ms (TLS 1.3, TLS_AES_256_GCM_SHA384, resumed session)"],
   ["tls-fragmented-handshake.pcap.gz#1", "client closed (FIN) 28.4 ms after ServerHelloDone without an alert: it rejected the server's certificate or key exchange, and the chain explains it: the chain lacks the intermediate that issued the leaf: the server sent its certificate alone (issued by 'CN=Bro')"],
+  ["tls2.pcap#18", "handshake completed in 26.9 ms (unknown version, unknown cipher)"],
+  ["6in4tunnel.pcap#4", "no TLS in this connection"],
+  ["smtperr.pcap#2", "client never asked for STARTTLS: it greeted with HELO, so the server could not offer it"],
   ["suricata-tls-duplicate-hello.pcap#2", "the client's ClientHello in frame 9 is malformed: extension cookie: cookie length 2051 exceeds the 7 bytes left; then client reset (RST) 0.043 ms after the server's encrypted flight without an alert, after the server's whole encrypted flight was delivered: it most likely rejected the server's certificate"],
 ];
 
@@ -188,5 +191,134 @@ describe('the rules no shipped capture reaches', () => {
       f.handshake().send('client', clientHello('mx.example.test')).send('client', tlsRecord(ALERT, Buffer.from([2, 90]))).fin('client');
     });
     expect(d).toBe('client sent alert user_canceled (90) after its own ClientHello — the user or the client cancelled the handshake');
+  });
+});
+
+// ---- rules and conditions mutation testing found unchecked (TLS 1.3 ones on synthetic TLS 1.3 connections) ----
+
+/** A ClientHello offering these versions in supported_versions (and TLS_AES_128_GCM_SHA256). */
+function clientHello13(versions: number[]): Buffer {
+  const list = Buffer.concat([Buffer.from([versions.length * 2]), ...versions.map(u16)]);
+  const extensions = Buffer.concat([u16(43), u16(list.length), list]);
+  const body = Buffer.concat([u16(0x0303), Buffer.alloc(32, 7), Buffer.from([0]), u16(2), u16(0x1301), Buffer.from([1, 0]), u16(extensions.length), extensions]);
+  return tlsRecord(22, handshakeMessage(1, body), { version: 0x0301 });
+}
+
+/** A TLS 1.3 ServerHello (supported_versions 0x0304, an X25519 share), the compatibility ChangeCipherSpec and a 900-byte encrypted flight. */
+function serverFlight13(): Buffer {
+  const share = Buffer.concat([u16(0x001d), u16(32), Buffer.alloc(32, 5)]);
+  const extensions = Buffer.concat([u16(43), u16(2), u16(0x0304), u16(51), u16(share.length), share]);
+  const hello = Buffer.concat([u16(0x0303), Buffer.alloc(32, 9), Buffer.from([0]), u16(0x1301), Buffer.from([0]), u16(extensions.length), extensions]);
+  return Buffer.concat([tlsRecord(22, handshakeMessage(2, hello)), tlsRecord(20, Buffer.from([1])), tlsRecord(23, Buffer.alloc(900, 3))]);
+}
+
+const clientKeyExchange = () => tlsRecord(22, handshakeMessage(16, Buffer.alloc(33, 4)));
+
+describe('the rules and conditions no other test tells apart', () => {
+  it('a capture of the client alone that reaches exactly step 5 (its key exchange) is a capture of one direction', async () => {
+    const d = await syntheticDiagnosis('client-only-to-step-5', (f) => void f.send('client', clientHello('mx.example.test')).send('client', clientKeyExchange()));
+    expect(d).toBe("only the client's direction was captured: not one packet from the server, though the client's TLS shows the server took part; how the handshake went on the server's side cannot be judged");
+  });
+
+  it('a malformed message in the very frame that ends the connection still comes first', async () => {
+    const d = await syntheticDiagnosis('malformed-in-end-frame', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED]));
+      // The key exchange and a two-byte ChangeCipherSpec, sent with the FIN.
+      f.send('client', Buffer.concat([clientKeyExchange(), tlsRecord(20, Buffer.from([1, 1]))]), { flags: TCP_ACK | TCP_PSH | TCP_FIN });
+    });
+    expect(d).toBe(
+      "the client's ChangeCipherSpec in frame 6 is malformed: 2 bytes (must be the one byte 1: a peer rejects it); then client closed (FIN) 1.0 ms after ServerHelloDone (handshake reached step 6 client ChangeCipherSpec)",
+    );
+  });
+
+  it('a malformed message after the end explains nothing: the diagnosis does not start with it', async () => {
+    const flow = new Flow('10.0.0.1', '10.0.0.2', 40000, 25);
+    flow.handshake().send('client', clientHello('mx.example.test')).fin('client');
+    flow.send('server', serverFlight([SELF_SIGNED])).send('server', tlsRecord(20, Buffer.from([1, 1])));
+    const path = join(dir, 'malformed-after-end.pcap');
+    writeFileSync(path, pcapFile(flow.packets.map((p, k) => ({ ...p, time: 1_700_000_000 + k * 0.001 }))));
+    const [r] = (await analyzeCapture(path)).connections;
+    // The server's two-byte ChangeCipherSpec is malformed, and it came after the client's FIN.
+    expect(r!.notes.join('\n')).toMatch(/malformed ChangeCipherSpec: 2 bytes/);
+    expect(r!.diagnosis).toBe('client closed (FIN) after the connection opened, before any ServerHello: it gave up waiting for the server; the server answered after that (up to step 8 server ChangeCipherSpec)');
+  });
+
+  it('protocol_version to a client that offers TLS 1.3 alone: the server stops below it', async () => {
+    const d = await syntheticDiagnosis('only-tls13-refused', (f) => {
+      f.handshake().send('client', clientHello13([0x0a0a, 0x0304])).send('server', tlsRecord(ALERT, Buffer.from([2, 70]))).fin('server');
+    });
+    expect(d).toBe("server sent alert protocol_version (70) after the client's ClientHello — the client offers only TLS 1.3, none of which the server accepts (the server's maximum is below TLS 1.3)");
+    const both = await syntheticDiagnosis('tls13-and-12-refused', (f) => {
+      f.handshake().send('client', clientHello13([0x0304, 0x0303])).send('server', tlsRecord(ALERT, Buffer.from([2, 70]))).fin('server');
+    });
+    expect(both).toBe("server sent alert protocol_version (70) after the client's ClientHello — the client offers TLS 1.3 and TLS 1.2, none of which the server accepts");
+  });
+
+  it('an alert from a server that saw no ClientHello: its general meaning, and no count of what was offered', async () => {
+    for (const [code, text] of [
+      [70, 'protocol_version (70) after the connection opened — no protocol version in common'],
+      [40, 'handshake_failure (40) after the connection opened — no cipher suite, group or signature algorithm in common with the client'],
+    ] as const) {
+      const d = await syntheticDiagnosis(`no-hello-${code}`, (f) => void f.handshake().send('server', tlsRecord(ALERT, Buffer.from([2, code]))).fin('server'));
+      expect(d).toBe(`server sent alert ${text}`);
+    }
+  });
+
+  it('a TLS 1.2 client that leaves after its Finished, before the server answers: the step it reached', async () => {
+    const d = await syntheticDiagnosis('client-leaves-after-finished', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED]));
+      f.send('client', Buffer.concat([clientKeyExchange(), tlsRecord(20, Buffer.from([1])), tlsRecord(22, Buffer.alloc(40, 6))])).fin('client');
+    });
+    expect(d).toBe('client closed (FIN) 2.0 ms after ServerHelloDone (handshake reached step 7 client Finished)');
+  });
+
+  it('a TLS 1.3 client that leaves before the flight was seen delivered, having acknowledged part of it', async () => {
+    const d = await syntheticDiagnosis('tls13-client-leaves-at-step-3', (f) => {
+      f.handshake().send('client', clientHello13([0x0304, 0x0303])).send('server', serverFlight13());
+      // Its FIN acknowledges only the first 506 bytes of the server's 1,006.
+      f.packets.push({ src: f.client, dst: f.server, sport: f.sport, dport: f.dport, seq: f.clientSeq, ack: f.serverSeq - 500, flags: TCP_FIN | TCP_ACK });
+    });
+    expect(d).toBe(
+      "client closed (FIN) 1.0 ms after the server's encrypted flight without an alert, before the server's encrypted flight was seen delivered (it had acknowledged 506 of its 1,006 bytes): it gave up waiting, or rejected the server's certificate",
+    );
+    const whole = await syntheticDiagnosis('tls13-client-leaves-acking-all', (f) => {
+      f.handshake().send('client', clientHello13([0x0304, 0x0303])).send('server', serverFlight13()).fin('client');
+    });
+    expect(whole).toBe("client closed (FIN) 1.0 ms after the server's encrypted flight without an alert, before the server's encrypted flight was seen delivered: it gave up waiting, or rejected the server's certificate");
+  });
+
+  it("a TLS 1.3 server that answers the client's Finished with one alert-sized record and closes", async () => {
+    const d = await syntheticDiagnosis('tls13-server-refuses-client', (f) => {
+      f.handshake().send('client', clientHello13([0x0304, 0x0303])).send('server', serverFlight13());
+      f.send('client', Buffer.concat([tlsRecord(20, Buffer.from([1])), tlsRecord(23, Buffer.alloc(53, 2))]));
+      f.send('server', tlsRecord(23, Buffer.alloc(19, 8))).fin('server');
+    });
+    expect(d).toBe(
+      "server answered the client's Finished with an encrypted alert and closed: a TLS 1.3 server does this when it requires a client certificate and got none, or rejected the one it got (give the session's key log with --keylog to read the alert)",
+    );
+  });
+
+  it('a path-MTU black hole whose client announced no MSS: the sentence leaves the MSS out', async () => {
+    // The synthetic SYN carries no MSS option; the server sends its flight three times and the client's FIN
+    // acknowledges none of it.
+    const flight = serverFlight([SELF_SIGNED, SELF_SIGNED, SELF_SIGNED]);
+    // The size of an ECDSA signature varies by a byte or two from one key to the next.
+    const bytes = flight.length.toLocaleString('en-US');
+    const d = await syntheticDiagnosis('black-hole-without-mss', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test'));
+      const flightStart = f.serverSeq;
+      f.send('server', flight).send('server', flight, { seq: flightStart }).send('server', flight, { seq: flightStart });
+      f.packets.push({ src: f.client, dst: f.server, sport: f.sport, dport: f.dport, seq: f.clientSeq, ack: flightStart, flags: TCP_FIN | TCP_ACK });
+    });
+    expect(d).toBe(
+      `client never acknowledged the server's ${bytes}-byte flight (acknowledged 0); server retransmitted 2× in segments up to ${bytes} bytes: path-MTU black hole likely (large packets dropped on the way without ICMP; clamp the MSS or fix the MTU)`,
+    );
+  });
+
+  it('a capture that ends after the client spoke last: the server is the one not answering', async () => {
+    const d = await syntheticDiagnosis('capture-ends-after-client', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED])).send('client', clientKeyExchange());
+    });
+    expect(d).toBe('capture ended 0.0 ms after client ClientKeyExchange, with no answer from the server yet (handshake unfinished at step 5)');
   });
 });

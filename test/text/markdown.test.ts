@@ -99,6 +99,13 @@ describe('markdownText renders as the characters it holds, wherever a report put
       'ends with a dot.',
       'a-',
       'TLS 1.2',
+      // A number's '.' or ')' starts a list only when the number opens the line: not inside a sentence, nor
+      // after a number that has letters in it.
+      'step 1. done',
+      'step 2) done',
+      '1a. x',
+      '2b) x',
+      'f(x) and g(y)',
     ]) {
       expect(markdownText(s), s).toBe(s);
     }

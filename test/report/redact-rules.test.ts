@@ -149,3 +149,90 @@ describe('public CAs', () => {
     expect(out.certificates[1]!.subject).toBe('O=org-2, CN=cn-2');
   });
 });
+
+describe('SAN entries by their label', () => {
+  it('DNS, IP Address, no label, email, URI (and its host), DirName, othername, Registered ID', () => {
+    const san = ['DNS: mx.corp.example', 'dns:relay.corp.example', 'IP Address:203.0.113.5', 'backup.corp.example', 'email:pki@corp.example', 'ops@corp.example', 'URI:https://crl.corp.example/r.crl', 'DirName:O=Dir Corp, CN=Dir Name', 'othername:upn-4471', 'Registered ID:1.2.3.4.5'];
+    const r = redactorFor([only({ certificates: [{ san }] })]);
+    expect(r.text('mx.corp.example relay.corp.example 203.0.113.5 backup.corp.example pki@corp.example ops@corp.example')).toBe(
+      'name-1.example.test name-2.example.test server-1 name-3.example.test mailbox-1@example.test mailbox-2@example.test',
+    );
+    expect(r.text('https://crl.corp.example/r.crl then crl.corp.example')).toBe('name-4.example.test then name-5.example.test');
+    expect(r.text('Dir Corp, Dir Name, upn-4471, 1.2.3.4.5')).toBe('org-1, cn-1, value-1, value-2');
+    expect(r.value({ san }).san).toEqual([
+      'DNS: name-1.example.test',
+      'dns:name-2.example.test',
+      'IP Address:server-1',
+      'name-3.example.test',
+      'email:mailbox-1@example.test',
+      'mailbox-2@example.test',
+      'URI:name-4.example.test',
+      'DirName:O=org-1, CN=cn-1',
+      'othername:value-1',
+      'Registered ID:value-2',
+    ]);
+  });
+});
+
+describe('the fields a connection names by kind', () => {
+  it('the SNI of the TLS summary or of the ClientHello, each alone; either hello\'s session id alone', () => {
+    expect(redactorFor([only({ tls: { sni: 'a.corp.example' } })]).text('a.corp.example')).toBe('name-1.example.test');
+    expect(redactorFor([only({ clientHello: { sni: 'b.corp.example' } })]).text('b.corp.example')).toBe('name-1.example.test');
+    expect(redactorFor([only({ clientHello: { sessionId: 'c1'.repeat(16) } })]).text('c1'.repeat(16))).toBe('session-1');
+    expect(redactorFor([only({ serverHello: { sessionId: 'd2'.repeat(16) } })]).text('d2'.repeat(16))).toBe('session-1');
+  });
+
+  it('a source with no found list is scanned for names in its own fields', () => {
+    const r = redactorFor([], [only({ certificates: [{ subject: 'CN=x', issuer: 'CN=y' }], capture: 'seen by relay.corp.example' })]);
+    expect(r.text('relay.corp.example')).toBe('name-1.example.test');
+  });
+
+  it('a serial: the field of a certificate (an object with a sha256) by its pseudonym, elsewhere only when long', () => {
+    const r = redactorFor([only({ certificates: [{ serial: '0A1B2C3' }, { serial: '0A1B2C3D' }] })]);
+    expect(r.value({ sha256: 'x', serial: '0a1b2c3' }).serial).toBe('serial-1');
+    expect(r.value({ serial: '0A1B2C3' }).serial).toBe('0A1B2C3');
+    expect(r.text('0A1B2C3 0A1B2C3D')).toBe('0A1B2C3 serial-2');
+    expect(r.value({ sha256: 'x', serial: '0A1B2C3D' }).serial).toBe('serial-2');
+    // A serial learned twice keeps its first pseudonym.
+    expect(redactorFor([only({ certificates: [{ serial: '0A1B2C3D' }, { serial: '0a1b2c3d' }, { serial: '77' }] })]).value({ sha256: 'x', serial: '77' }).serial).toBe('serial-2');
+  });
+
+  it('a document keeps numbers, booleans, null and buffers as they are, and redacts inside arrays and SAN objects', () => {
+    const r = redactorFor([only({ tls: { sni: 'mx.corp.example' } })]);
+    const buf = Buffer.from('mx.corp.example');
+    const out = r.value({ n: 7, b: true, z: null, buf, list: ['mx.corp.example', 3], san: [{ dns: 'mx.corp.example' }] });
+    expect(out).toEqual({ n: 7, b: true, z: null, buf, list: ['name-1.example.test', 3], san: [{ dns: 'name-1.example.test' }] });
+    expect(out.buf).toBe(buf);
+  });
+});
+
+describe('what the scrubbing patterns find in a string', () => {
+  it('a session id of 40 hex digits, not 39; an address in IPv6 form, not a lone ::', () => {
+    const r = redactorFor([only()]);
+    expect(r.text(`k=${'a'.repeat(39)}, k=${'b'.repeat(40)}`)).toBe(`k=${'a'.repeat(39)}, k=session-1`);
+    expect(r.text('at :: and 1::, fe80::2')).toBe('at :: and address-1, address-2');
+  });
+
+  it('a one-word user or host is a name where it stands; a longer word, or one with a digit, anywhere', () => {
+    const r = redactorFor([only()]);
+    expect(r.text('user=<abcdefghijkl> user=<abcdefghijklm> user=<bob7>')).toBe('user=<user-1> user=<user-2> user=<user-3>');
+    expect(r.text('abcdefghijkl abcdefghijklm bob7')).toBe('abcdefghijkl user-2 user-3');
+  });
+
+  it("a greeting's host, a NAME[address] already redacted, an EHLO in any case, a quoted LOGIN", () => {
+    const r = redactorFor([only()]);
+    expect(r.text('220-relay7 ESMTP ready, 220 relay8 LMTP')).toBe('220-name-1.example.test ESMTP ready, 220 name-2.example.test LMTP');
+    expect(r.text('from laptop[client-1] and desk[address-2]:25 and pc[10.1.2.3]')).toBe('from name-3.example.test[client-1] and name-4.example.test[address-2]:25 and name-5.example.test[address-1]');
+    expect(r.text('ehlo box1 and LHLO box2')).toBe('ehlo name-6.example.test and LHLO name-7.example.test');
+    expect(r.text('a1 LOGIN "erin" x, USER frank and AUTHENTICATE PLAIN gina')).toBe('a1 LOGIN "user-1" x, USER user-2 and AUTHENTICATE PLAIN user-3');
+    expect(r.text('helo=<helo>')).toBe('helo=<name-8.example.test>');
+  });
+});
+
+describe('capture and log files', () => {
+  it('a Windows path, a file with no known type, standard input, the same file twice', () => {
+    const r = redactorFor([], [only({ files: ['C:\\logs\\Mail.txt', 'D:\\x\\trace', '-', ''] })], ['caps/a.pcapng', 'caps/a.pcapng']);
+    expect(r.text('C:\\logs\\Mail.txt Mail.txt D:\\x\\trace trace caps/a.pcapng a.pcapng -')).toBe('log-1.txt log-1.txt log-2 log-2 capture-1.pcapng capture-1.pcapng -');
+    expect(redactionNote(r).kinds).toEqual(['file names']);
+  });
+});

@@ -115,6 +115,9 @@ describe('markdownText renders as the characters it holds, wherever a report put
       '1a. x',
       '2b) x',
       'f(x) and g(y)',
+      // A '.' that follows no number means nothing, at the start of a value too.
+      '.profile',
+      'a .b ... c',
     ]) {
       expect(markdownText(s), s).toBe(s);
     }

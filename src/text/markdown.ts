@@ -48,9 +48,10 @@ export function markdownText(value: string): string {
 
 /**
  * Whether the punctuation at `i` needs its backslash. Most always do; a few are kept bare where they cannot mean
- * anything, so that the common values stay readable in the Markdown source: `.` and `-` inside a word or a number
- * (`10.0.0.1`, `TLS_AES_128-GCM`), `_` between letters or digits (`TLS_AES_128_GCM_SHA256`: intraword `_` is never
- * emphasis), `#` after a letter or digit (`2#5`), `:` and `'`/`"` anywhere (they start nothing; `://` is handled apart).
+ * anything, so that the common values stay readable in the Markdown source: `.` but after a number that opens the
+ * line (`10.0.0.1`, `.profile`), `-` and `+` inside a word or a number (`TLS_AES_128-GCM`), `_` between letters or
+ * digits (`TLS_AES_128_GCM_SHA256`: intraword `_` is never emphasis), `#` after a letter or digit (`2#5`), `:` and
+ * `'`/`"` anywhere (they start nothing; `://` is handled apart).
  */
 function mustEscape(line: string, i: number): boolean {
   const c = line[i]!;
@@ -62,11 +63,11 @@ function mustEscape(line: string, i: number): boolean {
   if (c === '_') return !(word(before) && word(after));
   // `#` opens a heading at a line's start and closes one after a space (`### a #`); `1#5` is neither.
   if (c === '#') return !word(before);
-  // `.` and `-` start a list or a thematic break only at a line's start (`1. `, `- `, `---`): the start of a value.
-  // A number's `.` or `)` does so after up to three spaces too (` 1. `, `2) `).
-  const orderedListMarker = () => /^ *\d+$/.test(line.slice(0, i)) && (after === undefined || after === ' ');
-  if (c === ')') return orderedListMarker();
-  if (c === '.' || c === '-' || c === '+') return i === 0 || (c !== '.' && !word(before)) || (c === '.' && orderedListMarker());
+  // `-` and `+` start a list or a thematic break at a line's start, after spaces too (`- `, ` + `, `---`), never
+  // inside a word or a number. A `.` or `)` means something only after a number that opens the line, up to three
+  // spaces in (`1. `, ` 2) `): an ordered list.
+  if (c === '-' || c === '+') return !word(before);
+  if (c === '.' || c === ')') return /^ *\d+$/.test(line.slice(0, i)) && (after === undefined || after === ' ');
   return true;
 }
 

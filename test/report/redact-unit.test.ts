@@ -156,6 +156,25 @@ describe('the rarer places a name stands', () => {
   });
 });
 
+describe('a PROXY header', () => {
+  it('hides the load balancer, the address it dialled and the TLVs that name a host or a session', () => {
+    const proxy = {
+      ip: '192.0.2.50',
+      destination: { ip: '203.0.113.80' },
+      tlvs: { authority: 'mail.corp.example', ssl: { cn: 'client.corp.example' }, uniqueId: 'lb-conn-4f2a', netns: 'ns-blue.corp', other: [{ value: 'abc' }, { value: 'tenant-77' }] },
+    };
+    const r = redactorFor([conn({ proxy })]);
+    expect(r.text('via 192.0.2.50 to 203.0.113.80 for mail.corp.example, cert client.corp.example, id lb-conn-4f2a, ns ns-blue.corp, tlv tenant-77 abc')).toBe(
+      'via proxy-1 to server-2 for name-1.example.test, cert name-2.example.test, id session-1, ns name-3.example.test, tlv session-2 abc',
+    );
+    expect(redactionNote(r).kinds).toEqual(['addresses', 'host names', 'session ids']);
+    // An authority that is an address is one; a header with no TLVs names only its sender.
+    const bare = redactorFor([conn({ proxy: { ip: '192.0.2.51', destination: null, tlvs: { authority: '198.51.100.99' } } })]);
+    expect(bare.text('192.0.2.51 dialled 198.51.100.99')).toBe('proxy-1 dialled server-2');
+    expect(redactorFor([conn({ proxy: { ip: '192.0.2.52' } })]).text('192.0.2.52 said 203.0.113.80')).toBe('proxy-1 said address-1');
+  });
+});
+
 describe('files', () => {
   it('capture and log paths and their base names, keeping the type; standard input stays', () => {
     const r = redactorFor([conn({ capture: '/home/alice/incident-7.pcapng.gz' })], [{ client: { ip: '' }, server: { ip: '' }, files: ['/var/log/Mail.LOG'] }], ['-']);

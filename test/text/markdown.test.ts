@@ -61,6 +61,15 @@ describe('markdownText renders as the characters it holds, wherever a report put
     }
   });
 
+  it('a value that starts with four spaces or more keeps every one of them, and is no code block', () => {
+    for (const s of ['    x', '\t \t x', '     code?']) {
+      expect(markdownText(s)).toBe(`&#32;${shown(s).slice(1)}`);
+      const html = md.render(`a ${markdownText(s)} b\n`);
+      expect(tagsOf(html), `${JSON.stringify(s)} → ${html}`).toEqual(['p', '/p']);
+      expect(html.replace(/&#32;|&amp;#32;/g, ' ')).toBe(`<p>a ${shown(s)} b</p>\n`);
+    }
+  });
+
   it('an HTML block opener at the start of a line stays text: no comment or <div> swallows what follows', () => {
     for (const s of ['<!-- x', '<div x', '<script', '<pre', '<?php']) {
       const html = md.render(`${markdownText(s)}\n\nnext paragraph\n`);
@@ -99,6 +108,16 @@ describe('markdownText renders as the characters it holds, wherever a report put
       'ends with a dot.',
       'a-',
       'TLS 1.2',
+      // A number's '.' or ')' starts a list only when the number opens the line: not inside a sentence, nor
+      // after a number that has letters in it.
+      'step 1. done',
+      'step 2) done',
+      '1a. x',
+      '2b) x',
+      'f(x) and g(y)',
+      // A '.' that follows no number means nothing, at the start of a value too.
+      '.profile',
+      'a .b ... c',
     ]) {
       expect(markdownText(s), s).toBe(s);
     }

@@ -48,6 +48,9 @@ const ANALYZE_RUNS: [string[], 'json' | 'ndjson'][] = [
   [['captures/good-993-imaps.pcap', ...LOGS], 'ndjson'],
   [['captures/tls2.pcap', '--max-connections', '5', '--by', 'step'], 'json'],
   [['captures/tls2.pcap', 'captures/abort-then-retry.pcap', '--by', 'end', '--redact'], 'json'],
+  // Values of every form: a chain id, an address, none (null).
+  [['captures/two-chains-retry.pcap', 'captures/tls13-client-leaves.pcap', '--by', 'chain'], 'json'],
+  [['captures/proxy-haproxy.pcap', 'captures/tls2.pcap', '--by', 'proxy'], 'json'],
   [['captures/abort-then-retry.pcap', '--connection', '1', ...LOGS], 'json'],
   [['captures/abort-then-retry.pcap', '--connection', '2', '--redact'], 'ndjson'],
   // Decrypted with key logs (TLS 1.3 and 1.2, a client certificate missing, refused; a DSB without --keylog).

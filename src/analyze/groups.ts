@@ -1,26 +1,41 @@
 /**
  * "Which clients fail?": connections grouped by one property (client address, fingerprint, SNI,
  * version, server, cipher, step reached, how it ended), with failure counts per group, and the groups
- * that stand out when there are enough connections to say so.
+ * that stand out when there are enough connections to say so. Groups are kept by the values the reports carry
+ * (addresses, step numbers, ending codes); the renderers say them in words.
  */
-import { endWords } from '../text/words.js';
 import type { ConnectionReport } from '../handshake/report.js';
-import { chainKey, chainWords } from './chains.js';
+import { endingCode } from '../handshake/endings.js';
+import { chainKey } from './chains.js';
 
 export const GROUP_KEYS = ['client', 'ja4', 'ja3', 'sni', 'version', 'server', 'cipher', 'step', 'end', 'chain', 'proxy'] as const;
 export type GroupKey = (typeof GROUP_KEYS)[number];
 
+/** What the connections of a group share, as the reports carry it. */
+export interface GroupValue {
+  /**
+   * The value: an address ('10.77.0.100', '[2001:db8::1]:25' for `server`), a fingerprint, a name, the negotiated
+   * version ('offered TLS 1.3, TLS 1.2' when none was), a step number, an ending code, a chain id; null when the
+   * connections have none (no SNI, no ClientHello, …).
+   */
+  value: string | number | null;
+  /** `step`: the handshake was TLS 1.3's, which names its steps its own way. */
+  tls13?: true;
+  /** `end`: the handshake had completed before the connection ended. */
+  afterCompletion?: true;
+  /** `chain`: the chain as the text names it beside its id. */
+  chain?: { subject: string | null; certificates: number; bytes: number };
+}
+
+/** One group: the connections with one GroupValue. */
 export interface ConnectionGroup {
-  /** The value the connections share ('10.77.0.100', 't12i280600_…', 'TLS 1.2', …). */
-  value: string;
+  value: GroupValue;
   connections: number;
   completed: number;
   failed: number;
-  /** failed / (completed + failed); null when none of them got that far (all not-TLS or cut by the capture). */
-  failureRate: number | null;
-  /** Failed connections by the step they stopped at ('4 ServerHelloDone' → n), most first. */
-  failedAt: { step: string; count: number }[];
-  /** Failed connections by how they ended ('client FIN' → n), most first. */
+  /** Failed connections by the step they stopped at (TLS 1.3's steps apart, as they have names of their own), most first. */
+  failedAt: { step: number; tls13: boolean; count: number }[];
+  /** Failed connections by how they ended (an ending code, handshake/endings.ts), most first. */
   endedBy: { end: string; count: number }[];
   /** ISO 8601 start of the first and last connection of the group. */
   firstSeen: string;
@@ -29,11 +44,14 @@ export interface ConnectionGroup {
 
 export interface Grouping {
   by: GroupKey;
+  /** In the order of each group's first connection. */
   groups: ConnectionGroup[];
+  /** What the renderers pass each value through, as words or as a raw string (`--redact`: pseudonyms). */
+  rename?: (value: string) => string;
 }
 
-/** The words used for a missing value, so that such connections still form a group. */
-const NONE: Readonly<Record<GroupKey, string>> = {
+/** The words used for a missing value (null), so that such connections still form a group. */
+export const NONE: Readonly<Record<GroupKey, string>> = {
   client: '(no address)',
   ja4: '(no ClientHello)',
   ja3: '(no ClientHello)',
@@ -48,66 +66,131 @@ const NONE: Readonly<Record<GroupKey, string>> = {
 };
 
 /** The group a connection falls in for `by`. */
-export function groupValue(r: ConnectionReport, by: GroupKey): string {
+export function groupValue(r: ConnectionReport, by: GroupKey): GroupValue {
   switch (by) {
     case 'client':
       // The client a PROXY header announced, when there was one (what the server logs).
-      return r.client.ip || NONE.client;
+      return { value: r.client.ip || null };
     case 'proxy':
       // The peer that sent the PROXY header: the load balancer.
-      return r.proxy?.ip ?? NONE.proxy;
+      return { value: r.proxy?.ip ?? null };
     case 'ja4':
-      return r.fingerprints?.ja4 ?? NONE.ja4;
+      return { value: r.fingerprints?.ja4 ?? null };
     case 'ja3':
-      return r.fingerprints?.ja3 ?? NONE.ja3;
+      return { value: r.fingerprints?.ja3 ?? null };
     case 'sni':
-      return r.tls.sni ?? NONE.sni;
+      return { value: r.tls.sni ?? null };
     case 'version':
       // The negotiated version; a handshake that never got a ServerHello goes by what the client offered.
-      if (r.tls.version) return r.tls.version;
-      return r.tls.offered ? `offered ${r.tls.offered.versions.join(', ')}` : NONE.version;
+      if (r.tls.version) return { value: r.tls.version };
+      return { value: r.tls.offered ? `offered ${r.tls.offered.versions.join(', ')}` : null };
     case 'server':
-      return r.server.ip ? `${r.server.ip.includes(':') ? `[${r.server.ip}]` : r.server.ip}:${r.server.port}` : NONE.server;
+      return { value: r.server.ip ? `${r.server.ip.includes(':') ? `[${r.server.ip}]` : r.server.ip}:${r.server.port}` : null };
     case 'cipher':
-      return r.tls.cipher ?? NONE.cipher;
+      return { value: r.tls.cipher ?? null };
     case 'step':
-      return `${r.lastStep} ${r.lastStepName}`;
+      return r.shape === 'tls13' ? { value: r.lastStep, tls13: true } : { value: r.lastStep };
     case 'end':
-      return r.outcome === 'complete' ? `completed, then ${endWords(r.end)}` : endWords(r.end);
+      return r.outcome === 'complete' ? { value: endingCode(r), afterCompletion: true } : { value: endingCode(r) };
     case 'chain': {
       // The chain as sent (summary.chains names it by the same id); TLS 1.3 hides it, a resumption sends none.
       const k = chainKey(r);
-      if (!k) return NONE.chain;
-      return chainWords({ id: k.id, subject: r.certificates[0]!.subject, certificates: r.certificates.length, bytes: r.certificates.reduce((n, c) => n + c.bytes + 3, 0) });
+      if (!k) return { value: null };
+      return { value: k.id, chain: { subject: r.certificates[0]!.subject, certificates: r.certificates.length, bytes: r.certificates.reduce((n, c) => n + c.bytes + 3, 0) } };
     }
   }
 }
 
-function tally(counts: Map<string, number>, key: string): void {
+/** The Map key of a group: its value and what sets it apart. */
+function groupId(v: GroupValue): string {
+  const id = v.value === null ? '' : typeof v.value === 'number' ? `#${v.value}` : `=${v.value}`;
+  return v.tls13 ? `tls13${id}` : v.afterCompletion ? `completed${id}` : id;
+}
+
+/** The Map key of a failed connection's step: its number, TLS 1.3's apart. */
+function stepId(r: ConnectionReport): number {
+  return r.shape === 'tls13' ? -r.lastStep - 1 : r.lastStep;
+}
+
+function tally<K>(counts: Map<K, number>, key: K): void {
   counts.set(key, (counts.get(key) ?? 0) + 1);
 }
 
-function sortedCounts(counts: Map<string, number> | null): [string, number][] {
+function sortedCounts<K extends string | number>(counts: Map<K, number> | null): [K, number][] {
   if (!counts) return [];
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-/**
- * Group the connections by one property. Groups come out with the highest failure rate first, then
- * the most failures, then the most connections.
- */
+/** Groups by one property, in the order of each group's first connection. */
 export function groupConnections(connections: readonly ConnectionReport[], by: GroupKey): Grouping {
   const builder = new GroupBuilder(by);
   for (const r of connections) builder.add(r);
   return builder.result();
 }
 
+/** Groups made one under a key (their words, or their value in JSON): the counts of all of them. */
+export interface CombinedGroup {
+  key: string;
+  /** The first group's value (they share what `key` says of them). */
+  value: GroupValue;
+  connections: number;
+  completed: number;
+  failed: number;
+  /** failed / (completed + failed); null when none of them got that far (all not-TLS or cut by the capture). */
+  failureRate: number | null;
+  failedAt: ConnectionGroup['failedAt'];
+  endedBy: ConnectionGroup['endedBy'];
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/**
+ * The groups as a report lists them: those with the same `keyOf` made one, the highest failure rate first, then
+ * the most failures, then the most connections, then by key. Tallies are concatenated: the renderer counts them
+ * under its own keys.
+ */
+export function combineGroups(grouping: Grouping, keyOf: (value: GroupValue) => string): CombinedGroup[] {
+  const byKey = new Map<string, CombinedGroup>();
+  for (const g of grouping.groups) {
+    const key = keyOf(g.value);
+    const c = byKey.get(key);
+    if (!c) {
+      byKey.set(key, { key, value: g.value, connections: g.connections, completed: g.completed, failed: g.failed, failureRate: null, failedAt: [...g.failedAt], endedBy: [...g.endedBy], firstSeen: g.firstSeen, lastSeen: g.lastSeen });
+      continue;
+    }
+    c.connections += g.connections;
+    c.completed += g.completed;
+    c.failed += g.failed;
+    c.failedAt.push(...g.failedAt);
+    c.endedBy.push(...g.endedBy);
+    if (g.firstSeen < c.firstSeen) c.firstSeen = g.firstSeen;
+    if (g.lastSeen > c.lastSeen) c.lastSeen = g.lastSeen;
+  }
+  const out = [...byKey.values()];
+  for (const c of out) c.failureRate = rate(c.failed, c.completed);
+  out.sort((a, b) => (b.failureRate ?? -1) - (a.failureRate ?? -1) || b.failed - a.failed || b.connections - a.connections || a.key.localeCompare(b.key));
+  return out;
+}
+
+/** A tally's entries under the renderer's keys: counts of equal keys added, most first, then by key. */
+export function recount<T, K extends string | number>(entries: readonly (T & { count: number })[], keyOf: (entry: T) => K): { key: K; count: number }[] {
+  const counts = new Map<K, number>();
+  for (const e of entries) {
+    const k = keyOf(e);
+    counts.set(k, (counts.get(k) ?? 0) + e.count);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (typeof a[0] === 'string' ? a[0].localeCompare(b[0] as string) : (a[0] as number) - (b[0] as number)))
+    .map(([key, count]) => ({ key, count }));
+}
+
 export interface GroupAcc {
+  value: GroupValue;
   connections: number;
   completed: number;
   failed: number;
   /** Created at the group's first failure: most groups of a large capture (one per client) never need them. */
-  failedAt: Map<string, number> | null;
+  failedAt: Map<number, number> | null;
   endedBy: Map<string, number> | null;
   first: string;
   last: string;
@@ -139,11 +222,12 @@ export class GroupBuilder {
   add(r: ConnectionReport, order: number = this.added): void {
     this.added++;
     const value = groupValue(r, this.by);
-    let g = this.groups.get(value);
+    const id = groupId(value);
+    let g = this.groups.get(id);
     const start = this.detail ? r.start : '';
     if (!g) {
-      g = { connections: 0, completed: 0, failed: 0, failedAt: null, endedBy: null, first: start, last: start, order };
-      this.groups.set(value, g);
+      g = { value, connections: 0, completed: 0, failed: 0, failedAt: null, endedBy: null, first: start, last: start, order };
+      this.groups.set(id, g);
     } else if (order < g.order) g.order = order;
     g.connections++;
     if (start < g.first) g.first = start;
@@ -152,14 +236,14 @@ export class GroupBuilder {
     else if (r.outcome === 'failed') {
       g.failed++;
       if (!this.detail) return;
-      tally((g.failedAt ??= new Map()), `${r.lastStep} ${r.lastStepName}`);
-      tally((g.endedBy ??= new Map()), endWords(r.end));
+      tally((g.failedAt ??= new Map()), stepId(r));
+      tally((g.endedBy ??= new Map()), endingCode(r));
     }
   }
 
-  /** Each group's counts, by value. */
+  /** Each group's counts, by value (in words when there is none: the notable groups name it so). */
   forEachCount(fn: (value: string, g: Counts) => void): void {
-    for (const [value, g] of this.groups) fn(value, g);
+    for (const g of this.groups.values()) fn(g.value.value === null ? NONE[this.by] : String(g.value.value), g);
   }
 
   /** What was added, as plain data for another thread's GroupBuilder to `merge` (a structured clone of it). */
@@ -173,10 +257,10 @@ export class GroupBuilder {
    */
   merge(data: GroupData): void {
     this.added += data.added;
-    for (const [value, o] of data.groups) {
-      const g = this.groups.get(value);
+    for (const [id, o] of data.groups) {
+      const g = this.groups.get(id);
       if (!g) {
-        this.groups.set(value, { ...o });
+        this.groups.set(id, { ...o });
         continue;
       }
       g.connections += o.connections;
@@ -190,22 +274,23 @@ export class GroupBuilder {
     }
   }
 
-  /** The grouping; `rename` maps each value first (`--redact`: pseudonyms, which the order then follows). */
-  result(rename: (value: string) => string = (v) => v): Grouping {
-    const entries = [...this.groups.entries()].sort((a, b) => a[1].order - b[1].order);
-    const out: ConnectionGroup[] = entries.map(([value, g]) => ({
-      value: rename(value),
+  /**
+   * The grouping, in the order of each group's first connection; `rename` goes with it for the renderers to pass
+   * each value through (`--redact`: pseudonyms, which their order then follows).
+   */
+  result(rename?: (value: string) => string): Grouping {
+    const accs = [...this.groups.values()].sort((a, b) => a.order - b.order);
+    const groups: ConnectionGroup[] = accs.map((g) => ({
+      value: g.value,
       connections: g.connections,
       completed: g.completed,
       failed: g.failed,
-      failureRate: rate(g.failed, g.completed),
-      failedAt: sortedCounts(g.failedAt).map(([step, count]) => ({ step, count })),
+      failedAt: sortedCounts(g.failedAt).map(([id, count]) => ({ step: id < 0 ? -id - 1 : id, tls13: id < 0, count })),
       endedBy: sortedCounts(g.endedBy).map(([end, count]) => ({ end, count })),
       firstSeen: g.first,
       lastSeen: g.last,
     }));
-    out.sort((a, b) => (b.failureRate ?? -1) - (a.failureRate ?? -1) || b.failed - a.failed || b.connections - a.connections || a.value.localeCompare(b.value));
-    return { by: this.by, groups: out };
+    return rename ? { by: this.by, groups, rename } : { by: this.by, groups };
   }
 }
 

@@ -22,12 +22,3 @@ export function endingWords(code: string): string {
   if (how.startsWith('alert-')) return endWords({ how: 'alert', by, alert: { name: how.slice('alert-'.length) } });
   return endWords({ how, by, alert: null });
 }
-
-/** endingWords backwards: `client alert unknown_ca` → `client-alert-unknown_ca` (for counts kept in words, as `--by`'s groups). */
-export function endingCodeOfWords(words: string): string {
-  if (words === 'capture ended') return 'capture-end';
-  const [by, how, ...rest] = words.split(' ');
-  if (how === 'encrypted' && rest.join(' ') === 'alert') return `${by}-alert-encrypted`;
-  if (how === 'alert') return `${by}-alert-${rest.join(' ')}`;
-  return `${by}-${(how ?? '').toLowerCase()}`;
-}

@@ -4,7 +4,7 @@
  * describe the result field by field; docs/json.md shows it.
  */
 import { isoMicros } from '../text/time.js';
-import { endingCodeOfWords } from '../handshake/endings.js';
+import { combineGroups, recount, type Grouping } from '../analyze/groups.js';
 
 /**
  * The version of the JSON contract (schema/*.schema.json), first in every document and every ndjson line.
@@ -44,21 +44,29 @@ export function jsonSummary(summary: unknown): unknown {
   return { ...summary, failedAtStep: byStepNumber((summary as { failedAtStep: Record<string, number> }).failedAtStep) };
 }
 
-/** `groups` (`--by`): each group's failures by step number and by endingCode, most first (the text shows them in words). */
-export function jsonGrouping(grouping: unknown): unknown {
-  if (grouping === null || typeof grouping !== 'object' || !Array.isArray((grouping as { groups?: unknown }).groups)) return grouping;
-  const g = grouping as { groups: { failedAt?: unknown; endedBy?: unknown }[] };
+/**
+ * `groups` (`--by`): each group by its value as the reports carry it (an address, a step number, an ending code, a
+ * chain id; null for none), groups of one value made one (TLS 1.3's step 4 and TLS 1.2's, a completed handshake's
+ * FIN and a failed one's), failures by step number and by ending code, most first.
+ */
+export function jsonGrouping(groups: unknown): unknown {
+  if (groups === null || typeof groups !== 'object' || !Array.isArray((groups as { groups?: unknown }).groups)) return groups;
+  const grouping = groups as Grouping;
+  const rename = grouping.rename;
+  const raw = (v: string | number | null) => (rename && typeof v === 'string' ? rename(v) : v);
   return {
-    ...g,
-    groups: g.groups.map((group) => {
-      if (!Array.isArray(group.failedAt) || !Array.isArray(group.endedBy)) return group;
-      const counts = byStepNumber(Object.fromEntries((group.failedAt as { step: string; count: number }[]).map((f) => [f.step, f.count])));
-      const failedAt = Object.entries(counts)
-        .map(([step, count]) => ({ step: Number(step), count }))
-        .sort((a, b) => b.count - a.count || a.step - b.step);
-      const endedBy = (group.endedBy as { end: string; count: number }[]).map((e) => ({ end: endingCodeOfWords(e.end), count: e.count }));
-      return { ...group, failedAt, endedBy };
-    }),
+    by: grouping.by,
+    groups: combineGroups(grouping, (v) => JSON.stringify(raw(v.value))).map((g) => ({
+      value: raw(g.value.value),
+      connections: g.connections,
+      completed: g.completed,
+      failed: g.failed,
+      failureRate: g.failureRate,
+      failedAt: recount(g.failedAt, (x) => x.step).map(({ key, count }) => ({ step: key, count })),
+      endedBy: recount(g.endedBy, (x) => x.end).map(({ key, count }) => ({ end: key, count })),
+      firstSeen: g.firstSeen,
+      lastSeen: g.lastSeen,
+    })),
   };
 }
 

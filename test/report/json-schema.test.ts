@@ -1,7 +1,7 @@
 /**
  * The JSON contract, schema/*.schema.json, checked against real output: every shipped capture through `analyze
  * --format json` and `--format ndjson`, the options that add fields (--log, --cert, --max-connections, --by,
- * --redact, --connection), and `diff` of many pairs. Every object of the schemas is closed (additionalProperties
+ * --redact, --connection), `streams --format json`, and `diff` of many pairs. Every object of the schemas is closed (additionalProperties
  * or unevaluatedProperties false), so a field added or renamed without the schema fails here; a property of the
  * schemas that no output has fails too (unless NOT_IN_SHIPPED_OUTPUT says why), so the schema cannot keep a name
  * the output dropped. docs/json.md names every field of the levels a reader looks up.
@@ -22,7 +22,7 @@ import { ROOT, runCli } from '../cli/run.js';
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = { [key: string]: Json };
 
-const SCHEMA_FILES = ['analyze.schema.json', 'analyze-ndjson.schema.json', 'diff.schema.json'] as const;
+const SCHEMA_FILES = ['analyze.schema.json', 'analyze-ndjson.schema.json', 'diff.schema.json', 'streams.schema.json'] as const;
 const schemas = new Map<string, Schema>(SCHEMA_FILES.map((f) => [f, JSON.parse(readFileSync(join(ROOT, 'schema', f), 'utf8')) as Schema]));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 for (const s of schemas.values()) ajv.addSchema(s);
@@ -48,6 +48,9 @@ const ANALYZE_RUNS: [string[], 'json' | 'ndjson'][] = [
   [['captures/good-993-imaps.pcap', ...LOGS], 'ndjson'],
   [['captures/tls2.pcap', '--max-connections', '5', '--by', 'step'], 'json'],
   [['captures/tls2.pcap', 'captures/abort-then-retry.pcap', '--by', 'end', '--redact'], 'json'],
+  // Values of every form: a chain id, an address, none (null).
+  [['captures/two-chains-retry.pcap', 'captures/tls13-client-leaves.pcap', '--by', 'chain'], 'json'],
+  [['captures/proxy-haproxy.pcap', 'captures/tls2.pcap', '--by', 'proxy'], 'json'],
   [['captures/abort-then-retry.pcap', '--connection', '1', ...LOGS], 'json'],
   [['captures/abort-then-retry.pcap', '--connection', '2', '--redact'], 'ndjson'],
   // Decrypted with key logs (TLS 1.3 and 1.2, a client certificate missing, refused; a DSB without --keylog).
@@ -102,6 +105,13 @@ beforeAll(async () => {
   writeFileSync(cutLog, gzipSync(readFileSync(join(ROOT, 'captures/server-postfix.log'))).subarray(0, 2000));
   const damagedLog = runCli(['analyze', 'captures/abort-then-retry.pcap', '--log', cutLog, '-f', 'json']);
   checked.push({ schema: 'analyze.schema.json', label: 'analyze --log cut.log.gz -f json', value: JSON.parse(damagedLog.stdout) as Json });
+  // `streams`: every shipped capture, and the one cut short.
+  for (const args of [CAPTURES, [cut]]) {
+    const r = runCli(['streams', ...args, '-f', 'json']);
+    // Exit 4: a capture cut short, said in its `damage`.
+    if (![0, 1, 4].includes(r.status ?? -1)) throw new Error(`streams: exit ${r.status}: ${r.stderr}`);
+    checked.push({ schema: 'streams.schema.json', label: `streams ${args.length} captures -f json`, value: JSON.parse(r.stdout) as Json });
+  }
   for (const args of DIFF_RUNS) {
     const r = runCli(['diff', ...args, '-f', 'json']);
     if (r.status !== 0) throw new Error(`diff ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);

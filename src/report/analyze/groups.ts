@@ -1,5 +1,8 @@
 import type { AnalysisResult } from '../../analyze/pipeline.js';
-import type { ConnectionGroup, Grouping, NotableGroup } from '../../analyze/groups.js';
+import { combineGroups, NONE, recount, type CombinedGroup, type GroupKey, type GroupValue, type Grouping, type NotableGroup } from '../../analyze/groups.js';
+import { chainWords } from '../../analyze/chains.js';
+import { endingWords } from '../../handshake/endings.js';
+import { stepName } from '../../handshake/steps.js';
 import { captureSummaryLine } from './captures.js';
 import { markdownText } from '../../text/markdown.js';
 import { ColumnWidths, fitTable, foldLine, type FitColumn } from '../fit-table.js';
@@ -20,17 +23,37 @@ const KEY_WORDS: Readonly<Record<Grouping['by'], string>> = {
 };
 
 const percent = (rate: number | null) => (rate === null ? '—' : `${Math.round(rate * 100)}%`);
-const listed = (list: { label: string; count: number }[]) => list.map((x) => `${x.label} ×${x.count}`).join(', ') || '—';
+const listed = (list: { key: string; count: number }[]) => list.map((x) => `${x.key} ×${x.count}`).join(', ') || '—';
 
-function groupRow(g: ConnectionGroup): string[] {
+/** A step as the reports name it: '4 ServerHelloDone', '4 end of server flight'. */
+function stepWords(step: number, tls13: boolean | undefined): string {
+  return `${step} ${stepName(step, tls13 ? 'tls13' : undefined)}`;
+}
+
+/** A group's value in words: '(no SNI)', '4 ServerHelloDone', 'completed, then client FIN', 'chain 1a2b3c4d (…)'. */
+export function groupWords(v: GroupValue, by: GroupKey): string {
+  if (v.value === null) return NONE[by];
+  if (by === 'step') return stepWords(Number(v.value), v.tls13);
+  if (by === 'end') return v.afterCompletion ? `completed, then ${endingWords(String(v.value))}` : endingWords(String(v.value));
+  if (by === 'chain' && v.chain) return chainWords({ id: String(v.value), ...v.chain });
+  return String(v.value);
+}
+
+/** The groups as the tables list them: by their words (after `rename`), which several values may share. */
+function shownGroups(grouping: Grouping): CombinedGroup[] {
+  const rename = grouping.rename ?? ((v: string) => v);
+  return combineGroups(grouping, (v) => rename(groupWords(v, grouping.by)));
+}
+
+function groupRow(g: CombinedGroup): string[] {
   return [
-    g.value,
+    g.key,
     String(g.connections),
     String(g.completed),
     String(g.failed),
     percent(g.failureRate),
-    listed(g.failedAt.map((x) => ({ label: x.step, count: x.count }))),
-    listed(g.endedBy.map((x) => ({ label: x.end, count: x.count }))),
+    listed(recount(g.failedAt, (x) => stepWords(x.step, x.tls13))),
+    listed(recount(g.endedBy, (x) => endingWords(x.end))),
     g.firstSeen.replace('T', ' ').slice(0, 19),
     g.lastSeen.replace('T', ' ').slice(0, 19),
   ];
@@ -59,11 +82,12 @@ export function renderGroupsText(result: Pick<AnalysisResult, 'captures'>, group
     { head: 'first seen (UTC)', shortHead: 'first seen', min: 19, drop: 2 },
     { head: 'last seen (UTC)', shortHead: 'last seen', min: 19, drop: 1 },
   ];
-  const rows = grouping.groups.map(groupRow);
+  const groups = shownGroups(grouping);
+  const rows = groups.map(groupRow);
   const widths = new ColumnWidths(columns.map((c) => c.head));
   for (const row of rows) widths.see(row);
   const table = fitTable(columns, widths.widths, opts.width);
-  out.push(...foldLine(`${grouping.groups.length} group${grouping.groups.length === 1 ? '' : 's'} by ${KEY_WORDS[grouping.by]} (failure rate = failed / (completed + failed))`, opts.width));
+  out.push(...foldLine(`${groups.length} group${groups.length === 1 ? '' : 's'} by ${KEY_WORDS[grouping.by]} (failure rate = failed / (completed + failed))`, opts.width));
   const [head, rule] = table.head();
   out.push(opts.color ? `\u001b[1m${head}\u001b[0m` : head!, rule!);
   for (const row of rows) out.push(table.line(row));
@@ -76,7 +100,7 @@ export function renderGroupsText(result: Pick<AnalysisResult, 'captures'>, group
 export function renderGroupsMarkdown(grouping: Grouping): string {
   const head = [KEY_WORDS[grouping.by], 'connections', 'completed', 'failed', 'failure rate', ...HEAD, 'first seen', 'last seen'];
   const lines = [`### Connections by ${KEY_WORDS[grouping.by]}`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
-  for (const g of grouping.groups) lines.push(`| ${groupRow(g).map(markdownText).join(' | ')} |`);
+  for (const g of shownGroups(grouping)) lines.push(`| ${groupRow(g).map(markdownText).join(' | ')} |`);
   return lines.join('\n') + '\n';
 }
 

@@ -4,6 +4,7 @@ import type { StreamsCapture, StreamsResult } from '../../tcp/collect.js';
 import type { StreamRow } from '../../tcp/streams.js';
 import { captureSummaryLine } from '../analyze/captures.js';
 import { connectionNumber } from '../words.js';
+import { jsonCaptures, SCHEMA_VERSION } from '../json-contract.js';
 
 const bothSides = (v: { client: number | boolean; server: number | boolean }) => `${fmt(v.client)} / ${fmt(v.server)}`;
 const fmt = (v: number | boolean) => (typeof v === 'boolean' ? (v ? 'yes' : '—') : groupThousands(v));
@@ -67,10 +68,13 @@ export function renderStreamsText(result: StreamsResult, width?: number): string
 }
 
 export function renderStreamsJson(result: StreamsResult): string {
-  return JSON.stringify({ captures: result.captures, connections: result.connections }, null, 2) + '\n';
+  return JSON.stringify({ schemaVersion: SCHEMA_VERSION, captures: jsonCaptures(result.captures), connections: result.connections }, null, 2) + '\n';
 }
 
-/** renderStreamsJson's text up to the connections' opening bracket. */
+/**
+ * renderStreamsJson's text up to the connections' opening bracket: the contract's version (schema/streams.schema.json),
+ * then the captures as analyze writes them (times as ISO 8601).
+ */
 export function streamsJsonHead(captures: readonly StreamsCapture[]): string {
-  return `{\n  "captures": ${JSON.stringify(captures, null, 2).replace(/\n/g, '\n  ')},\n  "connections": `;
+  return `{\n  "schemaVersion": ${JSON.stringify(SCHEMA_VERSION)},\n  "captures": ${JSON.stringify(jsonCaptures(captures), null, 2).replace(/\n/g, '\n  ')},\n  "connections": `;
 }

@@ -99,7 +99,8 @@ describe('real HAProxy in front of real Postfix and Dovecot (captures/proxy-hapr
     expect(md.stdout).toMatch(/through a proxy: 10\.78\.1\.2:\d+ sent a PROXY protocol v1 header/);
     const groups = JSON.parse(runCli(['analyze', 'captures/proxy-haproxy.pcap', '--by', 'proxy', '-f', 'json']).stdout).groups;
     expect(groups.by).toBe('proxy');
-    expect(Object.fromEntries(groups.groups.map((g: { value: string; connections: number }) => [g.value, g.connections]))).toEqual({ '10.78.1.2': 19, 'fd78:1::2': 2, '(no PROXY header)': 12 });
+    // The value is the balancer's address, null for the connections without a header (words only in renderers).
+    expect(groups.groups.map((g: { value: string | null; connections: number }) => [g.value, g.connections])).toEqual([['10.78.1.2', 19], [null, 12], ['fd78:1::2', 2]]);
     const clients = JSON.parse(runCli(['analyze', 'captures/proxy-haproxy.pcap', '--by', 'client', '-f', 'json']).stdout).groups;
     expect(clients.groups.map((g: { value: string }) => g.value).sort()).toEqual(['10.78.0.100', '10.78.1.2', '10.78.2.100', 'fd78:2::100', 'fd78::100']);
   });

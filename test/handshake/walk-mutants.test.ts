@@ -296,6 +296,15 @@ describe('TLS 1.3 without keys', () => {
     const tls12 = await walkOf([ch(), sh12(), ccs('client'), enc('client'), ccs('server'), enc('server'), app('client', 30), app('server', 19)]);
     expect([tls12.complete, tls12.tls13ServerAnswer]).toEqual([true, undefined]);
   });
+
+  it('the TLS 1.3 readings stop when a later ServerHello makes the walk TLS 1.2 (a garbled or hostile stream)', async () => {
+    // The server's flight began, then a ServerHello chose TLS 1.2: a client alert is no answer to a TLS 1.3 flight.
+    const alerted = await walkOf([ch(), sh13(), app('server', 2000), sh12(), alert('client', 2, 48, 'unknown_ca')]);
+    expect([alerted.shape, steps(alerted)]).toEqual(['full', [1, 2, 3]]);
+    // The client's flight began too: the server's next record is no answer to it.
+    const answered = await walkOf([ch(), sh13(), app('server', 2000), app('client', 69), sh12(), app('server', 19)]);
+    expect([answered.shape, answered.tls13ServerAnswer, answered.applicationData.server]).toEqual(['full', undefined, { records: 1, bytes: 19 }]);
+  });
 });
 
 describe('alerts', () => {

@@ -12,7 +12,7 @@
  * feasible on 2 cores by leaving out files that execute the module on the way to checking something else.
  */
 export const MODULES = {
-  'src/handshake/walk.ts': ['test/handshake/walk.test.ts', 'test/handshake/step-names.test.ts', 'test/handshake/steps-oracle.test.ts', 'test/handshake/lab.test.ts', 'test/handshake/zeek.test.ts', 'test/handshake/malformed.test.ts', 'test/handshake/after-handshake.test.ts'],
+  'src/handshake/walk.ts': ['test/handshake/walk.test.ts', 'test/handshake/walk-mutants.test.ts', 'test/handshake/walk-tables.test.ts', 'test/handshake/step-names.test.ts', 'test/handshake/steps-oracle.test.ts', 'test/handshake/lab.test.ts', 'test/handshake/zeek.test.ts', 'test/handshake/malformed.test.ts', 'test/handshake/after-handshake.test.ts'],
   'src/handshake/steps.ts': ['test/handshake/step-names.test.ts', 'test/handshake/walk.test.ts', 'test/handshake/steps-oracle.test.ts', 'test/handshake/zeek.test.ts'],
   'src/tls/names.ts': ['test/tls/names.test.ts'],
   'src/tls/fingerprints.ts': ['test/tls/fingerprints.test.ts'],

@@ -52,11 +52,11 @@ export function stepName(step: number, shape?: string): string {
 export const HISTORY_LETTER_BY_HANDSHAKE_TYPE: Readonly<Record<number, string>> = {
   [HandshakeType.HelloRequest]: 'h',
   [HandshakeType.ClientHello]: 'c',
-  [HandshakeType.ServerHello]: 's', // a HelloRetryRequest is 'j', decided by the caller (a HelloRetryRequest is 'j', decided by the caller)
+  [HandshakeType.ServerHello]: 's', // a HelloRetryRequest is 'j', decided by the caller
   [HandshakeType.HelloVerifyRequest]: 'v',
   [HandshakeType.NewSessionTicket]: 't',
   [HandshakeType.EndOfEarlyData]: 'e',
-  [HandshakeType.HelloRetryRequest]: 'j', // draft numbering (draft numbering)
+  [HandshakeType.HelloRetryRequest]: 'j', // draft numbering
   [HandshakeType.EncryptedExtensions]: 'o',
   [HandshakeType.Certificate]: 'x',
   [HandshakeType.ServerKeyExchange]: 'k',
@@ -75,6 +75,5 @@ export const HISTORY_UNKNOWN_HANDSHAKE = 'z';
 export const HISTORY_HELLO_RETRY_REQUEST = 'j';
 export const HISTORY_CHANGE_CIPHER_SPEC = 'i';
 export const HISTORY_ALERT = 'l';
-export const HISTORY_HEARTBEAT = 'b';
 /** Zeek caps the history; so do we. */
 export const HISTORY_MAX_LENGTH = 100;

@@ -102,15 +102,13 @@ export const TRANSITIONS: readonly Transition[] = [
 ];
 
 /** shape → side → move → step: looked up without building a key string per message. */
-const TRANSITION_INDEX = new Map<Shape, Record<Side, Map<Move, number | null>>>();
-for (const [shape, from, move, step] of TRANSITIONS) {
-  let bySide = TRANSITION_INDEX.get(shape);
-  if (!bySide) TRANSITION_INDEX.set(shape, (bySide = { client: new Map(), server: new Map() }));
-  bySide[from].set(move, step);
-}
+const bySide = (): Record<Side, Map<Move | null, number | null>> => ({ client: new Map(), server: new Map() });
+const TRANSITION_INDEX: Readonly<Record<Shape, Record<Side, Map<Move | null, number | null>>>> = { full: bySide(), resumed: bySide(), tls13: bySide(), sslv2: bySide(), none: bySide() };
+for (const [shape, from, move, step] of TRANSITIONS) TRANSITION_INDEX[shape][from].set(move, step);
 
-export function transition(shape: Shape, from: Side, move: Move): number | null | undefined {
-  return TRANSITION_INDEX.get(shape)?.[from].get(move);
+/** The step this move reaches in a handshake of this shape: null when the table says none, undefined when it has no row. */
+export function transition(shape: Shape, from: Side, move: Move | null): number | null | undefined {
+  return TRANSITION_INDEX[shape][from].get(move);
 }
 
 const MOVE_BY_HANDSHAKE_TYPE: Readonly<Record<number, Move>> = {
@@ -236,17 +234,12 @@ export const SHAPE_CHANGES: readonly ShapeChange[] = [
   ['full', 'early server ChangeCipherSpec', 'resumed'],
 ];
 
-const SHAPE_CHANGE_INDEX = new Map<ShapeSignal, Map<Shape | 'any', Shape>>();
-for (const [from, signal, to] of SHAPE_CHANGES) {
-  let byShape = SHAPE_CHANGE_INDEX.get(signal);
-  if (!byShape) SHAPE_CHANGE_INDEX.set(signal, (byShape = new Map()));
-  byShape.set(from, to);
-}
+/** `from signal` → shape (signals are rare: a few per connection). */
+const SHAPE_CHANGE_INDEX = new Map(SHAPE_CHANGES.map(([from, signal, to]) => [`${from} ${signal}`, to]));
 
 /** The shape a handshake of this shape has after this signal. */
 export function shapeAfter(shape: Shape, signal: ShapeSignal): Shape {
-  const byShape = SHAPE_CHANGE_INDEX.get(signal);
-  return byShape?.get(shape) ?? byShape?.get('any') ?? shape;
+  return SHAPE_CHANGE_INDEX.get(`${shape} ${signal}`) ?? SHAPE_CHANGE_INDEX.get(`any ${signal}`) ?? shape;
 }
 
 /**
@@ -284,8 +277,8 @@ type Tls13RecordKind = 'server flight' | 'server flight continued' | 'early data
 
 /** What a TLS 1.3 record does besides its timeline entry and its move. */
 type Tls13RecordEffect =
-  /** It counts among its side's handshake records (tls13RecordKind reads the count). */
-  | 'counts'
+  /** It begins its side's encrypted flight (tls13RecordKind reads whether a side's has begun). */
+  | 'begins its flight'
   /** It shows the server's flight was whole: step 4 (TLS13_FLIGHT_END). */
   | 'ends server flight'
   /** It is an alert, told by its size. */
@@ -296,29 +289,29 @@ type Tls13RecordEffect =
  * TRANSITIONS (null: none), and its effects.
  */
 const TLS13_RECORDS: Readonly<Record<Tls13RecordKind, readonly [label: string | null, move: Move | null, ...effects: Tls13RecordEffect[]]>> = {
-  'server flight': ['encrypted server flight (EncryptedExtensions…Finished)', 'EncryptedFlight', 'counts'],
-  'server flight continued': ['encrypted server flight (continued)', null, 'counts'],
+  'server flight': ['encrypted server flight (EncryptedExtensions…Finished)', 'EncryptedFlight', 'begins its flight'],
+  'server flight continued': ['encrypted server flight (continued)', null],
   // Before the server answered: 0-RTT early data, not part of the nine steps.
   'early data': ['early data (encrypted)', null],
   'client alert': ['Alert (encrypted, by its size)', null, 'ends server flight', 'is an alert'],
   // The client's first encrypted record after the server's flight: its Finished (or the Certificate before it).
-  'client flight': ['encrypted client Finished', 'EncryptedFlight', 'counts', 'ends server flight'],
-  'client flight continued': [null, null, 'counts'],
+  'client flight': ['encrypted client Finished', 'EncryptedFlight', 'begins its flight', 'ends server flight'],
+  'client flight continued': [null, null],
 };
 
-/** A TLS 1.3 handshake record's kind: `sent` counts the handshake records its side sent before it. */
-function tls13RecordKind(from: Side, sent: number, serverSent: number, length: number): Tls13RecordKind {
-  if (from === 'server') return sent === 0 ? 'server flight' : 'server flight continued';
-  if (serverSent === 0) return 'early data';
-  if (sent > 0) return 'client flight continued';
+/** A TLS 1.3 handshake record's kind: `begun` whether its side's encrypted flight has begun before it. */
+function tls13RecordKind(from: Side, begun: boolean, serverBegun: boolean, length: number): Tls13RecordKind {
+  if (from === 'server') return begun ? 'server flight continued' : 'server flight';
+  if (!serverBegun) return 'early data';
+  if (begun) return 'client flight continued';
   return length === TLS13_ENCRYPTED_ALERT_RECORD_LENGTH ? 'client alert' : 'client flight';
 }
 
 interface SideState {
   changedCipher: boolean;
   finishedSeen: boolean;
-  /** TLS 1.3: encrypted handshake records this side sent (TLS13_RECORDS says which count). */
-  encryptedRecords: number;
+  /** TLS 1.3 without keys: this side's encrypted flight has begun (TLS13_RECORDS says which record begins it). */
+  flightBegun: boolean;
 }
 
 type HandshakeEvent = Extract<TlsEvent, { kind: 'handshake' }>;
@@ -355,15 +348,15 @@ const MAX_PROBLEMS = 20;
 export class HandshakeWalker {
   readonly walk: Walk = emptyWalk();
   private readonly side: Record<Side, SideState> = {
-    client: { changedCipher: false, finishedSeen: false, encryptedRecords: 0 },
-    server: { changedCipher: false, finishedSeen: false, encryptedRecords: 0 },
+    client: { changedCipher: false, finishedSeen: false, flightBegun: false },
+    server: { changedCipher: false, finishedSeen: false, flightBegun: false },
   };
 
   feed(ev: TlsEvent): void {
     switch (ev.kind) {
       case 'handshake':
         if (ev.sslv2Type !== undefined) this.onSslv2(ev);
-        else if (ev.encrypted || ev.type < 0) this.onEncryptedHandshake(ev.from, ev.frame, ev.time, ev.length);
+        else if (ev.encrypted) this.onEncryptedHandshake(ev.from, ev.frame, ev.time, ev.length);
         else this.onHandshake(ev);
         return;
       case 'change-cipher-spec':
@@ -380,7 +373,7 @@ export class HandshakeWalker {
   /** A plaintext handshake message. */
   onHandshake(ev: HandshakeEvent): void {
     const walk = this.walk;
-    const retry = ev.type === 2 && ev.serverHello?.helloRetryRequest === true;
+    const retry = ev.serverHello?.helloRetryRequest === true;
     this.addHistory(ev.from, retry ? HISTORY_HELLO_RETRY_REQUEST : (HISTORY_LETTER_BY_HANDSHAKE_TYPE[ev.type] ?? HISTORY_UNKNOWN_HANDSHAKE));
     if (ev.clientHello && ev.from === 'client') {
       if (!walk.clientHello || walk.helloRetryRequest) walk.clientHello = ev.clientHello;
@@ -401,15 +394,9 @@ export class HandshakeWalker {
     }
     const move = MOVE_BY_HANDSHAKE_TYPE[ev.type] ?? null;
     this.reach(ev.from, move, ev.frame, ev.time, ev.name, ev.length);
-    // A Finished read with a key log: what an encrypted one after ChangeCipherSpec means, known for sure.
-    if (move === 'Finished' && ev.decrypted) this.onDecryptedFinished(ev.from, ev.frame, ev.time);
-  }
-
-  /** A Finished decrypted with a key log: its side is done; the handshake completes as its shape says. */
-  private onDecryptedFinished(from: Side, frame: number, time: number): void {
-    this.side[from].finishedSeen = true;
-    const done = this.walk.shape === 'tls13' ? from === 'client' : this.side.client.finishedSeen && this.side.server.finishedSeen;
-    if (done) this.complete(frame, time);
+    // A Finished read with a key log: its side is done (reach() completed the handshake when that was the last
+    // step its shape needs), so a later encrypted handshake record of that side is no Finished.
+    if (move === 'Finished' && ev.decrypted) this.side[ev.from].finishedSeen = true;
   }
 
   /** A handshake record that cannot be read: encrypted, or not a whole message. */
@@ -435,7 +422,8 @@ export class HandshakeWalker {
       this.reach(from, null, frame, time, 'ChangeCipherSpec');
       return;
     }
-    if (from === 'server' && walk.lastStep < 4 && !walk.steps.some((s) => s.step === 5)) this.signal('early server ChangeCipherSpec');
+    // (Before step 4, so before any key exchange of the client's, step 5.)
+    if (from === 'server' && walk.lastStep < 4) this.signal('early server ChangeCipherSpec');
     this.side[from].changedCipher = true;
     this.reach(from, 'ChangeCipherSpec', frame, time, 'ChangeCipherSpec');
   }
@@ -445,7 +433,7 @@ export class HandshakeWalker {
     const { from, frame, time, alert } = ev;
     if (!alert.encrypted) this.addHistory(from, HISTORY_ALERT);
     // A TLS 1.3 client that answers the server's encrypted flight with an alert has read that flight.
-    if (walk.shape === 'tls13' && from === 'client' && this.side.server.encryptedRecords > 0) reachFlightEnd(walk, 'client answered', frame, time);
+    if (walk.shape === 'tls13' && from === 'client' && this.side.server.flightBegun) reachFlightEnd(walk, 'client answered', frame, time);
     walk.alerts.push({ from, frame, time, alert, duringHandshake: !walk.complete });
     const type = alert.encrypted ? 'Alert (encrypted)' : `Alert ${alert.level === 1 ? 'warning' : 'fatal'} ${alert.name}`;
     walk.timeline.push({ from, frame, time, type, step: null });
@@ -455,7 +443,7 @@ export class HandshakeWalker {
     // TLS 1.3 sends its encrypted handshake as application data records.
     if (this.walk.shape === 'tls13' && !this.walk.complete) return this.onTls13Record(from, frame, time, length);
     // The server's first record after the client's encrypted answer (tls13-refusal.ts judges whether it was an alert).
-    if (this.walk.shape === 'tls13' && from === 'server' && !this.walk.tls13ServerAnswer && this.side.client.encryptedRecords > 0) this.walk.tls13ServerAnswer = { frame, time, length };
+    if (this.walk.shape === 'tls13' && from === 'server' && !this.walk.tls13ServerAnswer && this.side.client.flightBegun) this.walk.tls13ServerAnswer = { frame, time, length };
     const counter = this.walk.applicationData[from];
     counter.records++;
     counter.bytes += length;
@@ -494,9 +482,9 @@ export class HandshakeWalker {
   private onTls13Record(from: Side, frame: number, time: number, length: number): void {
     const walk = this.walk;
     const state = this.side[from];
-    const kind = tls13RecordKind(from, state.encryptedRecords, this.side.server.encryptedRecords, length);
+    const kind = tls13RecordKind(from, state.flightBegun, this.side.server.flightBegun, length);
     const [label, move, ...effects] = TLS13_RECORDS[kind];
-    if (effects.includes('counts')) state.encryptedRecords++;
+    if (effects.includes('begins its flight')) state.flightBegun = true;
     if (effects.includes('ends server flight')) reachFlightEnd(walk, 'client answered', frame, time);
     if (effects.includes('is an alert')) {
       const alert: Alert = { level: 0, description: -1, name: 'encrypted', encrypted: true };
@@ -522,14 +510,14 @@ export class HandshakeWalker {
   private reach(from: Side, move: Move | null, frame: number, time: number, label: string, length?: number): void {
     const walk = this.walk;
     const readAs = READ_AS[walk.shape];
-    const step = move === null ? null : (transition(readAs, from, move) ?? null);
+    const step = transition(readAs, from, move) ?? null;
     const entry: TimelineEntry = { from, frame, time, type: label, step };
     if (length !== undefined) entry.length = length;
     walk.timeline.push(entry);
     walk.lastMessage[from] = entry;
     if (step === null || walk.steps.some((s) => s.step === step)) return;
     walk.steps.push({ step, name: stepName(step, walk.shape), from, message: label, frame, time });
-    if (step > walk.lastStep) walk.lastStep = step;
+    walk.lastStep = Math.max(walk.lastStep, step);
     if (COMPLETED_BY[readAs].every((needed) => walk.steps.some((s) => s.step === needed))) this.complete(frame, time);
   }
 
@@ -556,7 +544,7 @@ function reachFlightEnd(walk: Walk, evidence: FlightEndEvidence, frame: number, 
   if (walk.steps.some((s) => s.step === 4)) return;
   const message = TLS13_FLIGHT_END[evidence].replace('{bytes}', String(bytes));
   walk.steps.push({ step: 4, name: stepName(4, 'tls13'), from: 'server', message, frame, time });
-  if (walk.lastStep < 4) walk.lastStep = 4;
+  walk.lastStep = Math.max(walk.lastStep, 4);
 }
 
 /**
@@ -566,9 +554,10 @@ function reachFlightEnd(walk: Walk, evidence: FlightEndEvidence, frame: number, 
  * at that acknowledgement. Nothing changes when the walk is not TLS 1.3, already past step 3, or never reached it.
  */
 export function markTls13FlightDelivered(walk: Walk, ack: { frame: number; time: number }, bytes: number): boolean {
-  if (walk.shape !== 'tls13' || walk.lastStep !== 3 || walk.steps.some((s) => s.step === 4)) return false;
-  const flight = walk.steps.find((s) => s.step === 3);
-  if (!flight || ack.time < flight.time) return false;
+  // lastStep is the highest step reached: 3 means step 3 reached and step 4 not.
+  if (walk.shape !== 'tls13' || walk.lastStep !== 3) return false;
+  const flight = walk.steps.find((s) => s.step === 3)!;
+  if (ack.time < flight.time) return false;
   reachFlightEnd(walk, 'client acknowledged all of it', ack.frame, ack.time, bytes);
   return true;
 }

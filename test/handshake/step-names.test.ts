@@ -9,6 +9,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
+import { stepName } from '../../src/handshake/steps.js';
+import { walkHandshake } from '../../src/handshake/walk.js';
+import type { Side } from '../../src/tcp/types.js';
+import type { TlsEvent } from '../../src/tls/types.js';
 
 const CAPTURES = join(import.meta.dirname, '../../captures');
 
@@ -76,5 +80,52 @@ describe("Zeek's history letters for the rarer messages", () => {
 
   it('a stapled OCSP response (u)', async () => {
     expect((await connection('ocsp-stapling.pcap', 1)).history).toBe('CsxuknGIi');
+  });
+});
+
+/**
+ * Zeek's letters, written from its documentation of ssl_history (scripts/base/protocols/ssl/main.zeek), each
+ * with the handshake type number of the IANA registry: every plaintext handshake message, one at a time, as the
+ * walk writes it in the history (lower case from the server, upper case from the client).
+ */
+const ZEEK_LETTERS: readonly [type: number, zeek: string, letter: string][] = [
+  [0, 'hello_request', 'h'],
+  [1, 'client_hello', 'c'],
+  [2, 'server_hello', 's'],
+  [3, 'hello_verify_request', 'v'],
+  [4, 'NewSessionTicket', 't'],
+  [5, 'end_of_early_data', 'e'],
+  [6, 'hello_retry_request (its draft number)', 'j'],
+  [8, 'encrypted_extensions', 'o'],
+  [11, 'certificate', 'x'],
+  [12, 'server_key_exchange', 'k'],
+  [13, 'certificate_request', 'r'],
+  [14, 'server_hello_done', 'n'],
+  [15, 'certificate_verify', 'y'],
+  [16, 'client_key_exchange', 'g'],
+  [20, 'finished', 'f'],
+  [21, 'certificate_url', 'w'],
+  [22, 'certificate_status', 'u'],
+  [23, 'supplemental_data', 'a'],
+  [24, 'key_update', 'p'],
+  [254, 'message_hash', 'm'],
+  [7, 'unassigned_handshake_type', 'z'],
+  [99, 'unassigned_handshake_type', 'z'],
+];
+
+describe("Zeek's history letter of every handshake type", () => {
+  const message = (from: Side, type: number): TlsEvent => ({ kind: 'handshake', from, frame: 1, time: 0, type, name: `type ${type}`, length: 4, encrypted: false });
+
+  for (const [type, zeek, letter] of ZEEK_LETTERS) {
+    it(`${type} ${zeek}: ${letter} from the server, ${letter.toUpperCase()} from the client`, () => {
+      expect(walkHandshake([message('server', type)]).history).toBe(letter);
+      expect(walkHandshake([message('client', type)]).history).toBe(letter.toUpperCase());
+    });
+  }
+});
+
+describe('stepName', () => {
+  it('names a number outside the nine steps by its number instead of failing', () => {
+    expect([stepName(10), stepName(10, 'tls13'), stepName(-1)]).toEqual(['step 10', 'step 10', 'step -1']);
   });
 });

@@ -83,7 +83,8 @@ export function analyseCauses(good: ConnectionReport, bad: ConnectionReport, dif
     if (br.count > retransmissionsOf(good, 'server').count) promote('tcp/retransmissionsServer');
     promote('tcp/zeroWindowsClient');
     if (br.count > 0) {
-      const clamp = good.tcp.mss.client !== null && bad.tcp.mss.client !== null && good.tcp.mss.client < bad.tcp.mss.client
+      // No MSS announced by the bad client (?? 0): nothing to compare the good one's with.
+      const clamp = good.tcp.mss.client !== null && good.tcp.mss.client < (bad.tcp.mss.client ?? 0)
         ? ` while the good connection's client announced MSS ${groupThousands(good.tcp.mss.client)} and got segments of at most ${groupThousands(good.tcp.largestSegment.server)} bytes`
         : '';
       conclusion =
@@ -154,7 +155,7 @@ function sameOfferOtherAnswer(good: ConnectionReport, bad: ConnectionReport, ale
 
 /** A client rejected a certificate chain that is not different (or cannot be seen) from the one another client accepted. */
 function sameChainRejected(good: ConnectionReport, bad: ConnectionReport, alertName: string): string {
-  const seen = (good.certificates ?? []).length > 0 && (bad.certificates ?? []).length > 0;
+  const seen = good.certificates.length > 0 && bad.certificates.length > 0;
   const sameServer = good.server.ip === bad.server.ip && good.server.port === bad.server.port;
   if (!seen) {
     return `the bad client rejected the server's certificate (${alertName}); the chain is encrypted (TLS 1.3) or was not captured, so it cannot be compared here${sameServer ? ', but the same server ' + endpoint(bad.server) + ' gave the good client a chain it accepted' : ''}: compare the two clients' trust stores, clocks and the name they asked for`;

@@ -126,6 +126,9 @@ describe('likely causes of real pairs, and the sentence that concludes them', ()
     const c = analyseCauses(await connection('tls1.2.pcap#1'), bad, diffs);
     expect(ranked(c)).toEqual(['clienthello/cipherSuites', 'clienthello/signatureAlgorithms', 'clienthello/keyShareGroups', 'clienthello/supportedVersions', 'clienthello/clientVersion', 'clienthello/extensions', 'clienthello/sni', 'tcp/close']);
     expect(c.conclusion).toBeNull();
+    // The same with an RST.
+    bad.end = { ...bad.end, how: 'rst' };
+    expect(ranked(analyseCauses(await connection('tls1.2.pcap#1'), bad, diffs))).toEqual(ranked(c));
   });
 
   it('a server that closes later than the ClientHello: the ClientHello is no longer the suspect', async () => {
@@ -491,7 +494,10 @@ describe('a message only the bad side got wrong', () => {
     const bad = await connection('suricata-protocol-change-failed-event.pcap#1');
     expect([bad.outcome, bad.end.frame]).toEqual(['not-tls', null]);
     bad.notes.push(`server, frame 99: ${CCS}`);
-    expect(ranked(analyseCauses(good, bad, differences(['messages/problems', 'server/starttlsReply'])))).toEqual(['messages/problems', 'server/starttlsReply']);
+    const notTls = analyseCauses(good, bad, differences(['messages/problems', 'server/starttlsReply']));
+    expect(ranked(notTls)).toEqual(['messages/problems', 'server/starttlsReply']);
+    // The rule's own sentence stands; the malformed message only speaks when nothing else concluded.
+    expect(notTls.conclusion).toBe('the bad connection never started TLS: server accepted STARTTLS ("220 2tart") but then sent plaintext instead of TLS: "HTTP/1.1 101"');
     const failed = await connection('abort-after-shd.pcap#1');
     failed.notes.push(`server, frame 3: malformed record`);
     expect(analyseCauses(good, failed, [difference('server/cipherSuite')]).conclusion).toBe(`the bad server's message (frame 3) is malformed, the good server's is not: malformed record; the handshake cannot complete past it`);

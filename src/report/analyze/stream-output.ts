@@ -30,6 +30,7 @@ import { Spill, type SpillData } from '../../analyze/spill.js';
 import type { LaneKind, LaneOutput } from '../../analyze/lanes.js';
 import { htmlRowCells, htmlSection, renderAnalysisHtmlPieces, sortKey, type HtmlEntry } from './html.js';
 import { wantsRetry } from '../../analyze/retries.js';
+import { retryWords } from './findings.js';
 
 const NO_LINKS: ReadonlyMap<number, RetryLink> = new Map();
 
@@ -59,7 +60,7 @@ export interface StreamOutputOptions {
  * itself, to be made into the output's parts at the end (`--redact`, `--log`, and a connection whose `retry` is
  * known only then).
  */
-type Entry = string[] & { capture?: number; order?: number; report?: boolean };
+type Entry = string[] & { capture?: number; order?: number; report?: boolean; late?: boolean };
 
 /** What the server-log join reads of a report and what it adds to it (serverlog-join.ts), for `--log`. */
 interface JoinStub {
@@ -155,9 +156,13 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
     if (shown) this.group?.add(report, order);
     let payload = '';
     // With --redact the report itself waits (its text is made from the redacted report at the end, once every
-    // connection has been learned), with --log too (the join comes at the end), and so does a connection that
-    // may have been retried (its `retry` is known at the end: retries.ts); else only what the output shows of it.
-    const whole = this.opts.redact || this.opts.log || wantsRetry(report.outcome);
+    // connection has been learned), with --log too (the join comes at the end). A connection that may have been
+    // retried (its `retry` is known at the end: retries.ts) waits whole only in the formats that cannot take
+    // their one late field in afterwards: JSON, NDJSON and text rows are made now with `retry` null, and the link
+    // is spliced in at the end (spliceRetry), which spares most failed connections a stringify and a parse.
+    const late = wantsRetry(report.outcome);
+    const whole = this.opts.redact || this.opts.log || (late && !this.splicesRetry(report, captureIndex));
+    const flag = shown ? (whole ? 2 : late ? 3 : 1) : 0;
     if (shown) {
       if (whole) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
       else if (this.opts.format === 'json') payload = connectionJsonText(report);
@@ -166,16 +171,21 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
       else if (this.opts.format === 'markdown') {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
         payload = markdownPayload(report, this.number(report), this.shown === 0);
-      } else if (!this.group) payload = JSON.stringify(textRow(report, this.many ? this.captureLabel(report) : null, this.withLog));
-      this.shown++;
-      if (this.opts.format === 'text' && !this.group) {
+      } else if (!this.group) {
+        const row = textRow(report, this.many ? this.captureLabel(report) : null, this.withLog);
+        payload = JSON.stringify(row);
         // The widths the table is drawn with are known before its first row (it is streamed): learned here.
+        this.widths.see(row);
+        this.days.see(report.start);
+      }
+      this.shown++;
+      if (whole && this.opts.format === 'text' && !this.group) {
         this.widths.see(textRow(report, this.many ? this.captureLabel(report) : null, this.withLog));
         this.days.see(report.start);
       }
     }
     if (!shown && !source) return;
-    this.keep(order, `${source}${SEP}${shown ? (whole ? 2 : 1) : 0}${SEP}${payload}`);
+    this.keep(order, `${source}${SEP}${flag}${SEP}${payload}`);
   }
 
   /** What was added, for the run's StreamOutput in another thread to `merge` (this one is done with). */
@@ -210,6 +220,16 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
   /** The connection's number as every table shows it: `5`, or `2#5` with several captures. */
   private number(report: ConnectionReport): string {
     return connectionNumber(report.id, this.many ? this.captureLabel(report) : null);
+  }
+
+  /**
+   * Whether a connection that may get a `retry` link can be written now and the link spliced in at the end: in
+   * JSON, NDJSON and text rows (not grouped), when its report names its capture as given (retryWords compares
+   * the two).
+   */
+  private splicesRetry(report: ConnectionReport, captureIndex: number): boolean {
+    const format = this.opts.format;
+    return (format === 'json' || format === 'ndjson' || (format === 'text' && !this.group)) && report.capture === this.opts.files[captureIndex];
   }
 
   private keep(order: number, entry: string): void {
@@ -258,6 +278,10 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
       const stubs = this.stubs;
       const shown = (): Iterable<string[]> =>
         mapIter(raw(), (e) => {
+              if (e.late) {
+                const link = retries.get(e.order!);
+                return link ? [spliceRetry(format, e[0]!, link, this.opts.files[captureOfOrder(e.order!)]!)] : e;
+              }
               if (!e.report) return e;
               let r = JSON.parse(e[0]!) as ConnectionReport;
               r.retry = retries.get(e.order!) ?? null;
@@ -363,6 +387,7 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
       if (flag === '0') continue;
       const parts: Entry = entry.slice(b + 1).split(SEP);
       parts.report = flag === '2';
+      parts.late = flag === '3';
       // The first capture of its name, as captureLabel (and renderAnalysisText, which has only the name).
       parts.order = this.spill.orderOf(i);
       parts.capture = this.opts.files.indexOf(this.opts.files[captureOfOrder(parts.order)]!) + 1;
@@ -392,6 +417,31 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
     this.learned = { redactor, summary: redactor.value(summary) };
     return this.learned;
   }
+}
+
+/** Where a connection's JSON text (connectionJsonText) holds its `retry`: a field of the report itself, at its depth. */
+const JSON_RETRY = '\n      "retry": null';
+/** The same in its compact text (NDJSON): `notes` always follows `retry`; neither can stand inside a string. */
+const NDJSON_RETRY = ',"retry":null,"notes":';
+
+/**
+ * A connection's part, made as it closed with `retry` null (`late` entries), with its retry link put in as
+ * the report with that link would have made it: the JSON field, or the text row's flags (rowFlags).
+ */
+function spliceRetry(format: StreamOutputOptions['format'], part: string, link: RetryLink, capture: string): string {
+  if (format === 'json') {
+    const at = part.indexOf(JSON_RETRY) + JSON_RETRY.length - 4;
+    return `${part.slice(0, at)}${JSON.stringify(link, null, 2).replace(/\n/g, '\n      ')}${part.slice(at + 4)}`;
+  }
+  if (format === 'ndjson') {
+    const at = part.indexOf(NDJSON_RETRY) + 9;
+    return `${part.slice(0, at)}${JSON.stringify(link)}${part.slice(at + 4)}`;
+  }
+  const row = JSON.parse(part) as string[];
+  const flags = row[row.length - 1]!;
+  const retry = `[${retryWords({ retry: link, capture })!}]`;
+  row[row.length - 1] = flags ? `${retry} ${flags}` : retry;
+  return JSON.stringify(row);
 }
 
 /** What the join needs of a report; what it adds goes on the stub, and onto the report when it is rendered. */

@@ -63,7 +63,7 @@ describe('retry: the same client to the same server and port, within the window'
       const out = new StreamOutput({ format: 'json', files });
       try {
         const run = await analyzeIntoOutput(files, {}, out, workers);
-        const doc = JSON.parse([...out.render(run.captures, run.summary, run.retries)].join(''));
+        const doc = JSON.parse(Array.from(out.render(run.captures, run.summary, run.retries), String).join(''));
         expect(doc.connections.map((c: ConnectionReport) => c.retry)).toEqual(whole.connections.map((c) => c.retry));
         expect(doc.summary.retries).toEqual(whole.summary.retries);
       } finally {
@@ -75,7 +75,7 @@ describe('retry: the same client to the same server and port, within the window'
   it('shows the retry on the row, in the details and in the summary lines (text)', async () => {
     const out = new StreamOutput({ format: 'text', files: [STORY], text: { width: 600 } });
     const run = await analyzeIntoOutput([STORY], {}, out, 1);
-    const text = [...out.render(run.captures, run.summary, run.retries)].join('');
+    const text = Array.from(out.render(run.captures, run.summary, run.retries), String).join('');
     const row = text.split('\n').find((l) => l.includes('10.77.0.102:21682'))!;
     expect(row).toMatch(/ \[retried 3\.4 s later: complete, #3\] \[chain: large\]$/);
     expect(text).toContain('retries: 2 of 3 failures were retried and completed within 3.4 s, 1 not retried within 300 s');
@@ -112,7 +112,7 @@ describe('the retry on the row of every report', () => {
     for (const format of ['markdown', 'html'] as const) {
       const out = new StreamOutput({ format, files: [STORY] });
       const run = await analyzeIntoOutput([STORY], {}, out, 1);
-      const text = [...out.render(run.captures, run.summary, run.retries)].join('');
+      const text = Array.from(out.render(run.captures, run.summary, run.retries), String).join('');
       out.close();
       const row = text.split('\n').find((l) => l.includes('10.77.0.102:21682') && (format === 'html' ? l.includes('<td') : l.startsWith('|')))!;
       // Markdown escapes the brackets and the number sign (\[ … \#3\]); both render as the text table's flag.

@@ -22,7 +22,7 @@ import { ColumnWidths } from '../fit-table.js';
 import { connectionNumber } from '../words.js';
 import { configuredChainRedactionSources } from './configured-chain.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
-import { connectionJsonText, renderAnalysisJsonStream, renderAnalysisNdjsonStream } from './json.js';
+import { connectionJsonText, renderAnalysisJsonBytes, renderAnalysisNdjsonStream } from './json.js';
 import { kindOf, markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown, type MarkdownEntry } from './markdown.js';
 import type { ToolInfo } from '../tool.js';
 import { learnInOrder, redactionSource, Redactor, type RedactionSource } from '../redact.js';
@@ -85,6 +85,11 @@ interface JoinStub {
 
 /** Separates the parts of an entry: JSON text never holds a raw U+0001. */
 const SEP = '\u0001';
+const SEP_BYTE = 1;
+/** An entry's flag (after its source): '0' not shown, '1' its parts made, '2' the report, '3' made with `retry` to splice. */
+const FLAG_HIDDEN = 0x30;
+const FLAG_MADE = 0x31;
+const FLAG_LATE = 0x33;
 
 /**
  * What a StreamOutput filled in another thread (analyze/lanes.ts) hands over for the run's StreamOutput to
@@ -262,9 +267,10 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
 
   /**
    * The report, in pieces to write one after the other. Call once, at the end. `retries`: the run's retry links
-   * (analyzeCapturesTo's), by output order.
+   * (analyzeCapturesTo's), by output order. JSON comes as UTF-8 bytes, views of one reused buffer (BytePieces):
+   * write or copy each before asking for the next (`Array.from(render(…), String)`, not `[...render(…)]`).
    */
-  *render(captures: readonly CaptureInfo[], rawSummary: AnalysisSummary, retries: ReadonlyMap<number, RetryLink> = NO_LINKS): Generator<string> {
+  *render(captures: readonly CaptureInfo[], rawSummary: AnalysisSummary, retries: ReadonlyMap<number, RetryLink> = NO_LINKS): Generator<string | Buffer> {
     try {
       const { redactor, summary } = this.opts.redact ? this.redactor(rawSummary) : { redactor: null, summary: rawSummary };
       if (redactor) captures = redactor.value(captures);
@@ -276,8 +282,7 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
       const format = this.opts.format;
       const log = this.opts.log === true;
       const stubs = this.stubs;
-      const shown = (): Iterable<string[]> =>
-        mapIter(raw(), (e) => {
+      const made = (e: Entry): string[] => {
               if (e.late) {
                 const link = retries.get(e.order!);
                 return link ? [spliceRetry(format, e[0]!, link, this.opts.files[captureOfOrder(e.order!)]!)] : e;
@@ -292,10 +297,10 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
               if (format === 'html') return htmlPayload(r, log, many ? e.capture! : null).split(SEP);
               if (format === 'markdown') return markdownPayload(r, connectionNumber(r.id, many ? e.capture! : null), e[2] === '1').split(SEP);
               return [JSON.stringify(textRow(r, many ? e.capture! : null, withLog))];
-            });
+            };
+      const shown = (): Iterable<string[]> => mapIter(raw(), made);
       if (this.opts.format === 'json') {
-        const texts = mapIter(shown(), (e) => e[0]!);
-        yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}), ...(this.opts.tool ? { tool: this.opts.tool } : {}) }, texts);
+        yield* renderAnalysisJsonBytes({ captures, summary, ...(grouping ? { groups: grouping } : {}), ...(this.opts.tool ? { tool: this.opts.tool } : {}) }, this.jsonParts(made, retries));
         return;
       }
       if (this.opts.format === 'ndjson') {
@@ -380,18 +385,38 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
   /** The shown entries' payload parts, in output order. */
   private *shownEntries(): Generator<Entry> {
     for (const i of this.inOrder()) {
-      const entry = this.spill.get(i);
-      const a = entry.indexOf(SEP);
-      const b = entry.indexOf(SEP, a + 1);
-      const flag = entry.slice(a + 1, b);
-      if (flag === '0') continue;
-      const parts: Entry = entry.slice(b + 1).split(SEP);
-      parts.report = flag === '2';
-      parts.late = flag === '3';
-      // The first capture of its name, as captureLabel (and renderAnalysisText, which has only the name).
-      parts.order = this.spill.orderOf(i);
-      parts.capture = this.opts.files.indexOf(this.opts.files[captureOfOrder(parts.order)]!) + 1;
-      yield parts;
+      const parts = this.entryParts(i, this.spill.get(i));
+      if (parts) yield parts;
+    }
+  }
+
+  /** Entry `i`'s payload parts (its text `entry`), or null when it is not shown. */
+  private entryParts(i: number, entry: string): Entry | null {
+    const a = entry.indexOf(SEP);
+    const b = entry.indexOf(SEP, a + 1);
+    const flag = entry.slice(a + 1, b);
+    if (flag === '0') return null;
+    const parts: Entry = entry.slice(b + 1).split(SEP);
+    parts.report = flag === '2';
+    parts.late = flag === '3';
+    // The first capture of its name, as captureLabel (and renderAnalysisText, which has only the name).
+    parts.order = this.spill.orderOf(i);
+    parts.capture = this.opts.files.indexOf(this.opts.files[captureOfOrder(parts.order)]!) + 1;
+    return parts;
+  }
+
+  /**
+   * The shown connections' JSON, in output order: the bytes put aside as they are where they were made at the
+   * close (flag 1, or 3 without a retry link), else the text `made` makes of the entry.
+   */
+  private *jsonParts(made: (e: Entry) => string[], retries: ReadonlyMap<number, RetryLink>): Generator<string | Uint8Array> {
+    for (const i of this.inOrder()) {
+      const bytes = this.spill.bytes(i);
+      // The flag is the one character between the first two separators (a source is JSON: no raw U+0001 in it).
+      const a = bytes.indexOf(SEP_BYTE);
+      const flag = bytes[a + 1];
+      if (flag === FLAG_MADE || (flag === FLAG_LATE && !retries.has(this.spill.orderOf(i)))) yield bytes.subarray(a + 3);
+      else if (flag !== FLAG_HIDDEN) yield made(this.entryParts(i, bytes.toString('utf8'))!)[0]!;
     }
   }
 

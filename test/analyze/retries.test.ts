@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/analyze/pipeline.js';
 import { isoSeconds, RetryIndex } from '../../src/analyze/retries.js';
+import { isoMicros } from '../../src/text/time.js';
 import { StreamOutput } from '../../src/report/analyze/stream-output.js';
 import { analyzeIntoOutput } from '../../src/analyze/lanes.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
@@ -90,6 +91,29 @@ describe('RetryIndex', () => {
   it('reads the report times to the microsecond', () => {
     expect(isoSeconds('2026-11-28T11:58:06.879919Z')).toBeCloseTo(1795867086.879919, 6);
     expect(Number.isNaN(isoSeconds('1e13 s since 1970 (outside the calendar)'))).toBe(true);
+  });
+
+  it('gives for every time isoMicros writes the number its parts say, the second cached or not', () => {
+    // The parts read independently: the calendar second from Date.UTC, the digits after the point as microseconds.
+    const byParts = (iso: string): number => {
+      const [date, time] = iso.slice(0, -1).split('T') as [string, string];
+      const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+      const [h, mi, s] = time.split(':') as [string, string, string];
+      const [whole, micros] = s.split('.') as [string, string];
+      const day = new Date(0);
+      day.setUTCFullYear(y, mo - 1, d);
+      day.setUTCHours(Number(h), Number(mi), Number(whole), 0);
+      return day.getTime() / 1000 + Number(micros) / 1e6;
+    };
+    const times = [0, 1e-6, 1795867086.879919, 1795867086.0000004, 1795867086.9999996, 1795867087.5, -1.25, 253402300799.4, -62167219200];
+    for (let i = 0; i < 200; i++) times.push(1.7e9 + i * 0.37 + i / 7);
+    for (const t of times) {
+      const iso = isoMicros(t);
+      expect(isoSeconds(iso), iso).toBe(byParts(iso));
+    }
+    expect(Number.isNaN(isoSeconds('2026-13-45T11:58:06.879919Z'))).toBe(true);
+    expect(Number.isNaN(isoSeconds('2026-11-28T11:58:06.87991xZ'))).toBe(true);
+    expect(isoSeconds('2026-11-28T11:58:06.8Z')).toBe(isoSeconds('2026-11-28T11:58:06.800000Z'));
   });
 
   it('merges as if the reports had been added to one index', async () => {

@@ -73,6 +73,22 @@ describe('retry: the same client to the same server and port, within the window'
     }
   });
 
+  it('gives each NDJSON line the retry the whole analysis gives its connection, across captures too', async () => {
+    const files = [capture('abort-after-shd.pcap'), capture('abort-then-retry.pcap'), STORY];
+    const whole = await analyzeCaptures(files);
+    const out = new StreamOutput({ format: 'ndjson', files });
+    try {
+      const run = await analyzeIntoOutput(files, {}, out, 1);
+      const lines = Array.from(out.render(run.captures, run.summary, run.retries), String).join('').trimEnd().split('\n');
+      const connections = lines.slice(0, -1).map((l) => JSON.parse(l) as ConnectionReport);
+      expect(connections.filter((c) => c.retry !== null).length).toBeGreaterThan(2);
+      expect(connections.map((c) => c.retry)).toEqual(whole.connections.map((c) => c.retry));
+      expect(connections.map((c) => c.notes)).toEqual(whole.connections.map((c) => c.notes));
+    } finally {
+      out.close();
+    }
+  });
+
   it('shows the retry on the row, in the details and in the summary lines (text)', async () => {
     const out = new StreamOutput({ format: 'text', files: [STORY], text: { width: 600 } });
     const run = await analyzeIntoOutput([STORY], {}, out, 1);

@@ -67,6 +67,7 @@ const BLOCKS_KEPT = 128;
 const ENTRY_READ_ALONE = 4 * 1024;
 /** A buffer for entries read by themselves is kept up to this size (a larger entry gets one of its own). */
 const LARGE_ENTRY_BUFFER = 1 << 20;
+const EMPTY = Buffer.alloc(0);
 /** Stores a Spill can have: its own and those it adopted (one per capture analyzed in another thread). */
 const MAX_STORES = 1 << 20;
 
@@ -228,9 +229,20 @@ export class Spill {
 
   /** The text put aside as entry `index`. */
   get(index: number): string {
+    const store = this.stores[this.storeOf === null ? 0 : this.storeOf.at(index)]!;
+    if ('memory' in store) return store.memory[this.offsets.at(index)]!;
+    const bytes = this.bytes(index);
+    return bytes.toString('utf8', 0, bytes.length);
+  }
+
+  /**
+   * Entry `index` as the UTF-8 bytes it was put aside as, for a writer that wants bytes (no decoding and encoding
+   * again): a view of this Spill's buffers, valid until the next `get`, `bytes` or `add`.
+   */
+  bytes(index: number): Buffer {
     const storeIndex = this.storeOf === null ? 0 : this.storeOf.at(index);
     const store = this.stores[storeIndex]!;
-    if ('memory' in store) return store.memory[this.offsets.at(index)]!;
+    if ('memory' in store) return Buffer.from(store.memory[this.offsets.at(index)]!);
     this.flush();
     const offset = this.offsets.at(index);
     const length = this.lengths.at(index);
@@ -241,18 +253,18 @@ export class Spill {
         if (length <= LARGE_ENTRY_BUFFER) this.large = into;
       }
       this.bytesRead += this.readAt(store.fd, into.subarray(0, length), offset, length);
-      return into.toString('utf8', 0, length);
+      return into.subarray(0, length);
     }
-    if (length === 0) return '';
+    if (length === 0) return EMPTY;
     const first = Math.floor(offset / READ_BLOCK);
     const at = offset - first * READ_BLOCK;
-    if (at + length <= READ_BLOCK) return this.block(storeIndex, store.fd, first, at + length).toString('utf8', at, at + length);
+    if (at + length <= READ_BLOCK) return this.block(storeIndex, store.fd, first, at + length).subarray(at, at + length);
     // Across two blocks: the bytes joined first (a character's bytes may be split between them).
     const head = READ_BLOCK - at;
     const joined = (this.joined ??= Buffer.allocUnsafe(READ_BLOCK));
     this.block(storeIndex, store.fd, first, READ_BLOCK).copy(joined, 0, at, READ_BLOCK);
     this.block(storeIndex, store.fd, first + 1, length - head).copy(joined, head, 0, length - head);
-    return joined.toString('utf8', 0, length);
+    return joined.subarray(0, length);
   }
 
   /**

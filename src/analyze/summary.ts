@@ -79,6 +79,8 @@ export interface SummaryData {
  * capture, then its number); each key of the result is placed where the first connection in that order put it,
  * so the summary is the one `summarize` makes of the reports in output order, key order included.
  */
+const NO_CODES: ReadonlySet<string> = new Set();
+
 export class SummaryBuilder {
   private connections = 0;
   private readonly byOutcome: AnalysisSummary['byOutcome'] = { complete: 0, failed: 0, 'not-tls': 0, unknown: 0 };
@@ -115,7 +117,8 @@ export class SummaryBuilder {
     this.retries.add(r, order);
     this.links = null;
     this.chains.add(r, order);
-    const codes = new Set((r.chainProblems ?? []).map((p) => p.code));
+    // Most connections have none: no Set made for them.
+    const codes = r.chainProblems && r.chainProblems.length > 0 ? new Set(r.chainProblems.map((p) => p.code)) : NO_CODES;
     for (const code of codes) {
       this.chainProblems.add(code, order);
       if (r.outcome === 'failed') this.chainProblemFailures.add(code, order);

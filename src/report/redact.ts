@@ -736,12 +736,15 @@ export function markRedacted(text: string, format: string, r: Redactor): string 
 }
 
 /** The same for a report written in pieces: the last piece carries the note. */
-export function* markRedactedPieces(pieces: Iterable<string>, format: string, redactor: () => Redactor | null): Generator<string> {
-  let last: string | null = null;
+export function* markRedactedPieces<P extends string | Uint8Array>(pieces: Iterable<P>, format: string, redactor: () => Redactor | null): Generator<P | string> {
+  let last: P | null = null;
   for (const p of pieces) {
     if (last !== null) yield last;
-    last = p;
+    // Held past the next piece, whose bytes may reuse this one's buffer (BytePieces): a copy.
+    last = typeof p === 'string' ? p : (Buffer.from(p) as unknown as P);
   }
   const r = redactor();
-  yield r ? markRedacted(last ?? '', format, r) : (last ?? '');
+  // The last piece of every report is text (renderAnalysisJsonBytes ends with one).
+  const text = last === null ? '' : typeof last === 'string' ? last : Buffer.from(last).toString('utf8');
+  yield r ? markRedacted(text, format, r) : (last ?? '');
 }

@@ -228,19 +228,23 @@ export class ReportSink {
     this.writeToFile(text);
   }
 
-  /** Write a report given in pieces, each as it is made: to the file, or to standard output as fast as it drains. */
-  async writePieces(pieces: Iterable<string>): Promise<void> {
+  /**
+   * Write a report given in pieces, each as it is made: to the file, or to standard output as fast as it drains.
+   * A piece of bytes is written (or copied) before the next is asked for: its buffer may be reused.
+   */
+  async writePieces(pieces: Iterable<string | Uint8Array>): Promise<void> {
     this.written = true;
     if (this.toStdout) {
       for (const piece of pieces) {
-        if (!process.stdout.write(piece)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+        // A pipe is written asynchronously, after the next piece may have reused a piece's buffer: a copy.
+        if (!process.stdout.write(typeof piece === 'string' ? piece : Buffer.from(piece))) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
       }
       return;
     }
     for (const piece of pieces) this.writeToFile(piece);
   }
 
-  private writeToFile(text: string): void {
+  private writeToFile(text: string | Uint8Array): void {
     let fd: number;
     if (this.temp) fd = this.temp.fd;
     else {
@@ -253,7 +257,7 @@ export class ReportSink {
       }
       fd = direct.fd;
     }
-    const bytes = Buffer.from(text);
+    const bytes = typeof text === 'string' ? Buffer.from(text) : text;
     let done = 0;
     try {
       while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);

@@ -80,10 +80,10 @@ export function textToolLine(t: ToolInfo): string {
 }
 
 /** `pieces` with the tool's line after them. */
-export function* withTextToolLine(pieces: Iterable<string>, t: ToolInfo): Generator<string> {
+export function* withTextToolLine<P extends string | Uint8Array>(pieces: Iterable<P>, t: ToolInfo): Generator<P | string> {
   let endsWithNewline = true;
   for (const p of pieces) {
-    if (p.length > 0) endsWithNewline = p.endsWith('\n');
+    if (p.length > 0) endsWithNewline = typeof p === 'string' ? p.endsWith('\n') : p[p.length - 1] === 0x0a;
     yield p;
   }
   yield `${endsWithNewline ? '' : '\n'}${textToolLine(t)}\n`;

@@ -23,7 +23,7 @@ async function run(files: string[], o: Omit<StreamOutputOptions, 'files'>, worke
     const { captures, summary, retries } = await analyzeIntoOutput(files, options, out, workers);
     if (logs.length > 0) await out.joinLogs(captures, summary, logs, {});
     if (o.connection) return JSON.stringify(out.pickedReport(summary, retries));
-    return [...out.render(captures, summary, retries)].join('');
+    return Array.from(out.render(captures, summary, retries), String).join('');
   } finally {
     out.close();
   }

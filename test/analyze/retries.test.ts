@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/analyze/pipeline.js';
 import { isoSeconds, RetryIndex } from '../../src/analyze/retries.js';
+import { isoMicros } from '../../src/text/time.js';
 import { StreamOutput } from '../../src/report/analyze/stream-output.js';
 import { analyzeIntoOutput } from '../../src/analyze/lanes.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
@@ -63,7 +64,7 @@ describe('retry: the same client to the same server and port, within the window'
       const out = new StreamOutput({ format: 'json', files });
       try {
         const run = await analyzeIntoOutput(files, {}, out, workers);
-        const doc = JSON.parse([...out.render(run.captures, run.summary, run.retries)].join(''));
+        const doc = JSON.parse(Array.from(out.render(run.captures, run.summary, run.retries), String).join(''));
         expect(doc.connections.map((c: ConnectionReport) => c.retry)).toEqual(whole.connections.map((c) => c.retry));
         expect(doc.summary.retries).toEqual(whole.summary.retries);
       } finally {
@@ -72,10 +73,26 @@ describe('retry: the same client to the same server and port, within the window'
     }
   });
 
+  it('gives each NDJSON line the retry the whole analysis gives its connection, across captures too', async () => {
+    const files = [capture('abort-after-shd.pcap'), capture('abort-then-retry.pcap'), STORY];
+    const whole = await analyzeCaptures(files);
+    const out = new StreamOutput({ format: 'ndjson', files });
+    try {
+      const run = await analyzeIntoOutput(files, {}, out, 1);
+      const lines = Array.from(out.render(run.captures, run.summary, run.retries), String).join('').trimEnd().split('\n');
+      const connections = lines.slice(0, -1).map((l) => JSON.parse(l) as ConnectionReport);
+      expect(connections.filter((c) => c.retry !== null).length).toBeGreaterThan(2);
+      expect(connections.map((c) => c.retry)).toEqual(whole.connections.map((c) => c.retry));
+      expect(connections.map((c) => c.notes)).toEqual(whole.connections.map((c) => c.notes));
+    } finally {
+      out.close();
+    }
+  });
+
   it('shows the retry on the row, in the details and in the summary lines (text)', async () => {
     const out = new StreamOutput({ format: 'text', files: [STORY], text: { width: 600 } });
     const run = await analyzeIntoOutput([STORY], {}, out, 1);
-    const text = [...out.render(run.captures, run.summary, run.retries)].join('');
+    const text = Array.from(out.render(run.captures, run.summary, run.retries), String).join('');
     const row = text.split('\n').find((l) => l.includes('10.77.0.102:21682'))!;
     expect(row).toMatch(/ \[retried 3\.4 s later: complete, #3\] \[chain: large\]$/);
     expect(text).toContain('retries: 2 of 3 failures were retried and completed within 3.4 s, 1 not retried within 300 s');
@@ -90,6 +107,29 @@ describe('RetryIndex', () => {
   it('reads the report times to the microsecond', () => {
     expect(isoSeconds('2026-11-28T11:58:06.879919Z')).toBeCloseTo(1795867086.879919, 6);
     expect(Number.isNaN(isoSeconds('1e13 s since 1970 (outside the calendar)'))).toBe(true);
+  });
+
+  it('gives for every time isoMicros writes the number its parts say, the second cached or not', () => {
+    // The parts read independently: the calendar second from Date.UTC, the digits after the point as microseconds.
+    const byParts = (iso: string): number => {
+      const [date, time] = iso.slice(0, -1).split('T') as [string, string];
+      const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+      const [h, mi, s] = time.split(':') as [string, string, string];
+      const [whole, micros] = s.split('.') as [string, string];
+      const day = new Date(0);
+      day.setUTCFullYear(y, mo - 1, d);
+      day.setUTCHours(Number(h), Number(mi), Number(whole), 0);
+      return day.getTime() / 1000 + Number(micros) / 1e6;
+    };
+    const times = [0, 1e-6, 1795867086.879919, 1795867086.0000004, 1795867086.9999996, 1795867087.5, -1.25, 253402300799.4, -62167219200];
+    for (let i = 0; i < 200; i++) times.push(1.7e9 + i * 0.37 + i / 7);
+    for (const t of times) {
+      const iso = isoMicros(t);
+      expect(isoSeconds(iso), iso).toBe(byParts(iso));
+    }
+    expect(Number.isNaN(isoSeconds('2026-13-45T11:58:06.879919Z'))).toBe(true);
+    expect(Number.isNaN(isoSeconds('2026-11-28T11:58:06.87991xZ'))).toBe(true);
+    expect(isoSeconds('2026-11-28T11:58:06.8Z')).toBe(isoSeconds('2026-11-28T11:58:06.800000Z'));
   });
 
   it('merges as if the reports had been added to one index', async () => {
@@ -112,7 +152,7 @@ describe('the retry on the row of every report', () => {
     for (const format of ['markdown', 'html'] as const) {
       const out = new StreamOutput({ format, files: [STORY] });
       const run = await analyzeIntoOutput([STORY], {}, out, 1);
-      const text = [...out.render(run.captures, run.summary, run.retries)].join('');
+      const text = Array.from(out.render(run.captures, run.summary, run.retries), String).join('');
       out.close();
       const row = text.split('\n').find((l) => l.includes('10.77.0.102:21682') && (format === 'html' ? l.includes('<td') : l.startsWith('|')))!;
       // Markdown escapes the brackets and the number sign (\[ … \#3\]); both render as the text table's flag.

@@ -89,7 +89,7 @@ describe('analyze with several captures', () => {
     const out = new StreamOutput({ format, files });
     try {
       const { captures, summary, retries } = await analyzeIntoOutput(files, maxConnections === undefined ? {} : { maxConnections }, out, workers);
-      return [...out.render(captures, summary, retries)].join('');
+      return Array.from(out.render(captures, summary, retries), String).join('');
     } finally {
       out.close();
     }

@@ -1,5 +1,6 @@
 import type { AnalysisResult } from '../../analyze/pipeline.js';
 import type { ConnectionReport } from '../../handshake/report.js';
+import { BytePieces } from '../byte-pieces.js';
 import { jsonCaptures, jsonGrouping, jsonSummary, SCHEMA_VERSION } from '../json-contract.js';
 
 /** `analyze --format json`: one document, the contract documented in the README. */
@@ -28,9 +29,21 @@ export function* renderAnalysisJsonPieces(result: AnalysisResult, extra: Record<
   yield* renderAnalysisJsonStream({ captures: result.captures, summary: result.summary, ...extra }, connectionTexts(result.connections), pieceSize);
 }
 
-/** A connection as it stands in the document's `connections` array (indented for its depth). */
+/**
+ * A connection as it stands in the document's `connections` array (indented for its depth): JSON.stringify
+ * indents it itself, as the one item of an array in an array, whose brackets are cut off (no pass over the text
+ * to indent it).
+ */
 export function connectionJsonText(report: ConnectionReport): string {
-  return indent(JSON.stringify(report ?? null, null, 2), '    ');
+  return JSON.stringify([[report ?? null]], null, 2).slice(CONNECTION_OPEN.length, -CONNECTION_CLOSE.length);
+}
+
+const CONNECTION_OPEN = '[\n  [\n    ';
+const CONNECTION_CLOSE = '\n  ]\n]';
+
+/** A value as it stands at the document's first level, indented as connectionJsonText indents a connection. */
+function topLevelJsonText(value: unknown): string {
+  return JSON.stringify([value], null, 2).slice('[\n  '.length, -'\n]'.length);
 }
 
 function* connectionTexts(connections: readonly ConnectionReport[]): Generator<string> {
@@ -44,9 +57,23 @@ function* connectionTexts(connections: readonly ConnectionReport[]): Generator<s
  */
 export function* renderAnalysisJsonStream(
   doc: { captures: unknown; summary: unknown } & Record<string, unknown>,
-  connections: Iterable<string>,
+  connections: Iterable<string | Uint8Array>,
   pieceSize = 1 << 20,
 ): Generator<string> {
+  // A piece of bytes ends after a whole connection, never inside a character.
+  for (const piece of renderAnalysisJsonBytes(doc, connections, pieceSize)) yield typeof piece === 'string' ? piece : piece.toString('utf8');
+}
+
+/**
+ * renderAnalysisJsonStream's document as UTF-8 bytes, in pieces of about `pieceSize` bytes that end after a
+ * connection, each a Buffer of its own; connections given as their text or its UTF-8 bytes. The last piece is
+ * text: what follows the connections (the summary), where --redact's note goes (markRedactedPieces).
+ */
+export function* renderAnalysisJsonBytes(
+  doc: { captures: unknown; summary: unknown } & Record<string, unknown>,
+  connections: Iterable<string | Uint8Array>,
+  pieceSize = 1 << 20,
+): Generator<Buffer | string> {
   const { captures, summary, groups, ...extra } = doc;
   const whole: Record<string, unknown> = {
     schemaVersion: SCHEMA_VERSION,
@@ -57,26 +84,29 @@ export function* renderAnalysisJsonStream(
     ...extra,
   };
   const keys = Object.keys(whole).filter((k) => whole[k] !== undefined && typeof whole[k] !== 'function');
-  let piece = '{';
+  const pieces = new BytePieces(pieceSize);
+  let text = '{';
   for (let k = 0; k < keys.length; k++) {
     const key = keys[k]!;
-    piece += `${k === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    text += `${k === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `;
     if (key === 'connections') {
       let first = true;
-      for (const text of connections) {
-        piece += `${first ? '[' : ','}\n    ${text}`;
+      for (const c of connections) {
+        text += first ? '[\n    ' : ',\n    ';
+        pieces.text(text);
+        text = '';
+        if (typeof c === 'string') pieces.text(c);
+        else pieces.bytes(c);
         first = false;
-        if (piece.length >= pieceSize) {
-          yield piece;
-          piece = '';
-        }
+        if (pieces.length >= pieceSize) yield pieces.take();
       }
-      piece += first ? '[]' : '\n  ]';
+      text += first ? '[]' : '\n  ]';
     } else {
-      piece += indent(JSON.stringify(whole[key], null, 2), '  ');
+      text += topLevelJsonText(whole[key]);
     }
   }
-  yield piece + '\n}\n';
+  if (pieces.length > 0) yield pieces.take();
+  yield text + '\n}\n';
 }
 
 /**
@@ -98,9 +128,4 @@ export function* renderAnalysisNdjsonStream(doc: { captures: unknown; summary: u
     }
   }
   yield `${piece}${JSON.stringify({ schemaVersion: SCHEMA_VERSION, summary: jsonSummary(doc.summary), captures: jsonCaptures(doc.captures), ...(doc.tool !== undefined ? { tool: doc.tool } : {}) })}\n`;
-}
-
-/** Nested values are indented by their depth: JSON.stringify escapes newlines inside strings, so every raw one starts a line. */
-function indent(json: string, by: string): string {
-  return json.replace(/\n/g, `\n${by}`);
 }

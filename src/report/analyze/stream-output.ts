@@ -22,7 +22,7 @@ import { ColumnWidths } from '../fit-table.js';
 import { connectionNumber } from '../words.js';
 import { configuredChainRedactionSources } from './configured-chain.js';
 import { renderGroupsMarkdown, renderGroupsText } from './groups.js';
-import { connectionJsonText, renderAnalysisJsonStream, renderAnalysisNdjsonStream } from './json.js';
+import { connectionJsonText, renderAnalysisJsonBytes, renderAnalysisNdjsonStream } from './json.js';
 import { kindOf, markdownRow, renderAnalysisMarkdownPieces, renderConnectionMarkdown, type MarkdownEntry } from './markdown.js';
 import type { ToolInfo } from '../tool.js';
 import { learnInOrder, redactionSource, Redactor, type RedactionSource } from '../redact.js';
@@ -30,6 +30,7 @@ import { Spill, type SpillData } from '../../analyze/spill.js';
 import type { LaneKind, LaneOutput } from '../../analyze/lanes.js';
 import { htmlRowCells, htmlSection, renderAnalysisHtmlPieces, sortKey, type HtmlEntry } from './html.js';
 import { wantsRetry } from '../../analyze/retries.js';
+import { retryWords } from './findings.js';
 
 const NO_LINKS: ReadonlyMap<number, RetryLink> = new Map();
 
@@ -59,7 +60,7 @@ export interface StreamOutputOptions {
  * itself, to be made into the output's parts at the end (`--redact`, `--log`, and a connection whose `retry` is
  * known only then).
  */
-type Entry = string[] & { capture?: number; order?: number; report?: boolean };
+type Entry = string[] & { capture?: number; order?: number; report?: boolean; late?: boolean };
 
 /** What the server-log join reads of a report and what it adds to it (serverlog-join.ts), for `--log`. */
 interface JoinStub {
@@ -84,6 +85,11 @@ interface JoinStub {
 
 /** Separates the parts of an entry: JSON text never holds a raw U+0001. */
 const SEP = '\u0001';
+const SEP_BYTE = 1;
+/** An entry's flag (after its source): '0' not shown, '1' its parts made, '2' the report, '3' made with `retry` to splice. */
+const FLAG_HIDDEN = 0x30;
+const FLAG_MADE = 0x31;
+const FLAG_LATE = 0x33;
 
 /**
  * What a StreamOutput filled in another thread (analyze/lanes.ts) hands over for the run's StreamOutput to
@@ -155,9 +161,13 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
     if (shown) this.group?.add(report, order);
     let payload = '';
     // With --redact the report itself waits (its text is made from the redacted report at the end, once every
-    // connection has been learned), with --log too (the join comes at the end), and so does a connection that
-    // may have been retried (its `retry` is known at the end: retries.ts); else only what the output shows of it.
-    const whole = this.opts.redact || this.opts.log || wantsRetry(report.outcome);
+    // connection has been learned), with --log too (the join comes at the end). A connection that may have been
+    // retried (its `retry` is known at the end: retries.ts) waits whole only in the formats that cannot take
+    // their one late field in afterwards: JSON, NDJSON and text rows are made now with `retry` null, and the link
+    // is spliced in at the end (spliceRetry), which spares most failed connections a stringify and a parse.
+    const late = wantsRetry(report.outcome);
+    const whole = this.opts.redact || this.opts.log || (late && !this.splicesRetry(report, captureIndex));
+    const flag = shown ? (whole ? 2 : late ? 3 : 1) : 0;
     if (shown) {
       if (whole) payload = this.group && this.opts.format === 'text' ? '' : `${JSON.stringify(report)}${SEP}${report.outcome === 'failed' ? 1 : 0}${SEP}${this.shown === 0 ? 1 : 0}`;
       else if (this.opts.format === 'json') payload = connectionJsonText(report);
@@ -166,16 +176,21 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
       else if (this.opts.format === 'markdown') {
         // Details for the failed connections, or for the only one shown: until a second comes, keep the first's.
         payload = markdownPayload(report, this.number(report), this.shown === 0);
-      } else if (!this.group) payload = JSON.stringify(textRow(report, this.many ? this.captureLabel(report) : null, this.withLog));
-      this.shown++;
-      if (this.opts.format === 'text' && !this.group) {
+      } else if (!this.group) {
+        const row = textRow(report, this.many ? this.captureLabel(report) : null, this.withLog);
+        payload = JSON.stringify(row);
         // The widths the table is drawn with are known before its first row (it is streamed): learned here.
+        this.widths.see(row);
+        this.days.see(report.start);
+      }
+      this.shown++;
+      if (whole && this.opts.format === 'text' && !this.group) {
         this.widths.see(textRow(report, this.many ? this.captureLabel(report) : null, this.withLog));
         this.days.see(report.start);
       }
     }
     if (!shown && !source) return;
-    this.keep(order, `${source}${SEP}${shown ? (whole ? 2 : 1) : 0}${SEP}${payload}`);
+    this.keep(order, `${source}${SEP}${flag}${SEP}${payload}`);
   }
 
   /** What was added, for the run's StreamOutput in another thread to `merge` (this one is done with). */
@@ -212,6 +227,16 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
     return connectionNumber(report.id, this.many ? this.captureLabel(report) : null);
   }
 
+  /**
+   * Whether a connection that may get a `retry` link can be written now and the link spliced in at the end: in
+   * JSON, NDJSON and text rows (not grouped), when its report names its capture as given (retryWords compares
+   * the two).
+   */
+  private splicesRetry(report: ConnectionReport, captureIndex: number): boolean {
+    const format = this.opts.format;
+    return (format === 'json' || format === 'ndjson' || (format === 'text' && !this.group)) && report.capture === this.opts.files[captureIndex];
+  }
+
   private keep(order: number, entry: string): void {
     this.spill.add(entry, order);
   }
@@ -242,9 +267,10 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
 
   /**
    * The report, in pieces to write one after the other. Call once, at the end. `retries`: the run's retry links
-   * (analyzeCapturesTo's), by output order.
+   * (analyzeCapturesTo's), by output order. JSON comes as UTF-8 bytes, views of one reused buffer (BytePieces):
+   * write or copy each before asking for the next (`Array.from(render(…), String)`, not `[...render(…)]`).
    */
-  *render(captures: readonly CaptureInfo[], rawSummary: AnalysisSummary, retries: ReadonlyMap<number, RetryLink> = NO_LINKS): Generator<string> {
+  *render(captures: readonly CaptureInfo[], rawSummary: AnalysisSummary, retries: ReadonlyMap<number, RetryLink> = NO_LINKS): Generator<string | Buffer> {
     try {
       const { redactor, summary } = this.opts.redact ? this.redactor(rawSummary) : { redactor: null, summary: rawSummary };
       if (redactor) captures = redactor.value(captures);
@@ -256,8 +282,11 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
       const format = this.opts.format;
       const log = this.opts.log === true;
       const stubs = this.stubs;
-      const shown = (): Iterable<string[]> =>
-        mapIter(raw(), (e) => {
+      const made = (e: Entry): string[] => {
+              if (e.late) {
+                const link = retries.get(e.order!);
+                return link ? [spliceRetry(format, e[0]!, link, this.opts.files[captureOfOrder(e.order!)]!)] : e;
+              }
               if (!e.report) return e;
               let r = JSON.parse(e[0]!) as ConnectionReport;
               r.retry = retries.get(e.order!) ?? null;
@@ -268,10 +297,10 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
               if (format === 'html') return htmlPayload(r, log, many ? e.capture! : null).split(SEP);
               if (format === 'markdown') return markdownPayload(r, connectionNumber(r.id, many ? e.capture! : null), e[2] === '1').split(SEP);
               return [JSON.stringify(textRow(r, many ? e.capture! : null, withLog))];
-            });
+            };
+      const shown = (): Iterable<string[]> => mapIter(raw(), made);
       if (this.opts.format === 'json') {
-        const texts = mapIter(shown(), (e) => e[0]!);
-        yield* renderAnalysisJsonStream({ captures, summary, ...(grouping ? { groups: grouping } : {}), ...(this.opts.tool ? { tool: this.opts.tool } : {}) }, texts);
+        yield* renderAnalysisJsonBytes({ captures, summary, ...(grouping ? { groups: grouping } : {}), ...(this.opts.tool ? { tool: this.opts.tool } : {}) }, this.jsonParts(made, retries));
         return;
       }
       if (this.opts.format === 'ndjson') {
@@ -356,17 +385,38 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
   /** The shown entries' payload parts, in output order. */
   private *shownEntries(): Generator<Entry> {
     for (const i of this.inOrder()) {
-      const entry = this.spill.get(i);
-      const a = entry.indexOf(SEP);
-      const b = entry.indexOf(SEP, a + 1);
-      const flag = entry.slice(a + 1, b);
-      if (flag === '0') continue;
-      const parts: Entry = entry.slice(b + 1).split(SEP);
-      parts.report = flag === '2';
-      // The first capture of its name, as captureLabel (and renderAnalysisText, which has only the name).
-      parts.order = this.spill.orderOf(i);
-      parts.capture = this.opts.files.indexOf(this.opts.files[captureOfOrder(parts.order)]!) + 1;
-      yield parts;
+      const parts = this.entryParts(i, this.spill.get(i));
+      if (parts) yield parts;
+    }
+  }
+
+  /** Entry `i`'s payload parts (its text `entry`), or null when it is not shown. */
+  private entryParts(i: number, entry: string): Entry | null {
+    const a = entry.indexOf(SEP);
+    const b = entry.indexOf(SEP, a + 1);
+    const flag = entry.slice(a + 1, b);
+    if (flag === '0') return null;
+    const parts: Entry = entry.slice(b + 1).split(SEP);
+    parts.report = flag === '2';
+    parts.late = flag === '3';
+    // The first capture of its name, as captureLabel (and renderAnalysisText, which has only the name).
+    parts.order = this.spill.orderOf(i);
+    parts.capture = this.opts.files.indexOf(this.opts.files[captureOfOrder(parts.order)]!) + 1;
+    return parts;
+  }
+
+  /**
+   * The shown connections' JSON, in output order: the bytes put aside as they are where they were made at the
+   * close (flag 1, or 3 without a retry link), else the text `made` makes of the entry.
+   */
+  private *jsonParts(made: (e: Entry) => string[], retries: ReadonlyMap<number, RetryLink>): Generator<string | Uint8Array> {
+    for (const i of this.inOrder()) {
+      const bytes = this.spill.bytes(i);
+      // The flag is the one character between the first two separators (a source is JSON: no raw U+0001 in it).
+      const a = bytes.indexOf(SEP_BYTE);
+      const flag = bytes[a + 1];
+      if (flag === FLAG_MADE || (flag === FLAG_LATE && !retries.has(this.spill.orderOf(i)))) yield bytes.subarray(a + 3);
+      else if (flag !== FLAG_HIDDEN) yield made(this.entryParts(i, bytes.toString('utf8'))!)[0]!;
     }
   }
 
@@ -392,6 +442,31 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
     this.learned = { redactor, summary: redactor.value(summary) };
     return this.learned;
   }
+}
+
+/** Where a connection's JSON text (connectionJsonText) holds its `retry`: a field of the report itself, at its depth. */
+const JSON_RETRY = '\n      "retry": null';
+/** The same in its compact text (NDJSON): `notes` always follows `retry`; neither can stand inside a string. */
+const NDJSON_RETRY = ',"retry":null,"notes":';
+
+/**
+ * A connection's part, made as it closed with `retry` null (`late` entries), with its retry link put in as
+ * the report with that link would have made it: the JSON field, or the text row's flags (rowFlags).
+ */
+function spliceRetry(format: StreamOutputOptions['format'], part: string, link: RetryLink, capture: string): string {
+  if (format === 'json') {
+    const at = part.indexOf(JSON_RETRY) + JSON_RETRY.length - 4;
+    return `${part.slice(0, at)}${JSON.stringify(link, null, 2).replace(/\n/g, '\n      ')}${part.slice(at + 4)}`;
+  }
+  if (format === 'ndjson') {
+    const at = part.indexOf(NDJSON_RETRY) + 9;
+    return `${part.slice(0, at)}${JSON.stringify(link)}${part.slice(at + 4)}`;
+  }
+  const row = JSON.parse(part) as string[];
+  const flags = row[row.length - 1]!;
+  const retry = `[${retryWords({ retry: link, capture })!}]`;
+  row[row.length - 1] = flags ? `${retry} ${flags}` : retry;
+  return JSON.stringify(row);
 }
 
 /** What the join needs of a report; what it adds goes on the stub, and onto the report when it is rendered. */

@@ -43,7 +43,7 @@ async function streamed(files: string[], o: Omit<StreamOutputOptions, 'files'>, 
   const out = new StreamOutput({ ...o, files, log: logs.length > 0 });
   const { captures, summary, retries } = await analyzeCapturesTo(files, {}, (r, k) => out.add(r, k));
   if (logs.length > 0) await out.joinLogs(captures, summary, logs, {});
-  return [...out.render(captures, summary, retries)].join('');
+  return Array.from(out.render(captures, summary, retries), String).join('');
 }
 
 const VARIANTS: Omit<StreamOutputOptions, 'files'>[] = [
@@ -81,7 +81,7 @@ describe('streamed analyze output', () => {
     const capped = await analyzeCaptures(files, { maxConnections: 3 });
     const out = new StreamOutput({ format: 'json', files });
     const run = await analyzeCapturesTo(files, { maxConnections: 3 }, (r, k) => out.add(r, k));
-    expect([...out.render(run.captures, run.summary, run.retries)].join('')).toBe(whole(capped, { format: 'json' }));
+    expect(Array.from(out.render(run.captures, run.summary, run.retries), String).join('')).toBe(whole(capped, { format: 'json' }));
   });
 });
 

@@ -121,7 +121,8 @@ function diagnoseEnd(f: DiagnosisFacts): string {
       if (a.from === 'client' && walk.shape === 'tls13') {
         return `client sent an encrypted alert ${when}: in TLS 1.3 the alert is hidden, but at this point it most likely rejected the server's certificate`;
       }
-      if (a.from === 'server' && walk.shape === 'tls13' && walk.steps.some((s) => s.step === 7)) {
+      // The client's encrypted alerts in TLS 1.3 were said just above: this one is the server's.
+      if (walk.shape === 'tls13' && walk.steps.some((s) => s.step === 7)) {
         return `server answered the client's Finished with an encrypted alert and closed: a TLS 1.3 server does this when it requires a client certificate and got none, or rejected the one it got (give the session's key log with --keylog to read the alert)`;
       }
       return `${a.from} sent an encrypted alert ${when} (its content cannot be read)`;

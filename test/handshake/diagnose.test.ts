@@ -315,6 +315,25 @@ describe('the rules and conditions no other test tells apart', () => {
     );
   });
 
+  it('packets from the server alone, none of them TLS: no TLS, not a capture of one direction', async () => {
+    const d = await syntheticDiagnosis('server-only-no-tls', (f) => void f.send('server', Buffer.from('hello world\r\n')));
+    expect(d).toBe('no TLS in this connection');
+  });
+
+  it("an encrypted alert the TLS 1.3 rule does not explain: TLS 1.2 after the client's Finished, TLS 1.3 before it", async () => {
+    const tls12 = await syntheticDiagnosis('tls12-server-encrypted-alert', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED]));
+      f.send('client', Buffer.concat([clientKeyExchange(), tlsRecord(20, Buffer.from([1])), tlsRecord(22, Buffer.alloc(40, 6))]));
+      f.send('server', tlsRecord(ALERT, Buffer.alloc(26, 9))).fin('server');
+    });
+    expect(tls12).toBe("server sent an encrypted alert after the client's Finished (encrypted) (its content cannot be read)");
+    const tls13 = await syntheticDiagnosis('tls13-server-alert-before-finished', (f) => {
+      f.handshake().send('client', clientHello13([0x0304])).send('server', serverFlight13());
+      f.send('server', tlsRecord(ALERT, Buffer.alloc(19, 9))).fin('server');
+    });
+    expect(tls13).toBe("server sent an encrypted alert after the server's encrypted flight (its certificate is inside) (its content cannot be read)");
+  });
+
   it('a capture that ends after the client spoke last: the server is the one not answering', async () => {
     const d = await syntheticDiagnosis('capture-ends-after-client', (f) => {
       f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED])).send('client', clientKeyExchange());

@@ -186,7 +186,8 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     if (by === 'server' && stepAtEnd === 1) {
       return `server ${howWord[end.how]} ${gap} without an alert: it found nothing acceptable in the ClientHello (Dovecot does this on version or cipher mismatch: check its log)`;
     }
-    if (by === 'client' && stepAtEnd === 1) {
+    // A server leaving at step 1 was said just above: this is the client.
+    if (stepAtEnd === 1) {
       return `client ${howWord[end.how]} ${gap}, before any ServerHello: it gave up waiting for the server${later}`;
     }
     if (by === 'server' && stepAtEnd >= 5 && stepAtEnd < 9) {

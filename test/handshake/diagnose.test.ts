@@ -315,6 +315,44 @@ describe('the rules and conditions no other test tells apart', () => {
     );
   });
 
+  it('handshake_failure from a client right after its own ClientHello is not the server finding nothing in common', async () => {
+    const d = await syntheticDiagnosis('client-handshake-failure-after-hello', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('client', tlsRecord(ALERT, Buffer.from([2, 40]))).fin('client');
+    });
+    expect(d).toBe("client sent alert handshake_failure (40) after its own ClientHello — the client found the server's choice unacceptable");
+  });
+
+  it('who leaves, at which step and in which shape picks the sentence', async () => {
+    // A TLS 1.3 server that closes once its flight is delivered (the client acknowledged all of it): the rule of a
+    // client leaving there is not for a server.
+    const server13 = await syntheticDiagnosis('tls13-server-leaves-at-step-4', (f) => {
+      f.handshake().send('client', clientHello13([0x0304, 0x0303])).send('server', serverFlight13()).send('client', Buffer.alloc(0)).fin('server');
+    });
+    expect(server13).toBe('server closed (FIN) 3.0 ms after ClientHello (handshake reached step 4 end of server flight)');
+    // A TLS 1.3 client that leaves after the ServerHello alone: not yet the flight's rule.
+    const client13 = await syntheticDiagnosis('tls13-client-leaves-at-step-2', (f) => {
+      const hello = serverFlight13().subarray(0, 5 + 4 + 2 + 32 + 1 + 2 + 1 + 2 + 4 + 2 + 4 + 36);
+      f.handshake().send('client', clientHello13([0x0304, 0x0303])).send('server', hello).fin('client');
+    });
+    expect(client13).toBe('client closed (FIN) 1.0 ms after ServerHello (handshake reached step 2 ServerHello)');
+    // A TLS 1.2 client that leaves after the server's Certificate, before its ServerHelloDone: not the TLS 1.3 rule.
+    const client12 = await syntheticDiagnosis('tls12-client-leaves-at-step-3', (f) => {
+      const hello = handshakeMessage(2, Buffer.concat([u16(0x0303), Buffer.alloc(32, 9), Buffer.from([0]), u16(0xc02f), Buffer.from([0]), u16(0)]));
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', tlsRecord(22, Buffer.concat([hello, handshakeMessage(11, Buffer.from([0, 0, 0]))]))).fin('client');
+    });
+    expect(client12).toBe('client closed (FIN) 1.0 ms after Certificate (handshake reached step 3 Certificate/ServerKeyExchange)');
+    // A resumed TLS 1.2 handshake whose server sends its Finished and closes before the client's: step 9 is no
+    // sign of a key exchange the server refused.
+    const resumed = await syntheticDiagnosis('resumed-server-leaves-at-step-9', (f) => {
+      const sessionId = Buffer.concat([Buffer.from([32]), Buffer.alloc(32, 0xaa)]);
+      const hello = handshakeMessage(1, Buffer.concat([u16(0x0303), Buffer.alloc(32, 7), sessionId, u16(4), u16(0xc02f), u16(0x009c), Buffer.from([1, 0])]));
+      const serverHello = handshakeMessage(2, Buffer.concat([u16(0x0303), Buffer.alloc(32, 9), sessionId, u16(0xc02f), Buffer.from([0])]));
+      f.handshake().send('client', tlsRecord(22, hello, { version: 0x0301 }));
+      f.send('server', Buffer.concat([tlsRecord(22, serverHello), tlsRecord(20, Buffer.from([1])), tlsRecord(22, Buffer.alloc(40, 6))])).fin('server');
+    });
+    expect(resumed).toBe('server closed (FIN) 2.0 ms after ClientHello (handshake reached step 9 server Finished)');
+  });
+
   it('packets from the server alone, none of them TLS: no TLS, not a capture of one direction', async () => {
     const d = await syntheticDiagnosis('server-only-no-tls', (f) => void f.send('server', Buffer.from('hello world\r\n')));
     expect(d).toBe('no TLS in this connection');
@@ -336,8 +374,9 @@ describe('the rules and conditions no other test tells apart', () => {
 
   it('a capture that ends after the client spoke last: the server is the one not answering', async () => {
     const d = await syntheticDiagnosis('capture-ends-after-client', (f) => {
-      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED])).send('client', clientKeyExchange());
-    });
-    expect(d).toBe('capture ended 0.0 ms after client ClientKeyExchange, with no answer from the server yet (handshake unfinished at step 5)');
+      // Then, 2 s later, a bare ACK from the server: the capture ends there.
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED])).send('client', clientKeyExchange()).send('server', Buffer.alloc(0));
+    }, { at: 6, seconds: 2 });
+    expect(d).toBe('capture ended 2001 ms after client ClientKeyExchange, with no answer from the server yet (handshake unfinished at step 5)');
   });
 });

@@ -97,7 +97,8 @@ export function diagnose(f: DiagnosisFacts): string {
 function diagnoseEnd(f: DiagnosisFacts): string {
   const { report, walk, conn, end } = f;
   const mailProblem = report.mail?.problem ?? null;
-  const missing = report.outcome === 'complete' ? null : missingDirection(conn, walk);
+  // A complete handshake has packets from both sides: missingDirection says null for it.
+  const missing = missingDirection(conn, walk);
   if (missing !== null) {
     return `only the ${other(missing)}'s direction was captured: not one packet from the ${missing}, though the ${other(missing)}'s TLS shows the ${missing} took part; how the handshake went on the ${missing}'s side cannot be judged`;
   }
@@ -114,7 +115,8 @@ function diagnoseEnd(f: DiagnosisFacts): string {
   if (!walk.clientHello && mailProblem) return mailProblem;
 
   // 1. An alert says it in the peer's own words.
-  if (end.how === 'alert' && end.alert) {
+  // end.alert is set when, and only when, an alert ended the connection (build.ts findEnd).
+  if (end.alert) {
     const a = end.alert;
     const when = `after ${lastMessageBefore(walk, a.frame, a.from)}`;
     if (a.alert.encrypted) {

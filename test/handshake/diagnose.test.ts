@@ -55,6 +55,7 @@ const REAL: [string, string][] = [
   ["tls2.pcap#18", "handshake completed in 26.9 ms (unknown version, unknown cipher)"],
   ["6in4tunnel.pcap#4", "no TLS in this connection"],
   ["smtperr.pcap#2", "client never asked for STARTTLS: it greeted with HELO, so the server could not offer it"],
+  ["capture2.pcap#125", "the server's bytes at offset 0 were taken as the start of TLS but are not a TLS record header: a5 ad 23"],
   ["suricata-tls-duplicate-hello.pcap#2", "the client's ClientHello in frame 9 is malformed: extension cookie: cookie length 2051 exceeds the 7 bytes left; then client reset (RST) 0.043 ms after the server's encrypted flight without an alert, after the server's whole encrypted flight was delivered: it most likely rejected the server's certificate"],
 ];
 
@@ -351,6 +352,26 @@ describe('the rules and conditions no other test tells apart', () => {
       f.send('server', Buffer.concat([tlsRecord(22, serverHello), tlsRecord(20, Buffer.from([1])), tlsRecord(22, Buffer.alloc(40, 6))])).fin('server');
     });
     expect(resumed).toBe('server closed (FIN) 2.0 ms after ClientHello (handshake reached step 9 server Finished)');
+  });
+
+  it('certificate_expired with an expired certificate in the chain: what the client did, then the dates', async () => {
+    // Expired on 2023-01-01; the connection is of 2023-11-14.
+    const expired = certificate({ subject: 'mx.example.test', dnsNames: ['mx.example.test'], validity: ['220101000000Z', '230101000000Z'] });
+    const d = await alertDiagnosis('client', 45, [expired]);
+    expect(d).toBe(
+      "client sent alert certificate_expired (45) after the server's ServerHelloDone — the client found the server's certificate expired: #1 'mx.example.test' had expired when the capture was taken: valid until 2023-01-01, 318 days before; in the chain the server sent: #1 'mx.example.test' had expired when the capture was taken: valid until 2023-01-01, 318 days before; the server's certificate #1 'mx.example.test' is self-signed: only clients told to trust exactly this certificate accept it",
+    );
+  });
+
+  it('a chain problem explains only a certificate alert from the client', async () => {
+    // handshake_failure from the client after a self-signed chain: its own meaning, not a chain rejection.
+    expect(await alertDiagnosis('client', 40, [SELF_SIGNED])).toBe("client sent alert handshake_failure (40) after the server's ServerHelloDone — the client found the server's choice unacceptable");
+    // bad_certificate from the server (about the client's certificate) after a self-signed server chain.
+    const d = await syntheticDiagnosis('server-bad-certificate-after-self-signed', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED]));
+      f.send('client', clientKeyExchange()).send('server', tlsRecord(ALERT, Buffer.from([2, 42]))).fin('server');
+    });
+    expect(d).toBe("server sent alert bad_certificate (42) after the client's ClientKeyExchange — the server rejected the client's certificate");
   });
 
   it('packets from the server alone, none of them TLS: no TLS, not a capture of one direction', async () => {

@@ -393,6 +393,30 @@ describe('the rules and conditions no other test tells apart', () => {
     expect(tls13).toBe("server sent an encrypted alert after the server's encrypted flight (its certificate is inside) (its content cannot be read)");
   });
 
+  it('a server that retransmits its flight is no black hole when the client acknowledged it, or answered it', async () => {
+    // The client acknowledges the whole flight after the server sent it three times, then leaves.
+    const acked = await syntheticDiagnosis('retransmitted-but-acknowledged', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test'));
+      const flightStart = f.serverSeq;
+      const flight = serverFlight([SELF_SIGNED]);
+      f.send('server', flight).send('server', flight, { seq: flightStart }).send('server', flight, { seq: flightStart }).fin('client');
+    });
+    expect(acked).toMatch(/^client closed \(FIN\) [0-9.]+ ms after ServerHelloDone without an alert: it rejected the server's certificate or key exchange/);
+    // The client answers with its key exchange (step 5) while its acknowledgement number still stops before the flight.
+    const answered = await syntheticDiagnosis('retransmitted-and-answered', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test'));
+      const flightStart = f.serverSeq;
+      const flight = serverFlight([SELF_SIGNED]);
+      f.send('server', flight).send('server', flight, { seq: flightStart }).send('server', flight, { seq: flightStart });
+      const cke = clientKeyExchange();
+      f.packets.push({ src: f.client, dst: f.server, sport: f.sport, dport: f.dport, seq: f.clientSeq, ack: flightStart, flags: TCP_ACK | TCP_PSH, payload: cke });
+      f.clientSeq += cke.length;
+      f.packets.push({ src: f.client, dst: f.server, sport: f.sport, dport: f.dport, seq: f.clientSeq, ack: flightStart, flags: TCP_FIN | TCP_ACK });
+    });
+    expect(answered).not.toMatch(/black hole/);
+    expect(answered).toMatch(/^client closed \(FIN\) .*\(handshake reached step 5 ClientKeyExchange\)$/);
+  });
+
   it('a capture that ends after the client spoke last: the server is the one not answering', async () => {
     const d = await syntheticDiagnosis('capture-ends-after-client', (f) => {
       // Then, 2 s later, a bare ACK from the server: the capture ends there.

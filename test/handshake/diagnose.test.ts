@@ -232,6 +232,14 @@ describe('the rules and conditions no other test tells apart', () => {
     );
   });
 
+  it('a malformed message in a handshake the capture cut short: no failure, so no prefix', async () => {
+    const d = await syntheticDiagnosis('malformed-then-capture-ends', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED]));
+      f.send('client', Buffer.concat([clientKeyExchange(), tlsRecord(20, Buffer.from([1, 1]))]));
+    });
+    expect(d).toMatch(/^capture ended 0\.0 ms after client ChangeCipherSpec, with no answer from the server yet/);
+  });
+
   it('a malformed message after the end explains nothing: the diagnosis does not start with it', async () => {
     const flow = new Flow('10.0.0.1', '10.0.0.2', 40000, 25);
     flow.handshake().send('client', clientHello('mx.example.test')).fin('client');

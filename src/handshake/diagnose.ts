@@ -97,7 +97,8 @@ export function diagnose(f: DiagnosisFacts): string {
 function diagnoseEnd(f: DiagnosisFacts): string {
   const { report, walk, conn, end } = f;
   const mailProblem = report.mail?.problem ?? null;
-  const missing = report.outcome === 'complete' ? null : missingDirection(conn, walk);
+  // A complete handshake has packets from both sides: missingDirection says null for it.
+  const missing = missingDirection(conn, walk);
   if (missing !== null) {
     return `only the ${other(missing)}'s direction was captured: not one packet from the ${missing}, though the ${other(missing)}'s TLS shows the ${missing} took part; how the handshake went on the ${missing}'s side cannot be judged`;
   }
@@ -114,14 +115,16 @@ function diagnoseEnd(f: DiagnosisFacts): string {
   if (!walk.clientHello && mailProblem) return mailProblem;
 
   // 1. An alert says it in the peer's own words.
-  if (end.how === 'alert' && end.alert) {
+  // end.alert is set when, and only when, an alert ended the connection (build.ts findEnd).
+  if (end.alert) {
     const a = end.alert;
     const when = `after ${lastMessageBefore(walk, a.frame, a.from)}`;
     if (a.alert.encrypted) {
       if (a.from === 'client' && walk.shape === 'tls13') {
         return `client sent an encrypted alert ${when}: in TLS 1.3 the alert is hidden, but at this point it most likely rejected the server's certificate`;
       }
-      if (a.from === 'server' && walk.shape === 'tls13' && walk.steps.some((s) => s.step === 7)) {
+      // The client's encrypted alerts in TLS 1.3 were said just above: this one is the server's.
+      if (walk.shape === 'tls13' && walk.steps.some((s) => s.step === 7)) {
         return `server answered the client's Finished with an encrypted alert and closed: a TLS 1.3 server does this when it requires a client certificate and got none, or rejected the one it got (give the session's key log with --keylog to read the alert)`;
       }
       return `${a.from} sent an encrypted alert ${when} (its content cannot be read)`;
@@ -185,7 +188,8 @@ function diagnoseEnd(f: DiagnosisFacts): string {
     if (by === 'server' && stepAtEnd === 1) {
       return `server ${howWord[end.how]} ${gap} without an alert: it found nothing acceptable in the ClientHello (Dovecot does this on version or cipher mismatch: check its log)`;
     }
-    if (by === 'client' && stepAtEnd === 1) {
+    // A server leaving at step 1 was said just above: this is the client.
+    if (stepAtEnd === 1) {
       return `client ${howWord[end.how]} ${gap}, before any ServerHello: it gave up waiting for the server${later}`;
     }
     if (by === 'server' && stepAtEnd >= 5 && stepAtEnd < 9) {

@@ -55,6 +55,7 @@ const REAL: [string, string][] = [
   ["tls2.pcap#18", "handshake completed in 26.9 ms (unknown version, unknown cipher)"],
   ["6in4tunnel.pcap#4", "no TLS in this connection"],
   ["smtperr.pcap#2", "client never asked for STARTTLS: it greeted with HELO, so the server could not offer it"],
+  ["capture2.pcap#125", "the server's bytes at offset 0 were taken as the start of TLS but are not a TLS record header: a5 ad 23"],
   ["suricata-tls-duplicate-hello.pcap#2", "the client's ClientHello in frame 9 is malformed: extension cookie: cookie length 2051 exceeds the 7 bytes left; then client reset (RST) 0.043 ms after the server's encrypted flight without an alert, after the server's whole encrypted flight was delivered: it most likely rejected the server's certificate"],
 ];
 
@@ -231,6 +232,14 @@ describe('the rules and conditions no other test tells apart', () => {
     );
   });
 
+  it('a malformed message in a handshake the capture cut short: no failure, so no prefix', async () => {
+    const d = await syntheticDiagnosis('malformed-then-capture-ends', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED]));
+      f.send('client', Buffer.concat([clientKeyExchange(), tlsRecord(20, Buffer.from([1, 1]))]));
+    });
+    expect(d).toMatch(/^capture ended 0\.0 ms after client ChangeCipherSpec, with no answer from the server yet/);
+  });
+
   it('a malformed message after the end explains nothing: the diagnosis does not start with it', async () => {
     const flow = new Flow('10.0.0.1', '10.0.0.2', 40000, 25);
     flow.handshake().send('client', clientHello('mx.example.test')).fin('client');
@@ -315,10 +324,112 @@ describe('the rules and conditions no other test tells apart', () => {
     );
   });
 
+  it('handshake_failure from a client right after its own ClientHello is not the server finding nothing in common', async () => {
+    const d = await syntheticDiagnosis('client-handshake-failure-after-hello', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('client', tlsRecord(ALERT, Buffer.from([2, 40]))).fin('client');
+    });
+    expect(d).toBe("client sent alert handshake_failure (40) after its own ClientHello — the client found the server's choice unacceptable");
+  });
+
+  it('who leaves, at which step and in which shape picks the sentence', async () => {
+    // A TLS 1.3 server that closes once its flight is delivered (the client acknowledged all of it): the rule of a
+    // client leaving there is not for a server.
+    const server13 = await syntheticDiagnosis('tls13-server-leaves-at-step-4', (f) => {
+      f.handshake().send('client', clientHello13([0x0304, 0x0303])).send('server', serverFlight13()).send('client', Buffer.alloc(0)).fin('server');
+    });
+    expect(server13).toBe('server closed (FIN) 3.0 ms after ClientHello (handshake reached step 4 end of server flight)');
+    // A TLS 1.3 client that leaves after the ServerHello alone: not yet the flight's rule.
+    const client13 = await syntheticDiagnosis('tls13-client-leaves-at-step-2', (f) => {
+      const hello = serverFlight13().subarray(0, 5 + 4 + 2 + 32 + 1 + 2 + 1 + 2 + 4 + 2 + 4 + 36);
+      f.handshake().send('client', clientHello13([0x0304, 0x0303])).send('server', hello).fin('client');
+    });
+    expect(client13).toBe('client closed (FIN) 1.0 ms after ServerHello (handshake reached step 2 ServerHello)');
+    // A TLS 1.2 client that leaves after the server's Certificate, before its ServerHelloDone: not the TLS 1.3 rule.
+    const client12 = await syntheticDiagnosis('tls12-client-leaves-at-step-3', (f) => {
+      const hello = handshakeMessage(2, Buffer.concat([u16(0x0303), Buffer.alloc(32, 9), Buffer.from([0]), u16(0xc02f), Buffer.from([0]), u16(0)]));
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', tlsRecord(22, Buffer.concat([hello, handshakeMessage(11, Buffer.from([0, 0, 0]))]))).fin('client');
+    });
+    expect(client12).toBe('client closed (FIN) 1.0 ms after Certificate (handshake reached step 3 Certificate/ServerKeyExchange)');
+    // A resumed TLS 1.2 handshake whose server sends its Finished and closes before the client's: step 9 is no
+    // sign of a key exchange the server refused.
+    const resumed = await syntheticDiagnosis('resumed-server-leaves-at-step-9', (f) => {
+      const sessionId = Buffer.concat([Buffer.from([32]), Buffer.alloc(32, 0xaa)]);
+      const hello = handshakeMessage(1, Buffer.concat([u16(0x0303), Buffer.alloc(32, 7), sessionId, u16(4), u16(0xc02f), u16(0x009c), Buffer.from([1, 0])]));
+      const serverHello = handshakeMessage(2, Buffer.concat([u16(0x0303), Buffer.alloc(32, 9), sessionId, u16(0xc02f), Buffer.from([0])]));
+      f.handshake().send('client', tlsRecord(22, hello, { version: 0x0301 }));
+      f.send('server', Buffer.concat([tlsRecord(22, serverHello), tlsRecord(20, Buffer.from([1])), tlsRecord(22, Buffer.alloc(40, 6))])).fin('server');
+    });
+    expect(resumed).toBe('server closed (FIN) 2.0 ms after ClientHello (handshake reached step 9 server Finished)');
+  });
+
+  it('certificate_expired with an expired certificate in the chain: what the client did, then the dates', async () => {
+    // Expired on 2023-01-01; the connection is of 2023-11-14.
+    const expired = certificate({ subject: 'mx.example.test', dnsNames: ['mx.example.test'], validity: ['220101000000Z', '230101000000Z'] });
+    const d = await alertDiagnosis('client', 45, [expired]);
+    expect(d).toBe(
+      "client sent alert certificate_expired (45) after the server's ServerHelloDone — the client found the server's certificate expired: #1 'mx.example.test' had expired when the capture was taken: valid until 2023-01-01, 318 days before; in the chain the server sent: #1 'mx.example.test' had expired when the capture was taken: valid until 2023-01-01, 318 days before; the server's certificate #1 'mx.example.test' is self-signed: only clients told to trust exactly this certificate accept it",
+    );
+  });
+
+  it('a chain problem explains only a certificate alert from the client', async () => {
+    // handshake_failure from the client after a self-signed chain: its own meaning, not a chain rejection.
+    expect(await alertDiagnosis('client', 40, [SELF_SIGNED])).toBe("client sent alert handshake_failure (40) after the server's ServerHelloDone — the client found the server's choice unacceptable");
+    // bad_certificate from the server (about the client's certificate) after a self-signed server chain.
+    const d = await syntheticDiagnosis('server-bad-certificate-after-self-signed', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED]));
+      f.send('client', clientKeyExchange()).send('server', tlsRecord(ALERT, Buffer.from([2, 42]))).fin('server');
+    });
+    expect(d).toBe("server sent alert bad_certificate (42) after the client's ClientKeyExchange — the server rejected the client's certificate");
+  });
+
+  it('packets from the server alone, none of them TLS: no TLS, not a capture of one direction', async () => {
+    const d = await syntheticDiagnosis('server-only-no-tls', (f) => void f.send('server', Buffer.from('hello world\r\n')));
+    expect(d).toBe('no TLS in this connection');
+  });
+
+  it("an encrypted alert the TLS 1.3 rule does not explain: TLS 1.2 after the client's Finished, TLS 1.3 before it", async () => {
+    const tls12 = await syntheticDiagnosis('tls12-server-encrypted-alert', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED]));
+      f.send('client', Buffer.concat([clientKeyExchange(), tlsRecord(20, Buffer.from([1])), tlsRecord(22, Buffer.alloc(40, 6))]));
+      f.send('server', tlsRecord(ALERT, Buffer.alloc(26, 9))).fin('server');
+    });
+    expect(tls12).toBe("server sent an encrypted alert after the client's Finished (encrypted) (its content cannot be read)");
+    const tls13 = await syntheticDiagnosis('tls13-server-alert-before-finished', (f) => {
+      f.handshake().send('client', clientHello13([0x0304])).send('server', serverFlight13());
+      f.send('server', tlsRecord(ALERT, Buffer.alloc(19, 9))).fin('server');
+    });
+    expect(tls13).toBe("server sent an encrypted alert after the server's encrypted flight (its certificate is inside) (its content cannot be read)");
+  });
+
+  it('a server that retransmits its flight is no black hole when the client acknowledged it, or answered it', async () => {
+    // The client acknowledges the whole flight after the server sent it three times, then leaves.
+    const acked = await syntheticDiagnosis('retransmitted-but-acknowledged', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test'));
+      const flightStart = f.serverSeq;
+      const flight = serverFlight([SELF_SIGNED]);
+      f.send('server', flight).send('server', flight, { seq: flightStart }).send('server', flight, { seq: flightStart }).fin('client');
+    });
+    expect(acked).toMatch(/^client closed \(FIN\) [0-9.]+ ms after ServerHelloDone without an alert: it rejected the server's certificate or key exchange/);
+    // The client answers with its key exchange (step 5) while its acknowledgement number still stops before the flight.
+    const answered = await syntheticDiagnosis('retransmitted-and-answered', (f) => {
+      f.handshake().send('client', clientHello('mx.example.test'));
+      const flightStart = f.serverSeq;
+      const flight = serverFlight([SELF_SIGNED]);
+      f.send('server', flight).send('server', flight, { seq: flightStart }).send('server', flight, { seq: flightStart });
+      const cke = clientKeyExchange();
+      f.packets.push({ src: f.client, dst: f.server, sport: f.sport, dport: f.dport, seq: f.clientSeq, ack: flightStart, flags: TCP_ACK | TCP_PSH, payload: cke });
+      f.clientSeq += cke.length;
+      f.packets.push({ src: f.client, dst: f.server, sport: f.sport, dport: f.dport, seq: f.clientSeq, ack: flightStart, flags: TCP_FIN | TCP_ACK });
+    });
+    expect(answered).not.toMatch(/black hole/);
+    expect(answered).toMatch(/^client closed \(FIN\) .*\(handshake reached step 5 ClientKeyExchange\)$/);
+  });
+
   it('a capture that ends after the client spoke last: the server is the one not answering', async () => {
     const d = await syntheticDiagnosis('capture-ends-after-client', (f) => {
-      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED])).send('client', clientKeyExchange());
-    });
-    expect(d).toBe('capture ended 0.0 ms after client ClientKeyExchange, with no answer from the server yet (handshake unfinished at step 5)');
+      // Then, 2 s later, a bare ACK from the server: the capture ends there.
+      f.handshake().send('client', clientHello('mx.example.test')).send('server', serverFlight([SELF_SIGNED])).send('client', clientKeyExchange()).send('server', Buffer.alloc(0));
+    }, { at: 6, seconds: 2 });
+    expect(d).toBe('capture ended 2001 ms after client ClientKeyExchange, with no answer from the server yet (handshake unfinished at step 5)');
   });
 });

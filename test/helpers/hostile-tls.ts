@@ -35,7 +35,7 @@ const KEY = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 
 /** A certificate (self-issued unless `issuer` is given) with these names; the bytes of a dNSName are taken as they are. */
-export function certificate(opts: { subject: string; issuer?: string; organisation?: string; dnsNames: string[] }): Buffer {
+export function certificate(opts: { subject: string; issuer?: string; organisation?: string; dnsNames: string[]; validity?: [string, string] }): Buffer {
   const san = seq(...opts.dnsNames.map((n) => der(0x82, Buffer.from(n, 'latin1'))));
   const extensions = der(0xa3, seq(seq(oid('2.5.29.17'), der(0x04, san))));
   const tbs = seq(
@@ -43,7 +43,7 @@ export function certificate(opts: { subject: string; issuer?: string; organisati
     der(0x02, Buffer.from([0x01, 0x23, 0x45])),
     ECDSA_SHA256,
     name(opts.issuer ?? opts.subject, opts.organisation),
-    seq(utcTime('230101000000Z'), utcTime('330101000000Z')),
+    seq(utcTime(opts.validity?.[0] ?? '230101000000Z'), utcTime(opts.validity?.[1] ?? '330101000000Z')),
     name(opts.subject, opts.organisation),
     KEY.publicKey.export({ type: 'spki', format: 'der' }),
     extensions,

@@ -236,3 +236,58 @@ describe('capture and log files', () => {
     expect(redactionNote(r).kinds).toEqual(['file names']);
   });
 });
+
+describe('a user that is an e-mail address the pattern does not see', () => {
+  it('is hidden as one: user=@corp, LOGIN x@', () => {
+    const r = redactorFor([only()]);
+    expect(r.text('user=@corp and a LOGIN bob@ "x"')).toBe('user=mailbox-1@example.test and a LOGIN mailbox-2@example.test "x"');
+    expect(redactionNote(r).kinds).toEqual(['e-mail addresses']);
+  });
+});
+
+describe('the scrubbing patterns, edge by edge', () => {
+  /** What a fresh redactor that learned nothing makes of one string. */
+  const fresh = (s: string) => redactorFor([only()]).text(s);
+
+  it('IPv4: every octet range, and not a longer dotted number, an OID before =, or a word', () => {
+    expect(fresh('255.249.199.9 and 250.200.100.0')).toBe('address-1 and address-2');
+    for (const s of ['256.1.1.1', '1.300.1.1', '1.2.3', '1.2.3.4.5', 'v1.2.3.4', '1.2.3.4x', '1.2.3.4_a', 'a.1.2.3.4']) expect(fresh(`at ${s} now`), s).toBe(`at ${s} now`);
+    expect(fresh('(10.0.0.1), [10.0.0.2]:25, 10.0.0.3.')).toBe('(address-1), [address-2]:25, address-3.');
+    // A dotted OID before '=' is a certificate attribute's name, not an address.
+    expect(fresh('at 2.5.4.97=VAT 7')).toBe('at 2.5.4.97=value-1');
+  });
+
+  it('IPv6: full, compressed at either end or inside, with an IPv4 tail; not a time, a MAC-like word, or ::', () => {
+    const out = fresh('2001:db8:1:2:3:4:5:6 fe80:: ::1 2001:db8::1:2 ::ffff:10.1.2.3 64:ff9b::192.0.2.33 64:ff9b:1::10.9.8.7');
+    expect(out).toMatch(/^address-\d+ address-\d+ address-\d+ address-\d+ address-\d+ address-\d+ address-\d+$/);
+    expect(new Set(out.split(' ')).size).toBe(7);
+    for (const s of ['11:58:06', '11:58:06.123', 'a::b::c', 'x::1', ':: ']) expect(fresh(`at ${s} now`), s).toBe(`at ${s} now`);
+  });
+
+  it('e-mail: any local part of word characters, dots, +, % and -; the domain of letters, digits and dots', () => {
+    expect(fresh('to a.b+c%d-e@mx-1.corp.example, ünï@bücher.example and x@localhost')).toBe('to mailbox-1@example.test, mailbox-2@example.test and mailbox-3@example.test');
+    expect(fresh('bücher.example and ümlaut.bücher.example')).toBe('name-1.example.test and name-2.example.test');
+    expect(fresh('a @ b, @handle and mailbox-9@example.test')).toBe('a @ b, @handle and mailbox-9@example.test');
+  });
+
+  it('host names: two labels or more ending in letters, any script, not a file, a version or a pseudonym', () => {
+    expect(fresh('mx.corp.example, bücher.de, a-b.c-d.org, x_y.example, host.example.')).toBe('name-1.example.test, name-2.example.test, name-3.example.test, name-4.example.test, name-5.example.test.');
+    for (const s of ['1.2.3', 'a.b1', 'a.b', 'x.c', 'y.h', 'z.log', 'q.pcap', 'q.pcapng', 'q.gz', 'q.crt', 'q.pem', 'q.key', 'q.conf', 'main.cf', 'a.js', 'a.ts', 'a.txt', 'a.json', 'a.html', 'a.md', 'name-2.example.test', '.hidden', 'trail-.example']) {
+      expect(fresh(`see ${s} now`), s).toBe(`see ${s} now`);
+    }
+    expect(fresh('/path/to.example @at.example -x.example')).toBe('/path/to.example @at.example -x.example');
+  });
+
+  it('a name or address with the tool\'s own words around it: only the value goes', () => {
+    expect(fresh("server mx.corp.example (203.0.113.9) said 'hello'")).toBe("server name-1.example.test (address-1) said 'hello'");
+  });
+});
+
+describe('a distinguished name inside a sentence ends where the sentence says', () => {
+  it('at a bare CR, and not at a quote Node escaped inside the value', () => {
+    const r = redactorFor([only()]);
+    expect(r.text('CN=Corp Root Two\rnext line')).toBe('CN=cn-1\rnext line');
+    expect(r.text('rejected "CN=Acme \\"Q\\" Ltd" now, O=Widget Works')).toBe('rejected "CN=cn-2" now, O=org-1');
+    expect(r.text("issuer 'O=Bob's Widgets' then")).toBe("issuer 'O=org-2' then");
+  });
+});

@@ -294,3 +294,20 @@ describe('a distinguished name inside a sentence ends where the sentence says', 
     expect(r.text("issuer 'CN=Acme Last Root'")).toBe("issuer 'CN=cn-3'");
   });
 });
+
+describe("the syslog host field, in each of syslog's time forms", () => {
+  it('BSD time with a padded day or fractions, ISO time with Z, an offset with or without a colon', () => {
+    for (const time of ['Nov  8 11:57:56', 'Nov 28 11:57:56.123456', '2026-11-28T11:57:59Z', '2026-11-28T11:57:59.5+0100', '2026-11-28T11:57:59-05:00', '2026-11-28T11:57:59']) {
+      const r = redactorFor([only()]);
+      expect(r.text(`${time} mailhost postfix/smtpd[26560]: connect`), time).toBe(`${time} name-1.example.test postfix/smtpd[26560]: connect`);
+      expect(r.text(`${time} mailhost dovecot: imap-login`), time).toBe(`${time} name-1.example.test dovecot: imap-login`);
+    }
+  });
+
+  it('not in a line that only looks like one: no program after the host, no time before it, not mid-line', () => {
+    const r = redactorFor([only()]);
+    for (const line of ['Nov 28 11:57:56 mailhost said hi: x', 'at Nov 28 11:57:56 mailhost postfix: x', 'mailhost postfix/smtpd[1]: x', 'nov 28 11:57:56 mailhost postfix: x']) {
+      expect(r.text(line), line).toBe(line);
+    }
+  });
+});

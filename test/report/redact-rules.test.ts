@@ -311,3 +311,15 @@ describe("the syslog host field, in each of syslog's time forms", () => {
     }
   });
 });
+
+describe('what is left as it stands', () => {
+  it('a pseudonym or an empty value in a name, an EHLO with no name in it, a URI with no host, an unlearned serial', () => {
+    const r = redactorFor([only({ proxy: { ip: '192.0.2.60', tlvs: { uniqueId: 'conn-0001' } }, certificates: [{ san: ['URI:urn:isbn:0451450523'] }] })]);
+    expect(r.text('issuer O=org-7, CN=cn-3')).toBe('issuer O=org-7, CN=cn-3');
+    expect(r.text('subject CN=')).toBe('subject CN=');
+    expect(r.text('EHLO *. then')).toBe('EHLO *. then');
+    expect(r.text('urn:isbn:0451450523 from 192.0.2.60, conn-0001')).toBe('name-1.example.test from proxy-1, session-1');
+    expect(r.value({ sha256: 'ab', serial: '99' }).serial).toBe('99');
+    expect(redactionNote(r).kinds).toEqual(['addresses', 'host names', 'session ids']);
+  });
+});

@@ -323,3 +323,24 @@ describe('what is left as it stands', () => {
     expect(redactionNote(r).kinds).toEqual(['addresses', 'host names', 'session ids']);
   });
 });
+
+describe('learned by field, where no pattern would find it', () => {
+  it('an SNI that is no dotted name, from the TLS summary or the ClientHello', () => {
+    expect(redactorFor([only({ tls: { sni: 'mail_01' } })]).text('asked mail_01')).toBe('asked name-1.example.test');
+    expect(redactorFor([only({ clientHello: { sni: 'mail_02' } })]).text('asked mail_02')).toBe('asked name-1.example.test');
+  });
+
+  it("a PROXY header's network namespace, and its other TLVs from four characters", () => {
+    const r = redactorFor([only({ proxy: { ip: '192.0.2.61', tlvs: { netns: 'ns_blue7', other: [{ value: 'abcd' }, { value: 'xyz' }] } } })]);
+    expect(r.text('ns_blue7 abcd xyz')).toBe('name-1.example.test session-1 xyz');
+  });
+
+  it("a log's lines, learned before any report string: a name met in them is hidden wherever it stands", () => {
+    const id = 'e3'.repeat(20);
+    const log = only({ texts: ['Nov 28 11:57:56 mail-gw7 postfix/smtpd[1]: NOQUEUE: user=<carol7x>', `tlsmgr: cache ${id}`] });
+    const r = redactorFor([only()], [log]);
+    expect(r.text('carol7x and mail-gw7')).toBe('user-1 and name-1.example.test');
+    // A word alone is only looked up, never scanned: the id is hidden because the log's lines taught it.
+    expect(r.text(id)).toBe('session-1');
+  });
+});

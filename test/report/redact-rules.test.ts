@@ -337,10 +337,11 @@ describe('learned by field, where no pattern would find it', () => {
 
   it("a log's lines, learned before any report string: a name met in them is hidden wherever it stands", () => {
     const id = 'e3'.repeat(20);
-    const log = only({ texts: ['Nov 28 11:57:56 mail-gw7 postfix/smtpd[1]: NOQUEUE: user=<carol7x>', `tlsmgr: cache ${id}`] });
+    const log = only({ found: [], texts: ['Nov 28 11:57:56 mail-gw7 postfix/smtpd[1]: NOQUEUE: user=<carol7x>', `tlsmgr: cache ${id}`] });
     const r = redactorFor([only()], [log]);
     expect(r.text('carol7x and mail-gw7')).toBe('user-1 and name-1.example.test');
-    // A word alone is only looked up, never scanned: the id is hidden because the log's lines taught it.
+    // A word alone is only looked up, never scanned: the id is hidden because the log's lines taught it (the
+    // source says what its fields hold, `found`, so only its lines' scan finds the id).
     expect(r.text(id)).toBe('session-1');
   });
 });

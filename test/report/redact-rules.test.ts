@@ -345,3 +345,12 @@ describe('learned by field, where no pattern would find it', () => {
     expect(r.text(id)).toBe('session-1');
   });
 });
+
+describe("a certificate's own subject or issuer is a name whole", () => {
+  it('a quote inside a value does not end it there, nor do spaces around it make another value', () => {
+    const subject = 'O=Acme "Best" Widgets, OU= Spaced Unit , CN=Acme Quote CA';
+    const r = redactorFor([only({ certificates: [{ subject }] })]);
+    expect(r.value({ subject }).subject).toBe('O=org-1, OU= org-2 , CN=cn-1');
+    expect(r.text("signed by 'OU=Spaced Unit, CN=Acme Quote CA'")).toBe("signed by 'OU=org-2, CN=cn-1'");
+  });
+});

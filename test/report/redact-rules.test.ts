@@ -354,3 +354,11 @@ describe("a certificate's own subject or issuer is a name whole", () => {
     expect(r.text("signed by 'OU=Spaced Unit, CN=Acme Quote CA'")).toBe("signed by 'OU=org-2, CN=cn-1'");
   });
 });
+
+describe('an attribute that holds an e-mail address', () => {
+  it('is a mailbox when the attribute names no kind; an organisation with an @ stays an organisation', () => {
+    const subject = 'UID=bob@corp.example, O=Team@Corp';
+    const r = redactorFor([only({ certificates: [{ subject }] })]);
+    expect(r.value({ subject }).subject).toBe('UID=mailbox-1@example.test, O=org-1');
+  });
+});

@@ -362,3 +362,12 @@ describe('an attribute that holds an e-mail address', () => {
     expect(r.value({ subject }).subject).toBe('UID=mailbox-1@example.test, O=org-1');
   });
 });
+
+describe('a learned value with a quote in it, in a sentence', () => {
+  it('is found whole, the longest learned value at its place, among others that start alike', () => {
+    const subject = "O=Widgets' Hub, OU=Wizard Corp, L=Wi";
+    const r = redactorFor([only({ certificates: [{ subject }] })]);
+    expect(r.text("issued by O=Widgets' Hub, CN=Hub Root")).toBe('issued by O=org-1, CN=cn-1');
+    expect(r.text('issued by O=Wizard Corp, L=Wi')).toBe('issued by O=org-2, L=place-1');
+  });
+});

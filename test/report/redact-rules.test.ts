@@ -371,3 +371,11 @@ describe('a learned value with a quote in it, in a sentence', () => {
     expect(r.text('issued by O=Wizard Corp, L=Wi')).toBe('issued by O=org-2, L=place-1');
   });
 });
+
+describe('a SAN with a space after its label', () => {
+  it('names the same mailbox as the address alone', () => {
+    const r = redactorFor([only({ certificates: [{ san: ['email: pki@corp.example'] }] })]);
+    expect(r.text('pki@corp.example')).toBe('mailbox-1@example.test');
+    expect(redactionNote(r).kinds).toEqual(['e-mail addresses']);
+  });
+});

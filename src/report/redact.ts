@@ -308,7 +308,7 @@ export class Redactor {
     // The tool quotes a certificate by its CN alone ('molochftw' is self-signed): a CN is found in any sentence,
     // as is any other value long enough not to be a word of the report's own (ST=CA stays a place in names only).
     if ((kind === 'cn' || value.length >= 5) && !this.map.has(lower)) this.put(lower, pseudonym);
-    this.kinds.add(KIND_WORDS[kind === 'email' ? 'email' : kind]);
+    this.kinds.add(KIND_WORDS[kind]);
     return pseudonym;
   }
 

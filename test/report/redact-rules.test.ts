@@ -379,3 +379,10 @@ describe('a SAN with a space after its label', () => {
     expect(redactionNote(r).kinds).toEqual(['e-mail addresses']);
   });
 });
+
+describe("a URI SAN's host", () => {
+  it('is learned by itself: in another URL no pattern would find it (a name after a / is a path)', () => {
+    const r = redactorFor([only({ certificates: [{ san: ['URI:https://crl.corp.example/r.crl'] }] })]);
+    expect(r.text('fetch http://crl.corp.example/other.crl')).toBe('fetch http://name-2.example.test/other.crl');
+  });
+});

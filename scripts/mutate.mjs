@@ -52,7 +52,8 @@ function writeSummary() {
     const events = join(EVENTS_DIR, run);
     const partial = existsSync(events) && (!existsSync(json) || statSync(events).mtimeMs > statSync(json).mtimeMs) ? partialReport(events) : null;
     if (partial) reports.push(partial);
-    else if (existsSync(json)) reports.push({ ...JSON.parse(readFileSync(json, 'utf8')), partial: null });
+    // A stopped run kept as JSON says how many mutants it planned (`partial`).
+    else if (existsSync(json)) reports.push({ partial: null, ...JSON.parse(readFileSync(json, 'utf8')) });
   }
   for (const report of reports) {
     for (const [file, { mutants, source }] of Object.entries(report.files)) {

@@ -179,13 +179,15 @@ function publicNames(certs: NonNullable<RedactionSource['certificates']>): Set<s
 const IPV4 = /(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w=]|\.\d)/g;
 /**
  * IPv6: eight groups, or fewer with '::' (and an IPv4 tail, tried before a group: else `::ffff:192.0.2.7`, as Dovecot
- * logs a client, stops at `::ffff:192`). Times (11:58:06) have neither.
+ * logs a client, stops at `::ffff:192`, and NAT64's `64:ff9b::192.0.2.33` at `64:ff9b::192`). Times (11:58:06) have
+ * neither.
  */
 const IPV6 =
-  /(?<![\w:.])(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,7}:|(?:[0-9a-f]{1,4}:){1,6}(?::[0-9a-f]{1,4}){1,6}|::(?:[0-9a-f]{1,4}:){0,5}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{1,4})|(?:[0-9a-f]{1,4}:){1,5}:(?:\d{1,3}\.){3}\d{1,3}|::)(?![\w:])/gi;
-const EMAIL = /(?<![\w.+-])[\w.+%-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*(?![\w-])/gu;
+  /(?<![\w:.])(?:(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,7}:|(?:[0-9a-f]{1,4}:){1,5}:(?:\d{1,3}\.){3}\d{1,3}|(?:[0-9a-f]{1,4}:){1,6}(?::[0-9a-f]{1,4}){1,6}|::(?:[0-9a-f]{1,4}:){0,5}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9a-f]{1,4})|::)(?![\w:])/gi;
+/** A mailbox, its local part in any script too (SMTPUTF8: `ünï@bücher.example`). */
+const EMAIL = /(?<![\p{L}\p{N}_.+-])[\p{L}\p{N}_.+%-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*(?![\w-])/gu;
 /** A host name: two labels or more, the last of letters (TLDs); not a file name the tool or a server writes (`.c`, `.log`). */
-const HOST = /(?<![\w.@/-])(?:[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*\p{L}(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}])/gu;
+const HOST = /(?<![\p{L}\p{N}_.@/-])(?:[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}])?\.)+\p{L}[\p{L}\p{N}-]*\p{L}(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}])/gu;
 
 /**
  * Words that are names in their place only (a user `alice`, a syslog host `mail`): [pattern, kind, a cheap test
@@ -306,7 +308,7 @@ export class Redactor {
     // The tool quotes a certificate by its CN alone ('molochftw' is self-signed): a CN is found in any sentence,
     // as is any other value long enough not to be a word of the report's own (ST=CA stays a place in names only).
     if ((kind === 'cn' || value.length >= 5) && !this.map.has(lower)) this.put(lower, pseudonym);
-    this.kinds.add(KIND_WORDS[kind === 'email' ? 'email' : kind]);
+    this.kinds.add(KIND_WORDS[kind]);
     return pseudonym;
   }
 

@@ -12,6 +12,36 @@ import { redactionNote, redactorFor, type RedactionSource } from '../../src/repo
 /** A source with no endpoint (an empty address is never learned), plus what is given. */
 const only = (over: Partial<RedactionSource> = {}): RedactionSource => ({ client: { ip: '' }, server: { ip: '' }, ...over });
 
+// First in this file, on purpose: the set of Mozilla roots is built once per module load, by the first test that
+// learns a certificate, so coverage per test (Stryker) credits that test alone with the code that builds it.
+describe('public CAs', () => {
+  const rootPem = rootCertificates.find((p) => new X509Certificate(p).subject.includes('ISRG Root X1'))!;
+  const rootName = new X509Certificate(rootPem).subject.split('\n').filter(Boolean).join(', ');
+
+  it('a chain of two public intermediates stays, in whatever order the server sent it; the leaf is hidden', () => {
+    const leaf = { subject: 'CN=mx.corp.example', issuer: 'C=US, O=Public Two, CN=Public Issuing 2', ca: false };
+    const second = { subject: 'C=US, O=Public Two, CN=Public Issuing 2', issuer: 'C=US, O=Public One, CN=Public Issuing 1', ca: true };
+    const first = { subject: 'C=US, O=Public One, CN=Public Issuing 1', issuer: rootName, ca: true };
+    const certs = [leaf, second, first];
+    const out = redactorFor([only({ certificates: certs })]).value({ certificates: certs, said: `issued by 'C=US, O=Public Two, CN=Public Issuing 2'` });
+    expect(out.certificates.map((c) => [c.subject, c.issuer])).toEqual([
+      ['CN=name-1.example.test', 'C=US, O=Public Two, CN=Public Issuing 2'],
+      ['C=US, O=Public Two, CN=Public Issuing 2', 'C=US, O=Public One, CN=Public Issuing 1'],
+      ['C=US, O=Public One, CN=Public Issuing 1', rootName],
+    ]);
+    expect(out.said).toBe(`issued by 'C=US, O=Public Two, CN=Public Issuing 2'`);
+  });
+
+  it('a certificate a public root issued is private when it is no CA, and so is a CA with no issuer', () => {
+    const leaf = { subject: 'C=US, O=Acme Widgets, CN=Acme Leaf', issuer: rootName, ca: false };
+    const orphan = { subject: 'O=Orphan Corp, CN=Orphan CA', issuer: null, ca: true };
+    const out = redactorFor([only({ certificates: [leaf, orphan] })]).value({ certificates: [leaf, orphan] });
+    expect(out.certificates[0]!.subject).toBe('C=country-1, O=org-1, CN=cn-1');
+    expect(out.certificates[0]!.issuer).toBe(rootName);
+    expect(out.certificates[1]!.subject).toBe('O=org-2, CN=cn-2');
+  });
+});
+
 describe('the note names each kind by the word a reader knows', () => {
   const cases: [string, RedactionSource, string][] = [
     ['a client', only({ client: { ip: '192.0.2.7' } }), 'addresses'],
@@ -122,34 +152,6 @@ describe('words that stand where a name would but name nobody', () => {
   });
 });
 
-describe('public CAs', () => {
-  const rootPem = rootCertificates.find((p) => new X509Certificate(p).subject.includes('ISRG Root X1'))!;
-  const rootName = new X509Certificate(rootPem).subject.split('\n').filter(Boolean).join(', ');
-
-  it('a chain of two public intermediates stays, in whatever order the server sent it; the leaf is hidden', () => {
-    const leaf = { subject: 'CN=mx.corp.example', issuer: 'C=US, O=Public Two, CN=Public Issuing 2', ca: false };
-    const second = { subject: 'C=US, O=Public Two, CN=Public Issuing 2', issuer: 'C=US, O=Public One, CN=Public Issuing 1', ca: true };
-    const first = { subject: 'C=US, O=Public One, CN=Public Issuing 1', issuer: rootName, ca: true };
-    const certs = [leaf, second, first];
-    const out = redactorFor([only({ certificates: certs })]).value({ certificates: certs, said: `issued by 'C=US, O=Public Two, CN=Public Issuing 2'` });
-    expect(out.certificates.map((c) => [c.subject, c.issuer])).toEqual([
-      ['CN=name-1.example.test', 'C=US, O=Public Two, CN=Public Issuing 2'],
-      ['C=US, O=Public Two, CN=Public Issuing 2', 'C=US, O=Public One, CN=Public Issuing 1'],
-      ['C=US, O=Public One, CN=Public Issuing 1', rootName],
-    ]);
-    expect(out.said).toBe(`issued by 'C=US, O=Public Two, CN=Public Issuing 2'`);
-  });
-
-  it('a certificate a public root issued is private when it is no CA, and so is a CA with no issuer', () => {
-    const leaf = { subject: 'C=US, O=Acme Widgets, CN=Acme Leaf', issuer: rootName, ca: false };
-    const orphan = { subject: 'O=Orphan Corp, CN=Orphan CA', issuer: null, ca: true };
-    const out = redactorFor([only({ certificates: [leaf, orphan] })]).value({ certificates: [leaf, orphan] });
-    expect(out.certificates[0]!.subject).toBe('C=country-1, O=org-1, CN=cn-1');
-    expect(out.certificates[0]!.issuer).toBe(rootName);
-    expect(out.certificates[1]!.subject).toBe('O=org-2, CN=cn-2');
-  });
-});
-
 describe('SAN entries by their label', () => {
   it('DNS, IP Address, no label, email, URI (and its host), DirName, othername, Registered ID', () => {
     const san = ['DNS: mx.corp.example', 'dns:relay.corp.example', 'IP Address:203.0.113.5', 'backup.corp.example', 'email:pki@corp.example', 'ops@corp.example', 'URI:https://crl.corp.example/r.crl', 'DirName:O=Dir Corp, CN=Dir Name', 'othername:upn-4471', 'Registered ID:1.2.3.4.5'];
@@ -234,5 +236,153 @@ describe('capture and log files', () => {
     const r = redactorFor([], [only({ files: ['C:\\logs\\Mail.txt', 'D:\\x\\trace', '-', ''] })], ['caps/a.pcapng', 'caps/a.pcapng']);
     expect(r.text('C:\\logs\\Mail.txt Mail.txt D:\\x\\trace trace caps/a.pcapng a.pcapng -')).toBe('log-1.txt log-1.txt log-2 log-2 capture-1.pcapng capture-1.pcapng -');
     expect(redactionNote(r).kinds).toEqual(['file names']);
+  });
+});
+
+describe('a user that is an e-mail address the pattern does not see', () => {
+  it('is hidden as one: user=@corp, LOGIN x@', () => {
+    const r = redactorFor([only()]);
+    expect(r.text('user=@corp and a LOGIN bob@ "x"')).toBe('user=mailbox-1@example.test and a LOGIN mailbox-2@example.test "x"');
+    expect(redactionNote(r).kinds).toEqual(['e-mail addresses']);
+  });
+});
+
+describe('the scrubbing patterns, edge by edge', () => {
+  /** What a fresh redactor that learned nothing makes of one string. */
+  const fresh = (s: string) => redactorFor([only()]).text(s);
+
+  it('IPv4: every octet range, and not a longer dotted number, an OID before =, or a word', () => {
+    expect(fresh('255.249.199.9 and 250.200.100.0')).toBe('address-1 and address-2');
+    for (const s of ['256.1.1.1', '1.300.1.1', '1.2.3', '1.2.3.4.5', 'v1.2.3.4', '1.2.3.4x', '1.2.3.4_a', 'a.1.2.3.4']) expect(fresh(`at ${s} now`), s).toBe(`at ${s} now`);
+    expect(fresh('(10.0.0.1), [10.0.0.2]:25, 10.0.0.3.')).toBe('(address-1), [address-2]:25, address-3.');
+    // A dotted OID before '=' is a certificate attribute's name, not an address.
+    expect(fresh('at 2.5.4.97=VAT 7')).toBe('at 2.5.4.97=value-1');
+  });
+
+  it('IPv6: full, compressed at either end or inside, with an IPv4 tail; not a time, a MAC-like word, or ::', () => {
+    const out = fresh('2001:db8:1:2:3:4:5:6 fe80:: ::1 2001:db8::1:2 ::ffff:10.1.2.3 64:ff9b::192.0.2.33 64:ff9b:1::10.9.8.7');
+    expect(out).toMatch(/^address-\d+ address-\d+ address-\d+ address-\d+ address-\d+ address-\d+ address-\d+$/);
+    expect(new Set(out.split(' ')).size).toBe(7);
+    for (const s of ['11:58:06', '11:58:06.123', 'a::b::c', 'x::1', ':: ']) expect(fresh(`at ${s} now`), s).toBe(`at ${s} now`);
+  });
+
+  it('e-mail: any local part of word characters, dots, +, % and -; the domain of letters, digits and dots', () => {
+    expect(fresh('to a.b+c%d-e@mx-1.corp.example, ünï@bücher.example and x@localhost')).toBe('to mailbox-1@example.test, mailbox-2@example.test and mailbox-3@example.test');
+    expect(fresh('bücher.example and ümlaut.bücher.example')).toBe('name-1.example.test and name-2.example.test');
+    expect(fresh('a @ b, @handle and mailbox-9@example.test')).toBe('a @ b, @handle and mailbox-9@example.test');
+  });
+
+  it('host names: two labels or more ending in letters, any script, not a file, a version or a pseudonym', () => {
+    expect(fresh('mx.corp.example, bücher.de, a-b.c-d.org, x_y.example, host.example.')).toBe('name-1.example.test, name-2.example.test, name-3.example.test, name-4.example.test, name-5.example.test.');
+    for (const s of ['1.2.3', 'a.b1', 'a.b', 'x.c', 'y.h', 'z.log', 'q.pcap', 'q.pcapng', 'q.gz', 'q.crt', 'q.pem', 'q.key', 'q.conf', 'main.cf', 'a.js', 'a.ts', 'a.txt', 'a.json', 'a.html', 'a.md', 'name-2.example.test', '.hidden', 'trail-.example']) {
+      expect(fresh(`see ${s} now`), s).toBe(`see ${s} now`);
+    }
+    expect(fresh('/path/to.example @at.example -x.example')).toBe('/path/to.example @at.example -x.example');
+  });
+
+  it('a name or address with the tool\'s own words around it: only the value goes', () => {
+    expect(fresh("server mx.corp.example (203.0.113.9) said 'hello'")).toBe("server name-1.example.test (address-1) said 'hello'");
+  });
+});
+
+describe('a distinguished name inside a sentence ends where the sentence says', () => {
+  it('at a bare CR, and not at a quote Node escaped inside the value', () => {
+    const r = redactorFor([only()]);
+    expect(r.text('CN=Corp Root Two\rnext line')).toBe('CN=cn-1\rnext line');
+    expect(r.text('rejected "CN=Acme \\"Q\\" Ltd" now, O=Widget Works')).toBe('rejected "CN=cn-2" now, O=org-1');
+    expect(r.text("issuer 'O=Bob's Widgets' then")).toBe("issuer 'O=org-2' then");
+    expect(r.text("issuer 'CN=Acme Last Root'")).toBe("issuer 'CN=cn-3'");
+  });
+});
+
+describe("the syslog host field, in each of syslog's time forms", () => {
+  it('BSD time with a padded day or fractions, ISO time with Z, an offset with or without a colon', () => {
+    for (const time of ['Nov  8 11:57:56', 'Nov 28 11:57:56.123456', '2026-11-28T11:57:59Z', '2026-11-28T11:57:59.5+0100', '2026-11-28T11:57:59-05:00', '2026-11-28T11:57:59']) {
+      const r = redactorFor([only()]);
+      expect(r.text(`${time} mailhost postfix/smtpd[26560]: connect`), time).toBe(`${time} name-1.example.test postfix/smtpd[26560]: connect`);
+      expect(r.text(`${time} mailhost dovecot: imap-login`), time).toBe(`${time} name-1.example.test dovecot: imap-login`);
+    }
+  });
+
+  it('not in a line that only looks like one: no program after the host, no time before it, not mid-line', () => {
+    const r = redactorFor([only()]);
+    for (const line of ['Nov 28 11:57:56 mailhost said hi: x', 'at Nov 28 11:57:56 mailhost postfix: x', 'mailhost postfix/smtpd[1]: x', 'nov 28 11:57:56 mailhost postfix: x']) {
+      expect(r.text(line), line).toBe(line);
+    }
+  });
+});
+
+describe('what is left as it stands', () => {
+  it('a pseudonym or an empty value in a name, an EHLO with no name in it, a URI with no host, an unlearned serial', () => {
+    const r = redactorFor([only({ proxy: { ip: '192.0.2.60', tlvs: { uniqueId: 'conn-0001' } }, certificates: [{ san: ['URI:urn:isbn:0451450523'] }] })]);
+    expect(r.text('issuer O=org-7, CN=cn-3')).toBe('issuer O=org-7, CN=cn-3');
+    expect(r.text('subject CN=')).toBe('subject CN=');
+    expect(r.text('EHLO *. then')).toBe('EHLO *. then');
+    expect(r.text('urn:isbn:0451450523 from 192.0.2.60, conn-0001')).toBe('name-1.example.test from proxy-1, session-1');
+    expect(r.value({ sha256: 'ab', serial: '99' }).serial).toBe('99');
+    expect(redactionNote(r).kinds).toEqual(['addresses', 'host names', 'session ids']);
+  });
+});
+
+describe('learned by field, where no pattern would find it', () => {
+  it('an SNI that is no dotted name, from the TLS summary or the ClientHello', () => {
+    expect(redactorFor([only({ tls: { sni: 'mail_01' } })]).text('asked mail_01')).toBe('asked name-1.example.test');
+    expect(redactorFor([only({ clientHello: { sni: 'mail_02' } })]).text('asked mail_02')).toBe('asked name-1.example.test');
+  });
+
+  it("a PROXY header's network namespace, and its other TLVs from four characters", () => {
+    const r = redactorFor([only({ proxy: { ip: '192.0.2.61', tlvs: { netns: 'ns_blue7', other: [{ value: 'abcd' }, { value: 'xyz' }] } } })]);
+    expect(r.text('ns_blue7 abcd xyz')).toBe('name-1.example.test session-1 xyz');
+  });
+
+  it("a log's lines, learned before any report string: a name met in them is hidden wherever it stands", () => {
+    const id = 'e3'.repeat(20);
+    const log = only({ found: [], texts: ['Nov 28 11:57:56 mail-gw7 postfix/smtpd[1]: NOQUEUE: user=<carol7x>', `tlsmgr: cache ${id}`] });
+    const r = redactorFor([only()], [log]);
+    expect(r.text('carol7x and mail-gw7')).toBe('user-1 and name-1.example.test');
+    // A word alone is only looked up, never scanned: the id is hidden because the log's lines taught it (the
+    // source says what its fields hold, `found`, so only its lines' scan finds the id).
+    expect(r.text(id)).toBe('session-1');
+  });
+});
+
+describe("a certificate's own subject or issuer is a name whole", () => {
+  it('a quote inside a value does not end it there, nor do spaces around it make another value', () => {
+    const subject = 'O=Acme "Best" Widgets, OU= Spaced Unit , CN=Acme Quote CA';
+    const r = redactorFor([only({ certificates: [{ subject }] })]);
+    expect(r.value({ subject }).subject).toBe('O=org-1, OU= org-2 , CN=cn-1');
+    expect(r.text("signed by 'OU=Spaced Unit, CN=Acme Quote CA'")).toBe("signed by 'OU=org-2, CN=cn-1'");
+  });
+});
+
+describe('an attribute that holds an e-mail address', () => {
+  it('is a mailbox when the attribute names no kind; an organisation with an @ stays an organisation', () => {
+    const subject = 'UID=bob@corp.example, O=Team@Corp';
+    const r = redactorFor([only({ certificates: [{ subject }] })]);
+    expect(r.value({ subject }).subject).toBe('UID=mailbox-1@example.test, O=org-1');
+  });
+});
+
+describe('a learned value with a quote in it, in a sentence', () => {
+  it('is found whole, the longest learned value at its place, among others that start alike', () => {
+    const subject = "O=Widgets' Hub, OU=Wizard Corp, L=Wi";
+    const r = redactorFor([only({ certificates: [{ subject }] })]);
+    expect(r.text("issued by O=Widgets' Hub, CN=Hub Root")).toBe('issued by O=org-1, CN=cn-1');
+    expect(r.text('issued by O=Wizard Corp, L=Wi')).toBe('issued by O=org-2, L=place-1');
+  });
+});
+
+describe('a SAN with a space after its label', () => {
+  it('names the same mailbox as the address alone', () => {
+    const r = redactorFor([only({ certificates: [{ san: ['email: pki@corp.example'] }] })]);
+    expect(r.text('pki@corp.example')).toBe('mailbox-1@example.test');
+    expect(redactionNote(r).kinds).toEqual(['e-mail addresses']);
+  });
+});
+
+describe("a URI SAN's host", () => {
+  it('is learned by itself: in another URL no pattern would find it (a name after a / is a path)', () => {
+    const r = redactorFor([only({ certificates: [{ san: ['URI:https://crl.corp.example/r.crl'] }] })]);
+    expect(r.text('fetch http://crl.corp.example/other.crl')).toBe('fetch http://name-2.example.test/other.crl');
   });
 });

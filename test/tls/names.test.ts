@@ -251,6 +251,7 @@ describe('values in no table', () => {
     expect(tls13DraftNumber(wide + 0x7f10)).toBe(0);
     expect(tls13DraftNumber(wide + 0xfb1a)).toBe(0);
     expect(signatureSchemeName(wide + 0x0402)).toBe('unknown(0x100000402)');
+    expect(cipherSuiteName(wide + 0x1301)).toBe('unknown(0x100001301)');
   });
 
   it('takes no value outside a byte for a GREASE PSK mode', () => {

@@ -30,7 +30,8 @@ export function unknownName(value: number, digits = 4): string {
 
 /** RFC 8701 GREASE for 16-bit fields: 0x0A0A, 0x1A1A, … 0xFAFA (both bytes equal, low nibble 0xA). */
 export function isGrease(value: number): boolean {
-  return (value & 0x0f0f) === 0x0a0a && value >> 8 === (value & 0xff) && value <= 0xffff;
+  // Both bytes equal, and nothing above them: (value & 0xff) * 0x101 is the low byte written twice.
+  return (value & 0x0f0f) === 0x0a0a && value === (value & 0xff) * 0x101;
 }
 
 /** RFC 8701 GREASE for the one-byte psk_key_exchange_modes: 0x0B, 0x2A, 0x49, … 0xE4 (0x1F * n + 0x0B). */
@@ -807,13 +808,11 @@ const protocolVersions = lookup(PROTOCOL_VERSIONS);
 
 /**
  * Cipher suite name. 16-bit values are TLS suites; values above 0xFFFF are 24-bit SSLv2 cipher
- * specs, where 0x00XXXX is TLS suite 0xXXXX carried in an SSLv2-compatible hello.
+ * specs. An SSLv2 spec 0x00XXXX is TLS suite 0xXXXX carried in an SSLv2-compatible hello: as a
+ * number it is the suite itself, so it is named as one.
  */
 export function cipherSuiteName(value: number): string {
-  if (value > 0xffff) {
-    if (value >> 16 === 0) return cipherSuiteName(value & 0xffff);
-    return sslv2CipherKinds.get(value) ?? unknownName(value, 6);
-  }
+  if (value > 0xffff) return sslv2CipherKinds.get(value) ?? unknownName(value, 6);
   if (isGrease(value)) return 'GREASE';
   return cipherSuites.get(value) ?? unknownName(value, 4);
 }
@@ -854,9 +853,10 @@ export function signatureSchemeName(value: number): string {
   const scheme = signatureSchemes.get(value);
   if (scheme !== undefined) return scheme;
   // TLS 1.2 SignatureAndHashAlgorithm pairs without a TLS 1.3 scheme name, e.g. 0x0402 → 'dsa_sha256'.
-  const hash = hashAlgorithms.get(value >> 8);
+  // The high byte by division, not `>> 8`, which wraps at 32 bits: a wider number has no hash.
+  const hash = hashAlgorithms.get(Math.floor(value / 0x100));
   const signature = signatureAlgorithms.get(value & 0xff);
-  if (value <= 0xffff && hash !== undefined && signature !== undefined) return `${signature}_${hash}`;
+  if (hash !== undefined && signature !== undefined) return `${signature}_${hash}`;
   return unknownName(value, 4);
 }
 
@@ -894,13 +894,12 @@ export function versionName(value: number): string {
   const fixed = protocolVersions.get(value);
   if (fixed !== undefined) return fixed;
   if (isGrease(value)) return 'GREASE';
-  const high = value >> 8;
+  // The high byte by division, not `>> 8`, which wraps at 32 bits: a wider number is no draft.
+  const high = Math.floor(value / 0x100);
   const low = value & 0xff;
-  if (value <= 0xffff) {
-    if (high === 0x7f) return `TLS 1.3 (draft ${low})`;
-    if (high === 0xfb) return `TLS 1.3 (Facebook draft ${low})`;
-    if (high === 0x7e) return `TLS 1.3 (Google experiment ${low})`;
-  }
+  if (high === 0x7f) return `TLS 1.3 (draft ${low})`;
+  if (high === 0xfb) return `TLS 1.3 (Facebook draft ${low})`;
+  if (high === 0x7e) return `TLS 1.3 (Google experiment ${low})`;
   return unknownName(value, 4);
 }
 
@@ -909,8 +908,8 @@ export function versionName(value: number): string {
  * TLS 1.3 and anything else. The wire format of ServerHello changed at draft 22.
  */
 export function tls13DraftNumber(value: number): number {
-  const high = value >> 8;
-  if (value <= 0xffff && (high === 0x7f || high === 0xfb)) return value & 0xff;
+  const high = Math.floor(value / 0x100); // as in versionName
+  if (high === 0x7f || high === 0xfb) return value & 0xff;
   return 0;
 }
 

@@ -4,8 +4,11 @@ import {
   alertDescriptionName,
   alertLevelName,
   certificateCompressionName,
+  certificateStatusTypeName,
   cipherSuiteName,
+  compressionMethodName,
   contentTypeName,
+  ecCurveTypeName,
   ecPointFormatName,
   extensionName,
   groupName,
@@ -17,6 +20,7 @@ import {
   signatureSchemeName,
   sslv2MessageTypeName,
   tls13DraftNumber,
+  unknownName,
   versionName,
 } from '../../src/tls/names.js';
 import { nameKey, tsharkNames as tsharkTable, type TsharkField } from '../helpers/tshark-registries.js';
@@ -169,6 +173,92 @@ describe('known values (IANA registries)', () => {
     const pskGrease = [];
     for (let v = 0; v <= 0xff; v++) if (isGreasePskMode(v)) pskGrease.push(v);
     expect(pskGrease).toEqual([0x0b, 0x2a, 0x49, 0x68, 0x87, 0xa6, 0xc5, 0xe4]);
+  });
+});
+
+/**
+ * What a report prints for a value no table knows: 'unknown(0x…)' as wide as the field on the wire, and never a
+ * table's name or 'GREASE'. Each function is checked with one value it knows and one it does not, so a lookup that
+ * always or never falls back shows.
+ */
+describe('values in no table', () => {
+  it('pads the hex to the width of the field on the wire', () => {
+    expect(unknownName(5, 2)).toBe('unknown(0x05)');
+    expect(unknownName(0x1b, 4)).toBe('unknown(0x001b)');
+    expect(unknownName(0x1b)).toBe('unknown(0x001b)');
+    expect(unknownName(0xabc, 6)).toBe('unknown(0x000abc)');
+  });
+
+  it.each([
+    ['alert description', alertDescriptionName, 10, 'unexpected_message', 5, 'unknown(0x05)'],
+    ['alert level', alertLevelName, 2, 'fatal', 3, 'unknown(0x03)'],
+    ['handshake type', handshakeTypeName, 14, 'ServerHelloDone', 100, 'unknown(0x64)'],
+    ['SSLv2 message type', sslv2MessageTypeName, 1, 'SSLv2 CLIENT-HELLO', 9, 'SSLv2 unknown(0x09)'],
+    ['content type', contentTypeName, 23, 'application_data', 19, 'unknown(0x13)'],
+    ['extension', extensionName, 43, 'supported_versions', 0x2f2e, 'unknown(0x2f2e)'],
+    ['group', groupName, 24, 'secp384r1', 48, 'unknown(0x0030)'],
+    ['EC point format', ecPointFormatName, 1, 'ansiX962_compressed_prime', 3, 'unknown(0x03)'],
+    ['EC curve type', ecCurveTypeName, 3, 'named_curve', 4, 'unknown(0x04)'],
+    ['PSK mode', pskModeName, 0, 'psk_ke', 2, 'unknown(0x02)'],
+    ['certificate compression', certificateCompressionName, 3, 'zstd', 4, 'unknown(0x0004)'],
+    ['certificate status type', certificateStatusTypeName, 1, 'ocsp', 3, 'unknown(0x03)'],
+    ['compression method', compressionMethodName, 1, 'DEFLATE', 2, 'unknown(0x02)'],
+    ['cipher suite', cipherSuiteName, 0x1301, 'TLS_AES_128_GCM_SHA256', 0xffff, 'unknown(0xffff)'],
+  ] as const)('%s: %s is %s, %s is %s', (_kind, name, known, knownName, unknown, unknownLabel) => {
+    expect(name(known)).toBe(knownName);
+    expect(name(unknown)).toBe(unknownLabel);
+  });
+
+  it('names the SSLv2 cipher kinds and TLS suites carried in 24-bit SSLv2 specs', () => {
+    expect(cipherSuiteName(0x020080)).toBe('SSL2_RC4_128_EXPORT40_WITH_MD5');
+    expect(cipherSuiteName(0x00c02f)).toBe('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256');
+    expect(cipherSuiteName(0x000a0a)).toBe('GREASE'); // a TLS GREASE suite in an SSLv2-compatible hello
+    expect(cipherSuiteName(0x00ffff)).toBe('unknown(0xffff)'); // a TLS suite: four digits
+    expect(cipherSuiteName(0x010000)).toBe('unknown(0x010000)'); // an SSLv2 kind: six
+    expect(cipherSuiteName(0xffffff)).toBe('unknown(0xffffff)');
+  });
+
+  it('names TLS 1.2 signature pairs only when both halves are known', () => {
+    expect(signatureSchemeName(0x0202)).toBe('dsa_sha1');
+    expect(signatureSchemeName(0x0300)).toBe('anonymous_sha224');
+    expect(signatureSchemeName(0x0409)).toBe('unknown(0x0409)'); // sha256, signature 9 unknown
+    expect(signatureSchemeName(0x0c01)).toBe('unknown(0x0c01)'); // hash 12 unknown, rsa
+    expect(signatureSchemeName(0x0c0c)).toBe('unknown(0x0c0c)');
+  });
+
+  it('names versions that are neither fixed, GREASE, nor a draft or experiment "unknown"', () => {
+    expect(versionName(0x0305)).toBe('unknown(0x0305)');
+    expect(versionName(0x0200)).toBe('unknown(0x0200)');
+    expect(versionName(0x7d10)).toBe('unknown(0x7d10)');
+    expect(versionName(0xfa1a)).toBe('unknown(0xfa1a)');
+    expect(versionName(0x7f00)).toBe('TLS 1.3 (draft 0)');
+    expect(versionName(0x7eff)).toBe('TLS 1.3 (Google experiment 255)');
+    expect(tls13DraftNumber(0x7e02)).toBe(0); // a Google experiment is no draft
+    expect(tls13DraftNumber(0x7f1c)).toBe(28);
+    expect(tls13DraftNumber(0xfb17)).toBe(23);
+    expect(tls13DraftNumber(0x0303)).toBe(0);
+    expect(tls13DraftNumber(0x8a8a)).toBe(0);
+  });
+
+  it('takes no number wider than its field for a GREASE value, a draft or a TLS 1.2 pair', () => {
+    // JavaScript shifts wrap at 32 bits: without the range checks, 2^32 + 0x7f10 would read as draft 16.
+    const wide = 2 ** 32;
+    expect(isGrease(wide + 0x0a0a)).toBe(false);
+    expect(extensionName(wide + 0x0a0a)).toBe('unknown(0x100000a0a)');
+    expect(versionName(wide + 0x7f10)).toBe('unknown(0x100007f10)');
+    expect(versionName(wide + 0xfb1a)).toBe('unknown(0x10000fb1a)');
+    expect(versionName(wide + 0x7e02)).toBe('unknown(0x100007e02)');
+    expect(tls13DraftNumber(wide + 0x7f10)).toBe(0);
+    expect(tls13DraftNumber(wide + 0xfb1a)).toBe(0);
+    expect(signatureSchemeName(wide + 0x0402)).toBe('unknown(0x100000402)');
+    expect(cipherSuiteName(wide + 0x1301)).toBe('unknown(0x100001301)');
+  });
+
+  it('takes no value outside a byte for a GREASE PSK mode', () => {
+    const pskGrease = [];
+    for (let v = -0x100; v <= 0x1ff; v++) if (isGreasePskMode(v)) pskGrease.push(v);
+    expect(pskGrease).toEqual([0x0b, 0x2a, 0x49, 0x68, 0x87, 0xa6, 0xc5, 0xe4]);
+    expect(pskModeName(0x103)).toBe('unknown(0x103)');
   });
 });
 

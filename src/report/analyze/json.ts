@@ -1,40 +1,9 @@
-import type { AnalysisResult } from '../../analyze/pipeline.js';
 import type { ConnectionReport } from '../../handshake/report.js';
 import { jsonCaptures, jsonGrouping, jsonSummary, SCHEMA_VERSION } from '../json-contract.js';
-
-/** `analyze --format json`: one document, the contract documented in the README. */
-export function renderAnalysisJson(result: AnalysisResult, extra: Record<string, unknown> = {}): string {
-  const { groups, ...rest } = extra;
-  return JSON.stringify(
-    {
-      schemaVersion: SCHEMA_VERSION,
-      captures: jsonCaptures(result.captures),
-      connections: result.connections,
-      summary: jsonSummary(result.summary),
-      ...(groups !== undefined ? { groups: jsonGrouping(groups) } : {}),
-      ...rest,
-    },
-    null,
-    2,
-  ) + '\n';
-}
-
-/**
- * The same document as renderAnalysisJson, in pieces of about `pieceSize` characters: a capture of a hundred
- * thousand TLS connections makes a document of a gigabyte, more than one string can hold. Each connection
- * is stringified on its own, when the piece that holds it is asked for.
- */
-export function* renderAnalysisJsonPieces(result: AnalysisResult, extra: Record<string, unknown> = {}, pieceSize = 1 << 20): Generator<string> {
-  yield* renderAnalysisJsonStream({ captures: result.captures, summary: result.summary, ...extra }, connectionTexts(result.connections), pieceSize);
-}
 
 /** A connection as it stands in the document's `connections` array (indented for its depth). */
 export function connectionJsonText(report: ConnectionReport): string {
   return indent(JSON.stringify(report ?? null, null, 2), '    ');
-}
-
-function* connectionTexts(connections: readonly ConnectionReport[]): Generator<string> {
-  for (const c of connections) yield connectionJsonText(c);
 }
 
 /**

@@ -241,16 +241,30 @@ async function worker() {
   const { file, names } = workerData;
   const dist = join(ROOT, 'dist');
   const imp = (p) => import(join(dist, p));
-  const [{ analyzeCaptures }, text, json, markdown, html, redact, collect, streams] = await Promise.all([
+  const [{ analyzeCaptures }, text, markdown, html, redact, collect, { StreamOutput }, { StreamsOutput }] = await Promise.all([
     imp('analyze/pipeline.js'),
     imp('report/analyze/text.js'),
-    imp('report/analyze/json.js'),
     imp('report/analyze/markdown.js'),
     imp('report/analyze/html.js'),
     imp('report/redact.js'),
     imp('tcp/collect.js'),
-    imp('report/streams/render.js'),
+    imp('report/analyze/stream-output.js'),
+    imp('report/streams/stream-output.js'),
   ]);
+  /** The whole `analyze` report in `format`, made as the CLI makes it (StreamOutput, one connection at a time). */
+  const analyzeReport = (result, format, text) => {
+    const files = result.captures.map((c) => c.file);
+    const out = new StreamOutput({ format, files, ...(text ? { text } : {}) });
+    for (const r of result.connections) out.add(r, Math.max(0, files.indexOf(r.capture)));
+    return [...out.render(result.captures, result.summary)].join('');
+  };
+  /** The whole `streams` output in `format`, as the CLI makes it. */
+  const streamsReport = (s, format) => {
+    const files = s.captures.map((c) => c.file);
+    const out = new StreamsOutput(format, files);
+    for (const row of s.connections) out.add(row, Math.max(0, files.indexOf(row.capture)));
+    return [...out.render(s.captures)].join('');
+  };
   const corpus = prepareCorpus(names.map((path) => ({ name: basename(path), bytes: readFileSync(path) })));
   const { default: MarkdownIt } = await import('markdown-it');
   // As GitHub renders a comment: HTML allowed, links made of www., scheme:// and e-mail addresses, not of bare domains.
@@ -278,18 +292,18 @@ async function worker() {
     }
     if (run % 8 === 4) {
       const s = await collect.collectStreams([file]);
-      streams.renderStreamsText(s);
-      streams.renderStreamsJson(s);
+      streamsReport(s, 'text');
+      JSON.parse(streamsReport(s, 'json'));
     }
     return bytes;
   }
   function renderAll(result, table) {
     if (table) {
-      inertForTerminal('the table', text.renderAnalysisText(result, { width: 120, color: false }));
+      inertForTerminal('the table', analyzeReport(result, 'text', { width: 120, color: false }));
       inertForTerminal('the summary', text.renderSummaryText(result));
     }
-    JSON.parse(json.renderAnalysisJson(result));
-    inertAsMarkdown('the Markdown report', markdown.renderAnalysisMarkdown(result));
+    JSON.parse(analyzeReport(result, 'json'));
+    inertAsMarkdown('the Markdown report', analyzeReport(result, 'markdown'));
     const some = result.connections.slice(0, table ? 3 : 1);
     html.renderAnalysisHtml(result, { connections: some });
     for (const c of some) {

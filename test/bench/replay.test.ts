@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generate, pcapOf, type GeneratedConnection } from '../../bench/generate.mjs';
 import { analyzeCapture, analyzeCaptures } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
-import { renderAnalysisText } from '../../src/report/analyze/text.js';
 import { StreamOutput } from '../../src/report/analyze/stream-output.js';
 import { analyzeIntoOutput } from '../../src/analyze/lanes.js';
 import { collectStreams } from '../../src/tcp/collect.js';
+import { renderAnalysisText } from '../helpers/render-whole.js';
 
 let dir: string;
 let mixed: string;

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/analyze/pipeline.js';
 import { renderAnalysisHtml } from '../../src/report/analyze/html.js';
-import { renderAnalysisJson } from '../../src/report/analyze/json.js';
-import { renderAnalysisMarkdown, renderConnectionMarkdown } from '../../src/report/analyze/markdown.js';
-import { renderAnalysisText, renderConnectionText } from '../../src/report/analyze/text.js';
+import { renderConnectionMarkdown } from '../../src/report/analyze/markdown.js';
+import { renderConnectionText } from '../../src/report/analyze/text.js';
 import { redactorFor } from '../../src/report/redact.js';
-import { renderStreamsJson, renderStreamsText } from '../../src/report/streams/render.js';
 import { collectStreams } from '../../src/tcp/collect.js';
+import { renderAnalysisJson, renderAnalysisMarkdown, renderAnalysisText, renderStreamsJson, renderStreamsText } from '../helpers/render-whole.js';
 
 const DIR = join(import.meta.dirname, 'regressions');
 const INPUTS = readdirSync(DIR).filter((f) => /\.(pcap|pcapng)(\.gz)?$/.test(f)).sort();

@@ -9,12 +9,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeCapture, analyzeCaptures } from '../../src/analyze/pipeline.js';
 import type { ConnectionReport } from '../../src/handshake/report.js';
 import { TcpFlag, type TcpSegment } from '../../src/net/types.js';
-import { renderAnalysisJson, renderAnalysisJsonPieces } from '../../src/report/analyze/json.js';
 import { ConnectionTracker, DEFAULT_LIMITS } from '../../src/tcp/tracker.js';
 import { TlsConnectionDecoder } from '../../src/tls/decoder.js';
 import { CaptureReader } from '../../src/capture/push-reader.js';
 import { capturePath } from '../helpers/frames.js';
 import { Flow, halfOpenFlood, handshakeMessage, interfaceFlood, pcapFile, tlsRecord, type Packet } from './pcap-writer.js';
+import { renderAnalysisJson, renderAnalysisJsonPieces } from '../helpers/render-whole.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-hostile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -13,8 +13,6 @@ import { CaptureReader } from '../../src/capture/push-reader.js';
 import { analyzeCapture } from '../../src/analyze/pipeline.js';
 import { MailSniffer, defaultPorts } from '../../src/mail/sniffer.js';
 import { NetDecoder } from '../../src/net/decoder.js';
-import { renderAnalysisJson } from '../../src/report/analyze/json.js';
-import { renderAnalysisMarkdown } from '../../src/report/analyze/markdown.js';
 import { inspectChain } from '../../src/tls/chain-checks.js';
 import { TlsConnectionDecoder } from '../../src/tls/decoder.js';
 import { ja3String, ja4 } from '../../src/tls/fingerprints.js';
@@ -30,6 +28,7 @@ import {
 import { HandshakeAssembler, TlsRecordReader, type HandshakeSink, type RecordSink } from '../../src/tls/records.js';
 import { capturePath } from '../helpers/frames.js';
 import { summarize } from '../../src/analyze/summary.js';
+import { renderAnalysisJson, renderAnalysisMarkdown } from '../helpers/render-whole.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-props-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,9 +6,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../src/analyze/pipeline.js';
-import { renderAnalysisMarkdown } from '../../src/report/analyze/markdown.js';
-import { renderAnalysisText } from '../../src/report/analyze/text.js';
 import { endpoint, endWords, groupThousands, millis, plural, secondsWords } from '../../src/text/words.js';
+import { renderAnalysisMarkdown, renderAnalysisText } from '../helpers/render-whole.js';
 
 const CAPTURES = join(import.meta.dirname, '../../captures');
 

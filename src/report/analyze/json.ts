@@ -1,33 +1,6 @@
-import type { AnalysisResult } from '../../analyze/pipeline.js';
 import type { ConnectionReport } from '../../handshake/report.js';
 import { BytePieces } from '../byte-pieces.js';
 import { jsonCaptures, jsonGrouping, jsonSummary, SCHEMA_VERSION } from '../json-contract.js';
-
-/** `analyze --format json`: one document, the contract documented in the README. */
-export function renderAnalysisJson(result: AnalysisResult, extra: Record<string, unknown> = {}): string {
-  const { groups, ...rest } = extra;
-  return JSON.stringify(
-    {
-      schemaVersion: SCHEMA_VERSION,
-      captures: jsonCaptures(result.captures),
-      connections: result.connections,
-      summary: jsonSummary(result.summary),
-      ...(groups !== undefined ? { groups: jsonGrouping(groups) } : {}),
-      ...rest,
-    },
-    null,
-    2,
-  ) + '\n';
-}
-
-/**
- * The same document as renderAnalysisJson, in pieces of about `pieceSize` characters: a capture of a hundred
- * thousand TLS connections makes a document of a gigabyte, more than one string can hold. Each connection
- * is stringified on its own, when the piece that holds it is asked for.
- */
-export function* renderAnalysisJsonPieces(result: AnalysisResult, extra: Record<string, unknown> = {}, pieceSize = 1 << 20): Generator<string> {
-  yield* renderAnalysisJsonStream({ captures: result.captures, summary: result.summary, ...extra }, connectionTexts(result.connections), pieceSize);
-}
 
 /**
  * A connection as it stands in the document's `connections` array (indented for its depth): JSON.stringify
@@ -46,26 +19,10 @@ function topLevelJsonText(value: unknown): string {
   return JSON.stringify([value], null, 2).slice('[\n  '.length, -'\n]'.length);
 }
 
-function* connectionTexts(connections: readonly ConnectionReport[]): Generator<string> {
-  for (const c of connections) yield connectionJsonText(c);
-}
-
 /**
- * The document `{ captures, connections, summary, ...extra }` in pieces, its connections given one by one as
- * text (connectionJsonText) as they are read back from wherever they waited: `analyze` writes a capture's
- * connections as they close, long before its `captures` entry (which comes first) is known.
- */
-export function* renderAnalysisJsonStream(
-  doc: { captures: unknown; summary: unknown } & Record<string, unknown>,
-  connections: Iterable<string | Uint8Array>,
-  pieceSize = 1 << 20,
-): Generator<string> {
-  // A piece of bytes ends after a whole connection, never inside a character.
-  for (const piece of renderAnalysisJsonBytes(doc, connections, pieceSize)) yield typeof piece === 'string' ? piece : piece.toString('utf8');
-}
-
-/**
- * renderAnalysisJsonStream's document as UTF-8 bytes, in pieces of about `pieceSize` bytes that end after a
+ * The document `{ captures, connections, summary, ...extra }` as UTF-8 bytes, its connections given one by one as
+ * they are read back from wherever they waited (`analyze` writes a capture's connections as they close, long
+ * before its `captures` entry, which comes first, is known), in pieces of about `pieceSize` bytes that end after a
  * connection, each a Buffer of its own; connections given as their text or its UTF-8 bytes. The last piece is
  * text: what follows the connections (the summary), where --redact's note goes (markRedactedPieces).
  */

@@ -57,26 +57,6 @@ export interface MarkdownEntry {
   number: string;
 }
 
-/** The `analyze --format markdown` report: ready to paste into a ticket. */
-export function renderAnalysisMarkdown(result: AnalysisResult, opts: MarkdownOptions = {}): string {
-  const shown = result.connections;
-  const files = result.captures.map((c) => c.file);
-  const many = files.length > 1;
-  // Details only for what may be shown: failed connections, up to `examples` of each kind (or the only one).
-  const examples = opts.examples ?? MARKDOWN_EXAMPLES;
-  const perKind = new Map<string, number>();
-  const list = shown.map((r): MarkdownEntry => {
-    const number = reportNumber(r, files, many);
-    const kind = kindOf(r);
-    const failed = r.outcome === 'failed';
-    const n = failed ? (perKind.get(kind) ?? 0) : 0;
-    if (failed) perKind.set(kind, n + 1);
-    const detail = (failed && n < examples) || shown.length <= 1 ? renderConnectionMarkdown(r, number) : '';
-    return { row: markdownRow(r, number), detail, failed, kind, number };
-  });
-  return [...renderAnalysisMarkdownPieces(result, () => list, shown.length, opts)].join('');
-}
-
 /** `5`, or `2#5` when several captures were given (the first capture of the report's file name). */
 export function reportNumber(r: ConnectionReport, files: readonly string[], many: boolean): string {
   return connectionNumber(r.id, many ? files.indexOf(r.capture) + 1 : null);

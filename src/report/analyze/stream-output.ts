@@ -7,7 +7,7 @@
  * the pseudonyms.
  *
  * The output is the one renderAnalysisText / renderAnalysisJsonPieces / renderAnalysisMarkdown make of the whole
- * analysis (test/report/analyze/stream-output.test.ts compares them), `--redact` included: the Redactor learns the
+ * analysis (test/helpers/render-whole.ts; stream-output.test.ts compares them), `--redact` included: the Redactor learns the
  * connections in the same order (all endpoints, then the rest), then redacts the parts read back.
  */
 import type { AnalysisSummary } from '../../analyze/summary.js';

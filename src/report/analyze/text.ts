@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import type { AnalysisResult, CaptureInfo } from '../../analyze/pipeline.js';
 import type { ConnectionReport } from '../../handshake/report.js';
 import { captureSummaryLine } from './captures.js';
-import { ColumnWidths, displayWidth, fitTable, foldLine, type FitColumn, type FittedTable } from '../fit-table.js';
+import { displayWidth, fitTable, foldLine, type FitColumn, type FittedTable } from '../fit-table.js';
 import { terminalSafeLine } from '../../text/terminal.js';
 import { notableGroupsLine } from './groups.js';
 import { connectionLogLines, logCell, serverLogSummaryLines } from './serverlog-text.js';
@@ -30,31 +30,6 @@ function paint(s: string, colour: string, on: boolean): string {
 }
 
 const OUTCOME_COLOUR: Readonly<Record<string, string>> = { complete: GREEN, ok: GREEN, failed: RED, fail: RED };
-
-/** The `analyze` table: one row per connection, the diagnoses under it, then the summary. */
-export function renderAnalysisText(result: AnalysisResult, opts: TextOptions = {}): string {
-  const withLog = result.summary.log !== undefined;
-  const many = result.captures.length > 1;
-  const rows = result.connections.map((r) => textRow(r, many ? captureIndex(result, r) : null, withLog));
-  // No row while the summary counts connections: all were filtered out (--failed).
-  const filtered = rows.length === 0 && result.summary.connections > 0;
-  const out = [...textHead(result.captures, rows.length === 0 ? emptyWords(result.summary, filtered) : null, opts.width)];
-  if (filtered) return out.join('\n') + '\n\n' + renderSummaryText(result, opts.width) + '\n';
-  if (rows.length === 0) return out.join('\n') + '\n';
-  const widths = new ColumnWidths(textColumns(withLog).map((c) => c.head));
-  const days = new DaySpan();
-  for (const row of rows) {
-    widths.see(row);
-    days.see(row[START]!);
-  }
-  const table = new AnalyzeTable(withLog, widths.widths, days, opts);
-  out.push(...table.headLines());
-  for (const row of rows) out.push(table.line(row));
-  out.push(...table.legend());
-  out.push('');
-  out.push(renderSummaryText(result, opts.width));
-  return out.join('\n') + '\n';
-}
 
 /**
  * What stands where there is no table: no connection at all, or (`--failed`) none that failed, with what the
@@ -319,10 +294,6 @@ export class AnalyzeTable {
     }
     return out;
   }
-}
-
-function captureIndex(result: AnalysisResult, r: ConnectionReport): number {
-  return result.captures.findIndex((c) => c.file === r.capture) + 1;
 }
 
 export function renderSummaryText(result: Pick<AnalysisResult, 'summary'>, width?: number): string {

@@ -1,6 +1,6 @@
 import { endpoint, groupThousands } from '../../text/words.js';
-import { ColumnWidths, fitTable, foldLine, type FitColumn } from '../fit-table.js';
-import type { StreamsCapture, StreamsResult } from '../../tcp/collect.js';
+import { fitTable, foldLine, type FitColumn } from '../fit-table.js';
+import type { StreamsCapture } from '../../tcp/collect.js';
 import type { StreamRow } from '../../tcp/streams.js';
 import { captureSummaryLine } from '../analyze/captures.js';
 import { connectionNumber } from '../words.js';
@@ -57,22 +57,8 @@ export function streamsTextHead(captures: readonly StreamsCapture[], width?: num
   return captures.map((c) => foldLine(captureSummaryLine(c), width).join('\n') + '\n').join('');
 }
 
-export function renderStreamsText(result: StreamsResult, width?: number): string {
-  const many = result.captures.length > 1;
-  const rows = result.connections.map((c) => streamsTableRow(c, many ? result.captures.findIndex((x) => x.file === c.capture) + 1 : null));
-  if (rows.length === 0) return streamsTextHead(result.captures, width) + 'no TCP connections found\n';
-  const widths = new ColumnWidths(STREAMS_HEAD);
-  for (const row of rows) widths.see(row);
-  const table = streamsTable(widths.widths, width);
-  return streamsTextHead(result.captures, width) + [...table.head(), ...rows.map((r) => table.line(r))].join('\n') + '\n';
-}
-
-export function renderStreamsJson(result: StreamsResult): string {
-  return JSON.stringify({ schemaVersion: SCHEMA_VERSION, captures: jsonCaptures(result.captures), connections: result.connections }, null, 2) + '\n';
-}
-
 /**
- * renderStreamsJson's text up to the connections' opening bracket: the contract's version (schema/streams.schema.json),
+ * The JSON document's text up to the connections' opening bracket: the contract's version (schema/streams.schema.json),
  * then the captures as analyze writes them (times as ISO 8601).
  */
 export function streamsJsonHead(captures: readonly StreamsCapture[]): string {

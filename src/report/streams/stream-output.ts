@@ -3,7 +3,7 @@
  * its connection closes, with the widths of its table cells; at the end the rows are read back in order
  * (captures as given, connections by number) behind the capture lines, which only then are known. Memory
  * holds 20 bytes per connection (spill.ts). The output is byte for byte renderStreamsText's or
- * renderStreamsJson's of the whole result (test/report/streams/stream-output.test.ts).
+ * renderStreamsJson's of the whole result (test/helpers/render-whole.ts, test/report/streams/stream-output.test.ts).
  */
 import type { StreamRow } from '../../tcp/streams.js';
 import type { StreamsCapture } from '../../tcp/collect.js';

@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import MarkdownIt from 'markdown-it';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../../src/analyze/pipeline.js';
-import { renderAnalysisMarkdown, renderConnectionMarkdown } from '../../../src/report/analyze/markdown.js';
+import { renderConnectionMarkdown } from '../../../src/report/analyze/markdown.js';
 import { renderDiffMarkdown } from '../../../src/report/diff/markdown.js';
 import { renderGroupsMarkdown } from '../../../src/report/analyze/groups.js';
 import { groupConnections } from '../../../src/analyze/groups.js';
 import { diffReports } from '../../../src/diff/diff.js';
 import { markdownCode, markdownHtmlText, markdownText } from '../../../src/text/markdown.js';
 import { HOSTILE, certificate, hostileCapture, standardHostileCapture } from '../../helpers/hostile-tls.js';
+import { renderAnalysisMarkdown } from '../../helpers/render-whole.js';
 
 const md = new MarkdownIt({ html: true, linkify: true });
 // GitHub links `https://…`, `www.…` and e-mail addresses, not bare domain names (mail.example.com).

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCaptures } from '../../../src/analyze/pipeline.js';
-import { kindOf, renderAnalysisMarkdown } from '../../../src/report/analyze/markdown.js';
+import { kindOf } from '../../../src/report/analyze/markdown.js';
+import { renderAnalysisMarkdown } from '../../helpers/render-whole.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 

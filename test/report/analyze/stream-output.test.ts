@@ -11,14 +11,13 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCapture, analyzeCaptures, analyzeCapturesTo, type AnalysisResult } from '../../../src/analyze/pipeline.js';
 import { groupConnections, type GroupKey } from '../../../src/analyze/groups.js';
 import type { ConnectionReport } from '../../../src/handshake/report.js';
-import { renderAnalysisText, renderSummaryText } from '../../../src/report/analyze/text.js';
+import { renderSummaryText } from '../../../src/report/analyze/text.js';
 import { StreamOutput, type StreamOutputOptions } from '../../../src/report/analyze/stream-output.js';
 import { renderGroupsMarkdown, renderGroupsText } from '../../../src/report/analyze/groups.js';
 import { renderAnalysisHtml } from '../../../src/report/analyze/html.js';
-import { renderAnalysisJsonPieces } from '../../../src/report/analyze/json.js';
-import { renderAnalysisMarkdown } from '../../../src/report/analyze/markdown.js';
 import { redactorFor } from '../../../src/report/redact.js';
 import { joinServerLogs, logRedactionSources } from '../../../src/serverlog/join.js';
+import { renderAnalysisJsonPieces, renderAnalysisMarkdown, renderAnalysisText } from '../../helpers/render-whole.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const capture = (name: string) => join(ROOT, 'captures', name);

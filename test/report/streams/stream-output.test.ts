@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StreamsOutput } from '../../../src/report/streams/stream-output.js';
-import { renderStreamsJson, renderStreamsText } from '../../../src/report/streams/render.js';
 import { collectStreams, collectStreamsTo } from '../../../src/tcp/collect.js';
 import { pcapFile } from '../../robustness/pcap-writer.js';
+import { renderStreamsJson, renderStreamsText } from '../../helpers/render-whole.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const capture = (name: string) => join(ROOT, 'captures', name);

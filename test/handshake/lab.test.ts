@@ -46,18 +46,28 @@ function expectedEnd(t: TruthConnection): { by: string; how: string } | null {
 
 const key = (r: ConnectionReport) => `${r.client.ip}:${r.client.port}`;
 
-for (const [file, capture] of Object.entries(truth.captures)) {
-  describe(`lab capture ${file}`, async () => {
-    const { info, connections } = await analyzeCapture(join(CAPTURES, file));
-    const byClient = new Map(connections.map((r) => [key(r), r]));
+/**
+ * Each test analyses its capture itself (a few ms each), and nothing is analysed while the tests are collected:
+ * a shared analysis would give the first test the credit for the work under mutation testing (coverage per
+ * test), and one done in a `describe` body fails the whole file with no test run, which Stryker reads as a
+ * survived mutant (docs/testing.md, "the second trap").
+ */
+async function analyzed(file: string) {
+  const { info, connections } = await analyzeCapture(join(CAPTURES, file));
+  return { info, byClient: new Map(connections.map((r) => [key(r), r])), connections };
+}
 
-    it('reads the whole file', () => {
+for (const [file, capture] of Object.entries(truth.captures)) {
+  describe(`lab capture ${file}`, () => {
+    it('reads the whole file', async () => {
+      const { info } = await analyzed(file);
       expect(info.damage).toBeNull();
       expect(info.frames).toBeGreaterThan(0);
     });
 
     for (const t of capture.connections) {
-      it(`${t.client} → ${t.server} (${t.protocol}): ${t.expected_outcome}, ${t.ended_by}`, () => {
+      it(`${t.client} → ${t.server} (${t.protocol}): ${t.expected_outcome}, ${t.ended_by}`, async () => {
+        const { byClient } = await analyzed(file);
         const r = byClient.get(t.client);
         expect(r, `connection from ${t.client} found`).toBeDefined();
         if (!r) return;
@@ -94,7 +104,8 @@ for (const [file, capture] of Object.entries(truth.captures)) {
       });
     }
 
-    it('finds no TLS connection the truth does not know', () => {
+    it('finds no TLS connection the truth does not know', async () => {
+      const { connections } = await analyzed(file);
       const known = new Set(capture.connections.map((t) => t.client));
       const extra = connections.filter((r) => r.outcome !== 'not-tls' && !known.has(key(r)));
       expect(extra.map(key)).toEqual([]);

@@ -204,7 +204,8 @@ const CONTEXTS: [RegExp, Kind, (s: string) => boolean][] = [
   [/(?<![\w])(?:helo|ehlo|client_name|reverse_client_name|helo_name)=<?(?<v>[^\s,<>=\]]*[\p{L}][^\s,<>=\]]*)/giu, 'name', (s) => s.includes('=')],
   [/(?<![\w])(?:EHLO|HELO|LHLO) +(?<v>[^\s]+)/gi, 'name', (s) => /HLO /i.test(s)],
   [/(?<![\w])220[ -](?<v>[\p{L}\p{N}_.-]*\p{L}[\p{L}\p{N}_.-]*) +(?:E?SMTP|LMTP)/gu, 'name', (s) => s.includes('220')],
-  [/(?<![\w])(?:LOGIN|USER|AUTHENTICATE +[\w-]+|AUTH +[\w-]+) +"?(?<v>[^\s"]+)/g, 'user', (s) => /LOGIN|USER|AUTH/.test(s)],
+  // The value ends before a sentence's punctuation: `USER frank, then` learns `frank`, not `frank,`.
+  [/(?<![\w])(?:LOGIN|USER|AUTHENTICATE +[\w-]+|AUTH +[\w-]+) +"?(?<v>[^\s"]*[^\s",;:.)])/g, 'user', (s) => /LOGIN|USER|AUTH/.test(s)],
 ];
 
 /** Pseudonyms this redactor writes: never taken for a value to hide. */

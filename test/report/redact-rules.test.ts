@@ -229,6 +229,13 @@ describe('what the scrubbing patterns find in a string', () => {
     expect(r.text('a1 LOGIN "erin" x, USER frank and AUTHENTICATE PLAIN gina')).toBe('a1 LOGIN "user-1" x, USER user-2 and AUTHENTICATE PLAIN user-3');
     expect(r.text('helo=<helo>')).toBe('helo=<name-8.example.test>');
   });
+
+  it('a user name ends before the punctuation of the sentence it stands in, which stays', () => {
+    const r = redactorFor([only()]);
+    expect(r.text('USER frank, then USER gina. Then AUTH PLAIN hal; (USER ivy)')).toBe('USER user-1, then USER user-2. Then AUTH PLAIN user-3; (USER user-4)');
+    // Learned without the comma: the same user where it stands without one.
+    expect(r.text('LOGIN frank')).toBe('LOGIN user-1');
+  });
 });
 
 describe('capture and log files', () => {

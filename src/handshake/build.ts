@@ -172,7 +172,8 @@ export function buildReport(input: ReportInput): ConnectionReport {
     notes: [...(mail?.notes ?? []), ...walk.problems, ...input.notes, ...(input.security?.notes ?? [])],
   };
   if (mail?.proxy) report.proxy = proxyReport(conn, mail.proxy);
-  report.diagnosis = diagnose({ report, walk, conn, end }) + certificateHint(report.end, report.chainProblems);
+  const diagnosis = diagnose({ report, walk, conn, end });
+  report.diagnosis = diagnosis + certificateHint(report.end, report.chainProblems, diagnosis);
   return report;
 }
 

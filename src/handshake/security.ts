@@ -97,11 +97,12 @@ function fingerprintsOnce(clientHello: ClientHello | null, serverHello: ServerHe
 
 /**
  * When a client rejected the certificate and the chain has a problem that explains it, say which;
- * appended to the diagnosis. A large chain alone does not explain a certificate alert.
+ * appended to the diagnosis. A large chain alone does not explain a certificate alert, and a problem the
+ * diagnosis already names (diagnose.ts chainCause) is not said twice.
  */
-export function certificateHint(end: { how: string; alert: { from: string; code: number | null } | null }, problems: readonly { code: string; message: string }[]): string {
+export function certificateHint(end: { how: string; alert: { from: string; code: number | null } | null }, problems: readonly { code: string; message: string }[], diagnosis: string): string {
   if (end.how !== 'alert' || !end.alert || end.alert.from !== 'client' || end.alert.code === null || !CERTIFICATE_ALERTS.has(end.alert.code)) return '';
-  const relevant = problems.filter((p) => p.code !== 'large-chain');
+  const relevant = problems.filter((p) => p.code !== 'large-chain' && !diagnosis.includes(p.message));
   if (relevant.length === 0) return '';
   return `; in the chain the server sent: ${relevant.slice(0, 2).map((p) => p.message).join('; ')}`;
 }

@@ -362,12 +362,12 @@ describe('the rules and conditions no other test tells apart', () => {
     expect(resumed).toBe('server closed (FIN) 2.0 ms after ClientHello (handshake reached step 9 server Finished)');
   });
 
-  it('certificate_expired with an expired certificate in the chain: what the client did, then the dates', async () => {
+  it('certificate_expired with an expired certificate in the chain: what the client did, then the dates, said once', async () => {
     // Expired on 2023-01-01; the connection is of 2023-11-14.
     const expired = certificate({ subject: 'mx.example.test', dnsNames: ['mx.example.test'], validity: ['220101000000Z', '230101000000Z'] });
     const d = await alertDiagnosis('client', 45, [expired]);
     expect(d).toBe(
-      "client sent alert certificate_expired (45) after the server's ServerHelloDone — the client found the server's certificate expired: #1 'mx.example.test' had expired when the capture was taken: valid until 2023-01-01, 318 days before; in the chain the server sent: #1 'mx.example.test' had expired when the capture was taken: valid until 2023-01-01, 318 days before; the server's certificate #1 'mx.example.test' is self-signed: only clients told to trust exactly this certificate accept it",
+      "client sent alert certificate_expired (45) after the server's ServerHelloDone — the client found the server's certificate expired: #1 'mx.example.test' had expired when the capture was taken: valid until 2023-01-01, 318 days before; in the chain the server sent: the server's certificate #1 'mx.example.test' is self-signed: only clients told to trust exactly this certificate accept it",
     );
   });
 

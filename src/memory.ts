@@ -1,4 +1,5 @@
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /**
  * Keeps the V8 heap near what the analysis really holds, so that peak memory follows the connections open at
@@ -24,11 +25,27 @@ const OLD_GENERATION_GROWTH_PERCENT = 20;
 const YOUNG_GENERATION_BYTES = 8 * 1024 * 1024;
 
 let watchingYoung = false;
+/** V8's full collection, once boundHeap has asked for it (`--expose-gc` reaches contexts made after it is set). */
+let collectGarbage: (() => void) | null = null;
 
 export function boundHeap(): void {
   setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWTH_PERCENT}`);
   watchingYoung = true;
   checkYoungGeneration();
+  setFlagsFromString('--expose-gc');
+  collectGarbage = runInNewContext('gc') as () => void;
+}
+
+/**
+ * A full collection between reading the captures and drawing up the report. When the last packet is read the
+ * heap still holds the garbage of the last connections and the margin it grew by (20 % above what the last
+ * collection found alive, plus the young generation): on the 300 MB mail mix 67 MB of heap for 29 MB alive. The
+ * report is then made on top of that (the summary, one entry per client address, the parts read back from disk),
+ * and the peak came there: 149–157 MB for JSON. Collected first, the heap starts the report at 31 MB and the peak
+ * is 135–137 MB, for a few milliseconds of CPU.
+ */
+export function collectBeforeReport(): void {
+  collectGarbage?.();
 }
 
 /** Cheap enough to call for every megabyte read; does nothing once the young generation has stopped growing. */

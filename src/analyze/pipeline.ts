@@ -9,6 +9,7 @@ import type { Connection, Side, StreamConsumer, TcpEvent } from '../tcp/types.js
 import { TlsConnectionDecoder, type TlsDecoderOptions } from '../tls/decoder.js';
 import { KeyLogStore, type KeyLog } from '../tls/keylog.js';
 import { SecretsType } from '../capture/pcapng.js';
+import { collectBeforeReport } from '../memory.js';
 import type { TlsEvent } from '../tls/types.js';
 import { buildReport } from '../handshake/build.js';
 import type { ConnectionReport, RetryLink } from '../handshake/report.js';
@@ -367,6 +368,8 @@ export async function analyzeCapturesTo(
       }
     }
   }
+  // Every capture read: the heap let go of what it held for them before the report is drawn up (memory.ts).
+  collectBeforeReport();
   const result = addUnlisted(summary.result(), captures.map((c) => c.unlisted));
   if (options.configuredChains && options.configuredChains.length > 0) {
     // The configured chain's own problems, once, judged when the capture begins.

@@ -85,7 +85,9 @@ export function captureCapNotes(
   stats: TrackerStats,
   max: number,
   unlisted: UnlistedConnections,
-  limits: Pick<TrackerLimits, 'maxOpenConnections' | 'maxSilence'>,
+  limits: Pick<TrackerLimits, 'maxOpenConnections' | 'maxSilence' | 'halfClosedSilence'>,
+  /** Of `stats.silenced`, those closed by one side only (ConnectionTracker.silencedHalfClosed). */
+  halfClosed = 0,
 ): string[] {
   const notes: string[] = [];
   if (unlisted.connections > 0) {
@@ -98,9 +100,15 @@ export function captureCapNotes(
       `cap reached: ${groupThousands(limits.maxOpenConnections)} connections were open at once; the ${groupThousands(stats.evicted)} least recently active were closed early (a later packet of one starts a new connection)`,
     );
   }
-  if (stats.silenced > 0) {
+  const idle = stats.silenced - halfClosed;
+  if (idle > 0) {
     notes.push(
-      `${groupThousands(stats.silenced)} connection${stats.silenced === 1 ? ' was' : 's were'} closed before the capture's end, after ${silenceWords(limits.maxSilence)} without a packet (a later packet of one starts a new connection)`,
+      `${groupThousands(idle)} connection${idle === 1 ? ' was' : 's were'} closed before the capture's end, after ${silenceWords(limits.maxSilence)} without a packet (a later packet of one starts a new connection)`,
+    );
+  }
+  if (halfClosed > 0) {
+    notes.push(
+      `${groupThousands(halfClosed)} connection${halfClosed === 1 ? '' : 's'} that one side had closed with FIN ${halfClosed === 1 ? 'was' : 'were'} closed before the capture's end, after ${silenceWords(limits.halfClosedSilence)} without a packet (a later packet of one starts a new connection)`,
     );
   }
   if (stats.capHits > 0) {

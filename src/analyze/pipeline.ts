@@ -259,7 +259,7 @@ export async function analyzeCapture(file: string, options: AnalyzeOptions = {},
   }
   const tcp = { ...tracker.stats };
   const info: CaptureInfo = { ...summary, net: net.stats, connections: tcp.connections, tcp };
-  const notes = captureCapNotes(tcp, keeper.max, keeper.unlisted, limits);
+  const notes = captureCapNotes(tcp, keeper.max, keeper.unlisted, limits, tracker.silencedHalfClosed);
   if (keeper.unlisted.connections > 0) info.unlisted = keeper.unlisted;
   if (notes.length > 0) info.notes = notes;
   return { info, connections: keeper.reports() };

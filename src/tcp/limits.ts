@@ -28,6 +28,17 @@ export interface TrackerLimits {
    */
   maxSilence: number;
   silentAbove: number;
+  /**
+   * Once more than `halfClosedAbove` connections are open, one that a side has closed with FIN while the other has
+   * not, silent for `halfClosedSilence` seconds, is closed before the capture ends. Such a connection can only
+   * wait for the other side's last word, and a mail server gives that within its timeouts (Postfix 300 s) or not
+   * at all: a PMTU black hole's server retransmits its flight (every 2 minutes at most) until its TCP gives up,
+   * then goes quiet with no FIN or RST on the wire. Netfilter's connection tracking forgets such a connection
+   * after 60–120 s; kept to the capture's end, each held its half-read flight, and on a mail server's busy day
+   * they added up (docs/performance.md, 2026-12-07). Only past `halfClosedAbove`, as for `silentAbove`.
+   */
+  halfClosedSilence: number;
+  halfClosedAbove: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<TrackerLimits> = {
@@ -39,6 +50,8 @@ export const DEFAULT_LIMITS: Readonly<TrackerLimits> = {
   maxClosedConnections: 1_000,
   maxSilence: 3600,
   silentAbove: 10_000,
+  halfClosedSilence: 300,
+  halfClosedAbove: 1_000,
 };
 
 /**

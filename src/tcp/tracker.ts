@@ -74,7 +74,10 @@ export interface TrackerStats {
   connections: number;
   /** Connections closed because `maxOpenConnections` was reached. */
   evicted: number;
-  /** Connections closed before the capture's end after `maxSilence` seconds without a packet. */
+  /**
+   * Connections closed before the capture's end after `maxSilence` seconds without a packet, or closed by one
+   * side only and silent for `halfClosedSilence` (of these, `ConnectionTracker.silencedHalfClosed`).
+   */
   silenced: number;
   /** Times a buffer cap (bytes or ranges held, per side or in all) forced holes to be skipped as gaps. */
   capHits: number;
@@ -96,6 +99,9 @@ const newFacts = (): SideTcpFacts => ({
 
 const perSide = <T>(v: T): PerSide<T> => ({ client: v, server: v });
 
+
+/** The half-closed connections are looked at every this share of `halfClosedSilence` (closeHalfClosed): every 10 s by default. */
+const HALF_CLOSED_CHECKS_PER_SILENCE = 30;
 /**
  * Follows TCP connections through a capture: decides client and server, reassembles each direction into an
  * in-order byte stream for a StreamConsumer, and counts what happened (retransmissions, gaps, FIN/RST, …).
@@ -139,6 +145,12 @@ export class ConnectionTracker {
   private readonly active = new ActivityQueue<ConnState>((slot, index) => this.sleepers.setQueueIndex(slot, index));
   /** The closed ones (RST, or FIN both ways), least recently active first: retired after `closedLinger`. */
   private closedOldest: ConnState | null = null;
+  /** Connections closed by FIN on one side only, in the order of that FIN (see closeHalfClosed). */
+  private halfClosed: ConnState[] = [];
+  /** The capture's time at which closeHalfClosed looks at them next. */
+  private halfClosedCheck = -Infinity;
+  /** Of `stats.silenced`, the connections closed by one side only (closeHalfClosed). */
+  silencedHalfClosed = 0;
   private closedNewest: ConnState | null = null;
   private closedCount = 0;
   private readonly closedLinger: number;
@@ -180,6 +192,7 @@ export class ConnectionTracker {
     const silenceClock = seg.time < this.previousTime ? seg.time : this.previousTime;
     this.previousTime = seg.time;
     if (this.openCount > this.limits.silentAbove && this.oldestEnd() < silenceClock - this.limits.maxSilence) this.closeSilent(silenceClock);
+    if (silenceClock >= this.halfClosedCheck && this.halfClosed.length > 0) this.closeHalfClosed(silenceClock);
     const ipVersion = seg.ipVersion;
     const srcKey = addressKey(seg.srcV4, seg.srcV4 === undefined ? seg.src : '', ipVersion);
     const dstKey = addressKey(seg.dstV4, seg.dstV4 === undefined ? seg.dst : '', ipVersion);
@@ -317,6 +330,7 @@ export class ConnectionTracker {
         me.finOffset = finOffset;
         conn.fin[from] = true;
         if (conn.fin[to]) this.markClosed(st);
+        else if (!st.closed) this.halfClosed.push(st);
         this.event(st, 'fin', from, seg, finOffset);
       } else if (finOffset === me.finOffset) {
         finRepeated = true;
@@ -760,6 +774,32 @@ export class ConnectionTracker {
       this.awake(st).conn.silenced = this.limits.maxSilence;
       this.forgetAndClose(st);
     }
+  }
+
+  /**
+   * Closes and forgets the connections closed by FIN on one side only and silent for `halfClosedSilence` (see
+   * TrackerLimits), once more than `halfClosedAbove` are open; the others stay in the list, in the order of their
+   * first FIN. Looked at every thirtieth of `halfClosedSilence` on the capture's clock (10 s by default), not per
+   * segment: a few thousand at most each time.
+   */
+  private closeHalfClosed(clock: number): void {
+    this.halfClosedCheck = clock + this.limits.halfClosedSilence / HALF_CLOSED_CHECKS_PER_SILENCE;
+    const before = clock - this.limits.halfClosedSilence;
+    const busy = this.openCount > this.limits.halfClosedAbove;
+    let kept = 0;
+    for (const st of this.halfClosed) {
+      // Gone from the table (closed both ways, evicted, silenced) or closed since by the other side.
+      if (st.queueIndex < 0 || st.closed) continue;
+      if (busy && st.end < before) {
+        this.stats.silenced++;
+        this.silencedHalfClosed++;
+        st.conn!.silenced = this.limits.halfClosedSilence;
+        this.forgetAndClose(st);
+        continue;
+      }
+      this.halfClosed[kept++] = st;
+    }
+    this.halfClosed.length = kept;
   }
 
   /** Closes and forgets the least recently active connection. */

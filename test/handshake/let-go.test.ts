@@ -90,3 +90,32 @@ describe('connections that went silent are reported before the capture ends (Tra
     expect(at0.connections).toEqual(usual.connections);
   });
 });
+
+describe('connections one side closed are reported once silent (TrackerLimits.halfClosedSilence, halfClosedAbove)', () => {
+  // pmtu-blackhole-fail.pcap (real Postfix, a client behind a path-MTU black hole): the client gives up with FIN
+  // while the server retransmits its flight with TCP's growing backoff until the capture ends.
+  const file = join(ROOT, 'captures/pmtu-blackhole-fail.pcap');
+
+  it('a silence longer than TCP backoff leaves the black hole whole; a shorter one would cut a retransmission off', async () => {
+    const usual = await analyzeCapture(file);
+    const long = await analyzeCapture(file, { limits: { halfClosedSilence: 30, halfClosedAbove: 0 } });
+    expect(long.info.tcp?.silenced).toBe(0);
+    expect(long.connections).toEqual(usual.connections);
+    // 5 s is shorter than the server's later retransmission gaps: the connection is closed, with notes saying so,
+    // and the next retransmission starts a connection of its own. What 300 s (the default) avoids.
+    const short = await analyzeCapture(file, { limits: { halfClosedSilence: 5, halfClosedAbove: 0 } });
+    expect(short.info.tcp?.silenced).toBe(1);
+    expect(short.info.notes).toEqual(["1 connection that one side had closed with FIN was closed before the capture's end, after 5 s without a packet (a later packet of one starts a new connection)"]);
+    expect(short.connections).toHaveLength(usual.connections.length + 1);
+    const cut = short.connections.find((r) => r.notes.some((n) => n.startsWith("closed before the capture's end, after 5 s")));
+    expect(cut?.tcp.fin).toEqual({ client: true, server: false });
+    expect(cut?.diagnosis).toMatch(/path-MTU black hole likely/);
+  });
+
+  it('by default (past 1,000 open connections) nothing changes on the shipped captures', async () => {
+    for (const name of ['pmtu-blackhole-fail.pcap', 'abort-after-shd.pcap', 'cert-reject.pcap', 'tls.pcap']) {
+      const { info } = await analyzeCapture(join(ROOT, 'captures', name));
+      expect(info.tcp?.silenced, name).toBe(0);
+    }
+  });
+});

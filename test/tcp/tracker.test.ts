@@ -771,6 +771,50 @@ describe('ConnectionTracker: consumers and caps', () => {
     expect(conns[2]!.syn).toBe(false);
   });
 
+  it('closes a connection one side closed with FIN, silent for halfClosedSilence, once more than halfClosedAbove are open', () => {
+    const clock = new Clock();
+    const server = { ip: '10.0.1.1', port: 25 };
+    // A PMTU black hole: the client gave up with FIN, the server's flight never got through and it went quiet.
+    const hole = new Conversation(clock, { ip: '10.0.0.1', port: 1001 }, server);
+    // The client closed too, but the server answers it later than the others: it keeps talking.
+    const slow = new Conversation(clock, { ip: '10.0.0.2', port: 1002 }, server);
+    // Open with no FIN at all, silent as long: only maxSilence (an hour) applies to it.
+    const idle = new Conversation(clock, { ip: '10.0.0.3', port: 1003 }, server);
+    const busy = new Conversation(clock, { ip: '10.0.0.4', port: 1004 }, server);
+    const { tracker, feed, recorders } = setup({ limits: { halfClosedSilence: 300, halfClosedAbove: 2 } });
+    feed(hole.handshake(), slow.handshake(), idle.handshake(), busy.handshake());
+    feed(hole.seg('server', { data: 'flight' }), hole.seg('client', { flags: 'FA' }));
+    feed(slow.seg('client', { flags: 'FA' }), idle.seg('client', { data: 'EHLO' }));
+    feed(busy.seg('client', { data: 'a', dt: 200 }), slow.seg('server', { data: 'late', dt: 1 }));
+    feed(busy.seg('client', { data: 'b', dt: 150 }), busy.seg('client', { data: 'c', dt: 11 }));
+    // 361 s after its FIN: the hole has been silent past 300 s (looked at every 10 s), slow has not, idle has no FIN.
+    expect(tracker.silencedHalfClosed).toBe(1);
+    expect(tracker.stats).toMatchObject({ silenced: 1, open: 3 });
+    expect(recorders.get(1)!.closed).toBe(1);
+    expect(recorders.get(1)!.stream('server')).toBe('flight');
+    expect(recorders.get(2)!.closed).toBe(0);
+    // A later packet of the hole's 4-tuple is another connection, as after any silence.
+    feed(hole.seg('server', { data: 'x', dt: 1 }));
+    const conns = tracker.finish();
+    expect(conns.map((c) => [c.id, c.silenced])).toEqual([
+      [1, 300],
+      [2, undefined],
+      [3, undefined],
+      [4, undefined],
+      [5, undefined],
+    ]);
+    expect(conns[0]!.fin).toEqual({ client: true, server: false });
+
+    // With no more than halfClosedAbove open, the same capture keeps every connection to its end.
+    const calm = setup({ limits: { halfClosedSilence: 300, halfClosedAbove: 4 } });
+    const c2 = new Clock();
+    const again = [1, 2, 3, 4].map((i) => new Conversation(c2, { ip: `10.0.2.${i}`, port: 1000 + i }, server));
+    calm.feed(...again.flatMap((c) => c.handshake()), again[0]!.seg('client', { flags: 'FA' }));
+    calm.feed(again[1]!.seg('client', { data: 'x', dt: 400 }), again[1]!.seg('client', { data: 'y', dt: 11 }));
+    expect(calm.tracker.stats).toMatchObject({ silenced: 0, open: 4 });
+    expect(calm.tracker.silencedHalfClosed).toBe(0);
+  });
+
   it('keeps what vanished silently to silentAbove: one new silent connection a second for 20,000 s', () => {
     const clock = new Clock();
     const { tracker, feed } = setup();

@@ -7,6 +7,8 @@
  * RFC 5246 §7.4.1.4.1 for the TLS 1.2 hash/signature pairs, and the SSL 2.0 specification for the
  * 24-bit CIPHER-KINDs. Values that were widely deployed without an IANA entry (TLS 1.3 drafts, NPN,
  * ALPS, Channel ID, the draft key_share code point) are in the same tables, marked "not IANA".
+ * test/tls/names-iana.test.ts checks every entry against IANA's registry files of 2026-08-10/11
+ * (test/tls/fixtures/iana/), with each deliberate difference listed there.
  *
  * Every name function returns 'unknown(0x…)' for a value it does not know and 'GREASE' for an
  * RFC 8701 GREASE value, so callers can print the result without checking.
@@ -128,6 +130,10 @@ export const CIPHER_SUITES: NameTable = [
   [0x006b, 'TLS_DHE_RSA_WITH_AES_256_CBC_SHA256'],
   [0x006c, 'TLS_DH_anon_WITH_AES_128_CBC_SHA256'],
   [0x006d, 'TLS_DH_anon_WITH_AES_256_CBC_SHA256'],
+  [0x006e, 'TLS_ASCONAEAD128_ASCONHASH256'],
+  [0x006f, 'TLS_ASCONAEAD128_SHA256'],
+  [0x0070, 'TLS_AES_128_GCM_ASCONHASH256'],
+  [0x0071, 'TLS_AES_128_CCM_ASCONHASH256'],
   [0x0084, 'TLS_RSA_WITH_CAMELLIA_256_CBC_SHA'],
   [0x0085, 'TLS_DH_DSS_WITH_CAMELLIA_256_CBC_SHA'],
   [0x0086, 'TLS_DH_RSA_WITH_CAMELLIA_256_CBC_SHA'],
@@ -202,7 +208,7 @@ export const CIPHER_SUITES: NameTable = [
   [0x1303, 'TLS_CHACHA20_POLY1305_SHA256'],
   [0x1304, 'TLS_AES_128_CCM_SHA256'],
   [0x1305, 'TLS_AES_128_CCM_8_SHA256'],
-  [0x1306, 'TLS_AEGIS_256_SHA384'],
+  [0x1306, 'TLS_AEGIS_256_SHA512'], // IANA renamed it from _SHA384 in 2023 (draft-irtf-cfrg-aegis-aead-08)
   [0x1307, 'TLS_AEGIS_128L_SHA256'],
   [0x5600, 'TLS_FALLBACK_SCSV'],
   [0xc001, 'TLS_ECDH_ECDSA_WITH_NULL_SHA'],
@@ -563,6 +569,7 @@ export const ExtensionType = {
   extended_master_secret: 23,
   token_binding: 24,
   cached_info: 25,
+  tls_lts: 26,
   compress_certificate: 27,
   record_size_limit: 28,
   pwd_protect: 29,
@@ -663,9 +670,12 @@ export const SUPPORTED_GROUPS: NameTable = [
   [512, 'MLKEM512'],
   [513, 'MLKEM768'],
   [514, 'MLKEM1024'],
+  [4585, 'SecP256r1MLKEM512'],
+  [4586, 'MLKEM512X25519'],
   [4587, 'SecP256r1MLKEM768'],
   [4588, 'X25519MLKEM768'],
   [4589, 'SecP384r1MLKEM1024'],
+  [4590, 'curveSM2MLKEM768'],
   [25497, 'X25519Kyber768Draft00'],
   [25498, 'SecP256r1Kyber768Draft00'],
   [65281, 'arbitrary_explicit_prime_curves'],
@@ -714,6 +724,18 @@ export const SIGNATURE_SCHEMES: NameTable = [
   [0x0904, 'mldsa44'],
   [0x0905, 'mldsa65'],
   [0x0906, 'mldsa87'],
+  [0x0911, 'slhdsa_sha2_128s'],
+  [0x0912, 'slhdsa_sha2_128f'],
+  [0x0913, 'slhdsa_sha2_192s'],
+  [0x0914, 'slhdsa_sha2_192f'],
+  [0x0915, 'slhdsa_sha2_256s'],
+  [0x0916, 'slhdsa_sha2_256f'],
+  [0x0917, 'slhdsa_shake_128s'],
+  [0x0918, 'slhdsa_shake_128f'],
+  [0x0919, 'slhdsa_shake_192s'],
+  [0x091a, 'slhdsa_shake_192f'],
+  [0x091b, 'slhdsa_shake_256s'],
+  [0x091c, 'slhdsa_shake_256f'],
 ];
 
 /** RFC 5246 §7.4.1.4.1 HashAlgorithm (high byte of a TLS 1.2 SignatureAndHashAlgorithm). */

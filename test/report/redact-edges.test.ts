@@ -42,8 +42,9 @@ describe('addresses the patterns must find whole', () => {
   });
 
   it('IPv6 with every group written in four digits, a prefix ending in ::, a group of four after ::', () => {
-    expect(fresh('rip=2001:0db8:85a3:0000:0000:8a2e:0370:7334, lip=2001:db8:: and 2001:db8::1234 and ::abcd')).toEqual([
-      'rip=address-1, lip=address-2 and address-3 and address-4',
+    expect(fresh('rip=2001:0db8:85a3:0000:0000:8a2e:0370:7334, lip=192.0.2.1', 'lip=2001:db8:: and 2001:db8::1234 and ::abcd')).toEqual([
+      'rip=address-2, lip=address-1',
+      'lip=address-3 and address-4 and address-5',
     ]);
   });
 
@@ -151,8 +152,9 @@ describe('capture files', () => {
 });
 
 describe('a short mailbox', () => {
-  it('a@b is hidden', () => {
-    expect(fresh('bounce to a@b')).toEqual(['bounce to mailbox-1@example.test']);
+  it('a@b is hidden, in a sentence and as a field of its own', () => {
+    const r = redactorFor([only()]);
+    expect(r.value({ said: 'bounce to a@b', from: 'c@d' })).toEqual({ said: 'bounce to mailbox-1@example.test', from: 'mailbox-2@example.test' });
   });
 });
 

@@ -19,7 +19,7 @@ export const MODULES = {
   'src/handshake/diagnose.ts': ['test/handshake/diagnose.test.ts', 'test/handshake/lab.test.ts', 'test/handshake/malformed.test.ts'],
   'src/diff/divergence.ts': ['test/diff/diff.test.ts', 'test/diff/divergence.test.ts'],
   'src/diff/cause.ts': ['test/diff/cause.test.ts', 'test/diff/diff.test.ts', 'test/diff/divergence.test.ts'],
-  'src/report/redact.ts': ['test/report/redact-unit.test.ts', 'test/report/redact-rules.test.ts', 'test/report/redact-property.test.ts'],
+  'src/report/redact.ts': ['test/report/redact-unit.test.ts', 'test/report/redact-rules.test.ts', 'test/report/redact-edges.test.ts', 'test/report/redact-property.test.ts'],
   'src/text/terminal.ts': ['test/text/terminal.test.ts', 'test/text/markdown.test.ts', 'test/report/analyze/markdown-hostile.test.ts'],
   'src/text/markdown.ts': ['test/text/markdown.test.ts', 'test/report/analyze/markdown-hostile.test.ts', 'test/report/analyze/markdown.test.ts'],
 };

@@ -212,7 +212,7 @@ const CONTEXTS: [RegExp, Kind, (s: string) => boolean][] = [
 const PSEUDONYM = /^(?:(?:client|server|address|user|session|sha256|serial|org|place|country|cn|value)-\d+|name-\d+\.example\.test|mailbox-\d+@example\.test|(?:capture|log)-\d+(?:\.[\w.]+)?)$/i;
 
 /** `user=<>`, `unknown[…]`, and other words that stand where a name would but name nobody. */
-const NOT_A_NAME = new Set(['', 'unknown', '<redacted>', 'redacted', 'localhost', 'null', 'none', '-']);
+const NOT_A_NAME = new Set(['unknown', '<redacted>', 'redacted', 'localhost', 'null', 'none', '-']);
 
 export class Redactor {
   private readonly map = new Map<string, string>();
@@ -234,7 +234,7 @@ export class Redactor {
     this.add(c.client.ip, 'client');
     this.add(c.server.ip, 'server');
     if (c.proxy) this.learnProxy(c.proxy);
-    if (c.capture) this.addFile(c.capture, 'capture');
+    this.addFile(c.capture, 'capture');
     for (const f of c.files ?? []) this.addFile(f, 'log');
     for (const name of [c.tls?.sni, c.clientHello?.sni]) if (name) this.addName(name);
     for (const id of [c.clientHello?.sessionId, c.serverHello?.sessionId]) if (id) this.add(id, 'session');
@@ -369,7 +369,7 @@ export class Redactor {
   private readonly serials = new Map<string, string>();
 
   /** A capture or log file: its path and its base name, `capture-1.pcap` (standard input `-` stays). */
-  private addFile(path: string, kind: 'capture' | 'log'): void {
+  private addFile(path: string | undefined, kind: 'capture' | 'log'): void {
     if (path === '-' || !path) return;
     const lower = path.toLowerCase();
     if (this.map.has(lower)) return;
@@ -378,19 +378,18 @@ export class Redactor {
     this.kinds.add(KIND_WORDS[kind]);
     this.put(lower, pseudonym);
     const base = path.replace(/^.*[/\\]/, '');
-    if (base && base !== path && !this.map.has(base.toLowerCase())) this.put(base.toLowerCase(), pseudonym);
+    // A bare name is the path itself, learned just above; a base name met before keeps its first file's pseudonym.
+    if (base && !this.map.has(base.toLowerCase())) this.put(base.toLowerCase(), pseudonym);
   }
 
   private addFound(kind: Kind, value: string): void {
+    // add() keeps the pseudonym of a value known under another kind (an address that is a client's).
     if (kind === 'name') this.addName(value);
-    else if (kind === 'address') {
-      if (!this.map.has(value.toLowerCase())) this.add(value, 'address');
-    } else this.add(value, kind);
+    else this.add(value, kind);
   }
 
   /** Redact one string: learn what the patterns find in it, then replace every learned value. */
   text(s: string): string {
-    if (s.length === 0) return s;
     // A word of the report's own (a cipher, an extension) or a hex id: only learned values can be in it.
     if (/^[\w-]*$/.test(s)) return this.replaceLearned(s);
     this.discover(s);
@@ -403,9 +402,6 @@ export class Redactor {
     if (s.includes('=')) s = this.dnText(s);
     for (const [re, kind, may] of CONTEXTS) {
       if (!may(s)) continue;
-      re.lastIndex = 0;
-      if (!re.test(s)) continue;
-      re.lastIndex = 0;
       s = s.replace(re, (whole: string, ...args: unknown[]) => {
         const v = (args[args.length - 1] as { v: string }).v;
         if (NOT_A_NAME.has(v.toLowerCase()) || PSEUDONYM.test(v)) return whole;
@@ -457,7 +453,7 @@ export class Redactor {
       out += s.slice(copied, valueStart + lead) + pseudonym;
       copied = valueEnd - trail;
     }
-    return copied === 0 ? s : out + s.slice(copied);
+    return out + s.slice(copied);
   }
 
   /**
@@ -520,11 +516,11 @@ export class Redactor {
         copied = matchEnd;
         p = matchEnd;
       } else {
-        // '*.lab.test': the run starts at the wildcard's dot; the name after it is a value's start too.
-        p = runEnd > p && !(s.charCodeAt(p) === 46 && p > 0 && s.charCodeAt(p - 1) === 42) ? runEnd : p + 1;
+        // The next character: one inside the run is passed over at the top of the loop, but after a wildcard's
+        // '*.' ('*.lab.test', the name after it is a value's start too).
+        p++;
       }
     }
-    if (copied === 0) return s;
     out.push(s.slice(copied));
     return out.join('');
   }
@@ -578,7 +574,7 @@ export function findNames(v: unknown, out: [Kind, string][] = []): [Kind, string
   if (typeof v === 'string') {
     if (v.length < 3 || /^[\w-]*$/.test(v)) return out;
     if (/\d\.\d/.test(v)) for (const m of v.matchAll(IPV4)) out.push(['address', m[0]]);
-    if (/::|:[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(v)) for (const m of v.matchAll(IPV6)) if (m[0] !== '::' && m[0].length > 2) out.push(['address', m[0]]);
+    if (/::|:[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(v)) for (const m of v.matchAll(IPV6)) if (m[0].length > 2) out.push(['address', m[0]]);
     // A TLS session id or ticket key in a server's log (Postfix's session cache): 40 hex digits or more.
     if (/[0-9a-f]{40}/i.test(v)) for (const m of v.matchAll(/(?<![0-9a-z])[0-9a-f]{40,}(?![0-9a-z])/gi)) out.push(['session', m[0]]);
     if (v.includes('@')) for (const m of v.matchAll(EMAIL)) if (!PSEUDONYM.test(m[0])) out.push(['email', m[0]]);
@@ -592,8 +588,8 @@ export function findNames(v: unknown, out: [Kind, string][] = []): [Kind, string
     }
     return out;
   }
-  if (Array.isArray(v)) for (const x of v) findNames(x, out);
-  else if (v && typeof v === 'object' && !Buffer.isBuffer(v)) for (const x of Object.values(v)) findNames(x, out);
+  // An array's values are its elements.
+  if (v && typeof v === 'object' && !Buffer.isBuffer(v)) for (const x of Object.values(v)) findNames(x, out);
   return out;
 }
 
@@ -610,8 +606,9 @@ function buildIndex(map: ReadonlyMap<string, string>): RedactionIndex {
     const lower = value.toLowerCase();
     let run = 0;
     while (run < lower.length && isRunChar(lower.charCodeAt(run))) run++;
+    // Every key is learned in lower case (put()), so each is met once.
     if (run === lower.length) {
-      if (!plain.has(lower)) plain.set(lower, pseudonym);
+      plain.set(lower, pseudonym);
       continue;
     }
     const first = lower.slice(0, run > 0 ? run : 1);
@@ -639,10 +636,10 @@ function isRunChar(c: number): boolean {
 
 /** A value may end before position e: not followed by [\w-], nor by '.' and a word character. */
 function validEnd(s: string, e: number): boolean {
-  if (e >= s.length) return true;
+  // Past the end, charCodeAt gives NaN, which is no word character, '-' nor '.'.
   const c = s.charCodeAt(e);
   if (isWordChar(c) || c === 45) return false;
-  return !(c === 46 && e + 1 < s.length && isWordChar(s.charCodeAt(e + 1)));
+  return !(c === 46 && isWordChar(s.charCodeAt(e + 1)));
 }
 
 /** What the Redactor learns from a connection report: its fields by kind and what the patterns find in its strings. */

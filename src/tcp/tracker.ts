@@ -146,7 +146,7 @@ export class ConnectionTracker {
   /** The closed ones (RST, or FIN both ways), least recently active first: retired after `closedLinger`. */
   private closedOldest: ConnState | null = null;
   /** Connections closed by FIN on one side only, in the order of that FIN (see closeHalfClosed). */
-  private halfClosed: ConnState[] = [];
+  private readonly halfClosed = new Set<ConnState>();
   /** The capture's time at which closeHalfClosed looks at them next. */
   private halfClosedCheck = -Infinity;
   /** Of `stats.silenced`, the connections closed by one side only (closeHalfClosed). */
@@ -192,7 +192,7 @@ export class ConnectionTracker {
     const silenceClock = seg.time < this.previousTime ? seg.time : this.previousTime;
     this.previousTime = seg.time;
     if (this.openCount > this.limits.silentAbove && this.oldestEnd() < silenceClock - this.limits.maxSilence) this.closeSilent(silenceClock);
-    if (silenceClock >= this.halfClosedCheck && this.halfClosed.length > 0) this.closeHalfClosed(silenceClock);
+    if (silenceClock >= this.halfClosedCheck && this.halfClosed.size > 0) this.closeHalfClosed(silenceClock);
     const ipVersion = seg.ipVersion;
     const srcKey = addressKey(seg.srcV4, seg.srcV4 === undefined ? seg.src : '', ipVersion);
     const dstKey = addressKey(seg.dstV4, seg.dstV4 === undefined ? seg.dst : '', ipVersion);
@@ -330,7 +330,7 @@ export class ConnectionTracker {
         me.finOffset = finOffset;
         conn.fin[from] = true;
         if (conn.fin[to]) this.markClosed(st);
-        else if (!st.closed) this.halfClosed.push(st);
+        else if (!st.closed) this.halfClosed.add(st);
         this.event(st, 'fin', from, seg, finOffset);
       } else if (finOffset === me.finOffset) {
         finRepeated = true;
@@ -441,6 +441,7 @@ export class ConnectionTracker {
 
   /** Forget a connection (the caller closes it). */
   private remove(st: ConnState): void {
+    if (this.halfClosed.size > 0) this.halfClosed.delete(st);
     const at = st.hash & this.bucketMask;
     const head = this.buckets[at] as ConnState | null;
     if (head === st) {
@@ -509,6 +510,8 @@ export class ConnectionTracker {
 
   private markClosed(st: Awake): void {
     st.closed = true;
+    // Not half-closed any more: let go now, not at the next look (a busy capture closes thousands in between).
+    if (this.halfClosed.size > 0) this.halfClosed.delete(st);
     if (!st.inClosed) this.linkClosed(st);
   }
 
@@ -778,28 +781,21 @@ export class ConnectionTracker {
 
   /**
    * Closes and forgets the connections closed by FIN on one side only and silent for `halfClosedSilence` (see
-   * TrackerLimits), once more than `halfClosedAbove` are open; the others stay in the list, in the order of their
-   * first FIN. Looked at every thirtieth of `halfClosedSilence` on the capture's clock (10 s by default), not per
+   * TrackerLimits), once more than `halfClosedAbove` are open. The set holds only the connections open and closed
+   * by one side: markClosed and remove let go of the others at once. Looked at every thirtieth of `halfClosedSilence` on the capture's clock (10 s by default), not per
    * segment: a few thousand at most each time.
    */
   private closeHalfClosed(clock: number): void {
     this.halfClosedCheck = clock + this.limits.halfClosedSilence / HALF_CLOSED_CHECKS_PER_SILENCE;
     const before = clock - this.limits.halfClosedSilence;
-    const busy = this.openCount > this.limits.halfClosedAbove;
-    let kept = 0;
+    if (this.openCount <= this.limits.halfClosedAbove) return;
     for (const st of this.halfClosed) {
-      // Gone from the table (closed both ways, evicted, silenced) or closed since by the other side.
-      if (st.queueIndex < 0 || st.closed) continue;
-      if (busy && st.end < before) {
-        this.stats.silenced++;
-        this.silencedHalfClosed++;
-        st.conn!.silenced = this.limits.halfClosedSilence;
-        this.forgetAndClose(st);
-        continue;
-      }
-      this.halfClosed[kept++] = st;
+      if (st.end >= before) continue;
+      this.stats.silenced++;
+      this.silencedHalfClosed++;
+      st.conn!.silenced = this.limits.halfClosedSilence;
+      this.forgetAndClose(st);
     }
-    this.halfClosed.length = kept;
   }
 
   /** Closes and forgets the least recently active connection. */

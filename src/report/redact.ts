@@ -100,20 +100,24 @@ const DN_KEYS =
 const DN_ATTRIBUTE = new RegExp(`(^|, |,|/|'|"|\\s|\\+)(${DN_KEYS})=`, 'g');
 
 /** A distinguished name's attribute values and where they lie; a value runs to the next attribute or the end. */
-function dnAttributes(text: string, whole = false): { key: string; at: number; valueStart: number; valueEnd: number }[] {
+function dnAttributes(text: string, whole = false): { key: string; at: number; valueStart: number; valueEnd: number; bounded: boolean }[] {
   const starts: { key: string; at: number; valueStart: number }[] = [];
   for (const m of text.matchAll(DN_ATTRIBUTE)) {
     const at = m.index! + m[1]!.length;
     starts.push({ key: m[2]!, at, valueStart: at + m[2]!.length + 1 });
   }
-  const out: { key: string; at: number; valueStart: number; valueEnd: number }[] = [];
+  const out: { key: string; at: number; valueStart: number; valueEnd: number; bounded: boolean }[] = [];
   for (let i = 0; i < starts.length; i++) {
     const { key, at, valueStart } = starts[i]!;
     let valueEnd = text.length;
+    // Whether the value ends where a name's own syntax ends it (a separator of its attributes, or its closing
+    // quote), not merely where a line or a sentence does.
+    let bounded = whole;
     if (i + 1 < starts.length) {
       // The separator before the next key: ', ' or ',' or '/' or '+' or a space.
       valueEnd = starts[i + 1]!.at;
       while (valueEnd > valueStart && /[,/+\s]/.test(text[valueEnd - 1]!)) valueEnd--;
+      bounded ||= /[,/+]/.test(text.slice(valueEnd, starts[i + 1]!.at));
     }
     // Inside a sentence (`… leads to 'C=US, O=Let's Encrypt' from …`): the name ends at a closing quote (one
     // not followed by a letter, so Let's goes on, nor escaped as Node writes \" inside a value) or a line end.
@@ -126,10 +130,11 @@ function dnAttributes(text: string, whole = false): { key: string; at: number; v
       }
       if ((c === "'" || c === '"') && text[k - 1] !== '\\' && !/[\p{L}\p{N}]/u.test(text[k + 1] ?? '')) {
         valueEnd = k;
+        bounded = true;
         break;
       }
     }
-    out.push({ key, at, valueStart, valueEnd });
+    out.push({ key, at, valueStart, valueEnd, bounded });
   }
   return out;
 }
@@ -440,11 +445,13 @@ export class Redactor {
       let { valueEnd } = attrs[i]!;
       if (valueStart < copied) continue;
       if (keptSpans.some(([a, b]) => at >= a && at < b)) continue;
-      // The longest learned value at this place wins (an O= with an apostrophe or a comma in it).
+      // The longest learned value at this place wins (an O= with an apostrophe or a comma in it), unless the name's
+      // own syntax ends the value further on: then it is another, longer value ('O=Acme Widgets' when only O=Acme
+      // was learned), hidden whole rather than its learned start alone.
       const rest = s.slice(valueStart).toLowerCase();
       let best = '';
       for (const v of this.dnByStart.get(rest.slice(0, 2)) ?? []) if (v.length > best.length && rest.startsWith(v) && validDnEnd(s, valueStart + v.length)) best = v;
-      if (best) valueEnd = valueStart + best.length;
+      if (best && !(attrs[i]!.bounded && s.slice(valueStart, valueEnd).trimEnd().length > best.length)) valueEnd = valueStart + best.length;
       const raw = s.slice(valueStart, valueEnd);
       const pseudonym = this.dnPseudonym(key, raw);
       if (pseudonym === null) continue;

@@ -138,6 +138,16 @@ describe("a certificate's CN and SANs by kind", () => {
     expect(r.text(`issued to 'O=Acme Widgets' and 'O=Acme'`)).toBe(`issued to 'O=org-1' and 'O=org-2'`);
   });
 
+  it('an organisation that starts with a learned one but goes on is hidden whole, where the name itself ends it', () => {
+    const r = redactorFor([only({ certificates: [{ subject: 'O=Acme' }] })]);
+    // Ended by its closing quote, by the next attribute, or by OpenSSL's one-line form: another organisation.
+    expect(r.text(`issued to 'O=Acme Widgets'`)).toBe(`issued to 'O=org-2'`);
+    expect(r.text(`issuer 'C=US, O=Acme Widgets, CN=Acme Root'`)).toBe(`issuer 'C=country-1, O=org-2, CN=cn-1'`);
+    expect(r.text('issuer=/C=US/O=Acme Widgets/CN=R3')).toBe('issuer=/C=country-1/O=org-2/CN=cn-2');
+    // Unquoted in a sentence, nothing says where the name ends: the learned value, and the sentence goes on.
+    expect(r.text('issued by O=Acme without a chain')).toBe('issued by O=org-1 without a chain');
+  });
+
   it('a learned organisation is not a prefix of a longer word; a trailing space in a quoted name stays', () => {
     const r = redactorFor([only({ certificates: [{ subject: 'O=Acme' }] })]);
     expect(r.text(`signed by 'O=Acmeville Trust' and 'O=Zeta Works ' today`)).toBe(`signed by 'O=org-2' and 'O=org-3 ' today`);

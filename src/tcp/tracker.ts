@@ -151,6 +151,11 @@ export class ConnectionTracker {
   private halfClosedCheck = -Infinity;
   /** Of `stats.silenced`, the connections closed by one side only (closeHalfClosed). */
   silencedHalfClosed = 0;
+
+  /** Connections open that one side has closed with FIN and the other not: what closeHalfClosed looks at. */
+  get halfClosedOpen(): number {
+    return this.halfClosed.size;
+  }
   private closedNewest: ConnState | null = null;
   private closedCount = 0;
   private readonly closedLinger: number;

@@ -815,6 +815,25 @@ describe('ConnectionTracker: consumers and caps', () => {
     expect(calm.tracker.silencedHalfClosed).toBe(0);
   });
 
+  it('holds a half-closed connection only while it is open and closed by one side (no closed one kept for its next look)', () => {
+    const clock = new Clock();
+    const server = { ip: '10.0.1.1', port: 25 };
+    const [half, both, reset, evicted] = [1, 2, 3, 4].map((i) => new Conversation(clock, { ip: `10.0.0.${i}`, port: 1000 + i }, server));
+    const { tracker, feed } = setup({ limits: { maxOpenConnections: 4 } });
+    feed(half!.handshake(), both!.handshake(), reset!.handshake(), evicted!.handshake());
+    feed(half!.seg('client', { flags: 'FA' }), both!.seg('client', { flags: 'FA' }), reset!.seg('client', { flags: 'FA' }), evicted!.seg('client', { flags: 'FA' }));
+    expect(tracker.halfClosedOpen).toBe(4);
+    // FIN from the other side, an RST, and eviction by a fifth connection (evicted is the least recently active).
+    feed(both!.seg('server', { flags: 'FA' }), reset!.seg('server', { flags: 'R' }), half!.seg('server', { data: 'x' }));
+    expect(tracker.halfClosedOpen).toBe(2);
+    const fifth = new Conversation(clock, { ip: '10.0.0.5', port: 1005 }, server);
+    feed(fifth.seg('client', { flags: 'S' }));
+    expect(tracker.stats.evicted).toBe(1);
+    expect(tracker.halfClosedOpen).toBe(1);
+    tracker.finish();
+    expect(tracker.halfClosedOpen).toBe(0);
+  });
+
   it('keeps what vanished silently to silentAbove: one new silent connection a second for 20,000 s', () => {
     const clock = new Clock();
     const { tracker, feed } = setup();

@@ -441,7 +441,7 @@ export class Redactor {
     let out = '';
     let copied = 0;
     for (let i = 0; i < attrs.length; i++) {
-      const { key, at, valueStart } = attrs[i]!;
+      const { key, at, valueStart, bounded } = attrs[i]!;
       let { valueEnd } = attrs[i]!;
       if (valueStart < copied) continue;
       if (keptSpans.some(([a, b]) => at >= a && at < b)) continue;
@@ -451,7 +451,7 @@ export class Redactor {
       const rest = s.slice(valueStart).toLowerCase();
       let best = '';
       for (const v of this.dnByStart.get(rest.slice(0, 2)) ?? []) if (v.length > best.length && rest.startsWith(v) && validDnEnd(s, valueStart + v.length)) best = v;
-      if (best && !(attrs[i]!.bounded && s.slice(valueStart, valueEnd).trimEnd().length > best.length)) valueEnd = valueStart + best.length;
+      if (best && !(bounded && s.slice(valueStart, valueEnd).trimEnd().length > best.length)) valueEnd = valueStart + best.length;
       const raw = s.slice(valueStart, valueEnd);
       const pseudonym = this.dnPseudonym(key, raw);
       if (pseudonym === null) continue;

@@ -99,9 +99,9 @@ const newFacts = (): SideTcpFacts => ({
 
 const perSide = <T>(v: T): PerSide<T> => ({ client: v, server: v });
 
-
 /** The half-closed connections are looked at every this share of `halfClosedSilence` (closeHalfClosed): every 10 s by default. */
 const HALF_CLOSED_CHECKS_PER_SILENCE = 30;
+
 /**
  * Follows TCP connections through a capture: decides client and server, reassembles each direction into an
  * in-order byte stream for a StreamConsumer, and counts what happened (retransmissions, gaps, FIN/RST, …).
@@ -777,18 +777,21 @@ export class ConnectionTracker {
   /** Closes and forgets the connections silent for longer than `maxSilence` (the least recently active first; see silentAbove). */
   private closeSilent(clock: number): void {
     const before = clock - this.limits.maxSilence;
-    for (let st = this.oldestState(); st !== null && st.end < before; st = this.oldestState()) {
-      this.stats.silenced++;
-      this.awake(st).conn.silenced = this.limits.maxSilence;
-      this.forgetAndClose(st);
-    }
+    for (let st = this.oldestState(); st !== null && st.end < before; st = this.oldestState()) this.silence(st, this.limits.maxSilence);
+  }
+
+  /** Closes and forgets a connection for `seconds` without a packet; its note says so (Connection.silenced). */
+  private silence(st: ConnState, seconds: number): void {
+    this.stats.silenced++;
+    this.awake(st).conn.silenced = seconds;
+    this.forgetAndClose(st);
   }
 
   /**
    * Closes and forgets the connections closed by FIN on one side only and silent for `halfClosedSilence` (see
    * TrackerLimits), once more than `halfClosedAbove` are open. The set holds only the connections open and closed
-   * by one side: markClosed and remove let go of the others at once. Looked at every thirtieth of `halfClosedSilence` on the capture's clock (10 s by default), not per
-   * segment: a few thousand at most each time.
+   * by one side: markClosed and remove let go of the others at once. Looked at every thirtieth of
+   * `halfClosedSilence` on the capture's clock (10 s by default), not per segment: a few thousand at most each time.
    */
   private closeHalfClosed(clock: number): void {
     this.halfClosedCheck = clock + this.limits.halfClosedSilence / HALF_CLOSED_CHECKS_PER_SILENCE;
@@ -796,10 +799,8 @@ export class ConnectionTracker {
     if (this.openCount <= this.limits.halfClosedAbove) return;
     for (const st of this.halfClosed) {
       if (st.end >= before) continue;
-      this.stats.silenced++;
       this.silencedHalfClosed++;
-      st.conn!.silenced = this.limits.halfClosedSilence;
-      this.forgetAndClose(st);
+      this.silence(st, this.limits.halfClosedSilence);
     }
   }
 

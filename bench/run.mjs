@@ -23,10 +23,11 @@
  * --mail-mix-mb N: the mail mix (bench/generate.mjs --profile mail-mix: short lab sessions, 45 % failed, about
  * 150 connections a MB) of N MB (default 100, 0: none; --quick: 30): tshark, `analyze` text and JSON and `streams`
  * on it, each once, in CPU seconds, µs of CPU a connection, MB/s, peak RSS and tshark's CPU time over its own.
+ * --layers: the mail mix's table also times builds that stop a closing connection's work early (layerBuilds).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, openSync, readFileSync, readSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { closeSync, cpSync, existsSync, lstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
@@ -37,12 +38,13 @@ const CLI = join(ROOT, 'dist/cli.js');
 
 const USAGE = `usage: npm run bench -- [--quick] [--sizes 100M,500M,1G] [--runs 3] [--commands streams,analyze,analyze-stdin]
                          [--tshark-max 500M] [--parallel 2] [--parallel-size 500M] [--flood 1000000] [--no-linear]
-                         [--mail-mix-mb 100]
+                         [--mail-mix-mb 100] [--layers]
 Generates mail-TLS captures into bench/out/ (not committed), times each command on them beside a plain read and
 tshark, and prints MB/s, packets/s, CPU seconds and peak RSS. --quick: 100M, one run. --flood N: peak RSS and
 bytes per connection of analyze and streams on N SYN-only connections (0: not run; --quick runs none by default).
 --mail-mix-mb N: the mail mix (short lab sessions, 45 % failed) of N MB, default 100 (--quick: 30; 0: not run):
 tshark, analyze text and JSON, streams, in CPU s, µs a connection, MB/s, peak RSS and × tshark's CPU time.
+--layers: on the mail mix also builds whose closing connections stop after decoding, the walk, the report.
 Last, the linear-time checks (test/robustness/linear.test.ts; --no-linear: not run): exit 1 when one fails.`;
 
 function options() {
@@ -66,6 +68,7 @@ function options() {
     flood: Number(get('flood', quick ? 0 : 1_000_000)),
     mailMixMb: Number(get('mail-mix-mb', quick ? 30 : 100)),
     linear: !args.includes('--no-linear'),
+    layers: args.includes('--layers'),
   };
 }
 
@@ -100,7 +103,7 @@ function mailMixFor(mb) {
  * The mail mix's rows: tshark first, then each command once (the ratio to tshark is only worth something when
  * measured in the same run, on a machine whose speed drifts over hours).
  */
-function mailMixTable(mb, tshark) {
+function mailMixTable(mb, tshark, layers) {
   const mix = mailMixFor(mb);
   const bytes = statSync(mix.file).size;
   const runs = [];
@@ -108,6 +111,7 @@ function mailMixTable(mb, tshark) {
   runs.push(['tlsdissect analyze (text)', process.execPath, [CLI, 'analyze', mix.file, '-o', '/dev/null']]);
   runs.push(['tlsdissect analyze --format json', process.execPath, [CLI, 'analyze', mix.file, '--format', 'json', '-o', '/dev/null']]);
   runs.push(['tlsdissect streams', process.execPath, [CLI, 'streams', mix.file, '-o', '/dev/null']]);
+  if (layers) for (const [label, cli] of layerBuilds()) runs.push([label, process.execPath, [cli, 'analyze', mix.file, '-o', '/dev/null']]);
   const measured = runs.map(([label, program, args]) => measure(label, bytes, mix.frames, 1, program, args));
   const sharkCpu = tshark ? measured[0].cpu : null;
   const kinds = Object.entries(mix.byKind ?? {}).map(([k, n]) => `${k} ${fmt(n)}`).join(', ');
@@ -119,6 +123,36 @@ function mailMixTable(mb, tshark) {
     table.push([m.label, fmt(m.cpu, 2), fmt((m.cpu * 1e6) / mix.connections), fmt(m.mbs, m.mbs < 10 ? 1 : 0), fmt(m.rss), sharkCpu === null ? '' : fmt(sharkCpu / m.cpu, 1)]);
   }
   return { table, note: `mail mix: ${kinds}; one run each${tshark ? '' : ', no tshark (not installed)'}` };
+}
+
+/**
+ * `--layers`: what `analyze` costs up to each stage of a connection's end, on the mail mix: copies of dist/ in a
+ * temporary folder whose pipeline stops a closing connection's work at that stage (the follower's `onClose` in
+ * dist/analyze/pipeline.js, patched by text: a build whose code moved fails here, loudly). Rows between `streams`
+ * (reading, decoding, following TCP) and `analyze`: what decoding TLS and the mail dialogues packet by packet
+ * costs, then the walk through the steps, then building the report; the rest of `analyze` is the summary and the
+ * output.
+ */
+function layerBuilds() {
+  const source = readFileSync(join(ROOT, 'dist/analyze/pipeline.js'), 'utf8');
+  const close = 'follower.onClose = () => {';
+  const sunk = /(const report = reportOf\(conn, follower\);\s*if \(sink && report\.id <= keeper\.max\)\s*)sink\(report\);/;
+  if (!source.includes(close) || !sunk.test(source)) throw new Error('--layers: dist/analyze/pipeline.js no longer has the onClose this patches; update layerBuilds');
+  const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-layers-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const variants = [
+    ['analyze, TLS and mail decoded, no end work', source.replace(close, `${close} return;`)],
+    ['… + the walk (no report)', source.replace(close, `${close} follower.handshakePart(); return;`)],
+    ['… + each report built (not summed, not written)', source.replace(sunk, '$1void report;')],
+  ];
+  return variants.map(([label, patched], i) => {
+    const copy = join(dir, String(i));
+    cpSync(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+    writeFileSync(join(copy, 'dist/analyze/pipeline.js'), patched);
+    return [label, join(copy, 'dist/cli.js')];
+  });
 }
 
 /** A second name for `file` (a symbolic link beside it), made when missing. */
@@ -378,7 +412,7 @@ function main() {
   }
 
   let mix = null;
-  if (o.mailMixMb > 0) mix = mailMixTable(o.mailMixMb, tshark);
+  if (o.mailMixMb > 0) mix = mailMixTable(o.mailMixMb, tshark, o.layers);
 
   const cpu = cpus();
   const load = loadavg().map((l) => l.toFixed(2)).join(' ');

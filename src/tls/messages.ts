@@ -395,6 +395,17 @@ export function parseExtensions(
   return { extensions, problems };
 }
 
+/** `extension server_name`, made once per type (a hello's every extension would join one), for the first 1,024 types seen. */
+const extensionContexts = new Map<number, string>();
+function extensionContext(type: number, name: string): string {
+  let context = extensionContexts.get(type);
+  if (context === undefined) {
+    context = `extension ${name}`;
+    if (extensionContexts.size < 1024) extensionContexts.set(type, context);
+  }
+  return context;
+}
+
 function walkExtensions(block: ByteReader, context: ExtensionContext, problems: string[]): Extension[] {
   const extensions: Extension[] = [];
   // Types seen so far: a hello has a few dozen at most, and an array costs less than a Set per block.
@@ -413,7 +424,7 @@ function walkExtensions(block: ByteReader, context: ExtensionContext, problems: 
       extensions.push({ type, name, length, grease });
       break;
     }
-    const data = block.sub(length, name, `extension ${name}`);
+    const data = block.sub(length, name, extensionContext(type, name));
     const extension: Extension = { type, name, length, grease };
     if (seen.includes(type)) problems.push(`extension ${name} appears more than once`);
     else seen.push(type);

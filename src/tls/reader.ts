@@ -28,18 +28,28 @@ export function attempt<T>(parse: () => T): Result<T> {
 
 export class ByteReader {
   readonly buf: Buffer;
-  /** What this reader covers, for messages: 'ClientHello', 'extension server_name', … */
-  readonly context: string;
   readonly start: number;
   readonly end: number;
   private pos: number;
+  /** This reader's own part of its context; `within`: the reader it was cut from, whose context comes first. */
+  private readonly label: string;
+  private readonly within: ByteReader | null;
 
-  constructor(buf: Buffer, start = 0, end = buf.length, context = 'message') {
+  constructor(buf: Buffer, start = 0, end = buf.length, context = 'message', within: ByteReader | null = null) {
     this.buf = buf;
     this.end = Math.max(0, Math.min(end, buf.length));
     this.start = Math.max(0, Math.min(start, this.end));
     this.pos = this.start;
-    this.context = context;
+    this.label = context;
+    this.within = within;
+  }
+
+  /**
+   * What this reader covers, for messages: 'ClientHello', 'ClientHello extensions', 'extension server_name', …
+   * Made when a message asks for it: a hello's dozens of readers would otherwise each join a string none reads.
+   */
+  get context(): string {
+    return this.within === null ? this.label : `${this.within.context} ${this.label}`;
   }
 
   /** Absolute offset in `buf` of the next byte. */
@@ -114,17 +124,21 @@ export class ByteReader {
     return v;
   }
 
-  /** A reader over the next n bytes; this reader moves past them. */
-  sub(n: number, what: string, context = `${this.context} ${what}`): ByteReader {
+  /** A reader over the next n bytes; this reader moves past them. Its context: `context`, else this one's and `what`. */
+  sub(n: number, what: string, context?: string): ByteReader {
     this.need(n, what);
-    const r = new ByteReader(this.buf, this.pos, this.pos + n, context);
+    const r = context === undefined ? new ByteReader(this.buf, this.pos, this.pos + n, what, this) : new ByteReader(this.buf, this.pos, this.pos + n, context);
     this.pos += n;
     return r;
   }
 
   private vector(prefixBytes: 1 | 2 | 3, what: string, context?: string): ByteReader {
-    const lengthWhat = `${what} length`;
-    const n = prefixBytes === 1 ? this.u8(lengthWhat) : prefixBytes === 2 ? this.u16(lengthWhat) : this.u24(lengthWhat);
+    // The length's name is made only for the message that needs it.
+    if (prefixBytes > this.end - this.pos) this.need(prefixBytes, `${what} length`);
+    const b = this.buf;
+    const p = this.pos;
+    const n = prefixBytes === 1 ? b[p]! : prefixBytes === 2 ? (b[p]! << 8) | b[p + 1]! : (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
+    this.pos += prefixBytes;
     if (n > this.remaining) {
       throw new TlsDecodeError(`${this.context}: ${what} length ${n} exceeds the ${plural(this.remaining, 'byte')} left`);
     }

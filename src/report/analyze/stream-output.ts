@@ -190,7 +190,7 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
       }
     }
     if (!shown && !source) return;
-    this.keep(order, `${source}${SEP}${flag}${SEP}${payload}`);
+    this.keep(order, `${source}${SEP}${flag}${SEP}`, payload);
   }
 
   /** What was added, for the run's StreamOutput in another thread to `merge` (this one is done with). */
@@ -237,8 +237,9 @@ export class StreamOutput implements LaneOutput<StreamOutputOptions, StreamOutpu
     return (format === 'json' || format === 'ndjson' || (format === 'text' && !this.group)) && report.capture === this.opts.files[captureIndex];
   }
 
-  private keep(order: number, entry: string): void {
-    this.spill.add(entry, order);
+  /** An entry: its source and flag (`head`), then its payload, written aside one after the other. */
+  private keep(order: number, head: string, payload = ''): void {
+    this.spill.add(head, order, payload);
   }
 
   /**

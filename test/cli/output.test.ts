@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { capture, CLI, ROOT, runCli } from './run.js';
+import { mailMix } from '../../bench/generate.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -285,6 +286,35 @@ describe('devices and pipes are written directly', () => {
     await done;
     expect(r.status).toBe(0);
     expect(withoutRun(Buffer.concat(chunks).toString())).toBe(byFormat('text'));
+  });
+});
+
+describe('a report of several megabytes, in pieces that reuse one buffer, arrives whole on standard output', () => {
+  // The JSON document is written in pieces of about 1 MB, views of one buffer reused for the next piece: a pipe
+  // must be given a copy (it is written later), a file need not (it is written at once, and a copy per piece
+  // cost 25 MB of peak memory). Both must carry the same bytes as -o FILE.
+  const mix = join(dir, 'mix.pcap');
+  mailMix({ size: 2e6, out: mix, seed: 5 });
+  const viaFile = join(dir, 'mix.json');
+  const written = runCli(['analyze', mix, '-o', viaFile]);
+  const expected = () => withoutRun(readFileSync(viaFile, 'utf8'));
+
+  it('-o FILE: more than two pieces', () => {
+    expect(written.status).toBe(0);
+    expect(statSync(viaFile).size).toBeGreaterThan(2.5 * (1 << 20));
+  });
+
+  it('standard output redirected to a file (> report.json)', () => {
+    const out = join(folder(), 'stdout.json');
+    const r = spawnSync('sh', ['-c', '"$0" "$1" analyze "$2" -f json > "$3"', process.execPath, CLI, mix, out], { cwd: ROOT });
+    expect(r.status).toBe(0);
+    expect(withoutRun(readFileSync(out, 'utf8'))).toBe(expected());
+  });
+
+  it('standard output a pipe', () => {
+    const r = runCli(['analyze', mix, '-f', 'json']);
+    expect(r.status).toBe(0);
+    expect(withoutRun(r.stdout)).toBe(expected());
   });
 });
 

@@ -58,8 +58,9 @@ class SideState {
   seen = false;
   tlsAt: number | null = null;
   tlsKind: TlsStartKind | null = null;
-  /** The first bytes from the TLS start, checked against a record header once there are 3. */
-  head: number[] = [];
+  /** The first bytes from the TLS start (up to 3, big-endian in one number), checked against a record header once there are 3. */
+  headBytes = 0;
+  headLength = 0;
   /** Bytes of a line split across pushes; allocated only when one is. */
   line: Buffer | null = null;
   lineLength = 0;
@@ -83,6 +84,46 @@ class SideState {
 }
 
 /**
+ * What a connection's plaintext dialogue said of STARTTLS, as the dialogue reports it (DialogueEvents). Methods, not
+ * closures: five closures and their context cost about 400 bytes a connection, kept while its handshake lasts.
+ */
+class StartTlsExchange implements DialogueEvents {
+  offeredByServer: boolean | null = null;
+  askedByClient = false;
+  heloUsed = false;
+  reply: string | null = null;
+  accepted: boolean | null = null;
+
+  constructor(
+    private readonly client: SideState,
+    private readonly server: SideState,
+  ) {}
+
+  offered(yes: boolean): void {
+    if (this.offeredByServer !== true) this.offeredByServer = yes;
+  }
+
+  asked(): void {
+    this.askedByClient = true;
+    this.client.expectTls = true;
+  }
+
+  answered(reply: string, accepted: boolean): void {
+    this.reply = reply;
+    this.accepted = accepted;
+    this.server.expectTls = accepted;
+  }
+
+  helo(): void {
+    this.heloUsed = true;
+  }
+
+  skip(from: Side, length: number): void {
+    (from === 'client' ? this.client : this.server).skip += length;
+  }
+}
+
+/**
  * Reads the plaintext phase of one mail connection (both sides, in capture order) and finds where TLS begins on
  * each side: at byte 0 on implicit-TLS ports, after STARTTLS/STLS and its acceptance, or wherever a client sends a
  * ClientHello it should not have. Never throws on input bytes; memory is bounded per connection (one line buffer
@@ -94,15 +135,11 @@ export class MailSniffer {
   private dialogue: Dialogue | null = null;
   private readonly client = new SideState();
   private readonly server = new SideState();
-  private offered: boolean | null = null;
-  private asked = false;
-  private heloUsed = false;
-  private reply: string | null = null;
-  private accepted: boolean | null = null;
+  /** What the dialogue said of STARTTLS (it reports to this object). */
+  private readonly exchange = new StartTlsExchange(this.client, this.server);
   private readonly transcript: MailPhase['transcript'] = [];
   private transcriptDropped = 0;
   private readonly streamProblems: string[] = [];
-  private readonly events: DialogueEvents;
   /** A PROXY header or a carrier (SOCKS, MySQL, PostgreSQL) before the connection's own protocol. */
   private readonly front = new StreamFront();
 
@@ -117,28 +154,7 @@ export class MailSniffer {
     const role = ports.get(serverPort);
     this.role = role && (role.app !== null || role.implicitTls) ? role : undefined;
     this.app = this.role?.app ?? null;
-    // One object for the dialogue's callbacks, made once per connection.
-    this.events = {
-      offered: (yes) => {
-        if (this.offered !== true) this.offered = yes;
-      },
-      asked: () => {
-        this.asked = true;
-        this.client.expectTls = true;
-      },
-      answered: (reply, accepted) => {
-        this.reply = reply;
-        this.accepted = accepted;
-        this.server.expectTls = accepted;
-      },
-      helo: () => {
-        this.heloUsed = true;
-      },
-      skip: (from, length) => {
-        this.sideOf(from).skip += length;
-      },
-    };
-    if (this.app !== null) this.dialogue = makeDialogue(this.app, this.events);
+    if (this.app !== null) this.dialogue = makeDialogue(this.app, this.exchange);
   }
 
   /**
@@ -227,7 +243,7 @@ export class MailSniffer {
       if (role && (role.app !== null || role.implicitTls)) {
         this.role = role;
         this.app = role.app;
-        if (role.app !== null) this.dialogue = makeDialogue(role.app, this.events);
+        if (role.app !== null) this.dialogue = makeDialogue(role.app, this.exchange);
       }
     }
     const after = this.front.after[from];
@@ -257,10 +273,10 @@ export class MailSniffer {
         : client.tlsKind === 'expected' || server.tlsKind === 'expected'
           ? 'starttls'
           : 'implicit',
-      serverOffered: carrier ? carrier.offered : this.offered,
-      clientAsked: carrier ? carrier.asked : this.asked,
-      serverReply: carrier ? carrier.reply : this.reply,
-      accepted: carrier ? carrier.accepted : this.accepted,
+      serverOffered: carrier ? carrier.offered : this.exchange.offeredByServer,
+      clientAsked: carrier ? carrier.asked : this.exchange.askedByClient,
+      serverReply: carrier ? carrier.reply : this.exchange.reply,
+      accepted: carrier ? carrier.accepted : this.exchange.accepted,
       problem: this.problem(),
       tlsStart: { client: client.tlsAt, server: server.tlsAt },
       transcript: this.transcriptWithFront(),
@@ -333,10 +349,15 @@ export class MailSniffer {
 
   /** Checks that the bytes where TLS begins start a TLS (or SSLv2) record, once 3 of them are known. */
   private checkTlsHead(from: Side, side: SideState, data: Buffer, start: number): void {
-    if (side.head.length >= 3) return;
-    for (let i = start; i < data.length && side.head.length < 3; i++) side.head.push(data[i]);
-    if (side.head.length < 3) return;
-    const [type, major, minor] = side.head;
+    if (side.headLength >= 3) return;
+    for (let i = start; i < data.length && side.headLength < 3; i++) {
+      side.headBytes = (side.headBytes << 8) | data[i]!;
+      side.headLength++;
+    }
+    if (side.headLength < 3) return;
+    const type = side.headBytes >>> 16;
+    const major = (side.headBytes >>> 8) & 0xff;
+    const minor = side.headBytes & 0xff;
     const tlsRecord =
       type >= TLS_CONTENT_TYPE_MIN &&
       type <= TLS_CONTENT_TYPE_MAX &&
@@ -344,7 +365,7 @@ export class MailSniffer {
       minor <= TLS_RECORD_VERSION_MINOR_MAX;
     const ssl2Record = (type & SSL2_HEADER_BIT) !== 0 && SSL2_FIRST_MESSAGES.has(minor);
     if (!tlsRecord && !ssl2Record) {
-      const hex = side.head.map((b) => b.toString(16).padStart(2, '0')).join(' ');
+      const hex = [type, major, minor].map((b) => b.toString(16).padStart(2, '0')).join(' ');
       this.streamProblems.push(
         `the ${from}'s bytes at offset ${side.tlsAt} were taken as the start of TLS but are not a TLS record header: ${hex}`,
       );
@@ -385,8 +406,8 @@ export class MailSniffer {
     // A text protocol we have no dialogue for that starts TLS with a bare STARTTLS (ManageSieve, RFC 5804 §2.2):
     // the client's command and the server's next line (OK …) mark where each side's TLS is expected.
     if (this.dialogue === null && this.front.carrier === null) {
-      if (from === 'client' && !this.asked && /^STARTTLS$/i.test(text)) this.events.asked();
-      else if (from === 'server' && this.asked && this.accepted === null) this.events.answered(text, /^OK\b/i.test(text));
+      if (from === 'client' && !this.exchange.askedByClient && /^STARTTLS$/i.test(text)) this.exchange.asked();
+      else if (from === 'server' && this.exchange.askedByClient && this.exchange.accepted === null) this.exchange.answered(text, /^OK\b/i.test(text));
     }
     // What the transcript and problem texts show: the line with credentials redacted.
     let shown = text;
@@ -417,7 +438,7 @@ export class MailSniffer {
     else if (/^"IMPLEMENTATION" "/i.test(firstServerLine)) app = 'managesieve';
     if (app === null) return;
     this.app = app;
-    this.dialogue = makeDialogue(app, this.events);
+    this.dialogue = makeDialogue(app, this.exchange);
   }
 
   private note(from: Side, frame: number, text: string): void {
@@ -439,7 +460,7 @@ export class MailSniffer {
       return protocolFor(this.app, true);
     }
     if (this.app === null) return 'unknown';
-    if (this.asked || this.client.tlsAt !== null) return role ? roleProtocol(role) : protocolFor(this.app, false);
+    if (this.exchange.askedByClient || this.client.tlsAt !== null) return role ? roleProtocol(role) : protocolFor(this.app, false);
     return plainProtocol(this.app);
   }
 
@@ -471,13 +492,14 @@ export class MailSniffer {
       } else if (client.tlsKind === 'unasked') {
         problems.push(`client sent a TLS ClientHello on ${port} in the middle of the plaintext dialogue, without ${command}`);
       }
-      if (this.asked) {
-        if (this.accepted === false) {
-          problems.push(`server refused ${command}: ${this.reply}`);
-        } else if (this.accepted === true) {
+      const { askedByClient, accepted, reply, offeredByServer, heloUsed } = this.exchange;
+      if (askedByClient) {
+        if (accepted === false) {
+          problems.push(`server refused ${command}: ${reply}`);
+        } else if (accepted === true) {
           if (server.plainWhereTls !== null) {
             problems.push(
-              `server accepted ${command} (${quote(this.reply ?? '')}) but then sent plaintext instead of TLS: ` +
+              `server accepted ${command} (${quote(reply ?? '')}) but then sent plaintext instead of TLS: ` +
                 quote(server.plainWhereTls),
             );
           }
@@ -492,9 +514,9 @@ export class MailSniffer {
           problems.push(
             `client sent binary data that is neither ${this.app.toUpperCase()} nor TLS (first bytes ${client.firstBytes})`,
           );
-        } else if (this.offered === false) {
+        } else if (offeredByServer === false) {
           problems.push(`server did not offer ${command}`);
-        } else if (this.offered === null && this.heloUsed) {
+        } else if (offeredByServer === null && heloUsed) {
           problems.push(
             'client never asked for STARTTLS: it greeted with HELO, so the server could not offer it',
           );

@@ -106,7 +106,8 @@ class ConnectionFollower implements StreamConsumer {
 
   /** The mail sniffer, until the handshake is summarized. */
   get mail(): MailSniffer {
-    return (this.mailSniffer ??= new MailSniffer(this.conn.server.port, this.ports));
+    // No transcript: no report prints it.
+    return (this.mailSniffer ??= new MailSniffer(this.conn.server.port, this.ports, false));
   }
 
   /** The handshake's part of the report: summarized already, or now (a connection closed mid-handshake). */

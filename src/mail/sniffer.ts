@@ -146,10 +146,13 @@ export class MailSniffer {
   /**
    * @param serverPort the connection's server port, looked up in `ports`
    * @param ports what each port carries; default `defaultPorts()`. Ports not in it are sniffed from their first bytes.
+   * @param keepTranscript whether `result()` has the plaintext lines (`transcript`). `analyze` does not print them and
+   *   says no: a STARTTLS session's dozen lines would wait in memory until its connection closes.
    */
   constructor(
     private readonly serverPort: number,
     private readonly ports: ReadonlyMap<number, PortRole> = defaultPorts(),
+    private readonly keepTranscript = true,
   ) {
     const role = ports.get(serverPort);
     this.role = role && (role.app !== null || role.implicitTls) ? role : undefined;
@@ -289,6 +292,7 @@ export class MailSniffer {
 
   /** The transcript with the front's lines (the PROXY header, a carrier's messages) in frame order. */
   private transcriptWithFront(): MailPhase['transcript'] {
+    if (!this.keepTranscript) return [];
     const lines = this.transcriptWithUnfinishedLines();
     const { header, carrier, headerFrame } = this.front;
     const frontLines: MailPhase['transcript'] = [];
@@ -442,6 +446,7 @@ export class MailSniffer {
   }
 
   private note(from: Side, frame: number, text: string): void {
+    if (!this.keepTranscript) return;
     if (this.transcript.length >= MAX_TRANSCRIPT_LINES) {
       this.transcriptDropped++;
       return;

@@ -92,6 +92,29 @@ describe('SMTP', () => {
     expect(p).toMatchObject({ tlsMode: 'starttls', accepted: true, problem: null, tlsStart: { client: 18, server: 14 + EHLO_REPLY.length + 30 } });
   });
 
+  it('without a transcript (as analyze asks): the same findings, no lines kept', () => {
+    const chunks = script([
+      ['server', '220 mx ESMTP\r\n'],
+      ['client', 'EHLO c\r\n'],
+      ['server', EHLO_REPLY],
+      ['client', 'STARTTLS\r\n'],
+      ['server', '454 4.7.0 TLS not available\r\n'],
+      ['client', 'QUI'],
+    ]);
+    const phase = (keep: boolean): MailPhase => {
+      const sniffer = new MailSniffer(25, defaultPorts(), keep);
+      for (const c of chunks) sniffer.push(c.from, c.data, c.offset, c.frame, c.time);
+      return sniffer.result();
+    };
+    const kept = phase(true);
+    const without = phase(false);
+    expect(lines(kept)).toContain('C: QUI [no line end]');
+    expect(without.transcript).toEqual([]);
+    expect(without.transcriptDropped).toBe(0);
+    expect({ ...without, transcript: kept.transcript }).toEqual(kept);
+    expect(without).toMatchObject({ clientAsked: true, accepted: false, serverReply: '454 4.7.0 TLS not available' });
+  });
+
   it('reads a reply line split across segments, and a long line without keeping all of it', () => {
     const long = `250-X-${'A'.repeat(10_000)}\r\n`;
     const p = run(

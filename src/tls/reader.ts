@@ -133,12 +133,9 @@ export class ByteReader {
   }
 
   private vector(prefixBytes: 1 | 2 | 3, what: string, context?: string): ByteReader {
-    // The length's name is made only for the message that needs it.
+    // The length's name is made only for the message that needs it: checked here, the reads below cannot fail.
     if (prefixBytes > this.end - this.pos) this.need(prefixBytes, `${what} length`);
-    const b = this.buf;
-    const p = this.pos;
-    const n = prefixBytes === 1 ? b[p]! : prefixBytes === 2 ? (b[p]! << 8) | b[p + 1]! : (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
-    this.pos += prefixBytes;
+    const n = prefixBytes === 1 ? this.u8(what) : prefixBytes === 2 ? this.u16(what) : this.u24(what);
     if (n > this.remaining) {
       throw new TlsDecodeError(`${this.context}: ${what} length ${n} exceeds the ${plural(this.remaining, 'byte')} left`);
     }

@@ -149,21 +149,12 @@ function layerBuilds() {
   const close = 'follower.onClose = () => {';
   const sunk = /(const report = reportOf\(conn, follower\);\s*if \(sink && report\.id <= keeper\.max\)\s*)sink\(report\);/;
   if (!source.includes(close) || !sunk.test(source)) throw new Error('--layers: dist/analyze/pipeline.js no longer has the onClose this patches; update layerBuilds');
-  const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-layers-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const variants = [
     ['analyze, TLS and mail decoded, no end work', source.replace(close, `${close} return;`)],
     ['… + the walk (no report)', source.replace(close, `${close} follower.handshakePart(); return;`)],
     ['… + each report built (not summed, not written)', source.replace(sunk, '$1void report;')],
   ];
-  return variants.map(([label, patched], i) => {
-    const copy = join(dir, String(i));
-    cpSync(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
-    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
-    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
-    writeFileSync(join(copy, 'dist/analyze/pipeline.js'), patched);
-    return [label, join(copy, 'dist/cli.js')];
-  });
+  return variants.map(([label, patched]) => [label, patchedBuild('analyze/pipeline.js', patched)]);
 }
 
 /**
@@ -177,13 +168,21 @@ function idleCollectorBuild() {
   const memory = readFileSync(join(ROOT, 'dist/memory.js'), 'utf8');
   const bound = 'export function boundHeap() {';
   if (!memory.includes(bound)) throw new Error('--idle-collector: dist/memory.js no longer has the boundHeap this patches; update idleCollectorBuild');
-  const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-idle-collector-'));
+  return { cli: patchedBuild('memory.js', memory.replace(bound, `${bound} return;`)), flags: ['--max-semi-space-size=1024', '--max-old-space-size=16000'] };
+}
+
+/**
+ * A copy of dist/ in a temporary folder (removed at exit) with one of its files, `file` (under dist/), replaced
+ * by `patched`; its package.json beside it and node_modules linked. Returns the copy's cli.js.
+ */
+function patchedBuild(file, patched) {
+  const dir = mkdtempSync(join(tmpdir(), 'tlsdissect-patched-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'dist/memory.js'), memory.replace(bound, `${bound} return;`));
-  return { cli: join(dir, 'dist/cli.js'), flags: ['--max-semi-space-size=1024', '--max-old-space-size=16000'] };
+  writeFileSync(join(dir, 'dist', file), patched);
+  return join(dir, 'dist/cli.js');
 }
 
 /** A second name for `file` (a symbolic link beside it), made when missing. */
